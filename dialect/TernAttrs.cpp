@@ -1,0 +1,83 @@
+//===- TernAttrs.cpp - tern attributes ------------------------------------===//
+#include "dialect/TernAttrs.h"
+#include "dialect/TernDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::tern;
+
+#include "dialect/TernEnums.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "dialect/TernAttrs.cpp.inc"
+
+void TernDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialect/TernAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 int64_t bits, int64_t packDim, int64_t block,
+                                 int64_t interleave, int64_t chunk) {
+  if (bits != 2 && bits != 8)
+    return emitError() << "layout bits must be 2 (packed codes) or 8 (plain "
+                          "int8), got "
+                       << bits;
+  if (packDim != 0 && packDim != 1)
+    return emitError() << "layout pack_dim must be 0 (output rows) or 1 "
+                          "(input columns), got "
+                       << packDim;
+  if (block < 1)
+    return emitError() << "layout block must be >= 1, got " << block;
+  if (interleave < 1)
+    return emitError() << "layout interleave must be >= 1, got " << interleave;
+  if (chunk < 0)
+    return emitError() << "layout chunk must be >= 0 (0 = whole row), got "
+                       << chunk;
+  if ((interleave != 1 || chunk != 0) && packDim != 1)
+    return emitError() << "layout interleave/chunk need pack_dim = 1 (rows are "
+                          "interleaved along the input dimension)";
+  if (bits == 8 && (packDim != 1 || block != 1 || interleave != 1 || chunk != 0))
+    return emitError() << "layout with bits = 8 is plain row-major int8: leave "
+                          "pack_dim, block, interleave and chunk at defaults";
+  return success();
+}
+
+::tern::ref::TernaryLayout LayoutAttr::toRuntime() const {
+  ::tern::ref::TernaryLayout l;
+  l.bits = static_cast<int>(getBits());
+  l.pack_dim = static_cast<int>(getPackDim());
+  l.block = getBlock();
+  l.interleave = static_cast<int>(getInterleave());
+  l.chunk = getChunk();
+  return l;
+}
+
+bool LayoutAttr::fits(int64_t n, int64_t k, std::string &why) const {
+  return ::tern::ref::checkLayout(toRuntime(), n, k, &why);
+}
+
+LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t tileM, int64_t tileN, int64_t tileK,
+                                   int64_t unroll, int64_t vectorWidth,
+                                   int64_t threads, int64_t prefetch) {
+  std::pair<const char *, int64_t> knobs[] = {
+      {"tile_m", tileM},   {"tile_n", tileN},
+      {"tile_k", tileK},   {"unroll", unroll},
+      {"vector_width", vectorWidth}, {"threads", threads},
+      {"prefetch", prefetch}};
+  for (auto [name, value] : knobs)
+    if (value < 0)
+      return emitError() << "schedule knob " << name
+                         << " must be >= 0 (0 lets the target choose), got "
+                         << value;
+  if (vectorWidth != 0 && (vectorWidth & (vectorWidth - 1)) != 0)
+    return emitError() << "schedule vector_width must be a power of two "
+                          "(bytes), got "
+                       << vectorWidth;
+  return success();
+}

@@ -1,0 +1,87 @@
+//===- TernAttrs.td - tern attributes -----------------------*- tablegen -*-===//
+
+#ifndef TERN_ATTRS_TD
+#define TERN_ATTRS_TD
+
+include "dialect/TernDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+class Tern_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Tern_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+// How a BitLinear applies its per-matrix weight scale.
+def Tern_ScaleMode : I32EnumAttr<"ScaleMode", "how the weight scale is applied", [
+    I32EnumAttrCase<"multiply", 0>,
+    I32EnumAttrCase<"divide", 1>]> {
+  let cppNamespace = "::mlir::tern";
+  let genSpecializedAttr = 0;
+}
+def Tern_ScaleModeAttr : EnumAttr<Tern_Dialect, Tern_ScaleMode, "scale_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Tern_LayoutAttr : Tern_Attr<"Layout", "layout"> {
+  let summary = "how a ternary weight matrix is packed into bytes";
+  let description = [{
+    Describes the storage of a logical ternary matrix W[N][K] (N = output
+    features, K = input features). The same formula is implemented in
+    `runtime/reference/ternary_layout.h`, which packs and unpacks it.
+
+    - `bits`: 2 (code c = w + 1 in {0, 1, 2}, four codes per byte) or 8 (one
+      int8 per weight, row-major, all other parameters at their defaults).
+    - `pack_dim`: 0 packs along N (storage [N/4][K]), 1 along K ([N][K/4]).
+    - `block`: element i of the packed dimension lands in byte
+      `(i / (4*block)) * block + i % block`, sub-slot `(i / block) % 4` (bits
+      2s..2s+1). `block = 1`: four consecutive weights per byte.
+      `pack_dim = 0, block = N/4` is the Hugging Face BitNet checkpoint layout.
+    - `interleave` R and `chunk` C (bytes), with `pack_dim = 1` only: rows in
+      groups of R whose packed bytes alternate in chunks of C (0 = whole row),
+      for SIMD kernels that stream several rows at once.
+
+    Example: `#tern.layout<bits = 2, pack_dim = 0, block = 640>`.
+  }];
+  let parameters = (ins
+    DefaultValuedParameter<"int64_t", "2">:$bits,
+    DefaultValuedParameter<"int64_t", "1">:$pack_dim,
+    DefaultValuedParameter<"int64_t", "1">:$block,
+    DefaultValuedParameter<"int64_t", "1">:$interleave,
+    DefaultValuedParameter<"int64_t", "0">:$chunk);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The layout as the runtime's plain struct (same formula, no MLIR).
+    ::tern::ref::TernaryLayout toRuntime() const;
+    /// True when this layout can hold an N x K matrix; otherwise `why` says
+    /// which rule fails.
+    bool fits(int64_t n, int64_t k, std::string &why) const;
+  }];
+}
+
+def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
+  let summary = "the tunable knobs of one kernel";
+  let description = [{
+    The only place a kernel's tunable numbers live; codegen reads it and an
+    autotuner writes it. Zero means "let the target choose". `tile_m` tiles
+    tokens, `tile_n` output rows, `tile_k` the reduction; `unroll` unrolls the
+    reduction loop; `vector_width` is in bytes of int8 activations per
+    instruction; `threads` splits output rows; `prefetch` is the software
+    prefetch distance in rows.
+
+    Example: `#tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>`.
+  }];
+  let parameters = (ins
+    DefaultValuedParameter<"int64_t", "0">:$tile_m,
+    DefaultValuedParameter<"int64_t", "0">:$tile_n,
+    DefaultValuedParameter<"int64_t", "0">:$tile_k,
+    DefaultValuedParameter<"int64_t", "0">:$unroll,
+    DefaultValuedParameter<"int64_t", "0">:$vector_width,
+    DefaultValuedParameter<"int64_t", "0">:$threads,
+    DefaultValuedParameter<"int64_t", "0">:$prefetch);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+#endif // TERN_ATTRS_TD

@@ -1,0 +1,278 @@
+//===- TernOps.cpp - tern ops: verifiers and folders ----------------------===//
+#include "dialect/TernOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::tern;
+
+#define GET_OP_CLASSES
+#include "dialect/TernOps.cpp.inc"
+
+namespace {
+/// Two dimensions agree unless both are static and differ.
+bool dimsAgree(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// Prints a dimension the way tensor types do ('?' for dynamic).
+std::string dimStr(int64_t d) {
+  return ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+}
+
+ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+/// Logical [N, K] of a weight operand: !tern.ternary or tensor<NxKxi8>.
+std::pair<int64_t, int64_t> weightShape(Type t) {
+  if (auto tt = dyn_cast<TernaryType>(t))
+    return {tt.getRows(), tt.getCols()};
+  auto shape = cast<RankedTensorType>(t).getShape();
+  return {shape[0], shape[1]};
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// GlobalOp / GetGlobalOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GlobalOp::verify() {
+  Type type = getType();
+  if (auto tensor = dyn_cast<RankedTensorType>(type)) {
+    if (!tensor.hasStaticShape())
+      return emitOpError() << "weight @" << getSymName()
+                           << " must have a static shape, got " << type;
+    if (tensor.getElementTypeBitWidth() % 8 != 0)
+      return emitOpError() << "weight @" << getSymName()
+                           << " element type must be a whole number of bytes, "
+                              "got "
+                           << tensor.getElementType();
+  } else if (!isa<TernaryType>(type)) {
+    return emitOpError() << "weight @" << getSymName()
+                         << " must be a static tensor or a !tern.ternary "
+                            "matrix, got "
+                         << type;
+  }
+  if (getFile().empty())
+    return emitOpError() << "weight @" << getSymName()
+                         << " needs the name of the file that holds it";
+  if (getOffset() < 0)
+    return emitOpError() << "weight @" << getSymName()
+                         << " has a negative file offset " << getOffset();
+  return success();
+}
+
+int64_t GlobalOp::getByteSize() {
+  if (auto ternary = dyn_cast<TernaryType>(getType()))
+    return ternary.getStorageBytes();
+  auto tensor = cast<RankedTensorType>(getType());
+  return tensor.getNumElements() * (tensor.getElementTypeBitWidth() / 8);
+}
+
+LogicalResult
+GetGlobalOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto global =
+      symbolTable.lookupNearestSymbolFrom<GlobalOp>(*this, getNameAttr());
+  if (!global)
+    return emitOpError() << "refers to @" << getName()
+                         << ", which is not a tern.global in this module";
+  if (global.getType() != getResult().getType())
+    return emitOpError() << "weight @" << getName() << " is declared as "
+                         << global.getType() << " but used as "
+                         << getResult().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Graph ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::verify() {
+  auto table = shapeOf(getTable());
+  auto ids = shapeOf(getIds());
+  auto result = shapeOf(getResult());
+  if (!dimsAgree(result[0], ids[0]))
+    return emitOpError() << "result has " << dimStr(result[0])
+                         << " rows but there are " << dimStr(ids[0])
+                         << " token ids";
+  if (!dimsAgree(result[1], table[1]))
+    return emitOpError() << "result rows have " << dimStr(result[1])
+                         << " elements but the table's hidden size is "
+                         << dimStr(table[1]);
+  return success();
+}
+
+LogicalResult RmsNormOp::verify() {
+  auto input = shapeOf(getInput());
+  if (input.empty())
+    return emitOpError() << "input must have at least one dimension";
+  int64_t n = shapeOf(getWeight())[0];
+  if (!dimsAgree(input.back(), n))
+    return emitOpError() << "weight has " << dimStr(n)
+                         << " elements but the normalized (last) dimension is "
+                         << dimStr(input.back());
+  if (!(getEpsilon().convertToFloat() > 0.0f))
+    return emitOpError() << "epsilon must be positive, got "
+                         << getEpsilon().convertToFloat();
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  auto input = shapeOf(getInput());
+  auto output = shapeOf(getOutput());
+  auto scale = shapeOf(getScale());
+  if (!dimsAgree(input[0], output[0]) || !dimsAgree(input[1], output[1]))
+    return emitOpError() << "int8 result shape " << dimStr(output[0]) << "x"
+                         << dimStr(output[1]) << " must equal the input shape "
+                         << dimStr(input[0]) << "x" << dimStr(input[1]);
+  if (!dimsAgree(input[0], scale[0]))
+    return emitOpError() << "scale has " << dimStr(scale[0])
+                         << " entries but there are " << dimStr(input[0])
+                         << " tokens (one scale per input row)";
+  return success();
+}
+
+std::pair<int64_t, int64_t> BitLinearOp::getWeightShape() {
+  return weightShape(getWeight().getType());
+}
+
+LogicalResult BitLinearOp::verify() {
+  auto input = shapeOf(getInput());
+  auto scale = shapeOf(getInputScale());
+  auto result = shapeOf(getResult());
+  auto [n, k] = getWeightShape();
+  if (!dimsAgree(input[1], k))
+    return emitOpError() << "input has K = " << dimStr(input[1])
+                         << " features but the weight is " << n << "x" << k
+                         << " (N x K): K must match";
+  if (!dimsAgree(scale[0], input[0]))
+    return emitOpError() << "input_scale has " << dimStr(scale[0])
+                         << " entries but the input has " << dimStr(input[0])
+                         << " tokens (one scale per token)";
+  if (!dimsAgree(result[0], input[0]) || !dimsAgree(result[1], n))
+    return emitOpError() << "result must be " << dimStr(input[0]) << "x" << n
+                         << " (tokens x N), got " << dimStr(result[0]) << "x"
+                         << dimStr(result[1]);
+  return success();
+}
+
+LogicalResult RopeOp::verify() {
+  int64_t d = getHeadDim();
+  if (d <= 0 || d % 2 != 0)
+    return emitOpError() << "head_dim must be positive and even (elements "
+                            "are rotated in pairs), got "
+                         << d;
+  auto input = shapeOf(getInput());
+  if (!ShapedType::isDynamic(input[1]) && input[1] % d != 0)
+    return emitOpError() << "row width " << input[1]
+                         << " is not a multiple of head_dim " << d;
+  if (!dimsAgree(input[0], shapeOf(getPositions())[0]))
+    return emitOpError() << "there are " << dimStr(shapeOf(getPositions())[0])
+                         << " positions for " << dimStr(input[0])
+                         << " rows (one position per token)";
+  if (!(getTheta().convertToFloat() > 0.0f))
+    return emitOpError() << "theta must be positive, got "
+                         << getTheta().convertToFloat();
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  int64_t heads = getNumHeads(), kvHeads = getNumKvHeads(), d = getHeadDim();
+  if (heads <= 0 || kvHeads <= 0 || d <= 0)
+    return emitOpError() << "num_heads, num_kv_heads and head_dim must be "
+                            "positive, got "
+                         << heads << ", " << kvHeads << ", " << d;
+  if (heads % kvHeads != 0)
+    return emitOpError() << "num_heads " << heads
+                         << " must be a multiple of num_kv_heads " << kvHeads
+                         << " (grouped-query attention)";
+  auto q = shapeOf(getQ());
+  auto k = shapeOf(getK());
+  auto cache = shapeOf(getKCache());
+  if (!dimsAgree(q[1], heads * d))
+    return emitOpError() << "q rows have " << dimStr(q[1])
+                         << " elements, expected num_heads * head_dim = "
+                         << heads * d;
+  if (!dimsAgree(k[1], kvHeads * d))
+    return emitOpError() << "k/v rows have " << dimStr(k[1])
+                         << " elements, expected num_kv_heads * head_dim = "
+                         << kvHeads * d;
+  if (!dimsAgree(cache[1], kvHeads * d))
+    return emitOpError() << "KV cache rows have " << dimStr(cache[1])
+                         << " elements, expected num_kv_heads * head_dim = "
+                         << kvHeads * d;
+  if (!dimsAgree(q[0], k[0]))
+    return emitOpError() << "q has " << dimStr(q[0]) << " tokens but k/v have "
+                         << dimStr(k[0]);
+  if (!ShapedType::isDynamic(q[0]) && !ShapedType::isDynamic(cache[0]) &&
+      q[0] > cache[0])
+    return emitOpError() << q[0] << " tokens cannot fit a KV cache of "
+                         << cache[0] << " positions";
+  return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  auto input = shapeOf(getInput());
+  auto weight = shapeOf(getWeight());
+  auto result = shapeOf(getResult());
+  if (!dimsAgree(input[1], weight[1]))
+    return emitOpError() << "input has K = " << dimStr(input[1])
+                         << " features but the weight is " << dimStr(weight[0])
+                         << "x" << dimStr(weight[1]) << " (N x K): K must match";
+  if (!dimsAgree(result[0], input[0]) || !dimsAgree(result[1], weight[0]))
+    return emitOpError() << "result must be " << dimStr(input[0]) << "x"
+                         << dimStr(weight[0]) << " (tokens x N), got "
+                         << dimStr(result[0]) << "x" << dimStr(result[1]);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifySameMatrix(Operation *op, Type from, Type to) {
+  auto [n0, k0] = weightShape(from);
+  auto [n1, k1] = weightShape(to);
+  if (!dimsAgree(n0, n1) || !dimsAgree(k0, k1))
+    return op->emitOpError() << "changes the matrix shape from " << dimStr(n0)
+                             << "x" << dimStr(k0) << " to " << dimStr(n1)
+                             << "x" << dimStr(k1)
+                             << ": packing only changes the layout";
+  return success();
+}
+
+LogicalResult PackOp::verify() {
+  return verifySameMatrix(*this, getInput().getType(), getType());
+}
+
+LogicalResult UnpackOp::verify() {
+  return verifySameMatrix(*this, getInput().getType(), getType());
+}
+
+// pack(x : T) -> T                  ==> x
+// pack(unpack(p : T)) -> T          ==> p
+// pack(pack(x) -> T1) -> T2         ==> pack(x) -> T2
+OpFoldResult PackOp::fold(FoldAdaptor) {
+  Value input = getInput();
+  if (input.getType() == getType())
+    return input;
+  if (auto unpack = input.getDefiningOp<UnpackOp>())
+    if (unpack.getInput().getType() == getType())
+      return unpack.getInput();
+  if (auto pack = input.getDefiningOp<PackOp>()) {
+    getInputMutable().assign(pack.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+// unpack(pack(x : T)) -> T          ==> x
+OpFoldResult UnpackOp::fold(FoldAdaptor) {
+  if (auto pack = getInput().getDefiningOp<PackOp>())
+    if (pack.getInput().getType() == getType())
+      return pack.getInput();
+  return {};
+}

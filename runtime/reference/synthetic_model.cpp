@@ -1,0 +1,130 @@
+//===- synthetic_model.cpp - Deterministic random BitNet weights ----------===//
+
+#include "runtime/reference/synthetic_model.h"
+
+#include <cmath>
+
+namespace tern {
+namespace ref {
+
+//===----------------------------------------------------------------------===//
+// Rng
+//===----------------------------------------------------------------------===//
+
+static uint64_t splitmix64(uint64_t &state) {
+  state += 0x9E3779B97F4A7C15ull;
+  uint64_t z = state;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+Rng::Rng(uint64_t seed) {
+  uint64_t sm = seed;
+  for (uint64_t &s : s_)
+    s = splitmix64(sm);
+}
+
+uint64_t Rng::next() {
+  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+float Rng::uniform() {
+  // Top 24 bits -> an integer in [0, 2^24), exactly representable as float;
+  // the multiplication by 2^-24 is exact as well.
+  const uint32_t bits = static_cast<uint32_t>(next() >> 40);
+  return static_cast<float>(bits) * (1.0f / 16777216.0f);
+}
+
+float Rng::uniform(float lo, float hi) {
+  const float span = hi - lo;
+  const float offset = span * uniform();
+  return lo + offset;
+}
+
+uint32_t Rng::below(uint32_t n) {
+  // Multiply-shift range reduction on 32 random bits.
+  const uint64_t r = next() >> 32;
+  return static_cast<uint32_t>((r * n) >> 32);
+}
+
+int8_t Rng::ternary() {
+  switch (next() >> 62) {
+  case 0:
+    return -1;
+  case 3:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Synthetic weights
+//===----------------------------------------------------------------------===//
+
+static std::vector<float> uniformVector(Rng &rng, size_t n, float lo,
+                                        float hi) {
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = rng.uniform(lo, hi);
+  return v;
+}
+
+static TernaryMatrix ternaryMatrix(Rng &rng, int rows, int cols, float gain) {
+  TernaryMatrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.mode = ScaleMode::Multiply;
+  m.w.resize(static_cast<size_t>(rows) * cols);
+  for (int8_t &w : m.w)
+    w = rng.ternary();
+  // About half the weights are nonzero, so acc/s ~ sqrt(cols/2) * rms(x);
+  // sqrt(2/cols) brings the output back to the scale of the input.
+  const float base = std::sqrt(2.0f / static_cast<float>(cols));
+  const float jitter = rng.uniform(0.8f, 1.2f);
+  const float scaled = base * jitter;
+  m.scale = scaled * gain;
+  return m;
+}
+
+ModelWeights makeSyntheticWeights(const ModelConfig &c, uint64_t seed,
+                                  float out_gain) {
+  Rng rng(seed);
+  ModelWeights w;
+  const size_t table = static_cast<size_t>(c.vocab) * c.hidden;
+  w.embedding = uniformVector(rng, table, -0.05f, 0.05f);
+  const int qDim = c.heads * c.head_dim;
+  const int kvDim = c.kv_heads * c.head_dim;
+  w.layers.resize(static_cast<size_t>(c.layers));
+  for (LayerWeights &L : w.layers) {
+    L.input_norm = uniformVector(rng, c.hidden, 0.8f, 1.2f);
+    L.post_attn_norm = uniformVector(rng, c.hidden, 0.8f, 1.2f);
+    L.attn_sub_norm = uniformVector(rng, qDim, 0.8f, 1.2f);
+    L.ffn_sub_norm = uniformVector(rng, c.ffn, 0.8f, 1.2f);
+    L.q = ternaryMatrix(rng, qDim, c.hidden, kSyntheticQKGain);
+    L.k = ternaryMatrix(rng, kvDim, c.hidden, kSyntheticQKGain);
+    L.v = ternaryMatrix(rng, kvDim, c.hidden, 1.0f);
+    L.o = ternaryMatrix(rng, c.hidden, qDim, out_gain);
+    L.gate = ternaryMatrix(rng, c.ffn, c.hidden, 1.0f);
+    L.up = ternaryMatrix(rng, c.ffn, c.hidden, 1.0f);
+    L.down = ternaryMatrix(rng, c.hidden, c.ffn, out_gain);
+  }
+  w.final_norm = uniformVector(rng, c.hidden, 0.8f, 1.2f);
+  if (!c.tied_embeddings)
+    w.lm_head = uniformVector(rng, table, -0.05f, 0.05f);
+  return w;
+}
+
+} // namespace ref
+} // namespace tern

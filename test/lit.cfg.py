@@ -1,0 +1,17 @@
+# -*- Python -*-
+# lit configuration for tern's FileCheck tests (dialect/, passes/, codegen/).
+import os
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "tern"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.tern_obj_root, "test")
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "unit", "CMakeLists.txt"]
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tool_dirs = [config.tern_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["tern-opt", "FileCheck", "not"], tool_dirs)

@@ -1,0 +1,92 @@
+//===- model_config_test.cpp - Tests for ModelConfig ----------------------===//
+
+#include "runtime/reference/model_config.h"
+
+#include <gtest/gtest.h>
+
+using namespace tern::ref;
+
+TEST(ModelConfig, Presets) {
+  bool ok = false;
+  ModelConfig t = presetConfig("tiny", &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(t.hidden, 64);
+  EXPECT_EQ(t.ffn, 192);
+  EXPECT_EQ(t.layers, 2);
+  EXPECT_EQ(t.heads, 4);
+  EXPECT_EQ(t.kv_heads, 2);
+  EXPECT_EQ(t.head_dim, 16);
+  EXPECT_EQ(t.vocab, 512);
+  EXPECT_EQ(t.max_context, 256);
+
+  ModelConfig s = presetConfig("small", &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(s.hidden, 256);
+  EXPECT_EQ(s.ffn, 704);
+  EXPECT_EQ(s.layers, 4);
+  EXPECT_EQ(s.heads, 8);
+  EXPECT_EQ(s.kv_heads, 2);
+  EXPECT_EQ(s.head_dim, 32);
+  EXPECT_EQ(s.vocab, 4096);
+  EXPECT_EQ(s.max_context, 512);
+
+  ModelConfig b = presetConfig("2b4t", &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(b.hidden, 2560);
+  EXPECT_EQ(b.ffn, 6912);
+  EXPECT_EQ(b.layers, 30);
+  EXPECT_EQ(b.heads, 20);
+  EXPECT_EQ(b.kv_heads, 5);
+  EXPECT_EQ(b.head_dim, 128);
+  EXPECT_EQ(b.vocab, 128256);
+  EXPECT_EQ(b.max_context, 4096);
+
+  for (const ModelConfig &c : {t, s, b}) {
+    EXPECT_EQ(c.rope_theta, 500000.0f);
+    EXPECT_EQ(c.rms_eps, 1e-5f);
+    EXPECT_TRUE(c.tied_embeddings);
+    std::string err;
+    EXPECT_TRUE(validate(c, &err)) << err;
+  }
+}
+
+TEST(ModelConfig, UnknownPreset) {
+  bool ok = true;
+  ModelConfig c = presetConfig("huge", &ok);
+  EXPECT_FALSE(ok);
+  EXPECT_FALSE(validate(c, nullptr));
+}
+
+TEST(ModelConfig, ValidateRejectsBadConfigs) {
+  bool ok;
+  const ModelConfig tiny = presetConfig("tiny", &ok);
+  std::string err;
+
+  ModelConfig c = tiny;
+  c.ffn = 0;
+  EXPECT_FALSE(validate(c, &err));
+  EXPECT_NE(err.find("ffn must be positive, got 0"), std::string::npos) << err;
+
+  c = tiny;
+  c.heads = 6;
+  c.kv_heads = 4;
+  EXPECT_FALSE(validate(c, &err));
+  EXPECT_NE(err.find("heads (6) must be a multiple of kv_heads (4)"),
+            std::string::npos)
+      << err;
+
+  c = tiny;
+  c.head_dim = 15;
+  EXPECT_FALSE(validate(c, &err));
+  EXPECT_NE(err.find("head_dim must be even"), std::string::npos) << err;
+
+  c = tiny;
+  c.rope_theta = 0.0f;
+  EXPECT_FALSE(validate(c, &err));
+  EXPECT_NE(err.find("rope_theta"), std::string::npos) << err;
+
+  // hidden != heads * head_dim is allowed.
+  c = tiny;
+  c.hidden = 48;
+  EXPECT_TRUE(validate(c, &err)) << err;
+}
