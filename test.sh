@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every tern test: lit (FileCheck) and ctest (GoogleTest), then prints one
+# summary line "tern: N passed, N failed". Exit status 0 only if all passed.
+set -uo pipefail
+cd "$(dirname "$0")"
+BUILD=${BUILD:-build}
+JOBS=${JOBS:-2}
+[[ -f $BUILD/build.ninja ]] || { echo "test.sh: no build in $BUILD: run ./setup.sh first" >&2; exit 1; }
+ninja -C "$BUILD" -j"$JOBS" >&2 || { echo "test.sh: build failed" >&2; exit 1; }
+
+log=$(mktemp -d)
+/usr/lib/llvm-22/bin/lit -sv "$BUILD"/test 2>&1 | tee "$log/lit"
+lit_rc=${PIPESTATUS[0]}
+(cd "$BUILD" && ctest --output-on-failure -j"$JOBS") 2>&1 | tee "$log/ctest"
+ctest_rc=${PIPESTATUS[0]}
+
+count() { grep -Eo "$1" "$2" | grep -Eo '[0-9]+' | head -1; }
+lit_pass=$(count 'Passed *: *[0-9]+' "$log/lit"); lit_pass=${lit_pass:-0}
+lit_fail=$(grep -E '^ *(Failed|Unresolved|Timed Out|Unexpectedly Passed) *: *[0-9]+' "$log/lit" | awk -F: '{s += $2} END {print s + 0}')
+ct_total=$(count 'out of [0-9]+' "$log/ctest"); ct_total=${ct_total:-0}
+ct_fail=$(count '[0-9]+ tests failed' "$log/ctest"); ct_fail=${ct_fail:-0}
+ct_pass=$((ct_total - ct_fail))
+rm -rf "$log"
+
+passed=$((lit_pass + ct_pass)); failed=$((lit_fail + ct_fail))
+if [[ $lit_rc -ne 0 || $ctest_rc -ne 0 ]] && [[ $failed -eq 0 ]]; then failed=1; fi
+echo "lit: $lit_pass passed, $lit_fail failed; gtest (ctest): $ct_pass passed, $ct_fail failed" >&2
+echo "tern: $passed passed, $failed failed"
+[[ $failed -eq 0 && $passed -gt 0 ]]
