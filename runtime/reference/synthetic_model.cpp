@@ -100,8 +100,10 @@ static TernaryMatrix ternaryMatrix(Rng &rng, int rows, int cols, float gain) {
 
 ModelWeights makeSyntheticWeights(const ModelConfig &c, uint64_t seed,
                                   float out_gain) {
-  Rng rng(seed);
   ModelWeights w;
+  if (!validate(c, nullptr))
+    return w; // empty: checkWeights / ReferenceModel report the problem
+  Rng rng(seed);
   const size_t table = static_cast<size_t>(c.vocab) * c.hidden;
   w.embedding = uniformVector(rng, table, -0.05f, 0.05f);
   const int qDim = c.heads * c.head_dim;

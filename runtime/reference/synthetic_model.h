@@ -49,7 +49,8 @@ constexpr float kDefaultOutGain = 2.0f;
 /// realistic) attention makes the output depend on the context.
 constexpr float kSyntheticQKGain = 3.0f;
 
-/// Deterministic random weights for `config` (which must be valid):
+/// Deterministic random weights for `config` (empty weights when the config
+/// does not pass validate()):
 ///  * ternary weights ~ 1/4 -1, 1/2 0, 1/4 +1, ScaleMode::Multiply, per-matrix
 ///    scale sqrt(2/cols) * U[0.8, 1.2) (outputs of roughly unit variance),
 ///    times kSyntheticQKGain for q_proj/k_proj and `out_gain` for

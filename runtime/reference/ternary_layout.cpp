@@ -58,10 +58,15 @@ bool checkLayout(const TernaryLayout &l, int64_t N, int64_t K,
   if (l.chunk < 0)
     return fail(err,
                 "ternary layout: chunk must be >= 0, got " + str(l.chunk));
-  if (l.pack_dim == 0 && (l.interleave != 1 || l.chunk != 0))
-    return fail(err, "ternary layout: interleave/chunk require pack_dim = 1 "
-                     "(got pack_dim = 0, interleave = " +
-                         str(l.interleave) + ", chunk = " + str(l.chunk) + ")");
+  if (l.pack_dim == 0) {
+    if (l.interleave != 1 || l.chunk != 0)
+      return fail(err, "ternary layout: interleave/chunk require pack_dim = 1 "
+                       "(got pack_dim = 0, interleave = " +
+                           str(l.interleave) + ", chunk = " + str(l.chunk) +
+                           ")");
+    return true;
+  }
+  // pack_dim = 1: K % (4*block) == 0 above, so Kb >= 1.
   if (N % l.interleave != 0)
     return fail(err, "ternary layout: N = " + str(N) +
                          " must be a multiple of interleave = " +

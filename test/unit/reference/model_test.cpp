@@ -6,6 +6,8 @@
 #include "runtime/reference/quantize.h"
 #include "runtime/reference/synthetic_model.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 

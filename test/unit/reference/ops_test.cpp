@@ -4,6 +4,7 @@
 
 #include "runtime/reference/synthetic_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -73,18 +74,29 @@ TEST(Bitlinear, BothScaleModesHandNumbers) {
 }
 
 TEST(Bitlinear, ExactExpressionOrder) {
-  // The documented expression orders are bit-exact contracts.
-  const int8_t q[] = {7, -3, 11};
-  const int8_t W[] = {1, 1, 1};
-  const float s = 0.3f, ws = 0.7f;
-  const int32_t acc = 15;
+  // The documented expression orders are bit-exact contracts. For acc = 1,
+  // s = 0.1, w_scale = 0.63 every other evaluation order rounds differently,
+  // so this test pins the exact one.
+  const int8_t q[] = {1};
+  const int8_t W[] = {1};
+  const float s = 0.1f, ws = 0.63f;
+  volatile float acc = 1.0f; // volatile: keep each rounding step separate
+  volatile float accDivS = acc / s;
+  volatile float sTimesW = s * ws;
+  volatile float accTimesW = acc * ws;
+  volatile float wDivS = ws / s;
+  const float multiply = accDivS * ws;
+  const float divide = acc / sTimesW;
+  // The alternatives really differ (otherwise this test would be vacuous).
+  ASSERT_NE(multiply, accTimesW / s);
+  ASSERT_NE(multiply, acc * wDivS);
+  ASSERT_NE(divide, accDivS / ws);
+
   float y;
-  bitlinear(q, &s, W, ws, ScaleMode::Multiply, 1, 3, 1, &y, nullptr);
-  volatile float a = static_cast<float>(acc) / s;
-  EXPECT_EQ(y, a * ws);
-  bitlinear(q, &s, W, ws, ScaleMode::Divide, 1, 3, 1, &y, nullptr);
-  volatile float d = s * ws;
-  EXPECT_EQ(y, static_cast<float>(acc) / d);
+  bitlinear(q, &s, W, ws, ScaleMode::Multiply, 1, 1, 1, &y, nullptr);
+  EXPECT_EQ(y, multiply);
+  bitlinear(q, &s, W, ws, ScaleMode::Divide, 1, 1, 1, &y, nullptr);
+  EXPECT_EQ(y, divide);
 }
 
 TEST(RmsNorm, HandExample) {

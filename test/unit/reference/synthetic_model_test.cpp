@@ -2,6 +2,7 @@
 
 #include "runtime/reference/synthetic_model.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <vector>
@@ -121,6 +122,17 @@ TEST(SyntheticModel, DeterministicAcrossCallsAndSeedSensitive) {
   EXPECT_EQ(g1.layers[1].o.w, g3.layers[1].o.w);
   EXPECT_FLOAT_EQ(g3.layers[1].o.scale, 3.0f * g1.layers[1].o.scale);
   EXPECT_FLOAT_EQ(g3.layers[0].down.scale, 3.0f * g1.layers[0].down.scale);
+}
+
+TEST(SyntheticModel, InvalidConfigGivesEmptyWeights) {
+  ModelConfig c = preset("tiny");
+  c.kv_heads = 3; // 4 % 3 != 0
+  ModelWeights w = makeSyntheticWeights(c, 1);
+  EXPECT_TRUE(w.embedding.empty());
+  EXPECT_TRUE(w.layers.empty());
+  ReferenceModel m(c, w);
+  EXPECT_FALSE(m.ok());
+  EXPECT_NE(m.error().find("kv_heads"), std::string::npos) << m.error();
 }
 
 TEST(SyntheticModel, PlausibleStatistics) {

@@ -143,9 +143,11 @@ TEST(TernaryLayout, HandBytes8Bit) {
 }
 
 TEST(TernaryLayout, RoundTripManyLayoutsAndShapes) {
+  // Includes K or N not a multiple of 4 (valid for one pack_dim only).
   const int64_t shapes[][2] = {{4, 4},   {8, 8},   {4, 16},  {16, 4},
                                {12, 20}, {32, 64}, {64, 32}, {24, 48},
-                               {8, 128}};
+                               {8, 128}, {8, 3},   {12, 5},  {3, 8},
+                               {5, 12},  {1, 4}};
   int tested = 0;
   uint64_t seed = 1;
   for (const auto &shape : shapes) {

@@ -1,0 +1,54 @@
+// RUN: tern-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{'tern.global' op weight @w must have a static shape, got 'tensor<?x64xbf16>'}}
+tern.global @w : tensor<?x64xbf16> from "model.safetensors" offset 0
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w element type must be a whole number of bytes, got 'i1'}}
+tern.global @w : tensor<16xi1> from "model.safetensors" offset 0
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w element type must be a whole number of bytes, got 'i4'}}
+tern.global @w : tensor<16xi4> from "model.safetensors" offset 0
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w must be a static tensor or a !tern.ternary matrix, got 'memref<16xf32>'}}
+tern.global @w : memref<16xf32> from "model.safetensors" offset 0
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w must be a static tensor or a !tern.ternary matrix, got 'tensor<*xf32>'}}
+tern.global @w : tensor<*xf32> from "model.safetensors" offset 0
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w must be a static tensor or a !tern.ternary matrix, got 'f32'}}
+tern.global @w : f32 from "model.safetensors" offset 0
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @model.norm.weight needs the name of the file that holds it}}
+tern.global @"model.norm.weight" : tensor<64xbf16> from "" offset 0
+
+// -----
+
+func.func @nested() {
+  // expected-error @+1 {{'tern.global' op expects parent op 'builtin.module'}}
+  tern.global @w : tensor<64xbf16> from "model.safetensors" offset 0
+  return
+}
+
+// -----
+
+// expected-note @+1 {{see existing symbol definition here}}
+tern.global @w : tensor<64xbf16> from "model.safetensors" offset 0
+// expected-error @+1 {{redefinition of symbol named 'w'}}
+tern.global @w : tensor<64xf32> from "model.safetensors" offset 128
+
+// -----
+
+// expected-error @+1 {{expected attribute value}}
+tern.global @w : tensor<64xbf16> from model offset 0

@@ -1,0 +1,56 @@
+// RUN: tern-opt %s -split-input-file -verify-diagnostics
+
+func.func @bf16(%x: tensor<?x192xbf16>) {
+  // expected-error @+1 {{'tern.relu2' op operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<?x192xbf16>'}}
+  %y = tern.relu2 %x : tensor<?x192xbf16>
+  return
+}
+
+// -----
+
+func.func @i32(%x: tensor<4xi32>) {
+  // expected-error @+1 {{'tern.relu2' op operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<4xi32>'}}
+  %y = tern.relu2 %x : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @scalar(%x: f32) {
+  // expected-error @+1 {{'tern.relu2' op operand #0 must be ranked tensor of 32-bit float values, but got 'f32'}}
+  %y = "tern.relu2"(%x) : (f32) -> f32
+  return
+}
+
+// -----
+
+func.func @vector(%x: vector<4xf32>) {
+  // expected-error @+1 {{'tern.relu2' op operand #0 must be ranked tensor of 32-bit float values, but got 'vector<4xf32>'}}
+  %y = "tern.relu2"(%x) : (vector<4xf32>) -> vector<4xf32>
+  return
+}
+
+// -----
+
+func.func @unranked(%x: tensor<*xf32>) {
+  // expected-error @+1 {{'tern.relu2' op operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<*xf32>'}}
+  %y = "tern.relu2"(%x) : (tensor<*xf32>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @result_shape(%x: tensor<?x192xf32>) {
+  // expected-error @+2 {{'tern.relu2' op inferred type(s) 'tensor<?x192xf32>' are incompatible with return type(s) of operation 'tensor<4x192xf32>'}}
+  // expected-error @+1 {{'tern.relu2' op failed to infer returned types}}
+  %y = "tern.relu2"(%x) : (tensor<?x192xf32>) -> tensor<4x192xf32>
+  return
+}
+
+// -----
+
+func.func @result_shape_mismatch(%x: tensor<4x192xf32>) {
+  // expected-error @+1 {{'tern.relu2' op all non-scalar operands/results must have the same shape and base type}}
+  %y = "tern.relu2"(%x) : (tensor<4x192xf32>) -> tensor<4x96xf32>
+  return
+}

@@ -1,0 +1,300 @@
+//===- tern-run.cpp - Run a ternary (BitNet b1.58) model ------------------===//
+//
+// For now: runs a built-in synthetic model with the scalar reference
+// implementation.
+//
+//   tern-run --reference --demo=tiny --tokens 1,2,3 -n 16
+//   tern-run --reference --demo=small --tokens 5,6 --logits-out logits.f32
+//
+// Generated token ids go to stdout (one line); progress and timing go to
+// stderr. Bad input prints one "tern-run: error: ..." line and exits 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/reference/model.h"
+#include "runtime/reference/model_config.h"
+#include "runtime/reference/synthetic_model.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace cl = llvm::cl;
+using namespace tern::ref;
+
+static cl::OptionCategory runCategory("tern-run options");
+
+static cl::opt<std::string>
+    modelPath(cl::Positional, cl::desc("[MODEL]"), cl::init(""),
+              cl::cat(runCategory));
+
+static cl::opt<bool> useReference(
+    "reference",
+    cl::desc("Run with the scalar reference implementation (the only "
+             "backend available for now)"),
+    cl::cat(runCategory));
+
+static cl::opt<std::string>
+    demoName("demo",
+             cl::desc("Run a built-in synthetic model instead of a MODEL "
+                      "file: tiny or small"),
+             cl::value_desc("tiny|small"), cl::init(""),
+             cl::cat(runCategory));
+
+static cl::opt<unsigned long long>
+    seed("seed", cl::desc("Seed of the synthetic --demo weights"),
+         cl::value_desc("N"), cl::init(1), cl::cat(runCategory));
+
+static cl::opt<std::string>
+    tokenList("tokens",
+              cl::desc("Prompt as comma-separated token ids, e.g. 1,2,3"),
+              cl::value_desc("ids"), cl::init(""), cl::cat(runCategory));
+
+static cl::opt<std::string>
+    promptText("prompt",
+               cl::desc("Prompt text, also -p (needs a tokenizer: not "
+                        "available yet, use --tokens)"),
+               cl::value_desc("text"), cl::init(""), cl::cat(runCategory));
+
+static cl::opt<std::string> logitsOut(
+    "logits-out",
+    cl::desc("Write the logits of a single prefill of the prompt to FILE as "
+             "raw little-endian float32 [T, vocab], one row per prompt token"),
+    cl::value_desc("file"), cl::init(""), cl::cat(runCategory));
+
+static cl::opt<int> numPredict(
+    "n",
+    cl::desc("Number of tokens to generate greedily; their ids are printed "
+             "on one line of stdout"),
+    cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
+
+// Registered as -t: libLLVM.so already owns an internal option named
+// "threads", so --threads[=N] is rewritten to -t[=N] before parsing
+// (see rewriteThreadsOption).
+static cl::opt<int> numThreads(
+    "t",
+    cl::desc("Number of threads, also spelled --threads=N (accepted; the "
+             "reference backend is single-threaded)"),
+    cl::value_desc("N"), cl::init(1), cl::cat(runCategory));
+
+static cl::alias promptShort("p", cl::desc("Alias for --prompt"),
+                             cl::aliasopt(promptText), cl::cat(runCategory));
+
+// Rewrites --threads / -threads (with " N" or "=N") to -t, stopping at "--".
+static std::vector<std::string> rewriteThreadsOption(int argc, char **argv) {
+  std::vector<std::string> args;
+  bool options = true;
+  for (int i = 0; i < argc; ++i) {
+    llvm::StringRef a(argv[i]);
+    if (i > 0 && options) {
+      if (a == "--") {
+        options = false;
+      } else if (a == "--threads" || a == "-threads") {
+        args.push_back("-t");
+        continue;
+      } else if (a.starts_with("--threads=") || a.starts_with("-threads=")) {
+        args.push_back("-t=" + a.substr(a.find('=') + 1).str());
+        continue;
+      }
+    }
+    args.push_back(a.str());
+  }
+  return args;
+}
+
+static int fail(const std::string &msg) {
+  llvm::errs() << "tern-run: error: " << msg << "\n";
+  return 1;
+}
+
+// Parses "1,2,3" into ids in [0, vocab). Whitespace around ids is allowed.
+static bool parseTokens(llvm::StringRef text, int vocab,
+                        std::vector<int32_t> &out, std::string &err) {
+  llvm::SmallVector<llvm::StringRef, 16> parts;
+  text.split(parts, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/true);
+  for (llvm::StringRef part : parts) {
+    llvm::StringRef t = part.trim();
+    unsigned long long id = 0;
+    bool digits = !t.empty() && t.find_first_not_of("0123456789") ==
+                                    llvm::StringRef::npos;
+    if (!digits) {
+      err = "invalid token id '" + part.str() +
+            "' in --tokens (expected comma-separated non-negative integers, "
+            "e.g. 1,2,3)";
+      return false;
+    }
+    // getAsInteger fails only on overflow here: also out of range.
+    if (t.getAsInteger(10, id) ||
+        id >= static_cast<unsigned long long>(vocab)) {
+      err = "token id " + t.str() + " in --tokens is out of range: the model's "
+            "vocabulary has " + std::to_string(vocab) + " tokens (ids 0.." +
+            std::to_string(vocab - 1) + ")";
+      return false;
+    }
+    out.push_back(static_cast<int32_t>(id));
+  }
+  return true;
+}
+
+// Writes floats as raw little-endian float32, independent of host order.
+static bool writeLittleEndian(std::FILE *f, const std::vector<float> &v) {
+  std::vector<unsigned char> bytes(v.size() * 4);
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint32_t u;
+    std::memcpy(&u, &v[i], 4);
+    for (int b = 0; b < 4; ++b)
+      bytes[4 * i + b] = static_cast<unsigned char>(u >> (8 * b));
+  }
+  return std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+}
+
+static double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start)
+      .count();
+}
+
+static std::string rate(int tokens, double seconds) {
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "%d tokens in %.1f ms (%.1f tok/s)", tokens,
+                seconds * 1e3, seconds > 0 ? tokens / seconds : 0.0);
+  return buf;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(runCategory);
+  std::vector<std::string> args = rewriteThreadsOption(argc, argv);
+  std::vector<const char *> argPtrs;
+  for (const std::string &a : args)
+    argPtrs.push_back(a.c_str());
+  cl::ParseCommandLineOptions(
+      static_cast<int>(argPtrs.size()), argPtrs.data(),
+      "tern-run: run a ternary (BitNet b1.58) model\n\n"
+      "  tern-run --reference --demo=tiny --tokens 1,2,3 -n 16\n");
+
+  // --- Validate the command line before doing any work. ---
+  if (!promptText.empty())
+    return fail("--prompt needs a tokenizer, which is not implemented yet; "
+                "pass token ids with --tokens 1,2,3");
+  if (!modelPath.empty())
+    return fail("loading model files is not implemented yet (" + modelPath +
+                "); use --demo=tiny|small");
+  if (!useReference)
+    return fail("only the scalar reference backend is implemented; pass "
+                "--reference");
+  if (demoName.empty())
+    return fail("no model: pass --demo=tiny|small");
+  if (demoName != "tiny" && demoName != "small")
+    return fail("unknown --demo model '" + demoName +
+                "' (expected tiny or small)");
+  if (numPredict < 0)
+    return fail("-n must be >= 0, got " + std::to_string(numPredict));
+  if (numThreads < 1)
+    return fail("--threads must be >= 1, got " + std::to_string(numThreads));
+
+  bool known = false;
+  const ModelConfig config = presetConfig(demoName, &known);
+  std::vector<int32_t> prompt;
+  std::string err;
+  if (tokenList.empty())
+    return fail("no prompt: pass token ids with --tokens 1,2,3");
+  if (!parseTokens(tokenList, config.vocab, prompt, err))
+    return fail(err);
+  const int T = static_cast<int>(prompt.size());
+  if (T > config.max_context)
+    return fail("the prompt has " + std::to_string(T) +
+                " tokens but the context holds " +
+                std::to_string(config.max_context));
+  // The last generated token is never fed back, so T + n - 1 positions.
+  if (numPredict > 0 &&
+      static_cast<int64_t>(T) + numPredict - 1 > config.max_context)
+    return fail("the prompt (" + std::to_string(T) + " tokens) plus -n " +
+                std::to_string(numPredict) + " needs " +
+                std::to_string(T + numPredict - 1) +
+                " positions but the context holds " +
+                std::to_string(config.max_context));
+
+  std::FILE *logitsFile = nullptr;
+  if (!logitsOut.empty()) {
+    logitsFile = std::fopen(logitsOut.c_str(), "wb");
+    if (!logitsFile)
+      return fail("cannot open '" + logitsOut + "' for writing: " +
+                  std::strerror(errno));
+  }
+
+  // --- Build the model. ---
+  llvm::errs() << "tern-run: reference backend (single-threaded";
+  if (numThreads > 1)
+    llvm::errs() << ", ignoring --threads=" << numThreads;
+  llvm::errs() << "), synthetic '" << demoName << "' model, seed " << seed
+               << ": " << config.layers << " layers, hidden " << config.hidden
+               << ", vocab " << config.vocab << ", context "
+               << config.max_context << "\n";
+  auto start = std::chrono::steady_clock::now();
+  ReferenceModel model(config, makeSyntheticWeights(config, seed));
+  if (!model.ok()) {
+    if (logitsFile)
+      std::fclose(logitsFile);
+    return fail(model.error());
+  }
+  llvm::errs() << "tern-run: built weights in "
+               << static_cast<int>(secondsSince(start) * 1e3) << " ms\n";
+
+  // --- Prefill the prompt in one forward pass. ---
+  KVCache cache = model.makeCache();
+  std::vector<float> logits(static_cast<size_t>(T) * config.vocab);
+  start = std::chrono::steady_clock::now();
+  if (!model.forward(prompt.data(), T, cache, logits.data(), &err)) {
+    if (logitsFile)
+      std::fclose(logitsFile);
+    return fail(err);
+  }
+  llvm::errs() << "tern-run: prefill " << rate(T, secondsSince(start)) << "\n";
+
+  if (logitsFile) {
+    bool ok = writeLittleEndian(logitsFile, logits);
+    ok = (std::fclose(logitsFile) == 0) && ok;
+    if (!ok)
+      return fail("cannot write '" + logitsOut + "': " + std::strerror(errno));
+    llvm::errs() << "tern-run: wrote logits [" << T << ", " << config.vocab
+                 << "] to " << logitsOut << "\n";
+  }
+
+  // --- Greedy decoding. ---
+  if (numPredict > 0) {
+    std::vector<int32_t> generated;
+    const float *last =
+        logits.data() + static_cast<size_t>(T - 1) * config.vocab;
+    std::vector<float> row(config.vocab);
+    start = std::chrono::steady_clock::now();
+    int decoded = 0;
+    while (true) {
+      const int32_t next = argmaxToken(last, config.vocab);
+      generated.push_back(next);
+      if (static_cast<int>(generated.size()) == numPredict)
+        break;
+      if (!model.forward(&next, 1, cache, row.data(), &err))
+        return fail(err);
+      ++decoded;
+      last = row.data();
+    }
+    llvm::errs() << "tern-run: decode " << rate(decoded, secondsSince(start))
+                 << "\n";
+    for (size_t i = 0; i < generated.size(); ++i)
+      llvm::outs() << (i ? " " : "") << generated[i];
+    llvm::outs() << "\n";
+    llvm::outs().flush();
+  }
+  return 0;
+}
