@@ -31,12 +31,16 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "layout pack_dim must be 0 (output rows) or 1 "
                           "(input columns), got "
                        << packDim;
-  if (block < 1)
-    return emitError() << "layout block must be >= 1, got " << block;
-  if (interleave < 1)
-    return emitError() << "layout interleave must be >= 1, got " << interleave;
-  if (chunk < 0)
-    return emitError() << "layout chunk must be >= 0 (0 = whole row), got "
+  // Bounds keep every size product of the layout formula within int64.
+  constexpr int64_t kMaxBlock = int64_t(1) << 31, kMaxInterleave = 1 << 16;
+  if (block < 1 || block > kMaxBlock)
+    return emitError() << "layout block must be in [1, 2^31], got " << block;
+  if (interleave < 1 || interleave > kMaxInterleave)
+    return emitError() << "layout interleave must be in [1, 65536], got "
+                       << interleave;
+  if (chunk < 0 || chunk > kMaxBlock)
+    return emitError() << "layout chunk must be in [0, 2^31] (0 = whole row), "
+                          "got "
                        << chunk;
   if ((interleave != 1 || chunk != 0) && packDim != 1)
     return emitError() << "layout interleave/chunk need pack_dim = 1 (rows are "

@@ -45,7 +45,8 @@ LogicalResult GlobalOp::verify() {
     if (!tensor.hasStaticShape())
       return emitOpError() << "weight @" << getSymName()
                            << " must have a static shape, got " << type;
-    if (tensor.getElementTypeBitWidth() % 8 != 0)
+    if (!tensor.getElementType().isIntOrFloat() ||
+        tensor.getElementTypeBitWidth() % 8 != 0)
       return emitOpError() << "weight @" << getSymName()
                            << " element type must be a whole number of bytes, "
                               "got "
@@ -59,9 +60,10 @@ LogicalResult GlobalOp::verify() {
   if (getFile().empty())
     return emitOpError() << "weight @" << getSymName()
                          << " needs the name of the file that holds it";
-  if (getOffset() < 0)
+  if (getOffsetAttr().getInt() < 0)
     return emitOpError() << "weight @" << getSymName()
-                         << " has a negative file offset " << getOffset();
+                         << " has a negative file offset "
+                         << getOffsetAttr().getInt();
   return success();
 }
 
@@ -144,6 +146,9 @@ LogicalResult BitLinearOp::verify() {
   auto scale = shapeOf(getInputScale());
   auto result = shapeOf(getResult());
   auto [n, k] = getWeightShape();
+  if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k))
+    return emitOpError() << "weight must have a static shape, got "
+                         << getWeight().getType();
   if (!dimsAgree(input[1], k))
     return emitOpError() << "input has K = " << dimStr(input[1])
                          << " features but the weight is " << n << "x" << k
@@ -207,10 +212,11 @@ LogicalResult AttentionOp::verify() {
   if (!dimsAgree(q[0], k[0]))
     return emitOpError() << "q has " << dimStr(q[0]) << " tokens but k/v have "
                          << dimStr(k[0]);
-  if (!ShapedType::isDynamic(q[0]) && !ShapedType::isDynamic(cache[0]) &&
-      q[0] > cache[0])
-    return emitOpError() << q[0] << " tokens cannot fit a KV cache of "
-                         << cache[0] << " positions";
+  for (int64_t tokens : {q[0], k[0]})
+    if (!ShapedType::isDynamic(tokens) && !ShapedType::isDynamic(cache[0]) &&
+        tokens > cache[0])
+      return emitOpError() << tokens << " tokens cannot fit a KV cache of "
+                           << cache[0] << " positions";
   return success();
 }
 

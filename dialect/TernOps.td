@@ -167,13 +167,15 @@ def Tern_BitLinearOp : Tern_Op<"bitlinear", [Pure]> {
   }];
 }
 
-class Tern_ElementwiseOp<string mnemonic, string what>
-    : Tern_Op<mnemonic, [Pure, Elementwise, SameOperandsAndResultType]> {
+class Tern_ElementwiseOp<string mnemonic, string what,
+                         list<string> operandNames>
+    : Tern_Op<mnemonic, [Pure, Elementwise,
+                         AllTypesMatch<!listconcat(["result"], operandNames)>]> {
   let summary = what;
   let results = (outs Tern_F32Tensor:$result);
 }
 
-def Tern_Relu2Op : Tern_ElementwiseOp<"relu2", "squared ReLU: relu(x)^2"> {
+def Tern_Relu2Op : Tern_ElementwiseOp<"relu2", "squared ReLU: relu(x)^2", ["input"]> {
   let description = [{
     BitNet's FFN activation (`hidden_act: relu2`): `y = max(x, 0)^2`.
 
@@ -185,7 +187,7 @@ def Tern_Relu2Op : Tern_ElementwiseOp<"relu2", "squared ReLU: relu(x)^2"> {
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
-def Tern_MulOp : Tern_ElementwiseOp<"mul", "elementwise product"> {
+def Tern_MulOp : Tern_ElementwiseOp<"mul", "elementwise product", ["lhs", "rhs"]> {
   let description = [{
     `y = lhs * rhs` (the gate times up product of the FFN).
 
@@ -197,7 +199,7 @@ def Tern_MulOp : Tern_ElementwiseOp<"mul", "elementwise product"> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
-def Tern_AddOp : Tern_ElementwiseOp<"add", "elementwise sum"> {
+def Tern_AddOp : Tern_ElementwiseOp<"add", "elementwise sum", ["lhs", "rhs"]> {
   let description = [{
     `y = lhs + rhs` (the residual connections).
 

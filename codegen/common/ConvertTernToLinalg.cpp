@@ -184,9 +184,12 @@ struct BitLinearLowering : OpConversionPattern<BitLinearOp> {
     if (auto ternary = dyn_cast<TernaryType>(op.getWeight().getType()))
       weight = emitUnpack(rewriter, loc, weight, ternary);
     Value acc = emitTernaryContraction(rewriter, loc, adaptor.getInput(), weight);
-    rewriter.replaceOp(op, emitRescale(rewriter, loc, acc, adaptor.getInputScale(),
-                                       adaptor.getWeightScale(),
-                                       op.getScaleMode()));
+    Value y = emitRescale(rewriter, loc, acc, adaptor.getInputScale(),
+                          adaptor.getWeightScale(), op.getScaleMode());
+    // The result type may be more static than the input (?xK -> 4xN).
+    if (y.getType() != op.getType())
+      y = tensor::CastOp::create(rewriter, loc, op.getType(), y);
+    rewriter.replaceOp(op, y);
     return success();
   }
 };

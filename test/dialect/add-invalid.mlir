@@ -33,7 +33,7 @@ func.func @unranked(%a: tensor<*xf32>, %b: tensor<*xf32>) {
 // -----
 
 func.func @operand_shapes(%a: tensor<4x64xf32>, %b: tensor<4x32xf32>) {
-  // expected-error @+1 {{'tern.add' op all non-scalar operands/results must have the same shape and base type}}
+  // expected-error @+1 {{'tern.add' op failed to verify that all of {result, lhs, rhs} have same type}}
   %y = "tern.add"(%a, %b) : (tensor<4x64xf32>, tensor<4x32xf32>) -> tensor<4x64xf32>
   return
 }
@@ -41,7 +41,7 @@ func.func @operand_shapes(%a: tensor<4x64xf32>, %b: tensor<4x32xf32>) {
 // -----
 
 func.func @operand_ranks(%a: tensor<4x4xf32>, %b: tensor<16xf32>) {
-  // expected-error @+1 {{'tern.add' op all non-scalar operands/results must have the same shape and base type}}
+  // expected-error @+1 {{'tern.add' op failed to verify that all of {result, lhs, rhs} have same type}}
   %y = "tern.add"(%a, %b) : (tensor<4x4xf32>, tensor<16xf32>) -> tensor<4x4xf32>
   return
 }
@@ -49,8 +49,7 @@ func.func @operand_ranks(%a: tensor<4x4xf32>, %b: tensor<16xf32>) {
 // -----
 
 func.func @result_type(%a: tensor<4xf32>, %b: tensor<4xf32>) {
-  // expected-error @+2 {{'tern.add' op inferred type(s) 'tensor<4xf32>' are incompatible with return type(s) of operation 'tensor<?xf32>'}}
-  // expected-error @+1 {{'tern.add' op failed to infer returned types}}
+  // expected-error @+1 {{'tern.add' op failed to verify that all of {result, lhs, rhs} have same type}}
   %y = "tern.add"(%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<?xf32>
   return
 }

@@ -126,3 +126,11 @@ func.func @bad_schedule(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: tensor<32x64
   %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<vector_width = 24>} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
   return
 }
+
+// -----
+
+func.func @dynamic_weight(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: tensor<?x64xi8>, %ws: f32) {
+  // expected-error @+1 {{'tern.bitlinear' op weight must have a static shape, got 'tensor<?x64xi8>'}}
+  %y = tern.bitlinear %q, %s, %w, %ws : tensor<?x64xi8>, tensor<?xf32>, tensor<?x64xi8>, f32 -> tensor<?x?xf32>
+  return
+}

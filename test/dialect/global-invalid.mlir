@@ -52,3 +52,13 @@ tern.global @w : tensor<64xf32> from "model.safetensors" offset 128
 
 // expected-error @+1 {{expected attribute value}}
 tern.global @w : tensor<64xbf16> from model offset 0
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @idx element type must be a whole number of bytes, got 'index'}}
+tern.global @idx : tensor<4xindex> from "f" offset 0
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @neg has a negative file offset -1}}
+tern.global @neg : tensor<4xf32> from "f" offset -1

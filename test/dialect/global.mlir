@@ -2,9 +2,9 @@
 // RUN: tern-opt %s --mlir-print-op-generic | tern-opt | FileCheck %s
 // RUN: tern-opt %s --mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
 
-// Symbol names with dots print as bare identifiers (no quotes).
 // Weights as stored: static tensors of any whole-byte element type and packed
-// ternary matrices, each at a byte offset in a model file.
+// ternary matrices, each at a byte offset in a model file. Symbol names with
+// dots print as bare identifiers (no quotes).
 
 // CHECK: tern.global @model.norm.weight : tensor<2560xbf16> from "model.safetensors" offset 1024
 // GENERIC: "tern.global"() <{file = "model.safetensors", offset = 1024 : i64, sym_name = "model.norm.weight", type = tensor<2560xbf16>}> : () -> ()

@@ -2,9 +2,10 @@
 // RUN: tern-opt %s --mlir-print-op-generic | tern-opt | FileCheck %s
 // RUN: tern-opt %s --mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
 
+// Multi-result ops name their results after the ODS results.
 // CHECK-LABEL: func.func @dynamic_tokens
 // CHECK-SAME: (%[[X:.*]]: tensor<?x64xf32>)
-// CHECK: %[[Q:.*]], %[[S:.*]] = tern.quantize %[[X]] : tensor<?x64xf32> -> tensor<?x64xi8>, tensor<?xf32>
+// CHECK: %[[Q:output]], %[[S:scale]] = tern.quantize %[[X]] : tensor<?x64xf32> -> tensor<?x64xi8>, tensor<?xf32>
 // CHECK: return %[[Q]], %[[S]] : tensor<?x64xi8>, tensor<?xf32>
 // GENERIC-LABEL: sym_name = "dynamic_tokens"
 // GENERIC: %{{.*}}:2 = "tern.quantize"(%{{.*}}) : (tensor<?x64xf32>) -> (tensor<?x64xi8>, tensor<?xf32>)

@@ -41,8 +41,7 @@ func.func @unranked(%x: tensor<*xf32>) {
 // -----
 
 func.func @result_shape(%x: tensor<?x192xf32>) {
-  // expected-error @+2 {{'tern.relu2' op inferred type(s) 'tensor<?x192xf32>' are incompatible with return type(s) of operation 'tensor<4x192xf32>'}}
-  // expected-error @+1 {{'tern.relu2' op failed to infer returned types}}
+  // expected-error @+1 {{'tern.relu2' op failed to verify that all of {result, input} have same type}}
   %y = "tern.relu2"(%x) : (tensor<?x192xf32>) -> tensor<4x192xf32>
   return
 }
@@ -50,7 +49,7 @@ func.func @result_shape(%x: tensor<?x192xf32>) {
 // -----
 
 func.func @result_shape_mismatch(%x: tensor<4x192xf32>) {
-  // expected-error @+1 {{'tern.relu2' op all non-scalar operands/results must have the same shape and base type}}
+  // expected-error @+1 {{'tern.relu2' op failed to verify that all of {result, input} have same type}}
   %y = "tern.relu2"(%x) : (tensor<4x192xf32>) -> tensor<4x96xf32>
   return
 }

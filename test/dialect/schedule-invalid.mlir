@@ -1,0 +1,71 @@
+// RUN: tern-opt %s -split-input-file -verify-diagnostics
+
+// Every knob must be >= 0 (0 lets the target choose).
+
+// expected-error @+1 {{schedule knob tile_m must be >= 0 (0 lets the target choose), got -1}}
+func.func private @negative_tile_m() attributes {s = #tern.schedule<tile_m = -1>}
+
+// -----
+
+// expected-error @+1 {{schedule knob tile_n must be >= 0 (0 lets the target choose), got -1}}
+func.func private @negative_tile_n() attributes {s = #tern.schedule<tile_n = -1>}
+
+// -----
+
+// expected-error @+1 {{schedule knob tile_k must be >= 0 (0 lets the target choose), got -1}}
+func.func private @negative_tile_k() attributes {s = #tern.schedule<tile_k = -1>}
+
+// -----
+
+// expected-error @+1 {{schedule knob unroll must be >= 0 (0 lets the target choose), got -1}}
+func.func private @negative_unroll() attributes {s = #tern.schedule<unroll = -1>}
+
+// -----
+
+// expected-error @+1 {{schedule knob vector_width must be >= 0 (0 lets the target choose), got -1}}
+func.func private @negative_vector_width() attributes {s = #tern.schedule<vector_width = -1>}
+
+// -----
+
+// expected-error @+1 {{schedule knob threads must be >= 0 (0 lets the target choose), got -1}}
+func.func private @negative_threads() attributes {s = #tern.schedule<threads = -1>}
+
+// -----
+
+// expected-error @+1 {{schedule knob prefetch must be >= 0 (0 lets the target choose), got -1}}
+func.func private @negative_prefetch() attributes {s = #tern.schedule<prefetch = -1>}
+
+// -----
+
+// The first negative knob (in declaration order) is reported.
+// expected-error @+1 {{schedule knob tile_k must be >= 0 (0 lets the target choose), got -8}}
+func.func private @two_negative() attributes {s = #tern.schedule<prefetch = -2, tile_k = -8>}
+
+// -----
+
+// vector_width is in bytes and must be a power of two.
+// expected-error @+1 {{schedule vector_width must be a power of two (bytes), got 3}}
+func.func private @vector_width_3() attributes {s = #tern.schedule<vector_width = 3>}
+
+// -----
+
+// expected-error @+1 {{schedule vector_width must be a power of two (bytes), got 48}}
+func.func private @vector_width_48() attributes {s = #tern.schedule<vector_width = 48>}
+
+// -----
+
+func.func @on_bitlinear(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: !tern.ternary<32x64, #tern.layout<>>, %ws: f32) {
+  // expected-error @+1 {{schedule knob threads must be >= 0 (0 lets the target choose), got -2}}
+  %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<threads = -2>} : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<>>, f32 -> tensor<?x32xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{duplicate or unknown struct parameter name: tile_x}}
+func.func private @unknown_knob() attributes {s = #tern.schedule<tile_x = 4>}
+
+// -----
+
+// expected-error @+1 {{duplicate or unknown struct parameter name: unroll}}
+func.func private @duplicate_knob() attributes {s = #tern.schedule<unroll = 2, unroll = 4>}

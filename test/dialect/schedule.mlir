@@ -1,0 +1,33 @@
+// RUN: tern-opt %s | tern-opt | FileCheck %s
+// RUN: tern-opt %s --mlir-print-op-generic | tern-opt | FileCheck %s
+
+// Knobs at 0 ("let the target choose") are elided; the others print in
+// declaration order (tile_m, tile_n, tile_k, unroll, vector_width, threads,
+// prefetch) whatever order they were written in.
+// CHECK-LABEL: func.func private @standalone()
+// CHECK-SAME: s0 = #tern.schedule<>
+// CHECK-SAME: s1 = #tern.schedule<>
+// CHECK-SAME: s2 = #tern.schedule<tile_m = 1, tile_n = 2, tile_k = 3, unroll = 4, vector_width = 8, threads = 6, prefetch = 7>
+// CHECK-SAME: s3 = #tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>
+// CHECK-SAME: s4 = #tern.schedule<vector_width = 1>
+// CHECK-SAME: s5 = #tern.schedule<vector_width = 64>
+// CHECK-SAME: s6 = #tern.schedule<tile_k = 9223372036854775807>
+// CHECK-SAME: s7 = #tern.schedule<prefetch = 16>
+func.func private @standalone() attributes {
+  s0 = #tern.schedule<>,
+  s1 = #tern.schedule<tile_m = 0, tile_n = 0, tile_k = 0, unroll = 0, vector_width = 0, threads = 0, prefetch = 0>,
+  s2 = #tern.schedule<prefetch = 7, threads = 6, vector_width = 8, unroll = 4, tile_k = 3, tile_n = 2, tile_m = 1>,
+  s3 = #tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>,
+  s4 = #tern.schedule<vector_width = 1>,
+  s5 = #tern.schedule<vector_width = 64>,
+  s6 = #tern.schedule<tile_k = 9223372036854775807>,
+  s7 = #tern.schedule<prefetch = 16>
+}
+
+// On a bitlinear, where it lives.
+// CHECK-LABEL: func.func @on_bitlinear
+// CHECK: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 4, vector_width = 32>} :
+func.func @on_bitlinear(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: !tern.ternary<32x64, #tern.layout<>>, %ws: f32) -> tensor<?x32xf32> {
+  %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<vector_width = 32, tile_m = 4>} : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<>>, f32 -> tensor<?x32xf32>
+  return %y : tensor<?x32xf32>
+}
