@@ -33,15 +33,24 @@ Counts countOps(ModuleOp m) {
   return c;
 }
 
-TEST(GraphBuilder, TinyModelVerifiesAndRoundTrips) {
+/// Builds and verifies the graph of a named preset, weights placed in order.
+mlir::OwningOpRef<ModuleOp> buildPreset(MLIRContext &ctx, const char *preset,
+                                        tern::ref::ModelConfig &config) {
   bool ok = false;
-  auto config = tern::ref::presetConfig("tiny", &ok);
-  ASSERT_TRUE(ok);
-  MLIRContext ctx;
+  config = tern::ref::presetConfig(preset, &ok);
+  EXPECT_TRUE(ok) << preset;
   auto m = tern::frontend::buildBitNetGraph(
       ctx, config, tern::frontend::sequentialLocator("model.safetensors"));
-  ASSERT_TRUE(m);
-  ASSERT_TRUE(mlir::succeeded(mlir::verify(*m)));
+  if (m && mlir::failed(mlir::verify(*m)))
+    return nullptr;
+  return m;
+}
+
+TEST(GraphBuilder, TinyModelVerifiesAndRoundTrips) {
+  tern::ref::ModelConfig config;
+  MLIRContext ctx;
+  auto m = buildPreset(ctx, "tiny", config);
+  ASSERT_TRUE(m) << "tiny graph failed to build or verify";
   Counts c = countOps(*m);
   EXPECT_EQ(c.ops["tern.bitlinear"], 7 * config.layers);
   EXPECT_EQ(c.ops["tern.attention"], config.layers);
@@ -89,14 +98,10 @@ TEST(GraphBuilder, WeightsAreLocatedInOrderWithoutGaps) {
 
 // A 2-billion-parameter model must cost kilobytes of IR, not its weights.
 TEST(GraphBuilder, Full2B4TGraphIsSmall) {
-  bool ok = false;
-  auto config = tern::ref::presetConfig("2b4t", &ok);
-  ASSERT_TRUE(ok);
+  tern::ref::ModelConfig config;
   MLIRContext ctx;
-  auto m = tern::frontend::buildBitNetGraph(
-      ctx, config, tern::frontend::sequentialLocator("model.safetensors"));
-  ASSERT_TRUE(m);
-  ASSERT_TRUE(mlir::succeeded(mlir::verify(*m)));
+  auto m = buildPreset(ctx, "2b4t", config);
+  ASSERT_TRUE(m) << "2b4t graph failed to build or verify";
   Counts c = countOps(*m);
   EXPECT_EQ(c.ops["tern.bitlinear"], 210);
   // 2560x2560 q/o, 640x2560 k/v, 6912x2560 gate/up, 2560x6912 down per layer:
