@@ -43,6 +43,13 @@ if [[ ! -f $TOKENIZER ]]; then
 fi
 ls -l "$TOKENIZER" >&2
 
+step "tokenizer reference ids (node, for tern-tokenizer-tests)"
+REFERENCE=$BUILD/test/tokenizer-reference.json
+if [[ ! -f $REFERENCE || $TOKENIZER -nt $REFERENCE ||
+      -n $(find test/tokenizer -newer "$REFERENCE" -print -quit) ]]; then
+  node test/tokenizer/reference_ids.mjs test/tokenizer/corpus "$REFERENCE" >&2
+fi
+
 step "configure ($BUILD)"
 if [[ ! -f $BUILD/build.ninja ]]; then
   cmake -G Ninja -S . -B "$BUILD" \
@@ -55,9 +62,18 @@ fi
 step "build (ninja -j$JOBS)"
 time ninja -C "$BUILD" -j"$JOBS" >&2
 
-step "main job: the scalar reference on the built-in 'small' demo model"
-"$BUILD"/bin/tern-run --reference --demo=small --tokens 1,2,3,4,5 -n 16 \
-  --logits-out "$BUILD"/demo-logits.f32
+step "main job: a synthetic 'small' BitNet model, imported and run"
+# The same model is written as an HF checkpoint (packed ternary safetensors,
+# LLaMA 3 tokenizer cut to the model's vocabulary) and as a GGUF file (TQ2_0).
+"$BUILD"/bin/tern-make-model --preset small -o "$BUILD"/models/small-hf
+"$BUILD"/bin/tern-make-model --preset small --format gguf --type tq2_0 -o "$BUILD"/models/small.gguf
+"$BUILD"/bin/tern-import "$BUILD"/models/small-hf -o "$BUILD"/models/small.mlir
+echo "tern graph: $BUILD/models/small.mlir ($(grep -c 'tern.bitlinear' "$BUILD"/models/small.mlir) bitlinears, weights referenced from model.safetensors)" >&2
+"$BUILD"/bin/tern-run "$BUILD"/models/small-hf --reference --prompt "The capital of France is" -n 16
+"$BUILD"/bin/tern-run "$BUILD"/models/small.gguf --reference --tokens 1,2,3,4,5 --logits-out "$BUILD"/models/gguf-logits.f32
+"$BUILD"/bin/tern-run "$BUILD"/models/small-hf --reference --tokens 1,2,3,4,5 --logits-out "$BUILD"/models/hf-logits.f32
+cmp "$BUILD"/models/gguf-logits.f32 "$BUILD"/models/hf-logits.f32 &&
+  echo "HF and GGUF files of the model give bit-identical logits" >&2
 
 step "main job: tern.bitlinear through the compiler (examples/bitlinear.mlir)"
 "$BUILD"/bin/tern-opt examples/bitlinear.mlir --tern-lower-to-llvm -o "$BUILD"/bitlinear.llvm.mlir

@@ -39,6 +39,29 @@ std::pair<int64_t, int64_t> weightShape(Type t) {
 // GlobalOp / GetGlobalOp
 //===----------------------------------------------------------------------===//
 
+/// Weights per block and bytes per block of a global's `encoding`.
+static bool encodingBlock(StringRef enc, int64_t *block, int64_t *bytes) {
+  if (enc == "ggml.tq2_0") {
+    *block = 256;
+    *bytes = 66;
+  } else if (enc == "ggml.tq1_0") {
+    *block = 256;
+    *bytes = 54;
+  } else if (enc == "ggml.i2_s") {
+    *block = 128; // 32 bytes of codes; the scale follows all blocks
+    *bytes = 32;
+  } else if (enc == "absmean.bf16" || enc == "absmean.f16") {
+    *block = 1; // float master weights, quantized to ternary at compile time
+    *bytes = 2;
+  } else if (enc == "absmean.f32") {
+    *block = 1;
+    *bytes = 4;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 LogicalResult GlobalOp::verify() {
   Type type = getType();
   if (auto tensor = dyn_cast<RankedTensorType>(type)) {
@@ -57,6 +80,32 @@ LogicalResult GlobalOp::verify() {
                             "matrix, got "
                          << type;
   }
+  if (std::optional<StringRef> enc = getEncoding()) {
+    int64_t blockBytes = 0, block = 0;
+    if (!encodingBlock(*enc, &block, &blockBytes))
+      return emitOpError() << "weight @" << getSymName()
+                           << " has unknown encoding \"" << *enc
+                           << "\" (known: \"ggml.tq1_0\", \"ggml.tq2_0\", "
+                              "\"ggml.i2_s\", \"absmean.bf16\", "
+                              "\"absmean.f16\", \"absmean.f32\")";
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || tensor.getRank() != 2 ||
+        !tensor.getElementType().isInteger(8))
+      return emitOpError() << "weight @" << getSymName() << " with encoding \""
+                           << *enc
+                           << "\" must have a tensor<NxKxi8> type, got "
+                           << type;
+    if (tensor.getNumElements() % block != 0)
+      return emitOpError() << "weight @" << getSymName() << ": encoding \""
+                           << *enc << "\" stores blocks of " << block
+                           << " weights, but " << type << " has "
+                           << tensor.getNumElements();
+    if (enc->starts_with("ggml.tq") && tensor.getDimSize(1) % block != 0)
+      return emitOpError() << "weight @" << getSymName() << ": encoding \""
+                           << *enc << "\" needs rows of a multiple of "
+                           << block << " weights, got "
+                           << tensor.getDimSize(1);
+  }
   if (getFile().empty())
     return emitOpError() << "weight @" << getSymName()
                          << " needs the name of the file that holds it";
@@ -68,6 +117,14 @@ LogicalResult GlobalOp::verify() {
 }
 
 int64_t GlobalOp::getByteSize() {
+  if (std::optional<StringRef> enc = getEncoding()) {
+    int64_t block = 0, blockBytes = 0;
+    encodingBlock(*enc, &block, &blockBytes);
+    int64_t n = cast<RankedTensorType>(getType()).getNumElements();
+    if (*enc == "ggml.i2_s")
+      return n / 4 + 32;
+    return n / block * blockBytes;
+  }
   if (auto ternary = dyn_cast<TernaryType>(getType()))
     return ternary.getStorageBytes();
   auto tensor = cast<RankedTensorType>(getType());

@@ -39,11 +39,31 @@ def Tern_GlobalOp : Tern_Op<"global", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     ```mlir
     tern.global @"model.norm.weight" : tensor<2560xbf16> from "model.safetensors" offset 1024
     ```
+
+    A weight whose bytes are in a block format that no `#tern.layout` can
+    describe carries an `encoding`: its `type` is then the decoded value, a
+    static `tensor<NxKxi8>` of ternary values, and the bytes at `offset` are
+    in that encoding. The packing pass decodes and re-packs it at compile
+    time. Encodings (GGUF tensor types, row-major [N][K]):
+      * `"ggml.tq2_0"`: llama.cpp TQ2_0, blocks of 256 weights in 66 bytes;
+      * `"ggml.tq1_0"`: llama.cpp TQ1_0, blocks of 256 weights in 54 bytes;
+      * `"ggml.i2_s"`: bitnet.cpp I2_S, N*K/4 bytes of 2-bit codes, then the
+        f32 scale (N*K/4 + 32 bytes in all);
+      * `"absmean.bf16"`, `"absmean.f16"`, `"absmean.f32"`: float master
+        weights [N][K] (an HF bf16 checkpoint), quantized to ternary by
+        absmean (`round(w / mean|w|)` clamped to [-1, 1]).
+    The per-matrix scale of an encoded weight is not part of the global: the
+    importer passes it to `tern.bitlinear` as a constant.
+
+    ```mlir
+    tern.global @"blk.0.attn_q.weight" : tensor<2560x2560xi8> from "model.gguf" offset 65536 encoding "ggml.tq2_0"
+    ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttr:$type,
-                       StrAttr:$file, I64Attr:$offset);
+                       StrAttr:$file, I64Attr:$offset,
+                       OptionalAttr<StrAttr>:$encoding);
   let assemblyFormat = [{
-    $sym_name `:` $type `from` $file `offset` $offset attr-dict
+    $sym_name `:` $type `from` $file `offset` $offset (`encoding` $encoding^)? attr-dict
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{

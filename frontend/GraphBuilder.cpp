@@ -14,8 +14,10 @@ namespace tern::frontend {
 
 TensorLocator sequentialLocator(std::string file) {
   auto next = std::make_shared<int64_t>(0);
-  return [file, next](const std::string &, int64_t bytes) {
-    TensorLocation loc{file, *next};
+  return [file, next](const std::string &, TensorKind, int64_t bytes) {
+    TensorLocation loc;
+    loc.file = file;
+    loc.offset = *next;
     *next += bytes;
     return loc;
   };
@@ -33,21 +35,34 @@ public:
 
 private:
   // A stored tensor, declared once as a tern.global and read in @forward.
-  Value weight(const std::string &name, Type type, int64_t bytes) {
-    TensorLocation where = locate(name, bytes);
+  Value global(const std::string &name, Type type, const TensorLocation &where) {
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(forward);
-      GlobalOp::create(b, loc, name, type, where.file, where.offset);
+      auto g = GlobalOp::create(b, loc, name, type, where.file, where.offset,
+                                /*encoding=*/StringAttr());
+      if (!where.encoding.empty())
+        g.setEncoding(where.encoding);
     }
     return GetGlobalOp::create(b, loc, type, name);
   }
-  Value bf16Vector(const std::string &name, int64_t n) {
-    return weight(name, RankedTensorType::get({n}, b.getBF16Type()), 2 * n);
+  Type floatType(const TensorLocation &where) {
+    if (where.float_type == "f32")
+      return b.getF32Type();
+    if (where.float_type == "f16")
+      return b.getF16Type();
+    return b.getBF16Type();
   }
-  // Norm weights are stored in bf16.
+  // A float tensor ([n] or [rows, n]) in the element type it is stored in.
+  Value floatTensor(const std::string &name, ArrayRef<int64_t> shape) {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    TensorLocation where = locate(name, TensorKind::Float, 2 * n);
+    return global(name, RankedTensorType::get(shape, floatType(where)), where);
+  }
   Value rmsNorm(Value x, const std::string &name, int64_t n) {
-    return RmsNormOp::create(b, loc, x, bf16Vector(name, n),
+    return RmsNormOp::create(b, loc, x, floatTensor(name, {n}),
                              b.getF32FloatAttr(c.rms_eps));
   }
   std::pair<Value, Value> quantize(Value x) {
@@ -57,17 +72,32 @@ private:
     auto op = QuantizeOp::create(b, loc, q, s, x);
     return {op.getOutput(), op.getScale()};
   }
-  // An HF BitLinear: packed uint8 [out/4, in] weight + bf16 [1] weight_scale.
+  // A BitLinear. HF layout: packed uint8 [out/4, in] weight and a bf16 [1]
+  // weight_scale. Encoded (GGUF, float masters): an int8 [out, in] global
+  // with an encoding, and the scale as a constant.
   Value bitlinear(std::pair<Value, Value> xq, const std::string &name,
                   int64_t out, int64_t in) {
     auto layout = LayoutAttr::get(b.getContext(), 2, 0, out / 4, 1, 0);
-    auto type = TernaryType::get(b.getContext(), {out, in}, layout);
-    Value w = weight(name + ".weight", type, type.getStorageBytes());
-    Value scale = bf16Vector(name + ".weight_scale", 1);
-    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-    Value ws = arith::ExtFOp::create(
-        b, loc, b.getF32Type(),
-        tensor::ExtractOp::create(b, loc, scale, ValueRange{zero}).getResult());
+    auto packed = TernaryType::get(b.getContext(), {out, in}, layout);
+    const std::string wname = name + ".weight";
+    TensorLocation where =
+        locate(wname, TensorKind::Ternary, packed.getStorageBytes());
+    Value w, ws;
+    if (where.encoding.empty()) {
+      w = global(wname, packed, where);
+      const std::string sname = name + ".weight_scale";
+      TensorLocation sw = locate(sname, TensorKind::Scale, 2);
+      Value scale = global(
+          sname, RankedTensorType::get({1}, floatType(sw)), sw);
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value s0 = tensor::ExtractOp::create(b, loc, scale, ValueRange{zero});
+      ws = s0.getType().isF32()
+               ? s0
+               : arith::ExtFOp::create(b, loc, b.getF32Type(), s0).getResult();
+    } else {
+      w = global(wname, RankedTensorType::get({out, in}, b.getI8Type()), where);
+      ws = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(where.scale));
+    }
     auto result = RankedTensorType::get({ShapedType::kDynamic, out}, b.getF32Type());
     return BitLinearOp::create(b, loc, result, xq.first, xq.second, w, ws,
                                ScaleMode::multiply, ScheduleAttr());
@@ -104,8 +134,7 @@ void Builder::build() {
   Value tokens = entry->getArgument(0), positions = entry->getArgument(1),
         start = entry->getArgument(2);
 
-  auto embType = RankedTensorType::get({V, H}, b.getBF16Type());
-  Value embedding = weight("model.embed_tokens.weight", embType, 2 * V * H);
+  Value embedding = floatTensor("model.embed_tokens.weight", {V, H});
   Value h = EmbeddingOp::create(b, loc, act(H), embedding, tokens);
   SmallVector<Value> caches;
   for (int i = 0; i < c.layers; ++i) {
@@ -138,7 +167,7 @@ void Builder::build() {
   h = rmsNorm(h, "model.norm.weight", H);
   Value head = c.tied_embeddings
                    ? embedding
-                   : weight("lm_head.weight", embType, 2 * V * H);
+                   : floatTensor("lm_head.weight", {V, H});
   SmallVector<Value> outs = {MatmulOp::create(b, loc, act(V), h, head)};
   outs.append(caches);
   func::ReturnOp::create(b, loc, outs);

@@ -19,16 +19,32 @@
 
 namespace tern::frontend {
 
-/// Where one stored tensor lives.
+/// What kind of tensor the builder asks for.
+enum class TensorKind {
+  Float,   ///< norm weights, embeddings, an untied lm_head
+  Ternary, ///< a BitLinear weight
+  Scale,   ///< an HF BitLinear weight_scale (bf16 [1])
+};
+
+/// Where one stored tensor lives and how it is stored.
 struct TensorLocation {
   std::string file;
   int64_t offset = 0;
+  /// Float tensors: element type as stored, "bf16" (the default, HF), "f16"
+  /// or "f32".
+  std::string float_type = "bf16";
+  /// Ternary tensors: empty for the HF packed layout (uint8 [out/4, in]
+  /// with a separate `weight_scale` tensor); otherwise a `tern.global`
+  /// encoding ("ggml.tq2_0", "ggml.tq1_0", "ggml.i2_s", "absmean.bf16", ...)
+  /// whose per-matrix scale is `scale`, emitted as a constant.
+  std::string encoding;
+  float scale = 0.0f;
 };
 
-/// Maps an HF tensor name (e.g. "model.layers.0.self_attn.q_proj.weight")
-/// and its size in bytes to its location.
-using TensorLocator =
-    std::function<TensorLocation(const std::string &name, int64_t bytes)>;
+/// Maps an HF tensor name (e.g. "model.layers.0.self_attn.q_proj.weight"),
+/// its kind and its size in bytes in the HF layout to its location.
+using TensorLocator = std::function<TensorLocation(
+    const std::string &name, TensorKind kind, int64_t bytes)>;
 
 /// A locator that places tensors one after another in `file`, in the order
 /// the builder asks for them (what a freshly written checkpoint looks like).

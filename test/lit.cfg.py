@@ -6,12 +6,21 @@ from lit.llvm import llvm_config
 
 config.name = "tern"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tern_obj_root, "test")
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "unit", "CMakeLists.txt"]
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "unit", "fuzz", "tokenizer",
+                   "CMakeLists.txt"]
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.tern_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["tern-opt", "FileCheck", "not"], tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["tern-opt", "tern-import", "tern-make-model", "tern-run", "tern-tokenize",
+     "FileCheck", "not"], tool_dirs)
+
+# The LLaMA 3 tokenizer.json that ./setup.sh installs (not in git): tests
+# that need it say "REQUIRES: llama3-tokenizer".
+config.substitutions.append(("%llama3_tokenizer", config.tern_tokenizer_json))
+if os.path.exists(config.tern_tokenizer_json):
+    config.available_features.add("llama3-tokenizer")

@@ -52,17 +52,17 @@ ModelConfig presetConfig(const std::string &name, bool *ok) {
   c.tied_embeddings = true;
   bool found = true;
   if (name == "tiny") {
-    c.hidden = 64;
-    c.ffn = 192;
+    c.hidden = 256;
+    c.ffn = 512;
     c.layers = 2;
     c.heads = 4;
     c.kv_heads = 2;
-    c.head_dim = 16;
+    c.head_dim = 64;
     c.vocab = 512;
     c.max_context = 256;
   } else if (name == "small") {
     c.hidden = 256;
-    c.ffn = 704;
+    c.ffn = 768;
     c.layers = 4;
     c.heads = 8;
     c.kv_heads = 2;

@@ -1,6 +1,7 @@
 //===- synthetic_model.cpp - Deterministic random BitNet weights ----------===//
 
 #include "runtime/reference/synthetic_model.h"
+#include "runtime/reference/float_formats.h"
 
 #include <cmath>
 
@@ -58,6 +59,16 @@ uint32_t Rng::below(uint32_t n) {
   return static_cast<uint32_t>((r * n) >> 32);
 }
 
+void Rng::fillTernary(int8_t *out, size_t n) {
+  static const int8_t kValue[4] = {-1, 0, 0, 1};
+  for (size_t i = 0; i < n; i += 32) {
+    uint64_t bits = next();
+    const size_t m = n - i < 32 ? n - i : 32;
+    for (size_t j = 0; j < m; ++j, bits >>= 2)
+      out[i + j] = kValue[bits & 3];
+  }
+}
+
 int8_t Rng::ternary() {
   switch (next() >> 62) {
   case 0:
@@ -73,11 +84,22 @@ int8_t Rng::ternary() {
 // Synthetic weights
 //===----------------------------------------------------------------------===//
 
+// Norm weights: U[lo, hi) rounded to bfloat16 (exact in f16 and f32 too).
 static std::vector<float> uniformVector(Rng &rng, size_t n, float lo,
                                         float hi) {
   std::vector<float> v(n);
   for (float &x : v)
-    x = rng.uniform(lo, hi);
+    x = roundToBf16(rng.uniform(lo, hi));
+  return v;
+}
+
+// Embedding values: k / 4096 for an integer k in [-204, 204] (|x| < 0.05).
+// At most 8 significant bits and no f16 subnormals, so bf16, f16 and f32
+// files all store them exactly.
+static std::vector<float> embeddingTable(Rng &rng, size_t n) {
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = static_cast<float>(static_cast<int>(rng.below(409)) - 204) / 4096.0f;
   return v;
 }
 
@@ -87,14 +109,15 @@ static TernaryMatrix ternaryMatrix(Rng &rng, int rows, int cols, float gain) {
   m.cols = cols;
   m.mode = ScaleMode::Multiply;
   m.w.resize(static_cast<size_t>(rows) * cols);
-  for (int8_t &w : m.w)
-    w = rng.ternary();
+  rng.fillTernary(m.w.data(), m.w.size());
   // About half the weights are nonzero, so acc/s ~ sqrt(cols/2) * rms(x);
   // sqrt(2/cols) brings the output back to the scale of the input.
   const float base = std::sqrt(2.0f / static_cast<float>(cols));
   const float jitter = rng.uniform(0.8f, 1.2f);
   const float scaled = base * jitter;
-  m.scale = scaled * gain;
+  // bf16 like the HF checkpoint's weight_scale; also exact as the f16 d of
+  // GGUF TQ1_0/TQ2_0 blocks and the f32 scale of I2_S.
+  m.scale = roundToBf16(scaled * gain);
   return m;
 }
 
@@ -105,7 +128,7 @@ ModelWeights makeSyntheticWeights(const ModelConfig &c, uint64_t seed,
     return w; // empty: checkWeights / ReferenceModel report the problem
   Rng rng(seed);
   const size_t table = static_cast<size_t>(c.vocab) * c.hidden;
-  w.embedding = uniformVector(rng, table, -0.05f, 0.05f);
+  w.embedding = embeddingTable(rng, table);
   const int qDim = c.heads * c.head_dim;
   const int kvDim = c.kv_heads * c.head_dim;
   w.layers.resize(static_cast<size_t>(c.layers));
@@ -124,7 +147,7 @@ ModelWeights makeSyntheticWeights(const ModelConfig &c, uint64_t seed,
   }
   w.final_norm = uniformVector(rng, c.hidden, 0.8f, 1.2f);
   if (!c.tied_embeddings)
-    w.lm_head = uniformVector(rng, table, -0.05f, 0.05f);
+    w.lm_head = embeddingTable(rng, table);
   return w;
 }
 

@@ -62,3 +62,23 @@ tern.global @idx : tensor<4xindex> from "f" offset 0
 
 // expected-error @+1 {{'tern.global' op weight @neg has a negative file offset -1}}
 tern.global @neg : tensor<4xf32> from "f" offset -1
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w has unknown encoding "ggml.q4_k" (known: "ggml.tq1_0", "ggml.tq2_0", "ggml.i2_s", "absmean.bf16", "absmean.f16", "absmean.f32")}}
+tern.global @w : tensor<256x256xi8> from "model.gguf" offset 0 encoding "ggml.q4_k"
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w with encoding "ggml.tq2_0" must have a tensor<NxKxi8> type, got 'tensor<256x256xf16>'}}
+tern.global @w : tensor<256x256xf16> from "model.gguf" offset 0 encoding "ggml.tq2_0"
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w: encoding "ggml.tq1_0" needs rows of a multiple of 256 weights, got 128}}
+tern.global @w : tensor<512x128xi8> from "model.gguf" offset 0 encoding "ggml.tq1_0"
+
+// -----
+
+// expected-error @+1 {{'tern.global' op weight @w: encoding "ggml.i2_s" stores blocks of 128 weights, but 'tensor<3x40xi8>' has 120}}
+tern.global @w : tensor<3x40xi8> from "model.gguf" offset 0 encoding "ggml.i2_s"

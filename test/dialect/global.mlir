@@ -44,3 +44,16 @@ tern.global @scale_u8 : tensor<1xui8> from "w.bin" offset 68
 // Extra attributes go in the trailing attribute dictionary.
 // CHECK: tern.global @private_weight : tensor<8xbf16> from "other file.bin" offset 72 {sym_visibility = "private", tern.note = "kept"}
 tern.global @private_weight : tensor<8xbf16> from "other file.bin" offset 72 {sym_visibility = "private", tern.note = "kept"}
+
+// GGUF block encodings: the type is the decoded int8 matrix.
+// CHECK: tern.global @blk.0.attn_q.weight : tensor<256x512xi8> from "model.gguf" offset 4096 encoding "ggml.tq2_0"
+// GENERIC: "tern.global"() <{encoding = "ggml.tq2_0", file = "model.gguf", offset = 4096 : i64, sym_name = "blk.0.attn_q.weight", type = tensor<256x512xi8>}> : () -> ()
+tern.global @"blk.0.attn_q.weight" : tensor<256x512xi8> from "model.gguf" offset 4096 encoding "ggml.tq2_0"
+// CHECK: tern.global @tq1 : tensor<4x256xi8> from "model.gguf" offset 0 encoding "ggml.tq1_0"
+tern.global @tq1 : tensor<4x256xi8> from "model.gguf" offset 0 encoding "ggml.tq1_0"
+// I2_S blocks run over the flattened matrix: rows of 64 are fine.
+// CHECK: tern.global @i2s : tensor<6x64xi8> from "model.gguf" offset 0 encoding "ggml.i2_s"
+tern.global @i2s : tensor<6x64xi8> from "model.gguf" offset 0 encoding "ggml.i2_s"
+// Float master weights, quantized by absmean at compile time.
+// CHECK: tern.global @master : tensor<4x6xi8> from "model.safetensors" offset 0 encoding "absmean.bf16"
+tern.global @master : tensor<4x6xi8> from "model.safetensors" offset 0 encoding "absmean.bf16"

@@ -1,16 +1,22 @@
 //===- tern-run.cpp - Run a ternary (BitNet b1.58) model ------------------===//
 //
-// For now: runs a built-in synthetic model with the scalar reference
-// implementation.
+// Runs a model with the scalar reference implementation: a model file (HF
+// checkpoint directory, .safetensors, GGUF) or a built-in synthetic one.
 //
+//   tern-run MODEL --reference --prompt "Hello" -n 16
+//   tern-run MODEL --reference --tokens 1,2,3 --logits-out logits.f32
 //   tern-run --reference --demo=tiny --tokens 1,2,3 -n 16
-//   tern-run --reference --demo=small --tokens 5,6 --logits-out logits.f32
 //
-// Generated token ids go to stdout (one line); progress and timing go to
-// stderr. Bad input prints one "tern-run: error: ..." line and exits 1.
+// With --tokens, generated token ids go to stdout (one line); with --prompt,
+// the generated text (stopping at end-of-text / end-of-turn). Progress and
+// timing go to stderr. Bad input prints one "tern-run: error: ..." line and
+// exits 1.
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontend/model/Model.h"
+#include "frontend/model/ModelTokenizer.h"
+#include "frontend/tokenizer/ChatTemplate.h"
 #include "runtime/reference/model.h"
 #include "runtime/reference/model_config.h"
 #include "runtime/reference/synthetic_model.h"
@@ -62,9 +68,14 @@ static cl::opt<std::string>
 
 static cl::opt<std::string>
     promptText("prompt",
-               cl::desc("Prompt text, also -p (needs a tokenizer: not "
-                        "available yet, use --tokens)"),
+               cl::desc("Prompt text, also -p (tokenized with the model's "
+                        "tokenizer, BOS added); the output is text"),
                cl::value_desc("text"), cl::init(""), cl::cat(runCategory));
+
+static cl::opt<bool> chatFormat(
+    "chat",
+    cl::desc("Wrap --prompt as one user turn of the BitNet chat template"),
+    cl::cat(runCategory));
 
 static cl::opt<std::string> logitsOut(
     "logits-out",
@@ -158,6 +169,23 @@ static bool writeLittleEndian(std::FILE *f, const std::vector<float> &v) {
   return std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
 }
 
+// Length of the prefix of `s` that does not end inside a UTF-8 sequence, so
+// that streamed text never splits a character across two writes.
+static size_t completeUtf8Prefix(const std::string &s) {
+  size_t i = s.size();
+  // Step back over at most 3 continuation bytes to the last lead byte.
+  size_t back = 0;
+  while (i > 0 && back < 3 && (static_cast<unsigned char>(s[i - 1]) & 0xC0) == 0x80) {
+    --i;
+    ++back;
+  }
+  if (i == 0)
+    return s.size();
+  const unsigned char lead = static_cast<unsigned char>(s[i - 1]);
+  const size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  return need > back + 1 && lead >= 0xC0 ? i - 1 : s.size();
+}
+
 static double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                        start)
@@ -181,37 +209,83 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       static_cast<int>(argPtrs.size()), argPtrs.data(),
       "tern-run: run a ternary (BitNet b1.58) model\n\n"
+      "  tern-run MODEL --reference --prompt \"Hello\" -n 16\n"
+      "  tern-run MODEL --reference --tokens 1,2,3 --logits-out logits.f32\n"
       "  tern-run --reference --demo=tiny --tokens 1,2,3 -n 16\n");
 
   // --- Validate the command line before doing any work. ---
-  if (!promptText.empty())
-    return fail("--prompt needs a tokenizer, which is not implemented yet; "
-                "pass token ids with --tokens 1,2,3");
-  if (!modelPath.empty())
-    return fail("loading model files is not implemented yet (" + modelPath +
-                "); use --demo=tiny|small");
   if (!useReference)
     return fail("only the scalar reference backend is implemented; pass "
                 "--reference");
-  if (demoName.empty())
-    return fail("no model: pass --demo=tiny|small");
-  if (demoName != "tiny" && demoName != "small")
+  if (modelPath.empty() && demoName.empty())
+    return fail("no model: pass a MODEL path (HF checkpoint directory, "
+                ".safetensors or .gguf) or --demo=tiny|small");
+  if (!modelPath.empty() && !demoName.empty())
+    return fail("pass either a MODEL path or --demo, not both");
+  if (!demoName.empty() && demoName != "tiny" && demoName != "small")
     return fail("unknown --demo model '" + demoName +
                 "' (expected tiny or small)");
   if (numPredict < 0)
     return fail("-n must be >= 0, got " + std::to_string(numPredict));
   if (numThreads < 1)
     return fail("--threads must be >= 1, got " + std::to_string(numThreads));
+  if (tokenList.empty() && promptText.empty())
+    return fail("no prompt: pass --prompt TEXT or token ids with --tokens "
+                "1,2,3");
+  if (!tokenList.empty() && !promptText.empty())
+    return fail("pass either --prompt or --tokens, not both");
+  if (chatFormat && promptText.empty())
+    return fail("--chat needs --prompt");
+  if (!demoName.empty() && !promptText.empty())
+    return fail("--demo models have no tokenizer: pass --tokens, or write "
+                "the model with its tokenizer using tern-make-model");
 
-  bool known = false;
-  const ModelConfig config = presetConfig(demoName, &known);
-  std::vector<int32_t> prompt;
+  // --- Load the model. ---
+  auto start = std::chrono::steady_clock::now();
   std::string err;
-  if (tokenList.empty())
-    return fail("no prompt: pass token ids with --tokens 1,2,3");
-  if (!parseTokens(tokenList, config.vocab, prompt, err))
+  ModelConfig config;
+  ModelWeights weights;
+  tern::model::Model loaded;
+  tern::tok::Tokenizer tokenizer;
+  if (!modelPath.empty()) {
+    if (!tern::model::loadModel(modelPath, &loaded, &err))
+      return fail(err);
+    config = loaded.config;
+    if (!promptText.empty() &&
+        !tern::model::loadTokenizer(loaded, &tokenizer, &err))
+      return fail(err);
+    llvm::errs() << "tern-run: " << loaded.format << " model " << modelPath
+                 << ": " << config.layers << " layers, hidden "
+                 << config.hidden << ", vocab " << config.vocab
+                 << ", context " << config.max_context << "\n";
+    if (!tern::model::toReferenceWeights(loaded, &weights, &err))
+      return fail(err);
+  } else {
+    bool known = false;
+    config = presetConfig(demoName, &known);
+    llvm::errs() << "tern-run: synthetic '" << demoName << "' model, seed "
+                 << seed << ": " << config.layers << " layers, hidden "
+                 << config.hidden << ", vocab " << config.vocab
+                 << ", context " << config.max_context << "\n";
+    weights = makeSyntheticWeights(config, seed);
+  }
+  std::vector<int32_t> prompt;
+  if (!promptText.empty()) {
+    std::string text = promptText;
+    if (chatFormat)
+      text = tern::tok::applyBitNetChatTemplate({{"user", promptText}}, true);
+    prompt = tokenizer.encode(text, {/*add_bos=*/true, /*parse_special=*/true});
+    for (int32_t id : prompt)
+      if (id >= config.vocab)
+        return fail("the tokenizer produced id " + std::to_string(id) +
+                    ", outside the model's vocabulary of " +
+                    std::to_string(config.vocab));
+  } else if (!parseTokens(tokenList, config.vocab, prompt, err)) {
     return fail(err);
+  }
   const int T = static_cast<int>(prompt.size());
+  if (T == 0)
+    return fail("the prompt is empty");
   if (T > config.max_context)
     return fail("the prompt has " + std::to_string(T) +
                 " tokens but the context holds " +
@@ -234,21 +308,16 @@ int main(int argc, char **argv) {
   }
 
   // --- Build the model. ---
-  llvm::errs() << "tern-run: reference backend (single-threaded";
-  if (numThreads > 1)
-    llvm::errs() << ", ignoring --threads=" << numThreads;
-  llvm::errs() << "), synthetic '" << demoName << "' model, seed " << seed
-               << ": " << config.layers << " layers, hidden " << config.hidden
-               << ", vocab " << config.vocab << ", context "
-               << config.max_context << "\n";
-  auto start = std::chrono::steady_clock::now();
-  ReferenceModel model(config, makeSyntheticWeights(config, seed));
+  ReferenceModel model(config, std::move(weights));
   if (!model.ok()) {
     if (logitsFile)
       std::fclose(logitsFile);
     return fail(model.error());
   }
-  llvm::errs() << "tern-run: built weights in "
+  llvm::errs() << "tern-run: reference backend (single-threaded";
+  if (numThreads > 1)
+    llvm::errs() << ", ignoring --threads=" << numThreads;
+  llvm::errs() << "), weights ready in "
                << static_cast<int>(secondsSince(start) * 1e3) << " ms\n";
 
   // --- Prefill the prompt in one forward pass. ---
@@ -273,15 +342,26 @@ int main(int argc, char **argv) {
 
   // --- Greedy decoding. ---
   if (numPredict > 0) {
+    const bool text = !promptText.empty();
     std::vector<int32_t> generated;
     const float *last =
         logits.data() + static_cast<size_t>(T - 1) * config.vocab;
     std::vector<float> row(config.vocab);
     start = std::chrono::steady_clock::now();
     int decoded = 0;
+    std::string pending; // generated bytes not printed yet
     while (true) {
       const int32_t next = argmaxToken(last, config.vocab);
       generated.push_back(next);
+      if (text) {
+        if (next == tokenizer.eos() || next == tokenizer.eot())
+          break;
+        pending += tokenizer.decode({next});
+        const size_t n = completeUtf8Prefix(pending);
+        llvm::outs() << pending.substr(0, n);
+        pending.erase(0, n);
+        llvm::outs().flush();
+      }
       if (static_cast<int>(generated.size()) == numPredict)
         break;
       if (!model.forward(&next, 1, cache, row.data(), &err))
@@ -289,12 +369,16 @@ int main(int argc, char **argv) {
       ++decoded;
       last = row.data();
     }
+    if (text) {
+      llvm::outs() << pending << "\n";
+    } else {
+      for (size_t i = 0; i < generated.size(); ++i)
+        llvm::outs() << (i ? " " : "") << generated[i];
+      llvm::outs() << "\n";
+    }
+    llvm::outs().flush();
     llvm::errs() << "tern-run: decode " << rate(decoded, secondsSince(start))
                  << "\n";
-    for (size_t i = 0; i < generated.size(); ++i)
-      llvm::outs() << (i ? " " : "") << generated[i];
-    llvm::outs() << "\n";
-    llvm::outs().flush();
   }
   return 0;
 }

@@ -10,19 +10,19 @@ TEST(ModelConfig, Presets) {
   bool ok = false;
   ModelConfig t = presetConfig("tiny", &ok);
   ASSERT_TRUE(ok);
-  EXPECT_EQ(t.hidden, 64);
-  EXPECT_EQ(t.ffn, 192);
+  EXPECT_EQ(t.hidden, 256);
+  EXPECT_EQ(t.ffn, 512);
   EXPECT_EQ(t.layers, 2);
   EXPECT_EQ(t.heads, 4);
   EXPECT_EQ(t.kv_heads, 2);
-  EXPECT_EQ(t.head_dim, 16);
+  EXPECT_EQ(t.head_dim, 64);
   EXPECT_EQ(t.vocab, 512);
   EXPECT_EQ(t.max_context, 256);
 
   ModelConfig s = presetConfig("small", &ok);
   ASSERT_TRUE(ok);
   EXPECT_EQ(s.hidden, 256);
-  EXPECT_EQ(s.ffn, 704);
+  EXPECT_EQ(s.ffn, 768);
   EXPECT_EQ(s.layers, 4);
   EXPECT_EQ(s.heads, 8);
   EXPECT_EQ(s.kv_heads, 2);

@@ -237,16 +237,16 @@ TEST(Model, CheckWeightsNamesTheTensor) {
 
   ModelWeights w = good;
   w.layers[1].q.rows = 32;
-  w.layers[1].q.w.resize(32 * 64);
+  w.layers[1].q.w.resize(32 * 256);
   EXPECT_FALSE(checkWeights(c, w, &err));
-  EXPECT_EQ(err, "model.layers.1.self_attn.q_proj.weight: expected [64, 64], "
-                 "got [32, 64]");
+  EXPECT_EQ(err, "model.layers.1.self_attn.q_proj.weight: expected [256, 256], "
+                 "got [32, 256]");
 
   w = good;
-  w.layers[0].k.cols = 63;
+  w.layers[0].k.cols = 255;
   EXPECT_FALSE(checkWeights(c, w, &err));
-  EXPECT_EQ(err, "model.layers.0.self_attn.k_proj.weight: expected [32, 64], "
-                 "got [32, 63]");
+  EXPECT_EQ(err, "model.layers.0.self_attn.k_proj.weight: expected [128, 256], "
+                 "got [128, 255]");
 
   w = good;
   w.layers[1].down.w.pop_back();
@@ -254,16 +254,16 @@ TEST(Model, CheckWeightsNamesTheTensor) {
   EXPECT_TRUE(contains(err, "model.layers.1.mlp.down_proj.weight:")) << err;
 
   w = good;
-  w.layers[0].ffn_sub_norm.resize(191);
+  w.layers[0].ffn_sub_norm.resize(511);
   EXPECT_FALSE(checkWeights(c, w, &err));
-  EXPECT_EQ(err, "model.layers.0.mlp.ffn_sub_norm.weight: expected [192], "
-                 "got [191]");
+  EXPECT_EQ(err, "model.layers.0.mlp.ffn_sub_norm.weight: expected [512], "
+                 "got [511]");
 
   w = good;
-  w.layers[1].attn_sub_norm.resize(65);
+  w.layers[1].attn_sub_norm.resize(257);
   EXPECT_FALSE(checkWeights(c, w, &err));
   EXPECT_EQ(err, "model.layers.1.self_attn.attn_sub_norm.weight: expected "
-                 "[64], got [65]");
+                 "[256], got [257]");
 
   w = good;
   w.layers[0].up.w[5] = 2;
@@ -280,13 +280,13 @@ TEST(Model, CheckWeightsNamesTheTensor) {
   w = good;
   w.embedding.pop_back();
   EXPECT_FALSE(checkWeights(c, w, &err));
-  EXPECT_TRUE(contains(err, "model.embed_tokens.weight: expected [512, 64]"))
+  EXPECT_TRUE(contains(err, "model.embed_tokens.weight: expected [512, 256]"))
       << err;
 
   w = good;
   w.final_norm.clear();
   EXPECT_FALSE(checkWeights(c, w, &err));
-  EXPECT_EQ(err, "model.norm.weight: expected [64], got [0]");
+  EXPECT_EQ(err, "model.norm.weight: expected [256], got [0]");
 
   w = good;
   w.lm_head.assign(10, 0.0f);

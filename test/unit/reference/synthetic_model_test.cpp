@@ -1,6 +1,7 @@
 //===- synthetic_model_test.cpp - Tests for the synthetic weights ---------===//
 
 #include "runtime/reference/synthetic_model.h"
+#include "runtime/reference/float_formats.h"
 
 #include <algorithm>
 #include <cstring>
@@ -90,6 +91,27 @@ TEST(Rng, TernaryDistribution) {
   EXPECT_NEAR(counts[2], n / 4, n / 50);
 }
 
+TEST(Rng, FillTernaryDistributionAndDeterminism) {
+  std::vector<int8_t> a(40003), b(40003);
+  Rng(7).fillTernary(a.data(), a.size());
+  Rng(7).fillTernary(b.data(), b.size());
+  EXPECT_EQ(a, b);
+  int counts[3] = {0, 0, 0};
+  for (int8_t v : a)
+    counts[v + 1]++;
+  const int n = static_cast<int>(a.size());
+  EXPECT_NEAR(counts[0], n / 4, n / 50);
+  EXPECT_NEAR(counts[1], n / 2, n / 50);
+  EXPECT_NEAR(counts[2], n / 4, n / 50);
+  // Two bits per value, low bits first: the first draw decides 32 values.
+  Rng r(7);
+  uint64_t bits = r.next();
+  for (int j = 0; j < 32; ++j, bits >>= 2) {
+    const int8_t expect = (bits & 3) == 0 ? -1 : (bits & 3) == 3 ? 1 : 0;
+    ASSERT_EQ(a[j], expect) << j;
+  }
+}
+
 TEST(Rng, UniformRangeAndBelow) {
   Rng rng(4);
   float lo = 1.0f, hi = 0.0f;
@@ -120,8 +142,33 @@ TEST(SyntheticModel, DeterministicAcrossCallsAndSeedSensitive) {
   EXPECT_EQ(g1.embedding, g3.embedding);
   EXPECT_EQ(g1.layers[1].q.scale, g3.layers[1].q.scale);
   EXPECT_EQ(g1.layers[1].o.w, g3.layers[1].o.w);
-  EXPECT_FLOAT_EQ(g3.layers[1].o.scale, 3.0f * g1.layers[1].o.scale);
-  EXPECT_FLOAT_EQ(g3.layers[0].down.scale, 3.0f * g1.layers[0].down.scale);
+  // Both are rounded to bf16 (8 significant bits): equal to within 2^-8.
+  EXPECT_NEAR(g3.layers[1].o.scale / g1.layers[1].o.scale, 3.0f, 3.0f / 128);
+  EXPECT_NEAR(g3.layers[0].down.scale / g1.layers[0].down.scale, 3.0f,
+              3.0f / 128);
+}
+
+// Every stored value survives bf16, f16 and f32 files unchanged, so one
+// synthetic model written in any format gives identical logits.
+TEST(SyntheticModel, ValuesExactInBf16AndF16) {
+  ModelConfig c = preset("tiny");
+  c.tied_embeddings = false;
+  ModelWeights w = makeSyntheticWeights(c, 3);
+  auto exact = [](float x) {
+    return bf16ToF32(f32ToBf16(x)) == x && f16ToF32(f32ToF16(x)) == x;
+  };
+  for (const std::vector<float> *v : {&w.embedding, &w.lm_head, &w.final_norm})
+    for (float x : *v)
+      ASSERT_TRUE(exact(x)) << x;
+  for (const LayerWeights &L : w.layers) {
+    for (const std::vector<float> *v : {&L.input_norm, &L.post_attn_norm,
+                                        &L.attn_sub_norm, &L.ffn_sub_norm})
+      for (float x : *v)
+        ASSERT_TRUE(exact(x)) << x;
+    for (const TernaryMatrix *m : {&L.q, &L.k, &L.v, &L.o, &L.gate, &L.up,
+                                   &L.down})
+      ASSERT_TRUE(exact(m->scale)) << m->scale;
+  }
 }
 
 TEST(SyntheticModel, InvalidConfigGivesEmptyWeights) {
@@ -148,14 +195,14 @@ TEST(SyntheticModel, PlausibleStatistics) {
     ASSERT_LT(e, 0.05f);
   }
   for (float n : w.layers[0].input_norm) {
-    ASSERT_GE(n, 0.8f);
-    ASSERT_LT(n, 1.2f);
+    ASSERT_GE(n, 0.79f);
+    ASSERT_LE(n, 1.2f);
   }
   const TernaryMatrix &up = w.layers[0].up;
   EXPECT_EQ(up.mode, ScaleMode::Multiply);
-  // sqrt(2 / 64) = 0.177 times U[0.8, 1.2).
-  EXPECT_GE(up.scale, 0.8f * 0.17677669f);
-  EXPECT_LT(up.scale, 1.2f * 0.17677669f);
+  // sqrt(2 / 256) = 0.0884 times U[0.8, 1.2), rounded to bf16.
+  EXPECT_GE(up.scale, 0.79f * 0.088388348f);
+  EXPECT_LE(up.scale, 1.21f * 0.088388348f);
   int zeros = 0;
   for (int8_t v : up.w)
     zeros += v == 0;

@@ -1,0 +1,218 @@
+//===- LoadHF.cpp - Load a Hugging Face BitNet checkpoint directory -------===//
+//
+// config.json + model.safetensors (or the shards named by
+// model.safetensors.index.json). BitLinear weights are either packed
+// (uint8 [out/4, in] plus a [1] weight_scale, microsoft/bitnet-b1.58-2B-4T)
+// or float masters [out, in] (microsoft/bitnet-b1.58-2B-4T-bf16).
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/model/HFConfig.h"
+#include "frontend/model/LoadInternal.h"
+#include "frontend/model/MappedFile.h"
+#include "frontend/model/TensorNames.h"
+#include "frontend/safetensors/Safetensors.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
+
+namespace tern::model {
+
+namespace {
+
+bool fail(std::string *err, const std::string &msg) {
+  if (err)
+    *err = msg;
+  return false;
+}
+
+std::string join(const std::string &dir, const std::string &name) {
+  llvm::SmallString<256> p(dir);
+  llvm::sys::path::append(p, name);
+  return std::string(p.str());
+}
+
+bool encodingOf(st::DType d, Encoding *e) {
+  switch (d) {
+  case st::DType::F32:
+    *e = Encoding::F32;
+    return true;
+  case st::DType::F16:
+    *e = Encoding::F16;
+    return true;
+  case st::DType::BF16:
+    *e = Encoding::BF16;
+    return true;
+  default:
+    return false;
+  }
+}
+
+struct Shard {
+  std::shared_ptr<MappedFile> file;
+  st::SafetensorsFile parsed;
+};
+
+} // namespace
+
+bool loadHFDirectory(const std::string &dir, Model *out, std::string *err) {
+  const std::string configPath = join(dir, "config.json");
+  std::shared_ptr<MappedFile> configFile;
+  if (!MappedFile::open(configPath, &configFile, err))
+    return fail(err, configPath + ": cannot read the model's config.json "
+                                  "(is " + dir + " an HF checkpoint?)");
+  tern::ref::ModelConfig config;
+  HFConfigExtras extras;
+  if (!parseHFConfig(std::string(reinterpret_cast<const char *>(
+                                     configFile->data()),
+                                 configFile->size()),
+                     configPath, &config, &extras, err))
+    return false;
+
+  // Which files hold the weights.
+  std::vector<std::string> shardNames;
+  std::map<std::string, std::string> weightMap; // tensor -> shard file
+  const std::string indexPath = join(dir, "model.safetensors.index.json");
+  if (llvm::sys::fs::exists(indexPath)) {
+    std::shared_ptr<MappedFile> idx;
+    if (!MappedFile::open(indexPath, &idx, err))
+      return false;
+    auto parsed = llvm::json::parse(llvm::StringRef(
+        reinterpret_cast<const char *>(idx->data()), idx->size()));
+    if (!parsed)
+      return fail(err, indexPath + ": not valid JSON: " +
+                           llvm::toString(parsed.takeError()));
+    const llvm::json::Object *o = parsed->getAsObject();
+    const llvm::json::Object *wm = o ? o->getObject("weight_map") : nullptr;
+    if (!wm)
+      return fail(err, indexPath + ": missing object \"weight_map\"");
+    for (const auto &kv : *wm) {
+      std::optional<llvm::StringRef> f = kv.second.getAsString();
+      if (!f || f->contains('/') || f->contains('\\'))
+        return fail(err, indexPath + ": weight_map entry '" + kv.first.str() +
+                             "' must name a file in the same directory");
+      weightMap[kv.first.str()] = f->str();
+      if (std::find(shardNames.begin(), shardNames.end(), f->str()) ==
+          shardNames.end())
+        shardNames.push_back(f->str());
+    }
+  } else {
+    shardNames.push_back("model.safetensors");
+  }
+  std::map<std::string, Shard> shards;
+  for (const std::string &name : shardNames) {
+    Shard s;
+    const std::string path = join(dir, name);
+    if (!MappedFile::open(path, &s.file, err))
+      return false;
+    if (!st::SafetensorsFile::parse(s.file->data(), s.file->size(), path,
+                                    &s.parsed, err))
+      return false;
+    out->files.push_back(s.file);
+    shards.emplace(name, std::move(s));
+  }
+  auto lookup = [&](const std::string &name, const Shard **shard)
+      -> const st::TensorInfo * {
+    auto it = weightMap.find(name);
+    if (it != weightMap.end()) {
+      const Shard &s = shards.at(it->second);
+      *shard = &s;
+      return s.parsed.find(name);
+    }
+    for (const auto &kv : shards)
+      if (const st::TensorInfo *t = kv.second.parsed.find(name)) {
+        *shard = &kv.second;
+        return t;
+      }
+    *shard = &shards.begin()->second;
+    return nullptr;
+  };
+
+  out->path = dir;
+  out->arch = "bitnet";
+  out->config = config;
+  bool sawPacked = false, sawMaster = false;
+  for (const ExpectedTensor &e : expectedTensors(config)) {
+    const Shard *shard = nullptr;
+    const st::TensorInfo *t = lookup(e.hf_name, &shard);
+    const std::string file = shard->file->path;
+    const std::string where = file + ": tensor '" + e.hf_name + "'";
+    if (!t)
+      return fail(err, file + ": missing tensor '" + e.hf_name + "' (" +
+                           shapeString(e.shape) + " for config.json)");
+    Tensor x;
+    x.name = e.hf_name;
+    x.stored_name = e.hf_name;
+    x.path = file;
+    x.shape = e.shape;
+    x.file_offset = t->file_offset;
+    x.bytes = t->bytes;
+    x.data = t->data;
+    x.ternary = e.ternary;
+    if (e.ternary && t->dtype == st::DType::U8) {
+      // Packed: uint8 [out/4, in].
+      std::vector<int64_t> packed = {e.shape[0] / 4, e.shape[1]};
+      if (e.shape[0] % 4 != 0 || t->shape != packed)
+        return fail(err, where + ": packed shape " + shapeString(t->shape) +
+                             " contradicts config.json (expected " +
+                             shapeString(packed) + " = [out/4, in] for " +
+                             shapeString(e.shape) + ")");
+      x.encoding = Encoding::HFPacked;
+      const std::string sname =
+          e.hf_name.substr(0, e.hf_name.size() - 6) + "weight_scale";
+      const Shard *sshard = nullptr;
+      const st::TensorInfo *s = lookup(sname, &sshard);
+      if (!s)
+        return fail(err, file + ": missing tensor '" + sname +
+                             "' (the scale of packed '" + e.hf_name + "')");
+      Encoding se;
+      uint64_t n = 1;
+      for (int64_t d : s->shape)
+        n *= static_cast<uint64_t>(d);
+      if (!encodingOf(s->dtype, &se) || n != 1)
+        return fail(err, sshard->file->path + ": tensor '" + sname +
+                             "': expected one float (BF16, F16 or F32), got " +
+                             st::dtypeName(s->dtype) + " " +
+                             shapeString(s->shape));
+      Tensor st;
+      st.name = st.stored_name = sname;
+      st.path = sshard->file->path;
+      st.encoding = se;
+      st.shape = {1};
+      st.file_offset = s->file_offset;
+      st.bytes = s->bytes;
+      st.data = s->data;
+      out->tensors.push_back(std::move(st));
+      x.scale_tensor = static_cast<int>(out->tensors.size()) - 1;
+      sawPacked = true;
+    } else {
+      Encoding enc;
+      if (!encodingOf(t->dtype, &enc))
+        return fail(err, where + ": dtype " + st::dtypeName(t->dtype) +
+                             " is not supported (expected " +
+                             (e.ternary ? "U8 packed ternary or BF16/F16/F32 "
+                                          "master weights"
+                                        : "BF16, F16 or F32") +
+                             ")");
+      if (t->shape != e.shape)
+        return fail(err, where + ": shape " + shapeString(t->shape) +
+                             " contradicts config.json (expected " +
+                             shapeString(e.shape) + ")");
+      x.encoding = enc;
+      if (e.ternary)
+        sawMaster = true;
+    }
+    out->tensors.push_back(std::move(x));
+  }
+  out->format = sawPacked && !sawMaster ? "hf" : sawMaster && !sawPacked
+                                                     ? "hf-master"
+                                                     : "hf-mixed";
+  const std::string tok = join(dir, "tokenizer.json");
+  if (llvm::sys::fs::exists(tok))
+    out->tokenizer.json_path = tok;
+  return true;
+}
+
+} // namespace tern::model

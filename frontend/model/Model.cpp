@@ -1,0 +1,260 @@
+//===- Model.cpp - A BitNet model loaded from its files -------------------===//
+#include "frontend/model/Model.h"
+#include "frontend/gguf/GgmlTypes.h"
+#include "frontend/gguf/GgufFile.h"
+#include "frontend/model/LoadInternal.h"
+#include "frontend/model/MappedFile.h"
+#include "frontend/model/TensorNames.h"
+
+#include "runtime/reference/float_formats.h"
+#include "runtime/reference/quantize.h"
+#include "runtime/reference/ternary_layout.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace tern::model {
+
+namespace {
+bool fail(std::string *err, const std::string &msg) {
+  if (err)
+    *err = msg;
+  return false;
+}
+
+uint32_t ggmlType(Encoding e) {
+  switch (e) {
+  case Encoding::TQ1_0:
+    return gguf::GGML_TYPE_TQ1_0;
+  case Encoding::TQ2_0:
+    return gguf::GGML_TYPE_TQ2_0;
+  case Encoding::I2_S:
+    return gguf::GGML_TYPE_I2_S;
+  default:
+    return ~0u;
+  }
+}
+
+uint64_t elements(const Tensor &t) {
+  uint64_t n = 1;
+  for (int64_t d : t.shape)
+    n *= static_cast<uint64_t>(d);
+  return n;
+}
+
+// Widens a float tensor (F32/F16/BF16) to f32.
+bool decodeFloats(const Tensor &t, std::vector<float> *out, std::string *err) {
+  const uint64_t n = elements(t);
+  const int size = t.encoding == Encoding::F32 ? 4 : 2;
+  if (!isFloatEncoding(t.encoding) || t.bytes < n * size)
+    return fail(err, t.path + ": tensor '" + t.stored_name + "': cannot read " +
+                         std::to_string(n) + " floats from " +
+                         encodingName(t.encoding) + " data");
+  out->resize(n);
+  const uint8_t *p = t.data;
+  for (uint64_t i = 0; i < n; ++i) {
+    if (t.encoding == Encoding::F32) {
+      std::memcpy(&(*out)[i], p + 4 * i, 4);
+    } else {
+      uint16_t h;
+      std::memcpy(&h, p + 2 * i, 2);
+      (*out)[i] = t.encoding == Encoding::F16 ? tern::ref::f16ToF32(h)
+                                              : tern::ref::bf16ToF32(h);
+    }
+  }
+  return true;
+}
+
+bool singleFloat(const Model &m, int index, float *v, std::string *err) {
+  std::vector<float> f;
+  if (!decodeFloats(m.tensors[static_cast<size_t>(index)], &f, err))
+    return false;
+  *v = f[0];
+  return true;
+}
+
+// Ternary values and scale of a BitLinear weight.
+bool decodeTernary(const Model &m, const Tensor &t, std::vector<int8_t> *w,
+                   float *scale, std::string *err) {
+  const int64_t rows = t.shape[0], cols = t.shape[1];
+  w->assign(static_cast<size_t>(rows * cols), 0);
+  const std::string where = t.path + ": tensor '" + t.stored_name + "'";
+  switch (t.encoding) {
+  case Encoding::HFPacked: {
+    std::string uerr;
+    if (!tern::ref::unpackTernary(t.data, rows, cols,
+                                  tern::ref::hfCheckpointLayout(rows),
+                                  w->data(), &uerr))
+      return fail(err, where + ": " + uerr);
+    if (!singleFloat(m, t.scale_tensor, scale, err))
+      return false;
+    break;
+  }
+  case Encoding::TQ1_0:
+  case Encoding::TQ2_0:
+  case Encoding::I2_S: {
+    std::string derr;
+    if (!gguf::decodeTernary(ggmlType(t.encoding), t.data, t.bytes, rows, cols,
+                             t.stored_name, w->data(), scale, &derr))
+      return fail(err, t.path + ": " + derr);
+    break;
+  }
+  default: { // float master weights: absmean quantization (HF WeightQuant)
+    std::vector<float> f;
+    if (!decodeFloats(t, &f, err))
+      return false;
+    *scale = tern::ref::quantizeWeightsAbsmean(f.data(), f.size(), w->data());
+    break;
+  }
+  }
+  if (t.extra_scale_tensor >= 0) {
+    float extra = 0;
+    if (!singleFloat(m, t.extra_scale_tensor, &extra, err))
+      return false;
+    *scale *= extra;
+  }
+  if (!std::isfinite(*scale) || *scale <= 0.0f) {
+    // An all-zero matrix has no scale of its own; any positive one works.
+    bool allZero = true;
+    for (int8_t x : *w)
+      allZero &= x == 0;
+    if (!allZero)
+      return fail(err, where + ": weight scale " + std::to_string(*scale) +
+                           " is not a positive finite number");
+    *scale = 1.0f;
+  }
+  return true;
+}
+
+} // namespace
+
+const char *encodingName(Encoding e) {
+  switch (e) {
+  case Encoding::F32:
+    return "F32";
+  case Encoding::F16:
+    return "F16";
+  case Encoding::BF16:
+    return "BF16";
+  case Encoding::HFPacked:
+    return "U8 (HF packed ternary)";
+  case Encoding::TQ1_0:
+    return "TQ1_0";
+  case Encoding::TQ2_0:
+    return "TQ2_0";
+  case Encoding::I2_S:
+    return "I2_S";
+  }
+  return "?";
+}
+
+bool isFloatEncoding(Encoding e) {
+  return e == Encoding::F32 || e == Encoding::F16 || e == Encoding::BF16;
+}
+
+const Tensor *Model::find(const std::string &name) const {
+  for (const Tensor &t : tensors)
+    if (t.name == name)
+      return &t;
+  return nullptr;
+}
+
+bool loadModel(const std::string &path, Model *out, std::string *err) {
+  *out = Model();
+  if (llvm::sys::fs::is_directory(path))
+    return loadHFDirectory(path, out, err);
+  if (!llvm::sys::fs::exists(path))
+    return fail(err, path + ": no such file or directory");
+  llvm::StringRef ext = llvm::sys::path::extension(path);
+  if (ext == ".safetensors" || llvm::sys::path::filename(path) == "config.json") {
+    std::string dir(llvm::sys::path::parent_path(path));
+    return loadHFDirectory(dir.empty() ? "." : dir, out, err);
+  }
+  // Anything else must be GGUF: check the magic for a clear message.
+  char magic[4] = {};
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return fail(err, path + ": cannot open: " + std::strerror(errno));
+  size_t n = std::fread(magic, 1, 4, f);
+  std::fclose(f);
+  if (n < 4 || std::memcmp(magic, "GGUF", 4) != 0)
+    return fail(err, path + ": not a model: expected a GGUF file (magic "
+                            "\"GGUF\"), a .safetensors file or an HF "
+                            "checkpoint directory");
+  return loadGGUF(path, out, err);
+}
+
+bool ternaryScale(const Model &model, const Tensor &t, float *scale,
+                  std::string *err) {
+  std::vector<int8_t> w;
+  return decodeTernary(model, t, &w, scale, err);
+}
+
+bool toReferenceWeights(const Model &m, tern::ref::ModelWeights *out,
+                        std::string *err) {
+  tern::ref::ModelWeights w;
+  const tern::ref::ModelConfig &c = m.config;
+  w.layers.resize(static_cast<size_t>(c.layers));
+  for (const ExpectedTensor &e : expectedTensors(c)) {
+    const Tensor *t = m.find(e.hf_name);
+    if (!t)
+      return fail(err, m.path + ": missing tensor '" + e.hf_name + "'");
+    if (e.ternary) {
+      tern::ref::TernaryMatrix tm;
+      tm.rows = static_cast<int>(e.shape[0]);
+      tm.cols = static_cast<int>(e.shape[1]);
+      tm.mode = tern::ref::ScaleMode::Multiply;
+      if (!decodeTernary(m, *t, &tm.w, &tm.scale, err))
+        return false;
+      // model.layers.N.<module>.<proj>.weight
+      size_t dot = e.hf_name.find('.', 13);
+      int layer = std::atoi(e.hf_name.c_str() + 13);
+      std::string proj = e.hf_name.substr(dot + 1);
+      tern::ref::LayerWeights &L = w.layers[static_cast<size_t>(layer)];
+      tern::ref::TernaryMatrix *dst =
+          proj == "self_attn.q_proj.weight"   ? &L.q
+          : proj == "self_attn.k_proj.weight" ? &L.k
+          : proj == "self_attn.v_proj.weight" ? &L.v
+          : proj == "self_attn.o_proj.weight" ? &L.o
+          : proj == "mlp.gate_proj.weight"    ? &L.gate
+          : proj == "mlp.up_proj.weight"      ? &L.up
+                                              : &L.down;
+      *dst = std::move(tm);
+      continue;
+    }
+    std::vector<float> f;
+    if (!decodeFloats(*t, &f, err))
+      return false;
+    if (e.hf_name == "model.embed_tokens.weight") {
+      w.embedding = std::move(f);
+    } else if (e.hf_name == "model.norm.weight") {
+      w.final_norm = std::move(f);
+    } else if (e.hf_name == "lm_head.weight") {
+      w.lm_head = std::move(f);
+    } else {
+      size_t dot = e.hf_name.find('.', 13);
+      int layer = std::atoi(e.hf_name.c_str() + 13);
+      std::string part = e.hf_name.substr(dot + 1);
+      tern::ref::LayerWeights &L = w.layers[static_cast<size_t>(layer)];
+      if (part == "input_layernorm.weight")
+        L.input_norm = std::move(f);
+      else if (part == "post_attention_layernorm.weight")
+        L.post_attn_norm = std::move(f);
+      else if (part == "self_attn.attn_sub_norm.weight")
+        L.attn_sub_norm = std::move(f);
+      else
+        L.ffn_sub_norm = std::move(f);
+    }
+  }
+  std::string cerr;
+  if (!tern::ref::checkWeights(c, w, &cerr))
+    return fail(err, m.path + ": " + cerr);
+  *out = std::move(w);
+  return true;
+}
+
+} // namespace tern::model

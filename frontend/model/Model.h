@@ -1,0 +1,108 @@
+//===- Model.h - A BitNet model loaded from its files -----------*- C++ -*-===//
+//
+// The one in-memory form of a model, whatever file it came from: the config
+// and a table of tensors under their Hugging Face names, each pointing into
+// an mmapped file (never copied). Readers:
+//   * an HF checkpoint directory (config.json + model.safetensors, or
+//     sharded with model.safetensors.index.json): packed ternary weights
+//     (uint8 [out/4, in] + weight_scale) or bf16/f16/f32 master weights,
+//     which are quantized by absmean when used;
+//   * a GGUF file of arch "bitnet", "bitnet-b1.58" or "bitnet-25" (llama.cpp
+//     and bitnet.cpp tensor names and keys), ternary weights in TQ1_0, TQ2_0
+//     or I2_S, other tensors in F32, F16 or BF16.
+// Every error is one line naming the file and the tensor (or key).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_FRONTEND_MODEL_MODEL_H
+#define TERN_FRONTEND_MODEL_MODEL_H
+
+#include "runtime/reference/model.h"
+#include "runtime/reference/model_config.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tern::gguf {
+class GgufFile;
+}
+
+namespace tern::model {
+
+/// How a tensor's bytes are stored.
+enum class Encoding {
+  F32,
+  F16,
+  BF16,
+  HFPacked, ///< uint8 [out/4, in], 2-bit codes w+1 packed along out
+  TQ1_0,    ///< llama.cpp, 256 weights per 54-byte block
+  TQ2_0,    ///< llama.cpp, 256 weights per 66-byte block
+  I2_S,     ///< bitnet.cpp, 2-bit codes then one f32 scale
+};
+const char *encodingName(Encoding e);
+bool isFloatEncoding(Encoding e);
+
+/// One tensor of the model.
+struct Tensor {
+  std::string name;        ///< HF name, e.g. model.layers.0.mlp.up_proj.weight
+  std::string stored_name; ///< name inside the file (GGUF: blk.0.ffn_up.weight)
+  std::string path;        ///< the file holding it
+  Encoding encoding = Encoding::F32;
+  /// Logical shape: [rows, cols] = [out, in] for weights, [n] for vectors.
+  std::vector<int64_t> shape;
+  uint64_t file_offset = 0;
+  uint64_t bytes = 0;
+  const uint8_t *data = nullptr;
+  /// A BitLinear weight (ternary, or float master weights to quantize).
+  bool ternary = false;
+  /// HF packed: index of the weight_scale tensor in Model::tensors.
+  int scale_tensor = -1;
+  /// GGUF: optional llama.cpp `<name>.scale` (F32 [1]) tensor index; the
+  /// effective scale is the decoded one times this.
+  int extra_scale_tensor = -1;
+};
+
+/// Where the tokenizer of a model is.
+struct TokenizerSource {
+  std::string json_path; ///< HF: tokenizer.json next to the weights ("" if none)
+  bool in_gguf = false;  ///< GGUF: tokenizer.ggml.* metadata
+};
+
+struct MappedFile;
+
+struct Model {
+  std::string path;   ///< what the user named
+  std::string format; ///< "hf", "hf-master" or "gguf"
+  std::string arch;   ///< "bitnet" (HF model_type or GGUF architecture)
+  tern::ref::ModelConfig config;
+  std::vector<Tensor> tensors;
+  TokenizerSource tokenizer;
+  /// Keeps the mmapped files alive.
+  std::vector<std::shared_ptr<MappedFile>> files;
+  /// The parsed GGUF file (metadata, tokenizer) when format == "gguf".
+  std::shared_ptr<const tern::gguf::GgufFile> gguf;
+
+  /// The tensor with HF name `name`, or null.
+  const Tensor *find(const std::string &name) const;
+};
+
+/// Loads a model: a directory (HF checkpoint), a .safetensors file (its
+/// directory is the checkpoint) or a GGUF file (by magic).
+bool loadModel(const std::string &path, Model *out, std::string *err);
+
+/// Decodes every tensor into the scalar reference's weights: ternary values
+/// and per-matrix scales (HF packed: weight_scale; GGUF: the blocks' scale;
+/// masters: absmean), floats widened to f32. Uses ScaleMode::Multiply.
+bool toReferenceWeights(const Model &model, tern::ref::ModelWeights *out,
+                        std::string *err);
+
+/// The per-matrix scale of a ternary tensor, without decoding the weights
+/// (GGUF: checks every block's d; HF packed: reads weight_scale; masters:
+/// absmean of all values).
+bool ternaryScale(const Model &model, const Tensor &t, float *scale,
+                  std::string *err);
+
+} // namespace tern::model
+
+#endif // TERN_FRONTEND_MODEL_MODEL_H

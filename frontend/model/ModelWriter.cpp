@@ -1,0 +1,312 @@
+//===- ModelWriter.cpp - Write a BitNet model in HF or GGUF form ----------===//
+#include "frontend/model/ModelWriter.h"
+#include "frontend/gguf/GgmlTypes.h"
+#include "frontend/gguf/GgufFile.h"
+#include "frontend/model/HFConfig.h"
+#include "frontend/model/TensorNames.h"
+#include "frontend/safetensors/Safetensors.h"
+#include "frontend/tokenizer/Tokenizer.h"
+
+#include "runtime/reference/float_formats.h"
+#include "runtime/reference/ternary_layout.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdio>
+#include <map>
+
+namespace tern::model {
+
+// microsoft/bitnet-b1.58-2B-4T tokenizer_config.json.
+const char *const kBitNetChatTemplateJinja =
+    "{%- for message in messages %}{%- if loop.first %}{{ bos_token }}"
+    "{%- endif %}{%- if message['role'] == 'system' %}{{ 'System: ' + "
+    "message['content'] + '<|eot_id|>' }}{%- elif message['role'] == 'user' "
+    "%}{{ 'User: ' + message['content'] + '<|eot_id|>' }}{%- elif "
+    "message['role'] == 'assistant' %}{{ 'Assistant: ' + message['content'] "
+    "+ '<|eot_id|>' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt "
+    "%}{{ 'Assistant: ' }}{%- endif %}";
+
+namespace {
+
+bool fail(std::string *err, const std::string &msg) {
+  if (err)
+    *err = msg;
+  return false;
+}
+
+const tern::ref::TernaryMatrix &matrixOf(const tern::ref::ModelWeights &w,
+                                         const std::string &hf) {
+  int layer = std::atoi(hf.c_str() + 13);
+  const tern::ref::LayerWeights &L = w.layers[static_cast<size_t>(layer)];
+  std::string proj = hf.substr(hf.find('.', 13) + 1);
+  return proj == "self_attn.q_proj.weight"   ? L.q
+         : proj == "self_attn.k_proj.weight" ? L.k
+         : proj == "self_attn.v_proj.weight" ? L.v
+         : proj == "self_attn.o_proj.weight" ? L.o
+         : proj == "mlp.gate_proj.weight"    ? L.gate
+         : proj == "mlp.up_proj.weight"      ? L.up
+                                             : L.down;
+}
+
+const std::vector<float> &floatsOf(const tern::ref::ModelWeights &w,
+                                   const std::string &hf) {
+  if (hf == "model.embed_tokens.weight")
+    return w.embedding;
+  if (hf == "model.norm.weight")
+    return w.final_norm;
+  if (hf == "lm_head.weight")
+    return w.lm_head;
+  int layer = std::atoi(hf.c_str() + 13);
+  const tern::ref::LayerWeights &L = w.layers[static_cast<size_t>(layer)];
+  std::string part = hf.substr(hf.find('.', 13) + 1);
+  return part == "input_layernorm.weight"            ? L.input_norm
+         : part == "post_attention_layernorm.weight" ? L.post_attn_norm
+         : part == "self_attn.attn_sub_norm.weight"  ? L.attn_sub_norm
+                                                     : L.ffn_sub_norm;
+}
+
+std::vector<uint8_t> toBf16Bytes(const float *x, size_t n) {
+  std::vector<uint8_t> b(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    uint16_t h = tern::ref::f32ToBf16(x[i]);
+    b[2 * i] = static_cast<uint8_t>(h);
+    b[2 * i + 1] = static_cast<uint8_t>(h >> 8);
+  }
+  return b;
+}
+
+bool writeText(const std::string &path, const std::string &text,
+               std::string *err) {
+  FILE *f = std::fopen(path.c_str(), "wb");
+  if (!f)
+    return fail(err, path + ": cannot open for writing");
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok &= std::fclose(f) == 0;
+  return ok || fail(err, path + ": write failed");
+}
+
+std::string join(const std::string &dir, const std::string &name) {
+  llvm::SmallString<256> p(dir);
+  llvm::sys::path::append(p, name);
+  return std::string(p.str());
+}
+
+std::string tokenText(const tern::tok::TokenizerData *t, int32_t id,
+                      const char *fallback) {
+  if (t && id >= 0 && static_cast<size_t>(id) < t->tokens.size())
+    return t->tokens[static_cast<size_t>(id)];
+  return fallback;
+}
+
+bool writeHF(const std::string &dir, const tern::ref::ModelConfig &c,
+             const tern::ref::ModelWeights &w, const WriteOptions &o,
+             std::string *err) {
+  const bool packed = o.format == "hf";
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return fail(err, dir + ": cannot create directory: " + ec.message());
+  HFConfigExtras extras;
+  extras.quantized = packed;
+  if (o.tokenizer) {
+    extras.bos_token_id = o.tokenizer->bos;
+    extras.eos_token_id = o.tokenizer->eos;
+  }
+  if (!writeText(join(dir, "config.json"), writeHFConfig(c, extras), err))
+    return false;
+
+  // Buffers must outlive the writer's write().
+  std::vector<std::vector<uint8_t>> buffers;
+  std::vector<std::vector<float>> scales;
+  std::vector<ExpectedTensor> all = expectedTensors(c);
+  buffers.reserve(2 * all.size());
+  st::SafetensorsWriter out;
+  out.addMetadata("format", "pt");
+  size_t done = 0;
+  for (const ExpectedTensor &e : all) {
+    if (o.progress && (++done % 16 == 0 || done == all.size()))
+      o.progress("converting tensor " + std::to_string(done) + "/" +
+                 std::to_string(all.size()));
+    if (!e.ternary) {
+      const std::vector<float> &f = floatsOf(w, e.hf_name);
+      buffers.push_back(toBf16Bytes(f.data(), f.size()));
+      out.addTensor(e.hf_name, st::DType::BF16, e.shape, buffers.back().data(),
+                    buffers.back().size());
+      continue;
+    }
+    const tern::ref::TernaryMatrix &m = matrixOf(w, e.hf_name);
+    if (packed) {
+      tern::ref::TernaryLayout layout = tern::ref::hfCheckpointLayout(m.rows);
+      buffers.emplace_back(static_cast<size_t>(
+          tern::ref::packedBytes(layout, m.rows, m.cols)));
+      tern::ref::packTernary(m.w.data(), m.rows, m.cols, layout,
+                             buffers.back().data());
+      out.addTensor(e.hf_name, st::DType::U8, {m.rows / 4, m.cols},
+                    buffers.back().data(), buffers.back().size());
+      const std::string sname =
+          e.hf_name.substr(0, e.hf_name.size() - 6) + "weight_scale";
+      buffers.push_back(toBf16Bytes(&m.scale, 1));
+      out.addTensor(sname, st::DType::BF16, {1}, buffers.back().data(), 2);
+    } else {
+      std::vector<float> master = masterWeights(m);
+      buffers.push_back(toBf16Bytes(master.data(), master.size()));
+      out.addTensor(e.hf_name, st::DType::BF16, e.shape, buffers.back().data(),
+                    buffers.back().size());
+    }
+  }
+  if (o.progress)
+    o.progress("writing " + join(dir, "model.safetensors"));
+  if (!out.write(join(dir, "model.safetensors"), err))
+    return false;
+  if (o.tokenizer) {
+    if (!tern::tok::writeTokenizerJSON(*o.tokenizer,
+                                       join(dir, "tokenizer.json"), err))
+      return false;
+    llvm::json::Object tc{
+        {"bos_token", tokenText(o.tokenizer, o.tokenizer->bos,
+                                "<|begin_of_text|>")},
+        {"eos_token", tokenText(o.tokenizer, o.tokenizer->eos,
+                                "<|end_of_text|>")},
+        {"chat_template", kBitNetChatTemplateJinja},
+        {"model_max_length", c.max_context},
+        {"tokenizer_class", "PreTrainedTokenizerFast"},
+    };
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(tc))) << "\n";
+    os.flush();
+    if (!writeText(join(dir, "tokenizer_config.json"), s, err))
+      return false;
+  }
+  return true;
+}
+
+bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
+               const tern::ref::ModelWeights &w, const WriteOptions &o,
+               std::string *err) {
+  uint32_t ttype;
+  if (o.gguf_type == "tq2_0")
+    ttype = gguf::GGML_TYPE_TQ2_0;
+  else if (o.gguf_type == "tq1_0")
+    ttype = gguf::GGML_TYPE_TQ1_0;
+  else if (o.gguf_type == "i2_s")
+    ttype = gguf::GGML_TYPE_I2_S;
+  else
+    return fail(err, "unknown GGUF ternary type '" + o.gguf_type +
+                         "' (expected tq2_0, tq1_0 or i2_s)");
+  uint32_t ftype;
+  if (o.gguf_float_type == "f16")
+    ftype = gguf::GGML_TYPE_F16;
+  else if (o.gguf_float_type == "f32")
+    ftype = gguf::GGML_TYPE_F32;
+  else if (o.gguf_float_type == "bf16")
+    ftype = gguf::GGML_TYPE_BF16;
+  else
+    return fail(err, "unknown GGUF float type '" + o.gguf_float_type +
+                         "' (expected f16, f32 or bf16)");
+  if (o.arch != "bitnet" && o.arch != "bitnet-b1.58" && o.arch != "bitnet-25")
+    return fail(err, "unknown GGUF architecture '" + o.arch +
+                         "' (expected bitnet, bitnet-b1.58 or bitnet-25)");
+  gguf::GgufWriter g;
+  const std::string a = o.arch + ".";
+  g.addString("general.architecture", o.arch);
+  g.addString("general.name", o.name);
+  g.addU32("general.alignment", 32);
+  g.addU32(a + "vocab_size", static_cast<uint32_t>(c.vocab));
+  g.addU32(a + "context_length", static_cast<uint32_t>(c.max_context));
+  g.addU32(a + "embedding_length", static_cast<uint32_t>(c.hidden));
+  g.addU32(a + "block_count", static_cast<uint32_t>(c.layers));
+  g.addU32(a + "feed_forward_length", static_cast<uint32_t>(c.ffn));
+  g.addU32(a + "attention.head_count", static_cast<uint32_t>(c.heads));
+  g.addU32(a + "attention.head_count_kv", static_cast<uint32_t>(c.kv_heads));
+  g.addU32(a + "attention.key_length", static_cast<uint32_t>(c.head_dim));
+  g.addU32(a + "attention.value_length", static_cast<uint32_t>(c.head_dim));
+  g.addU32(a + "rope.dimension_count", static_cast<uint32_t>(c.head_dim));
+  g.addF32(a + "rope.freq_base", c.rope_theta);
+  g.addF32(a + "attention.layer_norm_rms_epsilon", c.rms_eps);
+  if (const tern::tok::TokenizerData *t = o.tokenizer) {
+    g.addString("tokenizer.ggml.model", "gpt2");
+    g.addString("tokenizer.ggml.pre", "llama-bpe");
+    g.addStringArray("tokenizer.ggml.tokens", t->tokens);
+    std::vector<int32_t> types = t->token_types;
+    if (types.size() != t->tokens.size()) {
+      types.assign(t->tokens.size(), 1);
+      for (int32_t id : t->special_ids)
+        if (id >= 0 && static_cast<size_t>(id) < types.size())
+          types[static_cast<size_t>(id)] = 3;
+    }
+    g.addI32Array("tokenizer.ggml.token_type", types);
+    std::vector<std::string> merges;
+    merges.reserve(t->merges.size());
+    for (const auto &m : t->merges)
+      merges.push_back(m.first + " " + m.second);
+    g.addStringArray("tokenizer.ggml.merges", std::move(merges));
+    if (t->bos >= 0)
+      g.addU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(t->bos));
+    if (t->eos >= 0)
+      g.addU32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(t->eos));
+    if (t->eot >= 0)
+      g.addU32("tokenizer.ggml.eot_token_id", static_cast<uint32_t>(t->eot));
+    g.addBool("tokenizer.ggml.add_bos_token", true);
+    g.addString("tokenizer.chat_template", kBitNetChatTemplateJinja);
+  }
+  std::vector<ExpectedTensor> all = expectedTensors(c);
+  size_t done = 0;
+  for (const ExpectedTensor &e : all) {
+    if (o.progress && (++done % 16 == 0 || done == all.size()))
+      o.progress("encoding tensor " + std::to_string(done) + "/" +
+                 std::to_string(all.size()));
+    std::vector<uint64_t> ne(e.shape.rbegin(), e.shape.rend());
+    std::vector<uint8_t> bytes;
+    std::string cerr;
+    if (e.ternary) {
+      const tern::ref::TernaryMatrix &m = matrixOf(w, e.hf_name);
+      if (!gguf::encodeTernary(ttype, m.w.data(), m.rows, m.cols, m.scale,
+                               &bytes, &cerr))
+        return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);
+      g.addTensor(e.gguf_name, ne, ttype, std::move(bytes));
+    } else {
+      const std::vector<float> &f = floatsOf(w, e.hf_name);
+      const uint32_t type = e.shape.size() == 1 ? gguf::GGML_TYPE_F32 : ftype;
+      if (!gguf::encodeFloats(type, f.data(), f.size(), &bytes, &cerr))
+        return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);
+      g.addTensor(e.gguf_name, ne, type, std::move(bytes));
+    }
+  }
+  if (o.progress)
+    o.progress("writing " + path);
+  return g.write(path, err);
+}
+
+} // namespace
+
+std::vector<float> masterWeights(const tern::ref::TernaryMatrix &m) {
+  size_t nonzero = 0;
+  for (int8_t x : m.w)
+    nonzero += x != 0;
+  const double f = m.w.empty() ? 1.0 : double(nonzero) / double(m.w.size());
+  const float mag =
+      tern::ref::roundToBf16(static_cast<float>(m.scale / (f > 0 ? f : 1.0)));
+  std::vector<float> out(m.w.size());
+  for (size_t i = 0; i < m.w.size(); ++i)
+    out[i] = static_cast<float>(m.w[i]) * mag;
+  return out;
+}
+
+bool writeModel(const std::string &out, const tern::ref::ModelConfig &config,
+                const tern::ref::ModelWeights &weights,
+                const WriteOptions &options, std::string *err) {
+  std::string cerr;
+  if (!tern::ref::checkWeights(config, weights, &cerr))
+    return fail(err, out + ": cannot write an invalid model: " + cerr);
+  if (options.format == "hf" || options.format == "hf-master")
+    return writeHF(out, config, weights, options, err);
+  if (options.format == "gguf")
+    return writeGGUF(out, config, weights, options, err);
+  return fail(err, "unknown model format '" + options.format +
+                       "' (expected hf, hf-master or gguf)");
+}
+
+} // namespace tern::model

@@ -1,0 +1,59 @@
+//===- ModelWriter.h - Write a BitNet model in HF or GGUF form --*- C++ -*-===//
+//
+// Writes a model (config + reference weights) in the formats people publish:
+//  * "hf": an HF checkpoint directory like microsoft/bitnet-b1.58-2B-4T:
+//    config.json (model_type bitnet, relu2, quantization_config),
+//    model.safetensors with each BitLinear weight packed as uint8
+//    [out/4, in] plus a bf16 [1] weight_scale, norms and embeddings in bf16,
+//    and tokenizer.json / tokenizer_config.json when a tokenizer is given;
+//  * "hf-master": the same directory with bf16 master weights [out, in]
+//    instead (no quantization_config), as microsoft/bitnet-b1.58-2B-4T-bf16;
+//  * "gguf": GGUF v3 with llama.cpp's names and keys for `arch`, BitLinear
+//    weights in TQ2_0, TQ1_0 or I2_S, norms in F32, the embedding (and an
+//    untied output) in F16, F32 or BF16, and gpt2-style tokenizer metadata.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_FRONTEND_MODEL_MODELWRITER_H
+#define TERN_FRONTEND_MODEL_MODELWRITER_H
+
+#include "runtime/reference/model.h"
+#include "runtime/reference/model_config.h"
+
+#include <functional>
+#include <string>
+
+namespace tern::tok {
+struct TokenizerData;
+}
+
+namespace tern::model {
+
+struct WriteOptions {
+  std::string format = "hf";           ///< "hf", "hf-master" or "gguf"
+  std::string gguf_type = "tq2_0";     ///< "tq2_0", "tq1_0" or "i2_s"
+  std::string gguf_float_type = "f16"; ///< embedding/output: f16, f32, bf16
+  std::string arch = "bitnet";  ///< "bitnet", "bitnet-b1.58" or "bitnet-25"
+  std::string name = "tern synthetic BitNet b1.58"; ///< general.name
+  const tern::tok::TokenizerData *tokenizer = nullptr; ///< optional
+  /// Called with a short progress line (e.g. "packing 17/211"); optional.
+  std::function<void(const std::string &)> progress;
+};
+
+/// Writes `weights` (which must pass checkWeights for `config`) to `out` (a
+/// directory for the HF formats, a file for GGUF).
+bool writeModel(const std::string &out, const tern::ref::ModelConfig &config,
+                const tern::ref::ModelWeights &weights,
+                const WriteOptions &options, std::string *err);
+
+/// The master weights written by "hf-master" for a ternary matrix with
+/// values t and scale s: t * bf16(s / f), f = the fraction of nonzero t, so
+/// that absmean quantization at load gives back t and (to bf16 precision) s.
+std::vector<float> masterWeights(const tern::ref::TernaryMatrix &m);
+
+/// The BitNet b1.58 2B4T chat template as Jinja (tokenizer_config.json,
+/// GGUF tokenizer.chat_template).
+extern const char *const kBitNetChatTemplateJinja;
+
+} // namespace tern::model
+
+#endif

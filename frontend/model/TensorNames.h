@@ -1,0 +1,35 @@
+//===- TensorNames.h - HF and GGUF names of BitNet tensors ------*- C++ -*-===//
+//
+// Every tensor a BitNet b1.58 model has, with its Hugging Face name, its
+// llama.cpp / bitnet.cpp GGUF name and the shape the config implies.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_FRONTEND_MODEL_TENSORNAMES_H
+#define TERN_FRONTEND_MODEL_TENSORNAMES_H
+
+#include "runtime/reference/model_config.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tern::model {
+
+struct ExpectedTensor {
+  std::string hf_name;   ///< model.layers.3.mlp.down_proj.weight
+  std::string gguf_name; ///< blk.3.ffn_down.weight
+  std::vector<int64_t> shape; ///< [out, in] or [n]
+  bool ternary = false;  ///< a BitLinear weight
+};
+
+/// All tensors of a model with `config`, in forward order: embedding,
+/// per layer (norms, q, k, v, attn_sub_norm, o, norm, gate, up,
+/// ffn_sub_norm, down), final norm, and lm_head when not tied.
+std::vector<ExpectedTensor> expectedTensors(const tern::ref::ModelConfig &c);
+
+/// "[2560, 640]"
+std::string shapeString(const std::vector<int64_t> &shape);
+
+} // namespace tern::model
+
+#endif // TERN_FRONTEND_MODEL_TENSORNAMES_H

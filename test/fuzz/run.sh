@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang-22, -fsanitize=fuzzer,address,undefined)
+# in build-fuzz/ and runs each for RUNS executions (default 1000000) from a
+# small seed corpus. Not part of ./test.sh or CI: run it by hand.
+#   RUNS=N        executions per target
+#   TARGETS="..." subset of: gguf safetensors tokenizer
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS=${RUNS:-1000000}
+TARGETS=${TARGETS:-"gguf safetensors tokenizer"}
+BUILD=build-fuzz
+if [[ ! -f $BUILD/build.ninja ]]; then
+  cmake -G Ninja -S . -B "$BUILD" -DTERN_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir >&2
+fi
+work=$BUILD/fuzz-work
+mkdir -p "$work"
+for t in $TARGETS; do
+  ninja -C "$BUILD" -j2 "tern-fuzz-$t" >&2
+  corpus=$work/$t
+  mkdir -p "$corpus"
+  case $t in
+    safetensors)
+      # {"w":{"dtype":"U8","shape":[2,4],"data_offsets":[0,8]}} + 8 bytes
+      h='{"w":{"dtype":"U8","shape":[2,4],"data_offsets":[0,8]}}'
+      { printf "\\x$(printf %02x ${#h})\\0\\0\\0\\0\\0\\0\\0"; printf '%s' "$h"; printf '01234567'; } > "$corpus/seed-u8"
+      ;;
+    gguf)
+      [[ -x build/bin/tern-make-model ]] &&
+        build/bin/tern-make-model --preset tiny --no-tokenizer --format gguf -o "$corpus/seed-tiny.gguf" 2>/dev/null || true
+      ;;
+    tokenizer)
+      cp test/tokenizer/corpus/* "$corpus/" 2>/dev/null || true
+      ;;
+  esac
+  echo "== tern-fuzz-$t: $RUNS runs" >&2
+  start=$(date +%s)
+  "$BUILD/bin/tern-fuzz-$t" -runs="$RUNS" -max_len=65536 "$corpus" 2>&1 | tail -3
+  echo "== tern-fuzz-$t: done in $(( $(date +%s) - start )) s" >&2
+done

@@ -1,0 +1,109 @@
+//===- tokenizer_fuzz.cpp - libFuzzer target for the tokenizer ------------===//
+//
+// Every input is used twice:
+//  * as text, encoded with the real LLaMA 3 vocabulary (TERN_TOKENIZER_JSON
+//    in the environment, else the npm copy ./setup.sh fetches; a tiny
+//    built-in vocabulary if neither loads), with and without special-token
+//    parsing: all ids must be in range, decode(encode(x)) must equal x after
+//    WHATWG replacement, and plain-text mode must never yield a special id;
+//  * as a tokenizer.json: loading must fail with one non-empty line naming
+//    the file, or give a tokenizer whose encode/decode round-trips.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/tokenizer/ByteLevel.h"
+#include "frontend/tokenizer/Tokenizer.h"
+#include "frontend/tokenizer/Utf8.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+using namespace tern::tok;
+
+namespace {
+
+Tokenizer *vocabulary = nullptr;
+
+[[noreturn]] void die(const char *what) {
+  std::fprintf(stderr, "tokenizer_fuzz: invariant violated: %s\n", what);
+  std::abort();
+}
+
+Tokenizer *tinyVocabulary() {
+  TokenizerData d;
+  for (int b = 0; b < 256; ++b)
+    d.tokens.push_back(bytesToByteLevel(std::string(1, static_cast<char>(b))));
+  d.tokens.push_back("he");
+  d.tokens.push_back("hel");
+  d.merges.emplace_back("h", "e");
+  d.merges.emplace_back("he", "l");
+  d.tokens.push_back("<|eot_id|>");
+  d.special_ids.push_back(static_cast<int32_t>(d.tokens.size() - 1));
+  auto *t = new Tokenizer();
+  std::string err;
+  if (!Tokenizer::fromData(d, "tiny", t, &err))
+    die(err.c_str());
+  return t;
+}
+
+void checkRoundTrip(const Tokenizer &t, const std::string &text) {
+  const std::string clean = sanitizeUtf8(text);
+  if (!isValidUtf8(clean) || sanitizeUtf8(clean) != clean)
+    die("sanitizeUtf8 is not valid and idempotent");
+  for (bool special : {true, false}) {
+    Tokenizer::EncodeOptions o;
+    o.parse_special = special;
+    o.add_bos = !special;
+    std::vector<int32_t> ids = t.encode(text, o);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (ids[i] < 0 || ids[i] >= t.vocabSize())
+        die("id out of range");
+      if (!special && t.isSpecial(ids[i]) &&
+          t.data().token_types[ids[i]] == kTokenControl &&
+          !(i == 0 && ids[i] == t.bos()))
+        die("control token in plain-text mode");
+    }
+    if (o.add_bos && t.bos() >= 0) {
+      if (ids.empty() || ids[0] != t.bos())
+        die("missing BOS");
+      ids.erase(ids.begin());
+    }
+    if (t.decode(ids) != clean)
+      die("decode(encode(x)) != sanitize(x)");
+  }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+  const char *env = std::getenv("TERN_TOKENIZER_JSON");
+  const std::string path = env && *env ? env : TERN_TOKENIZER_JSON;
+  vocabulary = new Tokenizer();
+  std::string err;
+  if (Tokenizer::fromJSONFile(path, vocabulary, &err)) {
+    std::fprintf(stderr, "tokenizer_fuzz: %s (%d tokens)\n", path.c_str(),
+                 vocabulary->vocabSize());
+  } else {
+    std::fprintf(stderr, "tokenizer_fuzz: %s; using a tiny vocabulary\n",
+                 err.c_str());
+    delete vocabulary;
+    vocabulary = tinyVocabulary();
+  }
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const std::string bytes(reinterpret_cast<const char *>(data), size);
+  checkRoundTrip(*vocabulary, bytes);
+
+  Tokenizer loaded;
+  std::string err;
+  if (!Tokenizer::fromJSON(bytes, "fuzz.json", &loaded, &err)) {
+    if (err.rfind("fuzz.json: ", 0) != 0 || err.size() <= 11 ||
+        err.find('\n') != std::string::npos)
+      die("loader error is not one line naming the file");
+    return 0;
+  }
+  checkRoundTrip(loaded, "hello world <|eot_id|> \xFF 123");
+  return 0;
+}

@@ -1,0 +1,145 @@
+//===- tern-make-model.cpp - Write a deterministic synthetic BitNet model -===//
+//
+// Writes a random but reproducible BitNet b1.58 model in the formats people
+// publish, so tests, demos and benchmarks never need downloaded weights:
+//
+//   tern-make-model --preset small -o small-hf               (HF, packed)
+//   tern-make-model --preset small --format hf-master -o small-bf16
+//   tern-make-model --preset 2b4t --format gguf --type i2_s -o 2b4t.gguf
+//
+// The same --preset and --seed give the same model in every format (values
+// are chosen exactly representable in bf16 and f16). The LLaMA 3 tokenizer
+// (tokenizer.json from --tokenizer, by default the one ./setup.sh installs)
+// is written alongside; for a vocabulary smaller than 128256 it is cut down
+// to the model's size (tern::tok::truncateVocabulary).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/model/ModelWriter.h"
+#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/reference/model_config.h"
+#include "runtime/reference/synthetic_model.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("tern-make-model options");
+static cl::opt<std::string> preset("preset", cl::desc("Model shape"),
+                                   cl::value_desc("tiny|small|2b4t"),
+                                   cl::init("small"), cl::cat(category));
+static cl::opt<unsigned long long> seed("seed", cl::desc("Random seed"),
+                                        cl::value_desc("N"), cl::init(1),
+                                        cl::cat(category));
+static cl::opt<std::string>
+    format("format",
+           cl::desc("hf (packed ternary safetensors, like "
+                    "microsoft/bitnet-b1.58-2B-4T), hf-master (bf16 master "
+                    "weights) or gguf"),
+           cl::value_desc("hf|hf-master|gguf"), cl::init("hf"),
+           cl::cat(category));
+static cl::opt<std::string>
+    ternaryType("type", cl::desc("GGUF type of the BitLinear weights"),
+                cl::value_desc("tq2_0|tq1_0|i2_s"), cl::init("tq2_0"),
+                cl::cat(category));
+static cl::opt<std::string>
+    floatType("float-type",
+              cl::desc("GGUF type of the embedding (and untied output)"),
+              cl::value_desc("f16|f32|bf16"), cl::init("f16"),
+              cl::cat(category));
+static cl::opt<std::string>
+    arch("arch", cl::desc("GGUF general.architecture"),
+         cl::value_desc("bitnet|bitnet-b1.58|bitnet-25"), cl::init("bitnet"),
+         cl::cat(category));
+static cl::opt<float>
+    outGain("out-gain",
+            cl::desc("Gain on the o_proj and down_proj scales; the default "
+                     "makes greedy output varied (a gain near 0 makes the "
+                     "model echo its input token)"),
+            cl::init(tern::ref::kDefaultOutGain), cl::cat(category));
+static cl::opt<std::string>
+    tokenizerPath("tokenizer", cl::desc("LLaMA 3 tokenizer.json to include"),
+                  cl::value_desc("file"), cl::init(TERN_DEFAULT_TOKENIZER_JSON),
+                  cl::cat(category));
+static cl::opt<bool> noTokenizer("no-tokenizer",
+                                 cl::desc("Write the model without a tokenizer"),
+                                 cl::cat(category));
+static cl::opt<std::string> output("o", cl::desc("Output directory (hf) or file (gguf)"),
+                                   cl::value_desc("path"), cl::Required,
+                                   cl::cat(category));
+
+static int fail(const std::string &msg) {
+  llvm::errs() << "tern-make-model: error: " << msg << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "tern-make-model: write a deterministic "
+                              "synthetic BitNet b1.58 model\n");
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+  bool known = false;
+  tern::ref::ModelConfig config = tern::ref::presetConfig(preset, &known);
+  if (!known)
+    return fail("unknown --preset '" + preset + "' (expected tiny, small or 2b4t)");
+  if (format != "hf" && format != "hf-master" && format != "gguf")
+    return fail("unknown --format '" + format +
+                "' (expected hf, hf-master or gguf)");
+  if (!(outGain > 0.0f))
+    return fail("--out-gain must be positive");
+
+  std::string err;
+  tern::tok::TokenizerData tokens;
+  bool haveTokenizer = false;
+  if (!noTokenizer) {
+    if (!llvm::sys::fs::exists(tokenizerPath))
+      return fail(tokenizerPath + ": no tokenizer.json there (run ./setup.sh, "
+                                  "pass --tokenizer FILE, or --no-tokenizer)");
+    tern::tok::Tokenizer full;
+    if (!tern::tok::Tokenizer::fromJSONFile(tokenizerPath, &full, &err))
+      return fail(err);
+    if (!tern::tok::truncateVocabulary(full.data(), config.vocab, &tokens,
+                                       &err))
+      return fail(err);
+    haveTokenizer = true;
+  }
+
+  llvm::errs() << "tern-make-model: generating '" << preset << "' (seed "
+               << seed << "): " << config.layers << " layers, hidden "
+               << config.hidden << ", ffn " << config.ffn << ", vocab "
+               << config.vocab << "\n";
+  tern::ref::ModelWeights weights =
+      tern::ref::makeSyntheticWeights(config, seed, outGain);
+  llvm::errs() << llvm::format("tern-make-model: weights generated in %.1f s\n",
+                               elapsed());
+
+  tern::model::WriteOptions options;
+  options.format = format;
+  options.gguf_type = ternaryType;
+  options.gguf_float_type = floatType;
+  options.arch = arch;
+  options.name = "tern synthetic BitNet b1.58 (" + preset + ", seed " +
+                 std::to_string(seed) + ")";
+  options.tokenizer = haveTokenizer ? &tokens : nullptr;
+  options.progress = [](const std::string &line) {
+    llvm::errs() << "tern-make-model: " << line << "\n";
+  };
+  if (!tern::model::writeModel(output, config, weights, options, &err))
+    return fail(err);
+  llvm::errs() << llvm::format("tern-make-model: wrote %s in %.1f s\n",
+                               output.c_str(), elapsed());
+  return 0;
+}
