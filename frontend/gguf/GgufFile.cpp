@@ -244,9 +244,9 @@ int64_t TensorInfo::rows() const {
 // Reader
 //===----------------------------------------------------------------------===//
 
-class Parser {
+class GgufParser {
 public:
-  Parser(const uint8_t *data, size_t size, GgufFile *out, std::string *err)
+  GgufParser(const uint8_t *data, size_t size, GgufFile *out, std::string *err)
       : d_(data), n_(size), out_(out), err_(err) {}
 
   bool run();
@@ -317,7 +317,7 @@ private:
   std::string where_;
 };
 
-bool Parser::readScalar(ValueType t, const uint8_t *p, Value *v) {
+bool GgufParser::readScalar(ValueType t, const uint8_t *p, Value *v) {
   const size_t sz = scalarSize(t);
   if (t == ValueType::Bool) {
     if (p[0] > 1)
@@ -334,7 +334,7 @@ bool Parser::readScalar(ValueType t, const uint8_t *p, Value *v) {
   return true;
 }
 
-bool Parser::readValue(ValueType t, Value *v) {
+bool GgufParser::readValue(ValueType t, Value *v) {
   v->type = t;
   if (t == ValueType::String)
     return readString(&v->str, "string value");
@@ -349,7 +349,7 @@ bool Parser::readValue(ValueType t, Value *v) {
   return true;
 }
 
-bool Parser::readArray(Value *v) {
+bool GgufParser::readArray(Value *v) {
   ValueType et;
   if (!readValueType(&et, "array element type"))
     return false;
@@ -424,7 +424,7 @@ bool Parser::readArray(Value *v) {
   return true;
 }
 
-bool Parser::readTensorInfo(TensorInfo *t) {
+bool GgufParser::readTensorInfo(TensorInfo *t) {
   if (!readString(&t->name, "tensor name"))
     return false;
   where_ = "tensor " + quote(t->name);
@@ -451,7 +451,7 @@ bool Parser::readTensorInfo(TensorInfo *t) {
   return true;
 }
 
-bool Parser::placeTensors() {
+bool GgufParser::placeTensors() {
   std::vector<TensorInfo> &ts = out_->tensors_;
   const uint64_t align = out_->alignment_;
   uint64_t last_offset = 0;
@@ -521,7 +521,7 @@ bool Parser::placeTensors() {
   return true;
 }
 
-bool Parser::run() {
+bool GgufParser::run() {
   out_->data_ = d_;
   out_->size_ = static_cast<size_t>(n_);
   if (n_ < 4 || std::memcmp(d_, "GGUF", 4) != 0) {
@@ -624,7 +624,7 @@ bool GgufFile::parse(const uint8_t *data, size_t size,
   GgufFile f;
   f.file_name_ = file_name;
   static const uint8_t kEmpty[1] = {0};
-  Parser p(data ? data : kEmpty, data ? size : 0, &f, err);
+  GgufParser p(data ? data : kEmpty, data ? size : 0, &f, err);
   if (!p.run())
     return false;
   *out = std::move(f);

@@ -170,7 +170,7 @@ public:
                    std::string *err) const;
 
 private:
-  friend class Parser;
+  friend class GgufParser;
   std::string file_name_;
   uint32_t version_ = 0;
   uint32_t alignment_ = 32;

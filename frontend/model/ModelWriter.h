@@ -50,6 +50,10 @@ bool writeModel(const std::string &out, const tern::ref::ModelConfig &config,
 /// that absmean quantization at load gives back t and (to bf16 precision) s.
 std::vector<float> masterWeights(const tern::ref::TernaryMatrix &m);
 
+/// The bytes of `m` in the HF checkpoint layout (uint8 [rows/4, cols]),
+/// identical to ref::packTernary with ref::hfCheckpointLayout(rows).
+std::vector<uint8_t> packHFCheckpoint(const tern::ref::TernaryMatrix &m);
+
 /// The BitNet b1.58 2B4T chat template as Jinja (tokenizer_config.json,
 /// GGUF tokenizer.chat_template).
 extern const char *const kBitNetChatTemplateJinja;

@@ -8,16 +8,20 @@
 // ("System: ", "User: ", "Assistant: "), and with add_generation_prompt a
 // trailing "Assistant: ". Example, one user message:
 //
-//   User: Hey, are you conscious?<|eot_id|>Assistant: 
+//   "User: Hey, are you conscious?<|eot_id|>Assistant: "
 //
 // The BOS token is not part of the text: the encoder adds it (add_bos).
-// Sources checked: llama.cpp's llm_chat_apply_template (LLM_CHAT_TEMPLATE_
-// BITNET, which trims with ASCII isspace) and ik_llama.cpp issue #339, whose
-// working prompt for this model is
-// "<|begin_of_text|>User: Hey, are you conscious? Can you talk to
-// me?<|eot_id|>Assistant:". tern trims ASCII whitespace (space, \t \n \v \f
-// \r) as llama.cpp does, and capitalizes any role as Jinja's `capitalize`
-// does (first letter upper case, the rest lower case, ASCII only).
+//
+// What was checked (search of public sources): ik_llama.cpp lists the
+// template as "bitnet" (LLM_CHAT_TEMPLATE_BITNET), and its issue #339 gives
+// the prompt that works with the model: "<|begin_of_text|>User: Hey, are you
+// conscious? Can you talk to me?<|eot_id|>Assistant:" (BOS from the encoder,
+// no header tokens, <|eot_id|> after each message). The code of that branch
+// could not be read, so the trailing space of the final "Assistant: " is as
+// tern's design specifies (the model card's chat_template) and unconfirmed
+// here. Trimming is of ASCII whitespace (space, \t \n \v \f \r) like
+// llama.cpp's trim(); roles are capitalized like Jinja's `capitalize` (first
+// letter upper case, the rest lower, ASCII).
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_FRONTEND_TOKENIZER_CHATTEMPLATE_H

@@ -9,6 +9,11 @@ cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-1000000}
 TARGETS=${TARGETS:-"gguf safetensors tokenizer"}
 BUILD=build-fuzz
+# libFuzzer and the sanitizer runtimes live in libclang-rt-22-dev.
+if ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "install ok installed"; then
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q libclang-rt-22-dev
+fi
 if [[ ! -f $BUILD/build.ninja ]]; then
   cmake -G Ninja -S . -B "$BUILD" -DTERN_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
@@ -27,11 +32,12 @@ for t in $TARGETS; do
       { printf "\\x$(printf %02x ${#h})\\0\\0\\0\\0\\0\\0\\0"; printf '%s' "$h"; printf '01234567'; } > "$corpus/seed-u8"
       ;;
     gguf)
-      [[ -x build/bin/tern-make-model ]] &&
-        build/bin/tern-make-model --preset tiny --no-tokenizer --format gguf -o "$corpus/seed-tiny.gguf" 2>/dev/null || true
+      # Small valid GGUF files written by the unit tests.
+      [[ -x build/bin/tern-gguf-tests ]] &&
+        TERN_GGUF_SEED_DIR=$corpus build/bin/tern-gguf-tests --gtest_filter='GgufSeeds.*' >/dev/null || true
       ;;
     tokenizer)
-      cp test/tokenizer/corpus/* "$corpus/" 2>/dev/null || true
+      cp test/tokenizer/corpus/* test/tokenizer/fuzz_seed_tokenizer.json "$corpus/" 2>/dev/null || true
       ;;
   esac
   echo "== tern-fuzz-$t: $RUNS runs" >&2

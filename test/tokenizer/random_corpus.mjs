@@ -4,7 +4,7 @@
 //   node test/tokenizer/random_corpus.mjs /tmp/rc 2000 [seed]
 //   node test/tokenizer/reference_ids.mjs /tmp/rc /tmp/rc.json
 //   TERN_TOKENIZER_CORPUS=/tmp/rc TERN_TOKENIZER_REFERENCE=/tmp/rc.json \
-//     build/bin/tern-tokenizer-tests --gtest_filter='Corpus/*'
+//     build/bin/tern-tokenizer-tests --gtest_filter='Corpus.*'
 //
 // Inputs mix words, numbers, whitespace of every kind, many scripts, emoji
 // sequences, combining marks, contractions in any case, special-token text

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/tokenizer/ChatTemplate.h"
+#include "frontend/model/ModelTokenizer.h"
 #include "frontend/tokenizer/Tokenizer.h"
 #include "frontend/tokenizer/Utf8.h"
 
@@ -79,16 +80,9 @@ static int fail(const std::string &msg) {
 /// directory holding one.
 static bool loadTokenizerForTool(const std::string &path, Tokenizer *out,
                                  std::string *err) {
-  if (llvm::sys::fs::is_directory(path)) {
-    llvm::SmallString<256> json(path);
-    llvm::sys::path::append(json, "tokenizer.json");
-    if (!llvm::sys::fs::exists(json)) {
-      *err = path + ": directory has no tokenizer.json";
-      return false;
-    }
-    return Tokenizer::fromJSONFile(std::string(json), out, err);
-  }
-  return Tokenizer::fromJSONFile(path, out, err);
+  // tokenizer.json, a directory holding one, or any model file (GGUF
+  // tokenizer.ggml.* metadata, an HF checkpoint's tokenizer.json).
+  return tern::model::loadTokenizerFromPath(path, out, err);
 }
 
 /// Reads all of `path` ("-": stdin).

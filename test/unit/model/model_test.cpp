@@ -8,6 +8,7 @@
 #include "runtime/reference/float_formats.h"
 #include "runtime/reference/quantize.h"
 #include "runtime/reference/synthetic_model.h"
+#include "runtime/reference/ternary_layout.h"
 
 #include <gtest/gtest.h>
 
@@ -209,6 +210,24 @@ TEST(ModelRoundTrip, ShardedCheckpoint) {
   ref::ModelWeights got;
   ASSERT_TRUE(toReferenceWeights(m, &got, &err)) << err;
   expectSameWeights(w, got);
+}
+
+// The writer's row-wise HF packer gives exactly ref::packTernary's bytes.
+TEST(ModelWriter, FastHFPackerMatchesReferencePacking) {
+  ref::Rng rng(3);
+  for (int rows : {4, 8, 128}) {
+    for (int cols : {1, 5, 64}) {
+      ref::TernaryMatrix m;
+      m.rows = rows;
+      m.cols = cols;
+      m.w.resize(static_cast<size_t>(rows) * cols);
+      rng.fillTernary(m.w.data(), m.w.size());
+      std::vector<uint8_t> expect(static_cast<size_t>(rows / 4) * cols);
+      ref::packTernary(m.w.data(), rows, cols, ref::hfCheckpointLayout(rows),
+                       expect.data());
+      EXPECT_EQ(packHFCheckpoint(m), expect) << rows << "x" << cols;
+    }
+  }
 }
 
 //===----------------------------------------------------------------------===//
