@@ -1,18 +1,11 @@
 //===- HFConfig.cpp - Hugging Face config.json of a BitNet model ----------===//
 #include "frontend/model/HFConfig.h"
+#include "frontend/model/Fail.h"
 
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace tern::model {
-
-namespace {
-bool fail(std::string *err, const std::string &msg) {
-  if (err)
-    *err = msg;
-  return false;
-}
-} // namespace
 
 bool parseHFConfig(const std::string &text, const std::string &file,
                    tern::ref::ModelConfig *config, HFConfigExtras *extras,

@@ -6,6 +6,7 @@
 // converters do not permute q/k rows, so the weights are HF's, unchanged.
 //
 //===----------------------------------------------------------------------===//
+#include "frontend/model/Fail.h"
 #include "frontend/gguf/GgmlTypes.h"
 #include "frontend/gguf/GgufFile.h"
 #include "frontend/model/LoadInternal.h"
@@ -13,14 +14,6 @@
 #include "frontend/model/TensorNames.h"
 
 namespace tern::model {
-
-namespace {
-bool fail(std::string *err, const std::string &msg) {
-  if (err)
-    *err = msg;
-  return false;
-}
-} // namespace
 
 bool loadGGUF(const std::string &path, Model *out, std::string *err) {
   std::shared_ptr<MappedFile> file;

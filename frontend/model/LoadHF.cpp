@@ -6,6 +6,7 @@
 // or float masters [out, in] (microsoft/bitnet-b1.58-2B-4T-bf16).
 //
 //===----------------------------------------------------------------------===//
+#include "frontend/model/Fail.h"
 #include "frontend/model/HFConfig.h"
 #include "frontend/model/LoadInternal.h"
 #include "frontend/model/MappedFile.h"
@@ -22,11 +23,6 @@ namespace tern::model {
 
 namespace {
 
-bool fail(std::string *err, const std::string &msg) {
-  if (err)
-    *err = msg;
-  return false;
-}
 
 std::string join(const std::string &dir, const std::string &name) {
   llvm::SmallString<256> p(dir);

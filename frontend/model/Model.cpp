@@ -1,5 +1,6 @@
 //===- Model.cpp - A BitNet model loaded from its files -------------------===//
 #include "frontend/model/Model.h"
+#include "frontend/model/Fail.h"
 #include "frontend/gguf/GgmlTypes.h"
 #include "frontend/gguf/GgufFile.h"
 #include "frontend/model/LoadInternal.h"
@@ -20,11 +21,6 @@
 namespace tern::model {
 
 namespace {
-bool fail(std::string *err, const std::string &msg) {
-  if (err)
-    *err = msg;
-  return false;
-}
 
 uint32_t ggmlType(Encoding e) {
   switch (e) {
@@ -210,45 +206,11 @@ bool toReferenceWeights(const Model &m, tern::ref::ModelWeights *out,
       tm.mode = tern::ref::ScaleMode::Multiply;
       if (!decodeTernary(m, *t, &tm.w, &tm.scale, err))
         return false;
-      // model.layers.N.<module>.<proj>.weight
-      size_t dot = e.hf_name.find('.', 13);
-      int layer = std::atoi(e.hf_name.c_str() + 13);
-      std::string proj = e.hf_name.substr(dot + 1);
-      tern::ref::LayerWeights &L = w.layers[static_cast<size_t>(layer)];
-      tern::ref::TernaryMatrix *dst =
-          proj == "self_attn.q_proj.weight"   ? &L.q
-          : proj == "self_attn.k_proj.weight" ? &L.k
-          : proj == "self_attn.v_proj.weight" ? &L.v
-          : proj == "self_attn.o_proj.weight" ? &L.o
-          : proj == "mlp.gate_proj.weight"    ? &L.gate
-          : proj == "mlp.up_proj.weight"      ? &L.up
-                                              : &L.down;
-      *dst = std::move(tm);
+      matrixOf(w, e) = std::move(tm);
       continue;
     }
-    std::vector<float> f;
-    if (!decodeFloats(*t, &f, err))
+    if (!decodeFloats(*t, &floatsOf(w, e), err))
       return false;
-    if (e.hf_name == "model.embed_tokens.weight") {
-      w.embedding = std::move(f);
-    } else if (e.hf_name == "model.norm.weight") {
-      w.final_norm = std::move(f);
-    } else if (e.hf_name == "lm_head.weight") {
-      w.lm_head = std::move(f);
-    } else {
-      size_t dot = e.hf_name.find('.', 13);
-      int layer = std::atoi(e.hf_name.c_str() + 13);
-      std::string part = e.hf_name.substr(dot + 1);
-      tern::ref::LayerWeights &L = w.layers[static_cast<size_t>(layer)];
-      if (part == "input_layernorm.weight")
-        L.input_norm = std::move(f);
-      else if (part == "post_attention_layernorm.weight")
-        L.post_attn_norm = std::move(f);
-      else if (part == "self_attn.attn_sub_norm.weight")
-        L.attn_sub_norm = std::move(f);
-      else
-        L.ffn_sub_norm = std::move(f);
-    }
   }
   std::string cerr;
   if (!tern::ref::checkWeights(c, w, &cerr))

@@ -1,5 +1,6 @@
 //===- ModelTokenizer.cpp - The tokenizer that comes with a model ---------===//
 #include "frontend/model/ModelTokenizer.h"
+#include "frontend/model/Fail.h"
 #include "frontend/gguf/GgufFile.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -8,11 +9,6 @@
 namespace tern::model {
 
 namespace {
-bool fail(std::string *err, const std::string &msg) {
-  if (err)
-    *err = msg;
-  return false;
-}
 
 bool fromGGUF(const gguf::GgufFile &g, tern::tok::Tokenizer *out,
               std::string *err) {

@@ -1,5 +1,6 @@
 //===- ModelWriter.cpp - Write a BitNet model in HF or GGUF form ----------===//
 #include "frontend/model/ModelWriter.h"
+#include "frontend/model/Fail.h"
 #include "frontend/gguf/GgmlTypes.h"
 #include "frontend/gguf/GgufFile.h"
 #include "frontend/model/HFConfig.h"
@@ -32,42 +33,6 @@ const char *const kBitNetChatTemplateJinja =
 
 namespace {
 
-bool fail(std::string *err, const std::string &msg) {
-  if (err)
-    *err = msg;
-  return false;
-}
-
-const tern::ref::TernaryMatrix &matrixOf(const tern::ref::ModelWeights &w,
-                                         const std::string &hf) {
-  int layer = std::atoi(hf.c_str() + 13);
-  const tern::ref::LayerWeights &L = w.layers[static_cast<size_t>(layer)];
-  std::string proj = hf.substr(hf.find('.', 13) + 1);
-  return proj == "self_attn.q_proj.weight"   ? L.q
-         : proj == "self_attn.k_proj.weight" ? L.k
-         : proj == "self_attn.v_proj.weight" ? L.v
-         : proj == "self_attn.o_proj.weight" ? L.o
-         : proj == "mlp.gate_proj.weight"    ? L.gate
-         : proj == "mlp.up_proj.weight"      ? L.up
-                                             : L.down;
-}
-
-const std::vector<float> &floatsOf(const tern::ref::ModelWeights &w,
-                                   const std::string &hf) {
-  if (hf == "model.embed_tokens.weight")
-    return w.embedding;
-  if (hf == "model.norm.weight")
-    return w.final_norm;
-  if (hf == "lm_head.weight")
-    return w.lm_head;
-  int layer = std::atoi(hf.c_str() + 13);
-  const tern::ref::LayerWeights &L = w.layers[static_cast<size_t>(layer)];
-  std::string part = hf.substr(hf.find('.', 13) + 1);
-  return part == "input_layernorm.weight"            ? L.input_norm
-         : part == "post_attention_layernorm.weight" ? L.post_attn_norm
-         : part == "self_attn.attn_sub_norm.weight"  ? L.attn_sub_norm
-                                                     : L.ffn_sub_norm;
-}
 
 std::vector<uint8_t> toBf16Bytes(const float *x, size_t n) {
   std::vector<uint8_t> b(2 * n);
@@ -148,13 +113,13 @@ bool writeHF(const std::string &dir, const tern::ref::ModelConfig &c,
       o.progress("converting tensor " + std::to_string(done) + "/" +
                  std::to_string(all.size()));
     if (!e.ternary) {
-      const std::vector<float> &f = floatsOf(w, e.hf_name);
+      const std::vector<float> &f = floatsOf(w, e);
       buffers.push_back(toBf16Bytes(f.data(), f.size()));
       out.addTensor(e.hf_name, st::DType::BF16, e.shape, buffers.back().data(),
                     buffers.back().size());
       continue;
     }
-    const tern::ref::TernaryMatrix &m = matrixOf(w, e.hf_name);
+    const tern::ref::TernaryMatrix &m = matrixOf(w, e);
     if (packed) {
       buffers.push_back(packHF(m));
       out.addTensor(e.hf_name, st::DType::U8, {m.rows / 4, m.cols},
@@ -276,13 +241,13 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
     std::vector<uint8_t> bytes;
     std::string cerr;
     if (e.ternary) {
-      const tern::ref::TernaryMatrix &m = matrixOf(w, e.hf_name);
+      const tern::ref::TernaryMatrix &m = matrixOf(w, e);
       if (!gguf::encodeTernary(ttype, m.w.data(), m.rows, m.cols, m.scale,
                                &bytes, &cerr))
         return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);
       g.addTensor(e.gguf_name, ne, ttype, std::move(bytes));
     } else {
-      const std::vector<float> &f = floatsOf(w, e.hf_name);
+      const std::vector<float> &f = floatsOf(w, e);
       const uint32_t type = e.shape.size() == 1 ? gguf::GGML_TYPE_F32 : ftype;
       if (!gguf::encodeFloats(type, f.data(), f.size(), &bytes, &cerr))
         return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);

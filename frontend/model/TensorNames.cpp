@@ -8,32 +8,71 @@ std::vector<ExpectedTensor> expectedTensors(const tern::ref::ModelConfig &c) {
                 Q = int64_t(c.heads) * c.head_dim,
                 KV = int64_t(c.kv_heads) * c.head_dim;
   std::vector<ExpectedTensor> out;
-  auto add = [&](std::string hf, std::string gguf, std::vector<int64_t> shape,
-                 bool ternary) {
-    out.push_back({std::move(hf), std::move(gguf), std::move(shape), ternary});
+  using MW = tern::ref::ModelWeights;
+  using LW = tern::ref::LayerWeights;
+  auto global = [&](std::string hf, std::string gguf, std::vector<int64_t> shape,
+                    std::vector<float> MW::*field) {
+    ExpectedTensor e{std::move(hf), std::move(gguf), std::move(shape)};
+    e.global = field;
+    out.push_back(std::move(e));
   };
-  add("model.embed_tokens.weight", "token_embd.weight", {V, H}, false);
+  global("model.embed_tokens.weight", "token_embd.weight", {V, H},
+         &MW::embedding);
   for (int i = 0; i < c.layers; ++i) {
     const std::string p = "model.layers." + std::to_string(i) + ".";
     const std::string g = "blk." + std::to_string(i) + ".";
-    add(p + "input_layernorm.weight", g + "attn_norm.weight", {H}, false);
-    add(p + "self_attn.q_proj.weight", g + "attn_q.weight", {Q, H}, true);
-    add(p + "self_attn.k_proj.weight", g + "attn_k.weight", {KV, H}, true);
-    add(p + "self_attn.v_proj.weight", g + "attn_v.weight", {KV, H}, true);
-    add(p + "self_attn.attn_sub_norm.weight", g + "attn_sub_norm.weight", {Q},
-        false);
-    add(p + "self_attn.o_proj.weight", g + "attn_output.weight", {H, Q}, true);
-    add(p + "post_attention_layernorm.weight", g + "ffn_norm.weight", {H},
-        false);
-    add(p + "mlp.gate_proj.weight", g + "ffn_gate.weight", {F, H}, true);
-    add(p + "mlp.up_proj.weight", g + "ffn_up.weight", {F, H}, true);
-    add(p + "mlp.ffn_sub_norm.weight", g + "ffn_sub_norm.weight", {F}, false);
-    add(p + "mlp.down_proj.weight", g + "ffn_down.weight", {H, F}, true);
+    auto norm = [&](const char *hf, const char *gguf, int64_t n,
+                    std::vector<float> LW::*field) {
+      ExpectedTensor e{p + hf, g + gguf, {n}};
+      e.layer = i;
+      e.norm = field;
+      out.push_back(std::move(e));
+    };
+    auto matrix = [&](const char *hf, const char *gguf, int64_t rows,
+                      int64_t cols, tern::ref::TernaryMatrix LW::*field) {
+      ExpectedTensor e{p + hf, g + gguf, {rows, cols}, true};
+      e.layer = i;
+      e.matrix = field;
+      out.push_back(std::move(e));
+    };
+    norm("input_layernorm.weight", "attn_norm.weight", H, &LW::input_norm);
+    matrix("self_attn.q_proj.weight", "attn_q.weight", Q, H, &LW::q);
+    matrix("self_attn.k_proj.weight", "attn_k.weight", KV, H, &LW::k);
+    matrix("self_attn.v_proj.weight", "attn_v.weight", KV, H, &LW::v);
+    norm("self_attn.attn_sub_norm.weight", "attn_sub_norm.weight", Q,
+         &LW::attn_sub_norm);
+    matrix("self_attn.o_proj.weight", "attn_output.weight", H, Q, &LW::o);
+    norm("post_attention_layernorm.weight", "ffn_norm.weight", H,
+         &LW::post_attn_norm);
+    matrix("mlp.gate_proj.weight", "ffn_gate.weight", F, H, &LW::gate);
+    matrix("mlp.up_proj.weight", "ffn_up.weight", F, H, &LW::up);
+    norm("mlp.ffn_sub_norm.weight", "ffn_sub_norm.weight", F,
+         &LW::ffn_sub_norm);
+    matrix("mlp.down_proj.weight", "ffn_down.weight", H, F, &LW::down);
   }
-  add("model.norm.weight", "output_norm.weight", {H}, false);
+  global("model.norm.weight", "output_norm.weight", {H}, &MW::final_norm);
   if (!c.tied_embeddings)
-    add("lm_head.weight", "output.weight", {V, H}, false);
+    global("lm_head.weight", "output.weight", {V, H}, &MW::lm_head);
   return out;
+}
+
+std::vector<float> &floatsOf(tern::ref::ModelWeights &w,
+                             const ExpectedTensor &e) {
+  if (e.global)
+    return w.*e.global;
+  return w.layers[static_cast<size_t>(e.layer)].*e.norm;
+}
+const std::vector<float> &floatsOf(const tern::ref::ModelWeights &w,
+                                   const ExpectedTensor &e) {
+  return floatsOf(const_cast<tern::ref::ModelWeights &>(w), e);
+}
+tern::ref::TernaryMatrix &matrixOf(tern::ref::ModelWeights &w,
+                                   const ExpectedTensor &e) {
+  return w.layers[static_cast<size_t>(e.layer)].*e.matrix;
+}
+const tern::ref::TernaryMatrix &matrixOf(const tern::ref::ModelWeights &w,
+                                         const ExpectedTensor &e) {
+  return matrixOf(const_cast<tern::ref::ModelWeights &>(w), e);
 }
 
 std::string shapeString(const std::vector<int64_t> &shape) {

@@ -7,6 +7,7 @@
 #ifndef TERN_FRONTEND_MODEL_TENSORNAMES_H
 #define TERN_FRONTEND_MODEL_TENSORNAMES_H
 
+#include "runtime/reference/model.h"
 #include "runtime/reference/model_config.h"
 
 #include <cstdint>
@@ -20,7 +21,25 @@ struct ExpectedTensor {
   std::string gguf_name; ///< blk.3.ffn_down.weight
   std::vector<int64_t> shape; ///< [out, in] or [n]
   bool ternary = false;  ///< a BitLinear weight
+  /// Where it lives in ref::ModelWeights: a model-level vector
+  /// (`global`), or in layers[layer] a vector (`norm`) or a matrix
+  /// (`matrix`). Exactly one of the three is set.
+  int layer = -1;
+  std::vector<float> tern::ref::ModelWeights::*global = nullptr;
+  std::vector<float> tern::ref::LayerWeights::*norm = nullptr;
+  tern::ref::TernaryMatrix tern::ref::LayerWeights::*matrix = nullptr;
 };
+
+/// The float vector of `w` that `e` names (not a BitLinear weight).
+std::vector<float> &floatsOf(tern::ref::ModelWeights &w,
+                             const ExpectedTensor &e);
+const std::vector<float> &floatsOf(const tern::ref::ModelWeights &w,
+                                   const ExpectedTensor &e);
+/// The BitLinear weight of `w` that `e` names.
+tern::ref::TernaryMatrix &matrixOf(tern::ref::ModelWeights &w,
+                                   const ExpectedTensor &e);
+const tern::ref::TernaryMatrix &matrixOf(const tern::ref::ModelWeights &w,
+                                         const ExpectedTensor &e);
 
 /// All tensors of a model with `config`, in forward order: embedding,
 /// per layer (norms, q, k, v, attn_sub_norm, o, norm, gate, up,
