@@ -98,14 +98,8 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
       return fail(err, where + ": shape " + shapeString(shape) +
                            " contradicts the model's metadata (expected " +
                            shapeString(e.shape) + ")");
-    Tensor x;
-    x.name = e.hf_name;
-    x.stored_name = e.gguf_name;
-    x.path = path;
-    x.shape = e.shape;
-    x.file_offset = t->file_offset;
-    x.bytes = t->bytes;
-    x.data = t->data;
+    Tensor x = tensorAt(e.hf_name, e.gguf_name, path, e.shape, t->file_offset,
+                        t->bytes, t->data);
     x.ternary = e.ternary;
     switch (t->type) {
     case gguf::GGML_TYPE_F32:
@@ -146,19 +140,13 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
         if (s->type != gguf::GGML_TYPE_F32 || s->nelements != 1)
           return fail(err, path + ": tensor '" + sname +
                                "': expected one F32 value");
-        Tensor st;
-        st.name = st.stored_name = sname;
-        st.path = path;
+        Tensor st = tensorAt(sname, sname, path, {1}, s->file_offset, 4,
+                             s->data);
         st.encoding = Encoding::F32;
-        st.shape = {1};
-        st.file_offset = s->file_offset;
-        st.bytes = 4;
-        st.data = s->data;
-        out->tensors.push_back(std::move(st));
-        x.extra_scale_tensor = static_cast<int>(out->tensors.size()) - 1;
+        x.extra_scale_tensor = addTensor(out, std::move(st));
       }
     }
-    out->tensors.push_back(std::move(x));
+    addTensor(out, std::move(x));
   }
   out->tokenizer.in_gguf = g->find("tokenizer.ggml.tokens") != nullptr;
   out->gguf = std::move(g);

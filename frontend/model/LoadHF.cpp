@@ -138,14 +138,8 @@ bool loadHFDirectory(const std::string &dir, Model *out, std::string *err) {
     if (!t)
       return fail(err, file + ": missing tensor '" + e.hf_name + "' (" +
                            shapeString(e.shape) + " for config.json)");
-    Tensor x;
-    x.name = e.hf_name;
-    x.stored_name = e.hf_name;
-    x.path = file;
-    x.shape = e.shape;
-    x.file_offset = t->file_offset;
-    x.bytes = t->bytes;
-    x.data = t->data;
+    Tensor x = tensorAt(e.hf_name, e.hf_name, file, e.shape, t->file_offset,
+                        t->bytes, t->data);
     x.ternary = e.ternary;
     if (e.ternary && t->dtype == st::DType::U8) {
       // Packed: uint8 [out/4, in].
@@ -172,16 +166,10 @@ bool loadHFDirectory(const std::string &dir, Model *out, std::string *err) {
                              "': expected one float (BF16, F16 or F32), got " +
                              st::dtypeName(s->dtype) + " " +
                              shapeString(s->shape));
-      Tensor st;
-      st.name = st.stored_name = sname;
-      st.path = sshard->file->path;
+      Tensor st = tensorAt(sname, sname, sshard->file->path, {1},
+                           s->file_offset, s->bytes, s->data);
       st.encoding = se;
-      st.shape = {1};
-      st.file_offset = s->file_offset;
-      st.bytes = s->bytes;
-      st.data = s->data;
-      out->tensors.push_back(std::move(st));
-      x.scale_tensor = static_cast<int>(out->tensors.size()) - 1;
+      x.scale_tensor = addTensor(out, std::move(st));
       sawPacked = true;
     } else {
       Encoding enc;
@@ -200,7 +188,7 @@ bool loadHFDirectory(const std::string &dir, Model *out, std::string *err) {
       if (e.ternary)
         sawMaster = true;
     }
-    out->tensors.push_back(std::move(x));
+    addTensor(out, std::move(x));
   }
   out->format = sawPacked && !sawMaster ? "hf" : sawMaster && !sawPacked
                                                      ? "hf-master"
