@@ -1,0 +1,271 @@
+//===- TernaryMatmulKernel.cpp - ternary GEMV / GEMM kernels ---------------===//
+//
+// The kernel every BitLinear becomes. For each output row n (rows [begin,
+// end) of the concatenated parts) and token t in [t0, t1):
+//   acc = sum_k c[n][k] * q[t][k] - sum_k q[t][k]     (c = w + 1, so = sum w*q)
+// computed exactly in int32 with the target's dot-product instruction, then
+// rescaled (and added to the residual) in f32 in the reference's order.
+//
+// Loop nest (one register tile = tile_m tokens x tile_n rows):
+//   sums[t] = sum_k q[t][k]                          (once per call)
+//   for each part p, rows r in its share, step tile_n (then single rows):
+//     for tokens t, step tile_m (then single tokens):
+//       acc[i][j] = 0
+//       for kb in 0 .. K/(4B):                       (B = layout block)
+//         bytes_j = W[r+j][kb*B .. +B]               (+ prefetch of row r+j+pf)
+//         for s in 0..3: codes_j = (bytes_j >> 2s) & 3
+//                        acc[i][j] = dot(acc[i][j], codes_j, q[t+i][kb*4B + s*B ..])
+//       out[t+i][r+j] = epilogue(reduce(acc[i][j]) - sums[t+i])
+// With tile_m = 1 this is the decode GEMV; tile_m > 1 reuses each unpacked
+// weight vector across tokens (prefill GEMM).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/DotProduct.h"
+#include "codegen/cpu/KernelFunc.h"
+#include "codegen/cpu/Kernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace tern::cpu {
+
+int64_t TernaryMatmulParams::totalRows() const {
+  int64_t n = 0;
+  for (int64_t p : parts)
+    n += p;
+  return n;
+}
+
+namespace {
+
+class Emitter {
+public:
+  Emitter(OpBuilder &b, const TernaryMatmulParams &p, const KernelArgs &a,
+          const DotProduct &dot)
+      : b(b), loc(b.getUnknownLoc()), p(p), a(a), dot(dot) {}
+
+  void emit();
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value byteSplat(int64_t v) {
+    auto t = dot.byteType(b.getContext());
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(t, b.getI8IntegerAttr(v).getValue()));
+  }
+  Value zeroAcc() {
+    auto t = dot.accType(b.getContext());
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(t, b.getI32IntegerAttr(0).getValue()));
+  }
+
+  // sums[t] = sum_k q[t][k] for t in [t0, t1).
+  void emitSums();
+  // Rows [lo, hi) of part `part` (global row numbers), tokens [t0, t1).
+  void emitRows(int part, int64_t rowBase, Value lo, Value hi);
+  // Tokens [tlo, thi) for rows r .. r+tn-1, in tiles of tm tokens.
+  void emitTokens(int part, int64_t rowBase, Value r, int64_t tn);
+  // One tm x tn register tile at (t, r).
+  void emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
+                int64_t tn);
+
+  OpBuilder &b;
+  Location loc;
+  const TernaryMatmulParams &p;
+  const KernelArgs &a;
+  const DotProduct &dot;
+  Value sums;
+};
+
+void Emitter::emit() {
+  emitSums();
+  int64_t rowBase = 0;
+  for (size_t part = 0; part < p.parts.size(); ++part) {
+    int64_t n = p.parts[part];
+    // This thread's rows of the part: [max(begin, base), min(end, base+n)).
+    Value lo = arith::MaxSIOp::create(b, loc, a.begin, idx(rowBase));
+    Value hi = arith::MinSIOp::create(b, loc, a.end, idx(rowBase + n));
+    hi = arith::MaxSIOp::create(b, loc, hi, lo);
+    emitRows(part, rowBase, lo, hi);
+    rowBase += n;
+  }
+}
+
+void Emitter::emitSums() {
+  auto sumsType = MemRefType::get({p.max_batch}, b.getI32Type());
+  sums = memref::AllocaOp::create(b, loc, sumsType);
+  Value q = a.buffers[0];
+  int64_t B = dot.bytes();
+  Value ones = byteSplat(1);
+  auto loop = scf::ForOp::create(b, loc, a.t0, a.t1, idx(1));
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value t = loop.getInductionVar();
+  Value rowStart = mul(t, idx(p.K));
+  auto inner = scf::ForOp::create(b, loc, idx(0), idx(p.K), idx(B),
+                                  ValueRange{zeroAcc()});
+  {
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(inner.getBody());
+    Value off = add(rowStart, inner.getInductionVar());
+    Value v = vector::LoadOp::create(b, loc, dot.byteType(b.getContext()), q,
+                                     ValueRange{off});
+    Value acc = dot.dot(b, loc, inner.getRegionIterArgs()[0], ones, v);
+    scf::YieldOp::create(b, loc, acc);
+  }
+  Value s = dot.reduce(b, loc, inner.getResult(0));
+  memref::StoreOp::create(b, loc, s, sums, ValueRange{t});
+}
+
+void Emitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
+  int64_t tn = p.tile_n;
+  // Full tiles of tn rows, then single rows.
+  Value count = arith::SubIOp::create(b, loc, hi, lo);
+  Value full = add(lo, mul(arith::DivUIOp::create(b, loc, count, idx(tn)), idx(tn)));
+  if (tn > 1) {
+    auto tiles = scf::ForOp::create(b, loc, lo, full, idx(tn));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(tiles.getBody());
+    emitTokens(part, rowBase, tiles.getInductionVar(), tn);
+  }
+  auto rest = scf::ForOp::create(b, loc, tn > 1 ? full : lo, hi, idx(1));
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(rest.getBody());
+  emitTokens(part, rowBase, rest.getInductionVar(), 1);
+}
+
+void Emitter::emitTokens(int part, int64_t rowBase, Value r, int64_t tn) {
+  int64_t tm = p.tile_m;
+  Value count = arith::SubIOp::create(b, loc, a.t1, a.t0);
+  Value full = add(a.t0, mul(arith::DivUIOp::create(b, loc, count, idx(tm)), idx(tm)));
+  if (tm > 1) {
+    auto tiles = scf::ForOp::create(b, loc, a.t0, full, idx(tm));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(tiles.getBody());
+    emitTile(part, rowBase, tiles.getInductionVar(), r, tm, tn);
+  }
+  auto rest = scf::ForOp::create(b, loc, tm > 1 ? full : a.t0, a.t1, idx(1));
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(rest.getBody());
+  emitTile(part, rowBase, rest.getInductionVar(), r, 1, tn);
+}
+
+void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
+                       int64_t tn) {
+  int64_t B = dot.bytes();
+  int64_t Kb = p.K / 4; // bytes per weight row
+  int64_t steps = p.K / (4 * B);
+  int64_t Ntot = p.totalRows();
+  Value q = a.buffers[0], s = a.buffers[1], W = a.buffers[2],
+        rowScale = a.buffers[3];
+  Value out = a.buffers[4 + part];
+  MLIRContext *ctx = b.getContext();
+  VectorType bytesT = dot.byteType(ctx);
+
+  SmallVector<Value> init(tm * tn, zeroAcc());
+  auto loop = scf::ForOp::create(b, loc, idx(0), idx(steps), idx(1), init);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kb = loop.getInductionVar();
+    SmallVector<Value> accs(loop.getRegionIterArgs().begin(),
+                            loop.getRegionIterArgs().end());
+    Value wOff = mul(kb, idx(B));
+    SmallVector<Value> bytes;
+    for (int64_t j = 0; j < tn; ++j) {
+      Value row = add(r, idx(j));
+      Value off = add(mul(row, idx(Kb)), wOff);
+      bytes.push_back(vector::LoadOp::create(b, loc, bytesT, W, ValueRange{off}));
+      if (p.prefetch > 0) {
+        Value ahead = add(off, idx(p.prefetch * Kb));
+        ahead = arith::MinSIOp::create(b, loc, ahead, idx(Ntot * Kb - 1));
+        memref::PrefetchOp::create(b, loc, W, ValueRange{ahead},
+                                   /*isWrite=*/false, /*localityHint=*/3,
+                                   /*isDataCache=*/true);
+      }
+    }
+    Value mask = byteSplat(3);
+    Value aBase = mul(kb, idx(4 * B));
+    for (int64_t sub = 0; sub < 4; ++sub) {
+      SmallVector<Value> codes;
+      for (int64_t j = 0; j < tn; ++j) {
+        Value c = bytes[j];
+        if (sub > 0)
+          c = arith::ShRUIOp::create(b, loc, c, byteSplat(2 * sub));
+        codes.push_back(arith::AndIOp::create(b, loc, c, mask));
+      }
+      for (int64_t i = 0; i < tm; ++i) {
+        Value tok = add(t, idx(i));
+        Value off = add(add(mul(tok, idx(p.K)), aBase), idx(sub * B));
+        Value act = vector::LoadOp::create(b, loc, bytesT, q, ValueRange{off});
+        for (int64_t j = 0; j < tn; ++j)
+          accs[i * tn + j] = dot.dot(b, loc, accs[i * tn + j], codes[j], act);
+      }
+    }
+    scf::YieldOp::create(b, loc, accs);
+  }
+
+  // Epilogue, in the reference's order: float(acc) / s[t] * scale[n].
+  int64_t Np = p.parts[part];
+  Type f32 = b.getF32Type();
+  for (int64_t i = 0; i < tm; ++i) {
+    Value tok = add(t, idx(i));
+    Value sumA = memref::LoadOp::create(b, loc, sums, ValueRange{tok});
+    Value st = memref::LoadOp::create(b, loc, s, ValueRange{tok});
+    for (int64_t j = 0; j < tn; ++j) {
+      Value row = add(r, idx(j));
+      Value acc = dot.reduce(b, loc, loop.getResult(i * tn + j));
+      acc = arith::SubIOp::create(b, loc, acc, sumA);
+      Value y = arith::SIToFPOp::create(b, loc, f32, acc);
+      Value ws = memref::LoadOp::create(b, loc, rowScale, ValueRange{row});
+      if (p.divide) {
+        y = arith::DivFOp::create(b, loc, y, arith::MulFOp::create(b, loc, st, ws));
+      } else {
+        y = arith::DivFOp::create(b, loc, y, st);
+        y = arith::MulFOp::create(b, loc, y, ws);
+      }
+      Value col = arith::SubIOp::create(b, loc, row, idx(rowBase));
+      Value o = add(mul(tok, idx(Np)), col);
+      if (p.residual) {
+        Value res = memref::LoadOp::create(b, loc, a.buffers[4 + p.parts.size()],
+                                           ValueRange{o});
+        y = arith::AddFOp::create(b, loc, res, y);
+      }
+      memref::StoreOp::create(b, loc, y, out, ValueRange{o});
+    }
+  }
+}
+
+} // namespace
+
+func::FuncOp buildTernaryMatmulKernel(OpBuilder &b, ModuleOp module,
+                                      StringRef name,
+                                      const TernaryMatmulParams &p) {
+  MLIRContext *ctx = b.getContext();
+  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+  int64_t N = p.totalRows();
+  SmallVector<MemRefType> bufs = {
+      MemRefType::get({p.max_batch * p.K}, i8),
+      MemRefType::get({p.max_batch}, f32),
+      MemRefType::get({N * p.K / 4}, i8),
+      MemRefType::get({N}, f32)};
+  for (int64_t n : p.parts)
+    bufs.push_back(MemRefType::get({p.max_batch * n}, f32));
+  if (p.residual)
+    bufs.push_back(MemRefType::get({p.max_batch * p.parts[0]}, f32));
+  KernelArgs args;
+  func::FuncOp f = createKernel(b, module, name, bufs, &args);
+  std::unique_ptr<DotProduct> dot = createDotProduct(p.isa, p.block);
+  Emitter(b, p, args, *dot).emit();
+  func::ReturnOp::create(b, b.getUnknownLoc());
+  (void)ctx;
+  return f;
+}
+
+} // namespace tern::cpu
