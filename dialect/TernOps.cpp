@@ -339,3 +339,99 @@ OpFoldResult UnpackOp::fold(FoldAdaptor) {
       return pack.getInput();
   return {};
 }
+
+//===----------------------------------------------------------------------===//
+// Kernel ops.
+//===----------------------------------------------------------------------===//
+
+LogicalResult NormQuantizeOp::verify() {
+  auto input = shapeOf(getInput());
+  if (getUp() && getUp().getType() != getInput().getType())
+    return emitOpError() << "gated_by operand must have the input's type "
+                         << getInput().getType() << ", got "
+                         << getUp().getType();
+  if (!dimsAgree(shapeOf(getWeight())[0], input[1]))
+    return emitOpError() << "weight has " << dimStr(shapeOf(getWeight())[0])
+                         << " elements but rows have " << dimStr(input[1])
+                         << " features";
+  auto out = shapeOf(getOutput());
+  if (!dimsAgree(out[0], input[0]) || !dimsAgree(out[1], input[1]))
+    return emitOpError() << "output must have the input's shape";
+  if (!dimsAgree(shapeOf(getScale())[0], input[0]))
+    return emitOpError() << "scale must have one entry per token";
+  return success();
+}
+
+SmallVector<int64_t> TernaryMatmulOp::getPartRows() {
+  SmallVector<int64_t> rows;
+  for (Value r : getResults())
+    rows.push_back(shapeOf(r)[1]);
+  return rows;
+}
+
+LogicalResult TernaryMatmulOp::verify() {
+  auto input = shapeOf(getInput());
+  size_t nres = getResults().size();
+  if (nres == 0)
+    return emitOpError() << "needs at least one result";
+  if (getWeightScales().size() != nres)
+    return emitOpError() << "has " << getWeightScales().size()
+                         << " weight scales for " << nres
+                         << " results (one per result)";
+  if (!dimsAgree(shapeOf(getInputScale())[0], input[0]))
+    return emitOpError() << "input_scale must have one entry per token";
+  SmallVector<int64_t> rows = getPartRows();
+  if (auto parts = getPartsAttr()) {
+    if (getWeights().size() != 1)
+      return emitOpError() << "with `parts`, the weights must be one packed "
+                              "matrix, got "
+                           << getWeights().size();
+    if (parts.size() != int64_t(nres))
+      return emitOpError() << "`parts` has " << parts.size()
+                           << " entries for " << nres << " results";
+    int64_t total = 0;
+    for (size_t i = 0; i < nres; ++i) {
+      if (parts[i] != rows[i])
+        return emitOpError() << "result " << i << " has " << rows[i]
+                             << " columns but parts[" << i << "] = " << parts[i];
+      total += parts[i];
+    }
+    auto [n, k] = weightShape(getWeights()[0].getType());
+    if (n != total)
+      return emitOpError() << "packed weight has " << n
+                           << " rows but the parts add up to " << total;
+    if (!dimsAgree(input[1], k))
+      return emitOpError() << "input has K = " << dimStr(input[1])
+                           << " features but the weight has K = " << k;
+  } else {
+    if (getWeights().size() != nres)
+      return emitOpError() << "has " << getWeights().size() << " weights for "
+                           << nres << " results (one per result)";
+    for (size_t i = 0; i < nres; ++i) {
+      auto [n, k] = weightShape(getWeights()[i].getType());
+      if (ShapedType::isDynamic(n) || ShapedType::isDynamic(k))
+        return emitOpError() << "weight " << i << " must have a static shape";
+      if (!dimsAgree(input[1], k))
+        return emitOpError() << "input has K = " << dimStr(input[1])
+                             << " features but weight " << i << " is " << n
+                             << "x" << k << " (N x K): K must match";
+      if (rows[i] != n)
+        return emitOpError() << "result " << i << " must have " << n
+                             << " columns (the weight's N), got " << rows[i];
+    }
+  }
+  for (Value r : getResults())
+    if (!dimsAgree(shapeOf(r)[0], input[0]))
+      return emitOpError() << "every result must have the input's "
+                           << dimStr(input[0]) << " tokens";
+  if (getResidual()) {
+    if (nres != 1)
+      return emitOpError() << "a residual needs exactly one result, got "
+                           << nres;
+    if (getResidual().getType() != getResults()[0].getType())
+      return emitOpError() << "residual type " << getResidual().getType()
+                           << " must equal the result type "
+                           << getResults()[0].getType();
+  }
+  return success();
+}

@@ -339,4 +339,75 @@ def Tern_UnpackOp : Tern_Op<"unpack", [Pure]> {
   let hasFolder = 1;
 }
 
+
+//===----------------------------------------------------------------------===//
+// Kernel ops: what the fusion passes produce and codegen consumes. Each is
+// one kernel launch (one parallel loop nest).
+//===----------------------------------------------------------------------===//
+
+def Tern_NormQuantizeOp : Tern_Op<"norm_quantize", [Pure]> {
+  let summary = "fused RMSNorm (of relu2(x) * up, optionally) and int8 quantization";
+  let description = [{
+    Kernel op: `quantize(rms_norm(z, weight))` per token row, where `z` is
+    `input`, or `relu2(input) * up` when `up` is given (the FFN's gate and
+    up projections feeding ffn_sub_norm). Produced by
+    `--tern-fuse-norm-quantize`; same results as the graph ops it replaces.
+
+    ```mlir
+    %q, %s = tern.norm_quantize %x, %w {epsilon = 1.0e-05 : f32} : tensor<?x64xf32>, tensor<64xbf16> -> tensor<?x64xi8>, tensor<?xf32>
+    %q2, %s2 = tern.norm_quantize %g gated_by %u, %w2 : tensor<?x192xf32> gated_by tensor<?x192xf32>, tensor<192xbf16> -> tensor<?x192xi8>, tensor<?xf32>
+    ```
+  }];
+  let arguments = (ins Tern_F32Tensor2D:$input, Optional<Tern_F32Tensor2D>:$up,
+                       Tern_FloatTensor1D:$weight,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Tern_I8Tensor2D:$output, Tern_F32Tensor1D:$scale);
+  let assemblyFormat = [{
+    $input (`gated_by` $up^)? `,` $weight attr-dict `:` type($input)
+    (`gated_by` type($up)^)? `,` type($weight) `->` type($output) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Tern_TernaryMatmulOp : Tern_Op<"ternary_matmul",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "one ternary GEMV/GEMM over one or more weights, with epilogues";
+  let description = [{
+    Kernel op: the BitLinears that read the same quantized input, computed
+    by one kernel. Result i is `bitlinear(input, input_scale, weights[i],
+    weight_scales[i])` (same formula and `scale_mode` as `tern.bitlinear`),
+    plus `residual` when given (one result only): `residual + y`.
+
+    After `--tern-pack-weights` the weights are one packed matrix whose rows
+    are the results' rows one after another; `parts` then gives each
+    result's row count. Produced by `--tern-fuse-bitlinear` and
+    `--tern-fuse-residual`; `schedule` holds the kernel's knobs.
+
+    ```mlir
+    %q, %k, %v = tern.ternary_matmul %x, %s, [%wq, %wk, %wv], [%sq, %sk, %sv]
+        : tensor<?x64xi8>, tensor<?xf32>, [tensor<64x64xi8>, tensor<32x64xi8>, tensor<32x64xi8>]
+        -> tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins Tern_I8Tensor2D:$input, Tern_F32Tensor1D:$input_scale,
+                       Variadic<Tern_WeightLike>:$weights,
+                       Variadic<F32>:$weight_scales,
+                       Optional<Tern_F32Tensor2D>:$residual,
+                       DefaultValuedAttr<Tern_ScaleModeAttr,
+                         "::mlir::tern::ScaleMode::multiply">:$scale_mode,
+                       OptionalAttr<Tern_ScheduleAttr>:$schedule,
+                       OptionalAttr<DenseI64ArrayAttr>:$parts);
+  let results = (outs Variadic<Tern_F32Tensor2D>:$results);
+  let assemblyFormat = [{
+    $input `,` $input_scale `,` `[` $weights `]` `,` `[` $weight_scales `]`
+    (`residual` $residual^)? attr-dict `:` type($input) `,` type($input_scale)
+    `,` `[` type($weights) `]` (`,` type($residual)^)? `->` type($results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Output rows of each result.
+    ::llvm::SmallVector<int64_t> getPartRows();
+  }];
+}
+
 #endif // TERN_OPS_TD

@@ -1,8 +1,19 @@
-//===- TernAttachSchedule.cpp - attach #tern.schedule to bitlinears -------===//
+//===- TernAttachSchedule.cpp - attach #tern.schedule to kernels ----------===//
+//
+// --tern-attach-schedule: gives every tern.bitlinear and tern.ternary_matmul
+// a #tern.schedule: the target's default (or the `schedule` option), unless
+// the op already has one, unless a record of the schedule file matches it.
+//
+//===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
 #include "passes/Passes.h"
+#include "passes/ScheduleDefaults.h"
 
 #include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 namespace mlir::tern {
 #define GEN_PASS_DEF_TERNATTACHSCHEDULE
@@ -13,24 +24,203 @@ using namespace mlir;
 using namespace mlir::tern;
 
 namespace {
+
+/// One record of the schedule file: matches ops by (kind, total N, K) or by
+/// the symbol of one of their weights.
+struct ScheduleRecord {
+  std::string weight; ///< empty for a shape record
+  std::string op;
+  int64_t n = 0, k = 0;
+  ScheduleAttr schedule;
+};
+
+/// Reads `path` into `records`; on failure returns the message (which names
+/// the file and, for a bad record, its index).
+std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
+                             SmallVectorImpl<ScheduleRecord> &records) {
+  std::string where = ("schedule file '" + path + "'").str();
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return where + ": cannot read it: " + buffer.getError().message();
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse((*buffer)->getBuffer());
+  if (!json)
+    return where + ": invalid JSON: " + llvm::toString(json.takeError());
+  const llvm::json::Object *top = json->getAsObject();
+  const llvm::json::Array *list = top ? top->getArray("schedules") : nullptr;
+  if (!list)
+    return where + ": expected an object {\"schedules\": [...]}";
+
+  for (auto [index, value] : llvm::enumerate(*list)) {
+    std::string at = where + ": record " + std::to_string(index);
+    const llvm::json::Object *obj = value.getAsObject();
+    if (!obj)
+      return at + ": expected an object";
+    for (const auto &kv : *obj)
+      if (!llvm::is_contained({"op", "n", "k", "weight", "schedule"},
+                              StringRef(kv.first)))
+        return at + ": unknown key \"" + StringRef(kv.first).str() +
+               "\" (known: op, n, k, weight, schedule)";
+    ScheduleRecord record;
+    std::optional<StringRef> text = obj->getString("schedule");
+    if (!text)
+      return at + ": needs \"schedule\": \"#tern.schedule<...>\"";
+    std::optional<StringRef> weight = obj->getString("weight");
+    bool hasShape = obj->get("op") || obj->get("n") || obj->get("k");
+    if (weight && hasShape)
+      return at + ": give either \"weight\" or \"op\", \"n\" and \"k\", "
+                  "not both";
+    if (weight) {
+      if (weight->empty())
+        return at + ": \"weight\" must be a symbol name";
+      record.weight = weight->str();
+    } else {
+      std::optional<StringRef> op = obj->getString("op");
+      std::optional<int64_t> n = obj->getInteger("n");
+      std::optional<int64_t> k = obj->getInteger("k");
+      if (!op || !n || !k)
+        return at + ": needs \"weight\", or \"op\" (a string), \"n\" and "
+                    "\"k\" (integers)";
+      if (*op != "ternary_matmul" && *op != "bitlinear")
+        return at + ": unknown op \"" + op->str() +
+               "\" (known: ternary_matmul, bitlinear)";
+      if (*n <= 0 || *k <= 0)
+        return at + ": \"n\" and \"k\" must be positive";
+      record.op = op->str();
+      record.n = *n;
+      record.k = *k;
+    }
+    // Parse the schedule, catching the parser's and verifier's message.
+    std::string detail;
+    Attribute parsed;
+    {
+      ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+        if (detail.empty())
+          detail = diag.str();
+        return success();
+      });
+      parsed = parseAttribute(*text, ctx);
+    }
+    record.schedule = dyn_cast_or_null<ScheduleAttr>(parsed);
+    if (!record.schedule)
+      return at + ": \"" + text->str() +
+             "\" is not a #tern.schedule<...> attribute" +
+             (detail.empty() ? "" : ": " + detail);
+    records.push_back(std::move(record));
+  }
+  return "";
+}
+
 struct TernAttachSchedulePass
     : mlir::tern::impl::TernAttachScheduleBase<TernAttachSchedulePass> {
   using TernAttachScheduleBase::TernAttachScheduleBase;
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    ModuleOp module = getOperation();
     Attribute parsed = parseAttribute(schedule, ctx);
-    auto attr = dyn_cast_or_null<ScheduleAttr>(parsed);
-    if (!attr) {
-      getOperation().emitError()
-          << "tern-attach-schedule: option schedule=\"" << schedule
-          << "\" is not a #tern.schedule<...> attribute";
+    auto optionSchedule = dyn_cast_or_null<ScheduleAttr>(parsed);
+    if (!optionSchedule) {
+      module.emitError() << "tern-attach-schedule: option schedule=\""
+                         << schedule
+                         << "\" is not a #tern.schedule<...> attribute";
       return signalPassFailure();
     }
-    getOperation().walk([&](BitLinearOp op) {
-      if (!op.getScheduleAttr() || override)
-        op.setScheduleAttr(attr);
+
+    // The concrete target whose table gives the defaults ("" for none).
+    std::string resolved;
+    if (!target.empty()) {
+      if (!isKnownTarget(target)) {
+        module.emitError() << "tern-attach-schedule: unknown target '"
+                           << target << "' (valid: " << knownTargetList()
+                           << ")";
+        return signalPassFailure();
+      }
+      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, 0)) {
+        module.emitError() << "tern-attach-schedule: give either target= or "
+                              "schedule=, not both";
+        return signalPassFailure();
+      }
+      resolved = target;
+      if (target == "host") {
+        resolved = hostTarget.empty() ? detectHostTarget() : hostTarget;
+        if (!isKnownTarget(resolved) || resolved == "host") {
+          module.emitError() << "tern-attach-schedule: host-target '"
+                             << hostTarget << "' is not a concrete target "
+                             << "(valid: " << knownTargetList(false) << ")";
+          return signalPassFailure();
+        }
+      }
+    }
+
+    SmallVector<ScheduleRecord> records;
+    if (!scheduleFile.empty()) {
+      std::string err = loadScheduleFile(scheduleFile, ctx, records);
+      if (!err.empty()) {
+        module.emitError() << "tern-attach-schedule: " << err;
+        return signalPassFailure();
+      }
+    }
+
+    SymbolTable symbols(module);
+    auto apply = [&](Operation *op, StringRef kind, int64_t n, int64_t k,
+                     ValueRange weights) {
+      auto existing = op->getAttrOfType<ScheduleAttr>("schedule");
+      ScheduleAttr chosen =
+          resolved.empty() ? optionSchedule
+                           : defaultSchedule(ctx, resolved, kind, n, k);
+      if (existing && !override)
+        chosen = existing;
+      if (ScheduleAttr fromFile = matchRecord(records, symbols, kind, n, k, weights))
+        chosen = fromFile;
+      op->setAttr("schedule", chosen);
+    };
+    module.walk([&](Operation *op) {
+      if (auto b = dyn_cast<BitLinearOp>(op)) {
+        auto [n, k] = b.getWeightShape();
+        apply(op, "bitlinear", n, k, b.getWeight());
+      } else if (auto m = dyn_cast<TernaryMatmulOp>(op)) {
+        int64_t n = 0;
+        for (int64_t rows : m.getPartRows())
+          n += rows;
+        Type w = m.getWeights()[0].getType();
+        int64_t k = isa<TernaryType>(w) ? cast<TernaryType>(w).getCols()
+                                        : cast<RankedTensorType>(w).getShape()[1];
+        apply(op, "ternary_matmul", n, k, m.getWeights());
+      }
     });
   }
+
+  /// The schedule of the best record for an op: the last weight record that
+  /// names one of its weights (a get_global symbol or a `sources` entry of
+  /// the packed global), else the last shape record with its kind, N and K.
+  static ScheduleAttr matchRecord(ArrayRef<ScheduleRecord> records,
+                                  SymbolTable &symbols, StringRef kind,
+                                  int64_t n, int64_t k, ValueRange weights) {
+    if (records.empty())
+      return {};
+    llvm::StringSet<> names;
+    for (Value w : weights) {
+      auto get = w.getDefiningOp<GetGlobalOp>();
+      if (!get)
+        continue;
+      names.insert(get.getName());
+      if (auto global = symbols.lookup<GlobalOp>(get.getName()))
+        if (auto srcs = global->getAttrOfType<ArrayAttr>("sources"))
+          for (Attribute s : srcs)
+            if (auto ref = dyn_cast<FlatSymbolRefAttr>(s))
+              names.insert(ref.getValue());
+    }
+    ScheduleAttr byWeight, byShape;
+    for (const ScheduleRecord &r : records) {
+      if (!r.weight.empty()) {
+        if (names.contains(r.weight))
+          byWeight = r.schedule;
+      } else if (r.op == kind && r.n == n && r.k == k) {
+        byShape = r.schedule;
+      }
+    }
+    return byWeight ? byWeight : byShape;
+  }
 };
+
 } // namespace

@@ -184,6 +184,12 @@ bool loadModel(const std::string &path, Model *out, std::string *err) {
   return loadGGUF(path, out, err);
 }
 
+bool decodeTernaryTensor(const Model &model, const Tensor &t,
+                         std::vector<int8_t> *w, float *scale,
+                         std::string *err) {
+  return decodeTernary(model, t, w, scale, err);
+}
+
 bool ternaryScale(const Model &model, const Tensor &t, float *scale,
                   std::string *err) {
   std::vector<int8_t> w;

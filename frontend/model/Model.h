@@ -97,6 +97,12 @@ bool loadModel(const std::string &path, Model *out, std::string *err);
 bool toReferenceWeights(const Model &model, tern::ref::ModelWeights *out,
                         std::string *err);
 
+/// Decodes one ternary tensor: values [rows][cols] in {-1, 0, 1} and its
+/// per-matrix scale (as toReferenceWeights does for each).
+bool decodeTernaryTensor(const Model &model, const Tensor &t,
+                         std::vector<int8_t> *w, float *scale,
+                         std::string *err);
+
 /// The per-matrix scale of a ternary tensor, without decoding the weights
 /// (GGUF: checks every block's d; HF packed: reads weight_scale; masters:
 /// absmean of all values).

@@ -60,8 +60,9 @@ typedef struct tern_model_config {
 } tern_model_config;
 
 /* Maps `pack_path` read-only and validates all of it against `kernels`
- * (magic, version, sizes, fingerprint, every table entry, buffer and step);
- * the kernel table must outlive the model. NULL + err on any problem. */
+ * (magic, version, sizes, fingerprint, every table entry, buffer and step;
+ * the exact rules head runtime/engine/PackFile.cpp); the kernel table must
+ * outlive the model. NULL + err on any problem. */
 tern_model *tern_model_load(const char *pack_path,
                             const tern_kernel_table *kernels, char *err,
                             size_t err_len);
@@ -93,9 +94,13 @@ int tern_context_threads(const tern_context *ctx);
 const tern_model *tern_context_model(const tern_context *ctx);
 
 /* Runs T tokens (ids in [0, vocab)) starting at position
- * tern_context_length(ctx), in chunks of at most max_batch tokens. Every
- * row's logits are kept when all_logits is non-zero, else only the last
- * token's (and the LM-head steps run for that token only). Returns 0, or
+ * tern_context_length(ctx), in chunks of at most max_batch tokens; each
+ * chunk runs every step in order with t0 = 0, t1 = the chunk's length and
+ * start = the length before the chunk. A step's range is [t0, t1) for
+ * TERN_RANGE_TOKENS and [0, range) for TERN_RANGE_FIXED, cut into one piece
+ * per thread at multiples of its grain. Every row's logits are kept when
+ * all_logits is non-zero. Otherwise only the last token's: TERN_STEP_HEAD
+ * steps get t0 = t1 - 1 and run on the last chunk only. Returns 0, or
  * non-zero + err with the context unchanged (bad id, context overflow). */
 int tern_forward(tern_context *ctx, const int32_t *tokens, int64_t T,
                  int all_logits, char *err, size_t err_len);

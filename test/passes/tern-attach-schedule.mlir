@@ -20,6 +20,61 @@
 // RUN: not tern-opt %s '--tern-attach-schedule=schedule=tile_n=8' 2>&1 | FileCheck %s --check-prefix=ERR-SYNTAX
 // RUN: not tern-opt %s '--tern-attach-schedule=override=maybe' 2>&1 | FileCheck %s --check-prefix=ERR-BOOL
 
+// target=: ops without a schedule get the target's default; existing ones
+// are kept unless override is set.
+// RUN: tern-opt %s '--tern-attach-schedule=target=x86-64-v3' | FileCheck %s --check-prefix=V3
+// RUN: tern-opt %s '--tern-attach-schedule=target=x86-64-v3 override=true' | FileCheck %s --check-prefix=V3-OVR
+// RUN: tern-opt %s '--tern-attach-schedule=target=generic' | FileCheck %s --check-prefix=GENERIC
+// RUN: tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni' | FileCheck %s --check-prefix=AVX512
+// RUN: tern-opt %s '--tern-attach-schedule=target=aarch64-dotprod' | FileCheck %s --check-prefix=NEON
+// RUN: tern-opt %s '--tern-attach-schedule=target=aarch64-i8mm' | FileCheck %s --check-prefix=NEON
+// target=host resolves to host-target when the driver gives one, else to
+// this machine (whatever it is, one of the table's rows).
+// RUN: tern-opt %s '--tern-attach-schedule=target=host host-target=aarch64-i8mm' | FileCheck %s --check-prefix=NEON
+// RUN: tern-opt %s '--tern-attach-schedule=target=host host-target=x86-64-v3' | FileCheck %s --check-prefix=V3
+// RUN: tern-opt %s '--tern-attach-schedule=target=host' | FileCheck %s --check-prefix=HOST
+// host-target alone does nothing.
+// RUN: tern-opt %s '--tern-attach-schedule=host-target=x86-64-v3' | FileCheck %s --check-prefix=DEFAULT
+
+// schedule-file=: records override the target default and existing
+// schedules; without a target, unmatched ops get the `schedule` option.
+// RUN: tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni schedule-file=%S/Inputs/schedules.json' | FileCheck %s --check-prefix=FILE
+// RUN: tern-opt %s --pass-pipeline='builtin.module(tern-attach-schedule{schedule-file=%S/Inputs/schedules.json schedule="#tern.schedule<unroll = 4>"})' | FileCheck %s --check-prefix=FILE-NOTARGET
+
+// Bad targets, and target= with schedule=.
+// RUN: not tern-opt %s '--tern-attach-schedule=target=x86' 2>&1 | FileCheck %s --check-prefix=ERR-TARGET
+// RUN: not tern-opt %s '--tern-attach-schedule=target=host host-target=host' 2>&1 | FileCheck %s --check-prefix=ERR-HOST
+// RUN: not tern-opt %s '--tern-attach-schedule=target=host host-target=skylake' 2>&1 | FileCheck %s --check-prefix=ERR-HOST2
+// RUN: not tern-opt %s '--tern-attach-schedule=target=generic schedule=#tern.schedule<tile_n=2>' 2>&1 | FileCheck %s --check-prefix=ERR-BOTH
+// ERR-TARGET: error: tern-attach-schedule: unknown target 'x86' (valid: generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod, aarch64-i8mm, host)
+// ERR-HOST: error: tern-attach-schedule: host-target 'host' is not a concrete target (valid: generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod, aarch64-i8mm)
+// ERR-HOST2: error: tern-attach-schedule: host-target 'skylake' is not a concrete target
+// ERR-BOTH: error: tern-attach-schedule: give either target= or schedule=, not both
+
+// Bad schedule files: each error names the file and the record.
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/no-such-file.json' 2>&1 | FileCheck %s --check-prefix=ERR-MISSING
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-bad-json.json' 2>&1 | FileCheck %s --check-prefix=ERR-JSON
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-no-list.json' 2>&1 | FileCheck %s --check-prefix=ERR-LIST
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-not-object.json' 2>&1 | FileCheck %s --check-prefix=ERR-NOTOBJ
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-no-schedule.json' 2>&1 | FileCheck %s --check-prefix=ERR-NOSCHED
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-bad-schedule.json' 2>&1 | FileCheck %s --check-prefix=ERR-BADSCHED
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-not-schedule.json' 2>&1 | FileCheck %s --check-prefix=ERR-NOTSCHED
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-unknown-op.json' 2>&1 | FileCheck %s --check-prefix=ERR-OP
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-unknown-key.json' 2>&1 | FileCheck %s --check-prefix=ERR-KEY
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-both-kinds.json' 2>&1 | FileCheck %s --check-prefix=ERR-KINDS
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule-file=%S/Inputs/schedules-bad-shape.json' 2>&1 | FileCheck %s --check-prefix=ERR-SHAPE
+// ERR-MISSING: error: tern-attach-schedule: schedule file '{{.*}}Inputs/no-such-file.json': cannot read it: {{[Nn]}}o such file or directory
+// ERR-JSON: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-json.json': invalid JSON: [3:27, byte=121]: Expected , or } after object property
+// ERR-LIST: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-no-list.json': expected an object {"schedules": [...]}
+// ERR-NOTOBJ: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-not-object.json': record 0: expected an object
+// ERR-NOSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-no-schedule.json': record 1: needs "schedule": "#tern.schedule<...>"
+// ERR-BADSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-schedule.json': record 2: "#tern.schedule<vector_width = 3>" is not a #tern.schedule<...> attribute: schedule vector_width must be a power of two (bytes), got 3
+// ERR-NOTSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-not-schedule.json': record 0: "#tern.layout<block = 16>" is not a #tern.schedule<...> attribute
+// ERR-OP: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-op.json': record 0: unknown op "matmul" (known: ternary_matmul, bitlinear)
+// ERR-KEY: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-key.json': record 0: unknown key "tile_n" (known: op, n, k, weight, schedule)
+// ERR-KINDS: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-both-kinds.json': record 0: give either "weight" or "op", "n" and "k", not both
+// ERR-SHAPE: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-shape.json': record 0: needs "weight", or "op" (a string), "n" and "k" (integers)
+
 // ERR-KIND: error: tern-attach-schedule: option schedule="#tern.layout<>" is not a #tern.schedule<...> attribute
 // ERR-VERIFY: error: schedule vector_width must be a power of two (bytes), got 3
 // ERR-VERIFY: error: tern-attach-schedule: option schedule="#tern.schedule<vector_width=3>" is not a #tern.schedule<...> attribute
@@ -68,4 +123,84 @@ func.func @other_ops(%x: tensor<4xf32>) -> tensor<4xf32> {
 func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32x64xi8>, %ws: f32) -> tensor<1x32xf32> {
   %y = tern.bitlinear %q, %s, %w, %ws : tensor<1x64xi8>, tensor<1xf32>, tensor<32x64xi8>, f32 -> tensor<1x32xf32>
   return %y : tensor<1x32xf32>
+}
+
+// V3-LABEL: func.func @layer
+// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 32, prefetch = 8>}
+// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_k = 64, unroll = 2>}
+// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 32, prefetch = 8>}
+// V3-LABEL: func.func @kernels
+// V3: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 32, prefetch = 8>}
+// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 32, prefetch = 8>}
+// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>}
+// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 32, prefetch = 8>}
+
+// V3-OVR-LABEL: func.func @layer
+// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 32, prefetch = 8>}
+// V3-OVR-LABEL: func.func @kernels
+// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 32, prefetch = 8>}
+// V3-OVR-NOT: unroll
+
+// GENERIC-LABEL: func.func @kernels
+// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1>}
+// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1>}
+// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<unroll = 2>}
+// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1>}
+
+// AVX512-LABEL: func.func @kernels
+// AVX512: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 64, prefetch = 8>}
+
+// NEON-LABEL: func.func @kernels
+// NEON: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 16, prefetch = 4>}
+
+// HOST-LABEL: func.func @kernels
+// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|4, tile_n = 2, vector_width = (32|64), prefetch = 8}}>}
+
+// Inputs/schedules.json: the qkv op matches the k_proj weight record through
+// its packed global's `sources`; down_proj's weight record beats its shape
+// record; the 64x64 op matches two shape records (the later wins) and loses
+// its own schedule; the 32x64 bitlinears match the bitlinear record, which
+// a 32x64 ternary_matmul does not.
+// FILE-LABEL: func.func @layer
+// FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}
+// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_k = 128>}
+// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 64, prefetch = 8>}
+// FILE-LABEL: func.func @second_function
+// FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}
+// FILE-LABEL: func.func @kernels
+// FILE: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8>}
+// FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<threads = 2>}
+// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_n = 8>}
+// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 64, prefetch = 8>}
+
+// FILE-NOTARGET-LABEL: func.func @layer
+// FILE-NOTARGET: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}
+// FILE-NOTARGET: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_k = 128>}
+// FILE-NOTARGET: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<unroll = 4>}
+// FILE-NOTARGET-LABEL: func.func @kernels
+// FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 8>}
+// FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<threads = 2>}
+// FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_n = 8>}
+// FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<unroll = 4>}
+
+// DEFAULT-LABEL: func.func @kernels
+// DEFAULT: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<>}
+// DEFAULT: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<>}
+// DEFAULT: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>}
+// DEFAULT: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<>}
+// OVERRIDE-LABEL: func.func @kernels
+// OVERRIDE-COUNT-4: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_n = 8, threads = 2>}
+
+// Kernel ops (tern.ternary_matmul) are scheduled the same way. Their N is the
+// total of all results' rows; a packed weight is matched by its `sources`.
+tern.global @"model.layers.0.self_attn.q_proj.weight.packed" : !tern.ternary<128x64, #tern.layout<block = 16>> from "model.tpack" offset 0 {sources = [@"model.layers.0.self_attn.q_proj.weight", @"model.layers.0.self_attn.k_proj.weight", @"model.layers.0.self_attn.v_proj.weight"]}
+tern.global @"model.layers.0.mlp.down_proj.weight" : tensor<64x128xi8> from "m.gguf" offset 0 encoding "ggml.i2_s"
+func.func @kernels(%x: tensor<?x64xi8>, %x2: tensor<?x128xi8>, %s: tensor<?xf32>, %ws: f32, %w: tensor<32x64xi8>, %h: tensor<?x64xf32>) -> (tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>) {
+  %p = tern.get_global @"model.layers.0.self_attn.q_proj.weight.packed" : !tern.ternary<128x64, #tern.layout<block = 16>>
+  %qkv:3 = tern.ternary_matmul %x, %s, [%p], [%ws, %ws, %ws] {parts = array<i64: 64, 32, 32>} : tensor<?x64xi8>, tensor<?xf32>, [!tern.ternary<128x64, #tern.layout<block = 16>>] -> tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>
+  %d = tern.get_global @"model.layers.0.mlp.down_proj.weight" : tensor<64x128xi8>
+  %down = tern.ternary_matmul %x2, %s, [%d], [%ws] residual %h : tensor<?x128xi8>, tensor<?xf32>, [tensor<64x128xi8>], tensor<?x64xf32> -> tensor<?x64xf32>
+  %g:2 = tern.ternary_matmul %x, %s, [%w, %w], [%ws, %ws] {schedule = #tern.schedule<unroll = 2>} : tensor<?x64xi8>, tensor<?xf32>, [tensor<32x64xi8>, tensor<32x64xi8>] -> tensor<?x32xf32>, tensor<?x32xf32>
+  %o = tern.ternary_matmul %x, %s, [%w], [%ws] : tensor<?x64xi8>, tensor<?xf32>, [tensor<32x64xi8>] -> tensor<?x32xf32>
+  return %qkv#0, %qkv#1, %qkv#2, %down, %g#0, %g#1, %o : tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>
 }

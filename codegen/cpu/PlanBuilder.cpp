@@ -1,0 +1,477 @@
+//===- PlanBuilder.cpp - a scheduled tern graph as CPU kernels + a plan ---===//
+#include "codegen/cpu/PlanBuilder.h"
+#include "codegen/cpu/Kernels.h"
+#include "dialect/TernOps.h"
+#include "runtime/include/tern_plan.h"
+#include "runtime/reference/ternary_layout.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <map>
+
+using namespace mlir;
+using namespace mlir::tern;
+
+namespace tern::cpu {
+
+namespace {
+
+FloatType floatTypeOf(Type t) {
+  if (t.isF16())
+    return FloatType::F16;
+  if (t.isBF16())
+    return FloatType::BF16;
+  return FloatType::F32;
+}
+
+int64_t elemBytes(FloatType t) { return t == FloatType::F32 ? 4 : 2; }
+
+class PlanBuilder {
+public:
+  PlanBuilder(ModuleOp graph, const model::Model &model, const CpuTarget &target,
+              const PlanOptions &opts, ModuleOp kernels, CompiledPlan *plan)
+      : graph(graph), model(model), target(target), opts(opts),
+        kernels(kernels), plan(plan), b(kernels.getContext()) {}
+
+  bool build(std::string *err);
+
+private:
+  bool fail(Operation *op, const std::string &msg) {
+    std::string name = op ? op->getName().getStringRef().str() : "forward";
+    *error = "op '" + name + "': " + msg;
+    return false;
+  }
+  // Buffers.
+  uint32_t newBuffer(uint32_t kind, uint64_t bytes, std::string name, int blob = -1) {
+    PlanBuffer buf;
+    buf.kind = kind;
+    buf.bytes = bytes;
+    buf.blob = blob;
+    buf.name = std::move(name);
+    plan->buffers.push_back(buf);
+    refs.push_back(0);
+    return plan->buffers.size() - 1;
+  }
+  // An activation buffer of `rowBytes` per token: a dead one if any.
+  uint32_t activation(uint64_t rowBytes, const std::string &name) {
+    for (uint32_t id : freeActs)
+      if (plan->buffers[id].bytes == rowBytes) {
+        freeActs.erase(std::find(freeActs.begin(), freeActs.end(), id));
+        return id;
+      }
+    return newBuffer(TERN_BUF_ACTIVATION, rowBytes, name);
+  }
+  void bind(Value v, uint32_t buf) {
+    bufferOf[v] = buf;
+    refs[buf]++;
+  }
+  // Called after `op`: values whose last use was `op` release their buffer.
+  void release(Operation *op) {
+    for (Value v : op->getOperands()) {
+      auto it = bufferOf.find(v);
+      if (it == bufferOf.end() || lastUse.lookup(v) != op)
+        continue;
+      uint32_t id = it->second;
+      if (--refs[id] == 0 && plan->buffers[id].kind == TERN_BUF_ACTIVATION)
+        freeActs.push_back(id);
+    }
+  }
+  bool buffer(Value v, uint32_t *id, Operation *user) {
+    auto it = bufferOf.find(v);
+    if (it != bufferOf.end()) {
+      *id = it->second;
+      return true;
+    }
+    return fail(user, "operand has no buffer (an op before it was not compiled)");
+  }
+  bool isLastUse(Value v, Operation *op) { return lastUse.lookup(v) == op; }
+
+  // Weights: raw bytes of a float tensor.
+  bool floatWeight(Value v, Operation *user, uint32_t *id, FloatType *elem);
+  bool packedWeight(TernaryMatmulOp op, uint32_t *w, uint32_t *scales,
+                    int64_t *block);
+  uint32_t kernel(const std::string &key, const std::function<void(StringRef)> &emit) {
+    auto it = kernelIds.find(key);
+    if (it != kernelIds.end())
+      return it->second;
+    std::string name = "tern_k" + std::to_string(plan->kernels.size()) + "_" +
+                       key.substr(0, key.find(' '));
+    emit(name);
+    plan->kernels.push_back(name);
+    kernelIds[key] = plan->kernels.size() - 1;
+    return plan->kernels.size() - 1;
+  }
+  void step(Operation *op, uint32_t k, uint32_t rangeKind, int64_t range,
+            int64_t grain, std::vector<uint32_t> args, uint32_t flags = 0) {
+    PlanStep s;
+    s.kernel = k;
+    s.range_kind = rangeKind;
+    s.range = range;
+    s.grain = std::max<int64_t>(grain, 1);
+    s.flags = flags;
+    s.args = std::move(args);
+    s.op = op->getName().getStringRef().str();
+    plan->steps.push_back(std::move(s));
+  }
+  bool visit(Operation *op);
+
+  ModuleOp graph;
+  const model::Model &model;
+  const CpuTarget &target;
+  const PlanOptions &opts;
+  ModuleOp kernels;
+  CompiledPlan *plan;
+  OpBuilder b;
+  std::string *error = nullptr;
+  int64_t maxB = 0;
+  llvm::DenseMap<Value, uint32_t> bufferOf;
+  llvm::DenseMap<Value, Operation *> lastUse;
+  std::vector<int> refs;
+  std::vector<uint32_t> freeActs;
+  std::map<std::string, uint32_t> kernelIds;
+  std::map<std::string, uint32_t> weightIds;
+  Value tokensArg, positionsArg;
+  uint32_t logitsBuf = 0;
+};
+
+bool PlanBuilder::floatWeight(Value v, Operation *user, uint32_t *id,
+                              FloatType *elem) {
+  auto get = v.getDefiningOp<GetGlobalOp>();
+  if (!get)
+    return fail(user, "float weight is not a tern.get_global");
+  std::string name = get.getName().str();
+  const model::Tensor *t = model.find(name);
+  if (!t)
+    return fail(user, "the model has no tensor '" + name + "'");
+  if (!model::isFloatEncoding(t->encoding))
+    return fail(user, model.path + ": tensor '" + name +
+                          "' is not stored as f32, f16 or bf16");
+  *elem = t->encoding == model::Encoding::F32   ? FloatType::F32
+          : t->encoding == model::Encoding::F16 ? FloatType::F16
+                                                : FloatType::BF16;
+  auto it = weightIds.find(name);
+  if (it != weightIds.end()) {
+    *id = it->second;
+    return true;
+  }
+  plan->blobs.emplace_back(t->data, t->data + t->bytes);
+  *id = newBuffer(TERN_BUF_WEIGHT, t->bytes, name, plan->blobs.size() - 1);
+  weightIds[name] = *id;
+  return true;
+}
+
+bool PlanBuilder::packedWeight(TernaryMatmulOp op, uint32_t *w,
+                               uint32_t *scales, int64_t *block) {
+  auto parts = op.getPartsAttr();
+  auto get = op.getWeights()[0].getDefiningOp<GetGlobalOp>();
+  if (!parts || !get)
+    return fail(op, "weights are not packed: run --tern-pack-weights first");
+  auto global = graph.lookupSymbol<GlobalOp>(get.getName());
+  auto type = global ? dyn_cast<TernaryType>(global.getType()) : TernaryType();
+  auto sources = global ? global->getAttrOfType<ArrayAttr>("sources") : ArrayAttr();
+  if (!type || !sources || sources.size() != parts.size())
+    return fail(op, "packed weight @" + get.getName().str() +
+                        " has no `sources` matching its parts");
+  LayoutAttr layout = type.getLayout();
+  if (layout.getBits() != 2 || layout.getPackDim() != 1 ||
+      layout.getInterleave() != 1)
+    return fail(op, "the CPU kernels read #tern.layout<bits = 2, pack_dim = 1> "
+                    "without interleave");
+  *block = layout.getBlock();
+  int64_t N = type.getShape()[0], K = type.getShape()[1];
+  std::string name = get.getName().str();
+  std::vector<int8_t> all(N * K);
+  std::vector<float> rowScale(N);
+  int64_t row = 0;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    std::string src = cast<FlatSymbolRefAttr>(sources[i]).getValue().str();
+    const model::Tensor *t = model.find(src);
+    if (!t)
+      return fail(op, "the model has no tensor '" + src + "'");
+    std::vector<int8_t> vals;
+    float scale = 0;
+    std::string derr;
+    if (!model::decodeTernaryTensor(model, *t, &vals, &scale, &derr))
+      return fail(op, derr);
+    if (int64_t(vals.size()) != parts[i] * K)
+      return fail(op, "tensor '" + src + "' is not " + std::to_string(parts[i]) +
+                          "x" + std::to_string(K));
+    std::memcpy(all.data() + row * K, vals.data(), vals.size());
+    for (int64_t r = 0; r < parts[i]; ++r)
+      rowScale[row + r] = scale;
+    row += parts[i];
+  }
+  std::vector<uint8_t> packed(ref::packedBytes(layout.toRuntime(), N, K));
+  ref::packTernary(all.data(), N, K, layout.toRuntime(), packed.data());
+  plan->blobs.push_back(std::move(packed));
+  *w = newBuffer(TERN_BUF_WEIGHT, plan->blobs.back().size(), name,
+                 plan->blobs.size() - 1);
+  std::vector<uint8_t> sb(N * 4);
+  std::memcpy(sb.data(), rowScale.data(), sb.size());
+  plan->blobs.push_back(std::move(sb));
+  *scales = newBuffer(TERN_BUF_WEIGHT, N * 4, name + ".row_scales",
+                      plan->blobs.size() - 1);
+  return true;
+}
+
+static int64_t cols(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape()[1];
+}
+
+bool PlanBuilder::visit(Operation *op) {
+  std::string sig;
+  llvm::raw_string_ostream ss(sig);
+  if (isa<GetGlobalOp, arith::ConstantOp, tensor::ExtractOp, arith::ExtFOp,
+          arith::TruncFOp>(op))
+    return true; // weights and scales are read from the model by their users
+
+  if (auto e = dyn_cast<EmbeddingOp>(op)) {
+    if (e.getIds() != tokensArg)
+      return fail(op, "ids must be the function's token argument");
+    uint32_t table;
+    FloatType elem;
+    if (!floatWeight(e.getTable(), op, &table, &elem))
+      return false;
+    EmbeddingParams p;
+    auto shape = cast<RankedTensorType>(e.getTable().getType()).getShape();
+    p.vocab = shape[0];
+    p.hidden = shape[1];
+    p.max_batch = maxB;
+    p.elem = elem;
+    ss << "embedding " << p.vocab << " " << p.hidden << " " << int(elem);
+    uint32_t k = kernel(sig, [&](StringRef n) { buildEmbeddingKernel(b, kernels, n, p); });
+    uint32_t out = activation(p.hidden * 4, "embedding");
+    bind(e.getResult(), out);
+    step(op, k, TERN_RANGE_TOKENS, 0, 1, {table, bufferOf[tokensArg], out});
+    return true;
+  }
+
+  if (isa<NormQuantizeOp, RmsNormOp>(op)) {
+    auto nq = dyn_cast<NormQuantizeOp>(op);
+    Value x = op->getOperand(0);
+    Value up = nq ? nq.getUp() : Value();
+    Value w = nq ? nq.getWeight() : cast<RmsNormOp>(op).getWeight();
+    NormQuantizeParams p;
+    p.K = cols(x);
+    p.max_batch = maxB;
+    p.epsilon = nq ? nq.getEpsilon().convertToFloat()
+                   : cast<RmsNormOp>(op).getEpsilon().convertToFloat();
+    p.gated = bool(up);
+    p.quantize = bool(nq);
+    uint32_t wb, xb, ub = 0;
+    if (!floatWeight(w, op, &wb, &p.elem) || !buffer(x, &xb, op) ||
+        (up && !buffer(up, &ub, op)))
+      return false;
+    ss << "norm " << p.K << " " << p.epsilon << " " << p.gated << " "
+       << p.quantize << " " << int(p.elem);
+    uint32_t k = kernel(sig, [&](StringRef n) { buildNormQuantizeKernel(b, kernels, n, p); });
+    std::vector<uint32_t> args = {xb};
+    if (up)
+      args.push_back(ub);
+    args.push_back(wb);
+    if (nq) {
+      uint32_t q = activation(p.K, "q"), s = activation(4, "s");
+      bind(nq.getOutput(), q);
+      bind(nq.getScale(), s);
+      args.push_back(q);
+      args.push_back(s);
+    } else {
+      uint32_t y = activation(p.K * 4, "norm");
+      bind(op->getResult(0), y);
+      args.push_back(y);
+    }
+    step(op, k, TERN_RANGE_TOKENS, 0, 1, args);
+    return true;
+  }
+
+  if (auto mm = dyn_cast<TernaryMatmulOp>(op)) {
+    TernaryMatmulParams p;
+    uint32_t w, rs, qb, sb;
+    if (!packedWeight(mm, &w, &rs, &p.block) || !buffer(mm.getInput(), &qb, op) ||
+        !buffer(mm.getInputScale(), &sb, op))
+      return false;
+    p.K = cols(mm.getInput());
+    for (int64_t n : *mm.getParts())
+      p.parts.push_back(n);
+    p.max_batch = maxB;
+    p.isa = target.isa;
+    if (p.block > target.vector_bytes && target.isa != DotIsa::Generic &&
+        target.isa != DotIsa::NeonDot && target.isa != DotIsa::NeonI8mm)
+      return fail(op, "layout block " + std::to_string(p.block) +
+                          " is wider than the target's vectors");
+    if (auto s = mm.getScheduleAttr()) {
+      p.tile_m = std::max<int64_t>(s.getTileM(), 1);
+      p.tile_n = std::max<int64_t>(s.getTileN(), 1);
+      p.prefetch = s.getPrefetch();
+    }
+    p.divide = mm.getScaleMode() == ScaleMode::divide;
+    p.residual = bool(mm.getResidual());
+    ss << "ternary_matmul K" << p.K << " B" << p.block << " isa" << int(p.isa)
+       << " t" << p.tile_m << "x" << p.tile_n << " pf" << p.prefetch << " d"
+       << p.divide << " r" << p.residual << " parts";
+    for (int64_t n : p.parts)
+      ss << " " << n;
+    uint32_t k = kernel(sig, [&](StringRef n) { buildTernaryMatmulKernel(b, kernels, n, p); });
+    std::vector<uint32_t> args = {qb, sb, w, rs};
+    uint32_t resBuf = 0;
+    if (p.residual && !buffer(mm.getResidual(), &resBuf, op))
+      return false;
+    for (size_t i = 0; i < p.parts.size(); ++i) {
+      uint32_t out;
+      if (p.residual && isLastUse(mm.getResidual(), op))
+        out = resBuf; // h = h + y in place
+      else
+        out = activation(p.parts[i] * 4, "matmul");
+      bind(mm.getResult(i), out);
+      args.push_back(out);
+    }
+    if (p.residual)
+      args.push_back(resBuf);
+    step(op, k, TERN_RANGE_FIXED, p.totalRows(), p.tile_n, args);
+    return true;
+  }
+
+  if (auto r = dyn_cast<RopeOp>(op)) {
+    if (r.getPositions() != positionsArg)
+      return fail(op, "positions must be the function's positions argument");
+    RopeParams p;
+    p.head_dim = r.getHeadDim();
+    p.heads = cols(r.getInput()) / p.head_dim;
+    p.max_batch = maxB;
+    p.theta = r.getTheta().convertToFloat();
+    uint32_t xb;
+    if (!buffer(r.getInput(), &xb, op))
+      return false;
+    if (!isLastUse(r.getInput(), op))
+      return fail(op, "input is used after RoPE; in-place rotation needs it dead");
+    ss << "rope " << p.heads << " " << p.head_dim << " " << p.theta;
+    uint32_t k = kernel(sig, [&](StringRef n) { buildRopeKernel(b, kernels, n, p); });
+    bind(r.getResult(), xb);
+    step(op, k, TERN_RANGE_TOKENS, 0, 1, {xb});
+    return true;
+  }
+
+  if (auto a = dyn_cast<AttentionOp>(op)) {
+    AttentionParams p;
+    p.heads = a.getNumHeads();
+    p.kv_heads = a.getNumKvHeads();
+    p.head_dim = a.getHeadDim();
+    p.max_context = cast<RankedTensorType>(a.getKCache().getType()).getShape()[0];
+    p.max_batch = maxB;
+    uint32_t qb, kb, vb, kc, vc;
+    if (!buffer(a.getQ(), &qb, op) || !buffer(a.getK(), &kb, op) ||
+        !buffer(a.getV(), &vb, op) || !buffer(a.getKCache(), &kc, op) ||
+        !buffer(a.getVCache(), &vc, op))
+      return false;
+    ss << "attention " << p.heads << " " << p.kv_heads << " " << p.head_dim
+       << " " << p.max_context;
+    uint32_t k = kernel(sig, [&](StringRef n) { buildAttentionKernel(b, kernels, n, p); });
+    uint32_t out = activation(p.heads * p.head_dim * 4, "attention");
+    bind(a.getOutput(), out);
+    bind(a.getKCacheOut(), kc);
+    bind(a.getVCacheOut(), vc);
+    step(op, k, TERN_RANGE_FIXED, p.kv_heads, 1, {qb, kb, vb, kc, vc, out});
+    return true;
+  }
+
+  if (auto m = dyn_cast<MatmulOp>(op)) {
+    FloatMatmulParams p;
+    uint32_t wb, xb;
+    if (!floatWeight(m.getWeight(), op, &wb, &p.elem) ||
+        !buffer(m.getInput(), &xb, op))
+      return false;
+    auto shape = cast<RankedTensorType>(m.getWeight().getType()).getShape();
+    p.N = shape[0];
+    p.K = shape[1];
+    p.max_batch = maxB;
+    p.tile_n = 4;
+    p.prefetch = target.isa == DotIsa::Generic ? 0 : 8;
+    ss << "head " << p.N << " " << p.K << " " << int(p.elem);
+    uint32_t k = kernel(sig, [&](StringRef n) { buildFloatMatmulKernel(b, kernels, n, p); });
+    logitsBuf = newBuffer(TERN_BUF_LOGITS, p.N * 4, "logits");
+    bind(m.getResult(), logitsBuf);
+    step(op, k, TERN_RANGE_FIXED, p.N, p.tile_n, {xb, wb, logitsBuf}, TERN_STEP_HEAD);
+    return true;
+  }
+
+  if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+    if (ret.getNumOperands() == 0 || !ret.getOperand(0).getDefiningOp<MatmulOp>())
+      return fail(op, "the first result must be the logits of the LM head");
+    return true;
+  }
+  return fail(op, "not supported by the CPU code generator (the fusion passes "
+                  "turn bitlinear, quantize, mul, relu2 and add into kernel ops)");
+}
+
+bool PlanBuilder::build(std::string *err) {
+  error = err;
+  maxB = opts.max_batch;
+  plan->max_batch = maxB;
+  auto forward = graph.lookupSymbol<func::FuncOp>("forward");
+  if (!forward || forward.getNumArguments() < 3)
+    return fail(nullptr, "the module has no @forward(tokens, positions, start, caches...)");
+  Block &body = forward.getBody().front();
+  tokensArg = body.getArgument(0);
+  positionsArg = body.getArgument(1);
+  // Liveness: the last op (in program order) that uses each value.
+  for (Operation &op : body)
+    for (Value v : op.getOperands())
+      lastUse[v] = &op;
+  bind(tokensArg, newBuffer(TERN_BUF_TOKENS, 4, "tokens"));
+  for (unsigned i = 3; i < body.getNumArguments(); ++i) {
+    auto t = cast<RankedTensorType>(body.getArgument(i).getType());
+    bind(body.getArgument(i),
+         newBuffer(TERN_BUF_STATE, t.getShape()[0] * t.getShape()[1] * 4,
+                   (i % 2 ? "k_cache." : "v_cache.") + std::to_string((i - 3) / 2)));
+  }
+  size_t n = 0, total = body.getOperations().size();
+  for (Operation &op : body) {
+    if (!visit(&op))
+      return false;
+    release(&op);
+    if (opts.progress && (++n % 64 == 0 || n == total))
+      llvm::errs() << "tern-compile: planned " << n << "/" << total << " ops\n";
+  }
+  (void)logitsBuf;
+  return true;
+}
+
+} // namespace
+
+bool buildCpuPlan(ModuleOp graph, const model::Model &model,
+                  const CpuTarget &target, const PlanOptions &options,
+                  ModuleOp kernels, CompiledPlan *plan, std::string *err) {
+  return PlanBuilder(graph, model, target, options, kernels, plan).build(err);
+}
+
+std::string describePlan(const CompiledPlan &plan) {
+  static const char *kinds[] = {"weight", "activation", "state", "tokens", "logits"};
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "kernels: " << plan.kernels.size() << "\n";
+  for (size_t i = 0; i < plan.kernels.size(); ++i)
+    os << "  k" << i << " " << plan.kernels[i] << "\n";
+  os << "buffers: " << plan.buffers.size() << "\n";
+  for (size_t i = 0; i < plan.buffers.size(); ++i)
+    os << "  b" << i << " " << kinds[plan.buffers[i].kind] << " "
+       << plan.buffers[i].bytes << " " << plan.buffers[i].name << "\n";
+  os << "steps: " << plan.steps.size() << "\n";
+  for (const PlanStep &st : plan.steps) {
+    os << "  " << plan.kernels[st.kernel] << " over "
+       << (st.range_kind == TERN_RANGE_TOKENS ? std::string("tokens")
+                                              : std::to_string(st.range))
+       << " (" << st.op << ")";
+    for (uint32_t a : st.args)
+      os << " b" << a;
+    os << "\n";
+  }
+  return s;
+}
+
+} // namespace tern::cpu

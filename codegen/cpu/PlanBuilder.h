@@ -1,0 +1,71 @@
+//===- PlanBuilder.h - a scheduled tern graph as CPU kernels + a plan -*- C++ -*-===//
+//
+// The last step of CPU code generation. Walks `@forward` of a fused, packed
+// and scheduled graph in program order and, for each op, emits (or reuses)
+// a specialized kernel function into a kernel module and appends a step to
+// the host plan (runtime/include/tern_plan.h): which kernel, over which
+// range, on which buffers. Values become buffers; activation buffers are
+// reused once their value is dead; RoPE and residual epilogues work in
+// place. Weights are read from the model and re-laid out here (packed
+// ternary matrices in the global's #tern.layout, per-row scales, float
+// tensors as stored).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_CODEGEN_CPU_PLANBUILDER_H
+#define TERN_CODEGEN_CPU_PLANBUILDER_H
+
+#include "codegen/cpu/CpuTarget.h"
+#include "frontend/model/Model.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tern::cpu {
+
+struct PlanBuffer {
+  uint32_t kind = 0;  ///< tern_buffer_kind
+  uint64_t bytes = 0; ///< see tern_buffer_kind
+  int blob = -1;      ///< TERN_BUF_WEIGHT: index into CompiledPlan::blobs
+  std::string name;   ///< what it holds (for --emit=plan and errors)
+};
+
+struct PlanStep {
+  uint32_t kernel = 0;
+  uint32_t range_kind = 0;
+  int64_t range = 0;
+  int64_t grain = 1;
+  uint32_t flags = 0;
+  std::vector<uint32_t> args;
+  std::string op; ///< the graph op it runs, for listings
+};
+
+struct CompiledPlan {
+  std::vector<std::string> kernels; ///< kernel function names, table order
+  std::vector<PlanBuffer> buffers;
+  std::vector<PlanStep> steps;
+  std::vector<std::vector<uint8_t>> blobs; ///< weight bytes
+  int64_t max_batch = 0;
+};
+
+struct PlanOptions {
+  int64_t max_batch = 64;
+  bool progress = false;
+};
+
+/// Builds the kernels of `graph`'s @forward into `kernels` (a module of
+/// func.func kernels, see Kernels.h) and the plan into `plan`. Returns false
+/// with an error naming the op or tensor that cannot be compiled.
+bool buildCpuPlan(mlir::ModuleOp graph, const tern::model::Model &model,
+                  const CpuTarget &target, const PlanOptions &options,
+                  mlir::ModuleOp kernels, CompiledPlan *plan,
+                  std::string *err);
+
+/// A readable listing of the plan (one line per buffer and step).
+std::string describePlan(const CompiledPlan &plan);
+
+} // namespace tern::cpu
+
+#endif

@@ -1,0 +1,84 @@
+//===- ScheduleDefaults.cpp - per-target default #tern.schedule -----------===//
+#include "passes/ScheduleDefaults.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir;
+using namespace mlir::tern;
+
+namespace {
+/// One row of the table: a target's knobs (0 = let the target choose).
+struct TargetDefaults {
+  llvm::StringRef name;
+  int64_t tileM, tileN, prefetch, vectorWidth;
+};
+
+// tile_m: tokens per weight pass (prefill reuse of each decoded row);
+// tile_n: rows interleaved to break the dot-product latency chain;
+// prefetch: software prefetch distance in rows (what makes the GEMV reach
+// DRAM bandwidth, see TOOLCHAIN.md); vector_width: SIMD bytes.
+constexpr TargetDefaults kTable[] = {
+    {"generic", 1, 1, 0, 0},
+    {"x86-64-v3", 4, 2, 8, 32},
+    {"x86-avx512-vnni", 4, 2, 8, 64},
+    {"aarch64-dotprod", 4, 2, 4, 16},
+    {"aarch64-i8mm", 4, 2, 4, 16},
+};
+
+const llvm::StringRef kNames[] = {"generic",         "x86-64-v3",
+                                  "x86-avx512-vnni", "aarch64-dotprod",
+                                  "aarch64-i8mm",    "host"};
+} // namespace
+
+llvm::ArrayRef<llvm::StringRef> mlir::tern::knownTargets() { return kNames; }
+
+std::string mlir::tern::knownTargetList(bool withHost) {
+  std::string list;
+  for (llvm::StringRef name : knownTargets()) {
+    if (!withHost && name == "host")
+      continue;
+    if (!list.empty())
+      list += ", ";
+    list += name.str();
+  }
+  return list;
+}
+
+bool mlir::tern::isKnownTarget(llvm::StringRef target) {
+  return llvm::is_contained(knownTargets(), target);
+}
+
+std::string mlir::tern::detectHostTarget() {
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  if (!triple.isX86())
+    return "generic";
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  auto has = [&](const char *f) { return features.lookup(f); };
+  if (has("avx512vnni") && has("avx512bw") && has("avx512vl"))
+    return "x86-avx512-vnni";
+  if (has("avx2"))
+    return "x86-64-v3";
+  return "generic";
+}
+
+ScheduleAttr mlir::tern::defaultSchedule(MLIRContext *ctx,
+                                         llvm::StringRef target,
+                                         llvm::StringRef opKind, int64_t n,
+                                         int64_t k) {
+  // The table does not depend on the op's kind or shape yet; the arguments
+  // are there so that a shape-aware table needs no change of interface.
+  (void)opKind;
+  (void)n;
+  (void)k;
+  std::string resolved =
+      target == "host" ? detectHostTarget() : target.str();
+  for (const TargetDefaults &row : kTable)
+    if (row.name == resolved)
+      return ScheduleAttr::get(ctx, /*tile_m=*/row.tileM, /*tile_n=*/row.tileN,
+                               /*tile_k=*/0, /*unroll=*/0,
+                               /*vector_width=*/row.vectorWidth,
+                               /*threads=*/0, /*prefetch=*/row.prefetch);
+  return ScheduleAttr();
+}

@@ -1,0 +1,305 @@
+//===- tern-compile.cpp - a BitNet model as a standalone executable -------===//
+//
+//   tern-compile MODEL --target=host -o OUT          # OUT and OUT.tpack
+//   tern-compile MODEL --emit=mlir|plan|kernels|llvm|asm|obj|exe -o FILE
+//
+// The whole pipeline: import (frontend), graph passes (fuse, pack, schedule),
+// kernel generation and the host plan (codegen/cpu), lowering to LLVM IR and
+// machine code for the target, then a link with the runtime. --emit stops at
+// any stage; MLIR's --mlir-print-ir-after-all / --mlir-print-ir-before=PASS
+// show every step of both pass pipelines (graph and kernels).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/common/Jit.h"
+#include "codegen/cpu/CpuTarget.h"
+#include "codegen/cpu/KernelFunc.h"
+#include "codegen/cpu/LowerKernels.h"
+#include "codegen/cpu/PlanBuilder.h"
+#include "frontend/ImportModel.h"
+#include "frontend/model/Model.h"
+#include "frontend/model/ModelTokenizer.h"
+#include "passes/Passes.h"
+#include "runtime/engine/PackWriter.h"
+#include "runtime/engine/TokenizerBlob.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <chrono>
+
+namespace cl = llvm::cl;
+using namespace mlir;
+
+static cl::OptionCategory category("tern-compile options");
+static cl::opt<std::string> input(cl::Positional, cl::desc("MODEL"), cl::Required,
+                                  cl::cat(category));
+static cl::opt<std::string> output("o", cl::desc("Output file"), cl::value_desc("file"),
+                                   cl::Required, cl::cat(category));
+static cl::opt<std::string> targetName(
+    "target",
+    cl::desc("host | generic | x86-64-v3 | x86-avx512-vnni | aarch64-dotprod | aarch64-i8mm"),
+    cl::init("host"), cl::cat(category));
+static cl::opt<std::string> emit(
+    "emit",
+    cl::desc("Stop after: mlir (the scheduled graph), plan (kernels, buffers, "
+             "steps), kernels (kernel functions before lowering), llvm (LLVM "
+             "IR), asm, obj, exe (default: the executable and its .tpack)"),
+    cl::init("exe"), cl::cat(category));
+static cl::opt<int> maxBatch("max-batch",
+                             cl::desc("Tokens per kernel call (prefill chunk)"),
+                             cl::init(64), cl::cat(category));
+static cl::opt<std::string> scheduleFile(
+    "schedule-file", cl::desc("JSON schedule records that override the defaults"),
+    cl::init(""), cl::cat(category));
+static cl::opt<int> block("block", cl::desc("Force the weight layout's block (bytes)"),
+                          cl::init(0), cl::cat(category));
+static cl::opt<bool> noConcat("no-concat",
+                              cl::desc("Do not merge BitLinears that share an input"),
+                              cl::cat(category));
+static cl::opt<bool> quiet("q", cl::desc("No progress on stderr"), cl::cat(category));
+
+static int fail(const std::string &msg) {
+  llvm::errs() << "tern-compile: error: " << msg << "\n";
+  return 1;
+}
+
+static std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+static void progress(const std::string &what) {
+  if (quiet)
+    return;
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  llvm::errs() << llvm::format("tern-compile: [%6.2f s] ", s) << what << "\n";
+}
+
+static bool writeText(const std::string &path, llvm::function_ref<void(llvm::raw_ostream &)> fn,
+                      std::string *err) {
+  auto out = openOutputFile(path, err);
+  if (!out)
+    return false;
+  fn(out->os());
+  out->keep();
+  return true;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAllPasses();
+  mlir::tern::registerTernPasses();
+  registerPassManagerCLOptions();
+  registerMLIRContextCLOptions();
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "tern-compile: a BitNet model as a standalone executable\n\n"
+      "  tern-compile MODEL --target=host -o OUT   (writes OUT and OUT.tpack)\n");
+  static const char *emits[] = {"mlir", "plan", "kernels", "llvm", "asm", "obj", "exe"};
+  if (std::find(std::begin(emits), std::end(emits), emit.getValue()) == std::end(emits))
+    return fail("unknown --emit=" + emit + " (mlir, plan, kernels, llvm, asm, obj, exe)");
+  if (maxBatch < 1 || maxBatch > 4096)
+    return fail("--max-batch must be in 1..4096, got " + std::to_string(maxBatch));
+
+  std::string err;
+  ::tern::cpu::CpuTarget target;
+  if (!::tern::cpu::resolveCpuTarget(targetName, &target, &err))
+    return fail(err);
+  std::string hostFamily = target.name;
+  if (target.name == "host")
+    hostFamily = target.isa == ::tern::cpu::DotIsa::Avx512Vnni ? "x86-avx512-vnni"
+                 : target.isa == ::tern::cpu::DotIsa::Avx2     ? "x86-64-v3"
+                 : target.isa == ::tern::cpu::DotIsa::NeonI8mm ? "aarch64-i8mm"
+                 : target.isa == ::tern::cpu::DotIsa::NeonDot  ? "aarch64-dotprod"
+                                                             : "generic";
+
+  ::tern::model::Model model;
+  if (!::tern::model::loadModel(input, &model, &err))
+    return fail(err);
+  progress("loaded " + model.format + " model " + input);
+
+  DialectRegistry registry;
+  mlir::tern::registerJitDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  OwningOpRef<ModuleOp> graph =
+      ::tern::frontend::importModel(ctx, model, quiet ? "" : "tern-compile", &err);
+  if (!graph)
+    return fail(err);
+  progress("imported the graph");
+
+  // Graph passes: fuse, pack, schedule.
+  mlir::tern::registerTernPasses();
+  std::string packed = llvm::sys::path::filename(output).str() + ".tpack";
+  std::string pipeline =
+      "tern-fuse-norm-quantize,tern-fuse-bitlinear{concat=" +
+      std::string(noConcat ? "false" : "true") +
+      "},tern-fuse-residual,canonicalize,"
+      "tern-pack-weights{vector-bytes=" + std::to_string(target.vector_bytes) +
+      " block=" + std::to_string(block) + " packed-file=" + packed + "},"
+      "tern-attach-schedule{target=" + hostFamily +
+      (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) + "}";
+  {
+    PassManager pm(&ctx);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("bad pass manager options");
+    if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+      return fail("cannot build the graph pipeline: " + pipeline);
+    if (failed(pm.run(*graph)))
+      return fail(input + ": the graph passes failed");
+  }
+  progress("fused, packed and scheduled the graph (" + pipeline + ")");
+  if (emit == "mlir")
+    return writeText(output, [&](llvm::raw_ostream &os) { graph->print(os); }, &err)
+               ? 0 : fail(err);
+
+  // Kernels and the host plan.
+  OpBuilder b(&ctx);
+  OwningOpRef<ModuleOp> kernels = ModuleOp::create(b.getUnknownLoc());
+  ::tern::cpu::CompiledPlan plan;
+  ::tern::cpu::PlanOptions popts;
+  popts.max_batch = maxBatch;
+  popts.progress = !quiet;
+  if (!::tern::cpu::buildCpuPlan(*graph, model, target, popts, *kernels, &plan, &err))
+    return fail(input + ": " + err);
+  progress("generated " + std::to_string(plan.kernels.size()) + " kernels, " +
+           std::to_string(plan.steps.size()) + " steps, " +
+           std::to_string(plan.buffers.size()) + " buffers");
+  if (emit == "plan")
+    return writeText(output, [&](llvm::raw_ostream &os) { os << ::tern::cpu::describePlan(plan); },
+                     &err) ? 0 : fail(err);
+  if (emit == "kernels")
+    return writeText(output, [&](llvm::raw_ostream &os) { kernels->print(os); }, &err)
+               ? 0 : fail(err);
+
+  std::string kernelText;
+  {
+    llvm::raw_string_ostream os(kernelText);
+    kernels->print(os);
+  }
+  char fp[64];
+  snprintf(fp, sizeof fp, "%016llx-%s",
+           (unsigned long long)llvm::xxh3_64bits(kernelText + target.name + target.features),
+           hostFamily.c_str());
+  std::string fingerprint(fp);
+
+  {
+    PassManager pm(&ctx);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("bad pass manager options");
+    if (failed(::tern::cpu::buildKernelLoweringPipeline(pm, &err)))
+      return fail(err);
+    if (failed(pm.run(*kernels)))
+      return fail("lowering the generated kernels to LLVM failed");
+  }
+  if (failed(::tern::cpu::addKernelEntries(*kernels, plan.kernels, fingerprint)))
+    return fail("adding kernel entry points failed");
+  std::unique_ptr<llvm::TargetMachine> tm = ::tern::cpu::createTargetMachine(target, &err);
+  if (!tm)
+    return fail(err);
+  llvm::LLVMContext llctx;
+  std::unique_ptr<llvm::Module> llmod =
+      ::tern::cpu::translateAndOptimize(*kernels, llctx, *tm, &err);
+  if (!llmod)
+    return fail(err);
+  progress("lowered and optimized the kernels for " + target.triple + " (" +
+           target.cpu + ")");
+  if (emit == "llvm")
+    return writeText(output, [&](llvm::raw_ostream &os) { llmod->print(os, nullptr); }, &err)
+               ? 0 : fail(err);
+  if (emit == "asm" || emit == "obj")
+    return ::tern::cpu::emitMachineCode(*llmod, *tm, emit == "asm", output, &err) ? 0
+                                                                               : fail(err);
+
+  // exe: object + packed model + link.
+  if (target.isAArch64() != llvm::Triple(llvm::sys::getProcessTriple()).isAArch64())
+    return fail("--emit=exe links with this machine's runtime, which cannot run " +
+                target.name + " code; use --emit=obj and link with a runtime built "
+                "for that target");
+  std::string obj = output + ".o";
+  if (!::tern::cpu::emitMachineCode(*llmod, *tm, false, obj, &err))
+    return fail(err);
+
+  ::tern::rt::PackContents pack;
+  pack.info.fingerprint = fingerprint;
+  pack.info.target = hostFamily;
+  const ::tern::ref::ModelConfig &c = model.config;
+  pack.info.vocab = c.vocab;
+  pack.info.hidden = c.hidden;
+  pack.info.layers = c.layers;
+  pack.info.heads = c.heads;
+  pack.info.kv_heads = c.kv_heads;
+  pack.info.head_dim = c.head_dim;
+  pack.info.ffn = c.ffn;
+  pack.info.max_context = c.max_context;
+  pack.info.max_batch = maxBatch;
+  ::tern::tok::Tokenizer tok;
+  std::string tokErr;
+  if (::tern::model::loadTokenizer(model, &tok, &tokErr)) {
+    if (!::tern::rt::serializeTokenizer(tok.data(), &pack.tokenizer, &err))
+      return fail(err);
+    pack.info.bos = tok.bos();
+    pack.info.eos = tok.eos();
+    pack.info.eot = tok.eot();
+  } else if (!quiet) {
+    llvm::errs() << "tern-compile: no tokenizer (" << tokErr
+                 << "): the executable takes --tokens only\n";
+  }
+  for (const ::tern::cpu::PlanBuffer &pb : plan.buffers) {
+    tern_buffer tb{};
+    tb.kind = pb.kind;
+    tb.bytes = pb.bytes;
+    pack.buffers.push_back(tb);
+    if (pb.kind == TERN_BUF_WEIGHT) {
+      ::tern::rt::PackWeight w;
+      w.data = plan.blobs[pb.blob].data();
+      pack.weights.push_back(w);
+    }
+  }
+  for (const ::tern::cpu::PlanStep &ps : plan.steps) {
+    tern_step ts{};
+    ts.kernel = ps.kernel;
+    ts.range_kind = ps.range_kind;
+    ts.range = ps.range;
+    ts.grain = ps.grain;
+    ts.flags = ps.flags;
+    ts.nargs = ps.args.size();
+    for (size_t i = 0; i < ps.args.size(); ++i)
+      ts.args[i] = ps.args[i];
+    pack.steps.push_back(ts);
+  }
+  std::string packPath = output + ".tpack";
+  if (!::tern::rt::writePackFile(packPath, pack, &err))
+    return fail(err);
+  progress("wrote " + packPath);
+
+  // Link: the generated object, main(), the runtime, the tokenizer.
+  std::vector<std::string> cmd = {TERN_LINKER, "-o", output, obj,
+                                  TERN_RUNTIME_MAIN_LIB, TERN_RUNTIME_LIB,
+                                  TERN_TOKENIZER_CORE_LIB, TERN_PCRE2_LIB,
+                                  "-lpthread", "-lm"};
+  auto linker = llvm::sys::findProgramByName(TERN_LINKER);
+  if (!linker)
+    return fail(std::string("cannot find the linker driver ") + TERN_LINKER);
+  std::vector<llvm::StringRef> argvRef(cmd.begin(), cmd.end());
+  std::string linkErr;
+  int rc = llvm::sys::ExecuteAndWait(*linker, argvRef, std::nullopt, {}, 0, 0, &linkErr);
+  llvm::sys::fs::remove(obj);
+  if (rc != 0)
+    return fail("linking " + output + " failed (" + std::to_string(rc) + "): " + linkErr);
+  progress("linked " + output + " (run it with --prompt TEXT -n N, or --tokens "
+           "1,2,3 --logits-out FILE)");
+  return 0;
+}
