@@ -19,13 +19,16 @@ struct TargetDefaults {
 // tile_n: rows interleaved to break the dot-product latency chain;
 // prefetch: software prefetch distance in rows (what makes the GEMV reach
 // DRAM bandwidth, see TOOLCHAIN.md); vector_width: SIMD bytes.
+// clang-format off
 constexpr TargetDefaults kTable[] = {
-    {"generic", 1, 1, 0, 0},
-    {"x86-64-v3", 4, 2, 8, 32},
-    {"x86-avx512-vnni", 4, 2, 8, 64},
-    {"aarch64-dotprod", 4, 2, 4, 16},
-    {"aarch64-i8mm", 4, 2, 4, 16},
+    // name               tile_m tile_n prefetch vector_width
+    {"generic",           1,     1,     0,       0},
+    {"x86-64-v3",         4,     2,     8,       32},
+    {"x86-avx512-vnni",   4,     2,     8,       64},
+    {"aarch64-dotprod",   4,     2,     4,       16},
+    {"aarch64-i8mm",      4,     2,     4,       16},
 };
+// clang-format on
 
 const llvm::StringRef kNames[] = {"generic",         "x86-64-v3",
                                   "x86-avx512-vnni", "aarch64-dotprod",
@@ -72,8 +75,7 @@ ScheduleAttr mlir::tern::defaultSchedule(MLIRContext *ctx,
   (void)opKind;
   (void)n;
   (void)k;
-  std::string resolved =
-      target == "host" ? detectHostTarget() : target.str();
+  std::string resolved = target == "host" ? detectHostTarget() : target.str();
   for (const TargetDefaults &row : kTable)
     if (row.name == resolved)
       return ScheduleAttr::get(ctx, /*tile_m=*/row.tileM, /*tile_n=*/row.tileN,

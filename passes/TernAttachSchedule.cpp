@@ -42,7 +42,8 @@ std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer)
     return where + ": cannot read it: " + buffer.getError().message();
-  llvm::Expected<llvm::json::Value> json = llvm::json::parse((*buffer)->getBuffer());
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*buffer)->getBuffer());
   if (!json)
     return where + ": invalid JSON: " + llvm::toString(json.takeError());
   const llvm::json::Object *top = json->getAsObject();
@@ -130,9 +131,8 @@ struct TernAttachSchedulePass
     std::string resolved;
     if (!target.empty()) {
       if (!isKnownTarget(target)) {
-        module.emitError() << "tern-attach-schedule: unknown target '"
-                           << target << "' (valid: " << knownTargetList()
-                           << ")";
+        module.emitError() << "tern-attach-schedule: unknown target '" << target
+                           << "' (valid: " << knownTargetList() << ")";
         return signalPassFailure();
       }
       if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, 0)) {
@@ -165,12 +165,13 @@ struct TernAttachSchedulePass
     auto apply = [&](Operation *op, StringRef kind, int64_t n, int64_t k,
                      ValueRange weights) {
       auto existing = op->getAttrOfType<ScheduleAttr>("schedule");
-      ScheduleAttr chosen =
-          resolved.empty() ? optionSchedule
-                           : defaultSchedule(ctx, resolved, kind, n, k);
+      ScheduleAttr chosen = resolved.empty()
+                                ? optionSchedule
+                                : defaultSchedule(ctx, resolved, kind, n, k);
       if (existing && !override)
         chosen = existing;
-      if (ScheduleAttr fromFile = matchRecord(records, symbols, kind, n, k, weights))
+      if (ScheduleAttr fromFile =
+              matchRecord(records, symbols, kind, n, k, weights))
         chosen = fromFile;
       op->setAttr("schedule", chosen);
     };
@@ -183,8 +184,9 @@ struct TernAttachSchedulePass
         for (int64_t rows : m.getPartRows())
           n += rows;
         Type w = m.getWeights()[0].getType();
-        int64_t k = isa<TernaryType>(w) ? cast<TernaryType>(w).getCols()
-                                        : cast<RankedTensorType>(w).getShape()[1];
+        int64_t k = isa<TernaryType>(w)
+                        ? cast<TernaryType>(w).getCols()
+                        : cast<RankedTensorType>(w).getShape()[1];
         apply(op, "ternary_matmul", n, k, m.getWeights());
       }
     });

@@ -117,7 +117,8 @@ struct ConvertBitlinear : OpRewritePattern<BitLinearOp> {
 };
 
 // b_0 = bitlinear(x, s, w_0, ws_0); ...; b_n = bitlinear(x, s, w_n, ws_n)
-//   ==>  b_0, ..., b_n = ternary_matmul x, s, [w_0, ..., w_n], [ws_0, ..., ws_n]
+//   ==>  b_0, ..., b_n = ternary_matmul x, s, [w_0, ..., w_n],
+//                                             [ws_0, ..., ws_n]
 // for the bitlinears of one block with the same input, input scale, scale
 // mode and K, at b_0's place. The pure ops defining w_i / ws_i between b_0
 // and b_i move up to just before b_0. Siblings are split into groups in

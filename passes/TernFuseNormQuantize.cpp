@@ -32,10 +32,12 @@ struct FuseGatedNormQuantize : OpRewritePattern<QuantizeOp> {
                                 PatternRewriter &rewriter) const override {
     auto norm = quant.getInput().getDefiningOp<RmsNormOp>();
     if (!norm || !norm->hasOneUse())
-      return rewriter.notifyMatchFailure(quant, "input is not a single-use rms_norm");
+      return rewriter.notifyMatchFailure(quant,
+                                         "input is not a single-use rms_norm");
     auto mul = norm.getInput().getDefiningOp<MulOp>();
     if (!mul || !mul->hasOneUse())
-      return rewriter.notifyMatchFailure(quant, "norm input is not a single-use mul");
+      return rewriter.notifyMatchFailure(quant,
+                                         "norm input is not a single-use mul");
     Value up = mul.getRhs();
     auto relu = mul.getLhs().getDefiningOp<Relu2Op>();
     if (!relu) {
@@ -65,7 +67,8 @@ struct FuseNormQuantize : OpRewritePattern<QuantizeOp> {
                                 PatternRewriter &rewriter) const override {
     auto norm = quant.getInput().getDefiningOp<RmsNormOp>();
     if (!norm || !norm->hasOneUse())
-      return rewriter.notifyMatchFailure(quant, "input is not a single-use rms_norm");
+      return rewriter.notifyMatchFailure(quant,
+                                         "input is not a single-use rms_norm");
     auto fused = NormQuantizeOp::create(
         rewriter, quant.getLoc(), quant.getOutput().getType(),
         quant.getScale().getType(), norm.getInput(), /*up=*/Value(),

@@ -67,8 +67,8 @@ int64_t TernPackWeightsPass::chooseBlock(TernaryMatmulOp op, StringRef weight,
   if (block > 0) {
     if (k % (4 * block) == 0)
       return block;
-    op.emitError() << "tern-pack-weights: weight @" << weight << " has K = "
-                   << k << ", which block = " << int64_t(block)
+    op.emitError() << "tern-pack-weights: weight @" << weight
+                   << " has K = " << k << ", which block = " << int64_t(block)
                    << " cannot pack: K must be a multiple of 4 * block = "
                    << 4 * block;
     return 0;
@@ -101,7 +101,8 @@ bool TernPackWeightsPass::pack(TernaryMatmulOp op) {
   SmallVector<GlobalOp> globals;
   for (Value w : op.getWeights()) {
     auto get = w.getDefiningOp<GetGlobalOp>();
-    GlobalOp global = get ? symbols->lookup<GlobalOp>(get.getName()) : GlobalOp();
+    GlobalOp global =
+        get ? symbols->lookup<GlobalOp>(get.getName()) : GlobalOp();
     if (!global)
       return true; // not all weights are globals: left alone
     gets.push_back(get);
@@ -114,9 +115,10 @@ bool TernPackWeightsPass::pack(TernaryMatmulOp op) {
   for (GlobalOp g : globals) {
     auto [n, kk] = weightShape(g.getType());
     if (kk != k) {
-      op.emitError() << "tern-pack-weights: weights @" << globals[0].getSymName()
-                     << " (K = " << k << ") and @" << g.getSymName()
-                     << " (K = " << kk << ") cannot be packed into one matrix";
+      op.emitError() << "tern-pack-weights: weights @"
+                     << globals[0].getSymName() << " (K = " << k << ") and @"
+                     << g.getSymName() << " (K = " << kk
+                     << ") cannot be packed into one matrix";
       return false;
     }
     parts.push_back(n);
@@ -179,8 +181,8 @@ void TernPackWeightsPass::runOnOperation() {
     module.emitError() << "tern-pack-weights: invalid options: block = "
                        << int64_t(block) << " (must be >= 0), vector-bytes = "
                        << int64_t(vectorBytes)
-                       << " (must be >= 16), packed-file = \""
-                       << packedFile << "\" (must not be empty)";
+                       << " (must be >= 16), packed-file = \"" << packedFile
+                       << "\" (must not be empty)";
     return signalPassFailure();
   }
   SymbolTable table(module);
@@ -206,20 +208,21 @@ void TernPackWeightsPass::runOnOperation() {
     ok &= pack(op);
 
   // Erase the originals nothing refers to any more. The `sources` of packed
-  // globals name them but are not uses.
-  llvm::StringSet<> used;
+  // globals name them but are not uses. (Unknown uses: keep them all.)
   if (auto uses = SymbolTable::getSymbolUses(&module.getBodyRegion())) {
+    llvm::StringSet<> used;
     for (const SymbolTable::SymbolUse &use : *uses)
       if (!isa<GlobalOp>(use.getUser()))
         used.insert(use.getSymbolRef().getRootReference().getValue());
-  } else {
-    return ok ? void() : signalPassFailure(); // unknown uses: keep them all
+    for (Operation *op : sources) {
+      auto g = cast<GlobalOp>(op);
+      if (!used.contains(g.getSymName()))
+        symbols->erase(g);
+    }
   }
-  for (Operation *op : sources) {
-    auto g = cast<GlobalOp>(op);
-    if (!used.contains(g.getSymName()))
-      symbols->erase(g);
-  }
+  symbols = nullptr;
+  sources.clear();
+  created.clear();
   if (!ok)
     signalPassFailure();
 }

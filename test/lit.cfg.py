@@ -17,6 +17,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.tern_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
     ["tern-opt", "tern-import", "tern-make-model", "tern-run", "tern-tokenize",
+     "tern-bench",
+     "tern-compile",
      "FileCheck", "not"], tool_dirs)
 
 # The LLaMA 3 tokenizer.json that ./setup.sh installs (not in git): tests

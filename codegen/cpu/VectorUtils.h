@@ -74,9 +74,11 @@ mlir::Value loadRaw(mlir::OpBuilder &b, mlir::Location loc, mlir::Value mem,
 void store(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
            mlir::Value mem, mlir::Value off, int64_t valid);
 
-/// Sum of the lanes of a float vector (reassociation allowed).
+/// Sum of the lanes of a float vector, as a log2(n) tree of shuffles and
+/// adds (explicit, so it does not depend on the lowering's
+/// reassociate-fp-reductions flag; a vector.reduction for other widths).
 mlir::Value reduceAdd(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
-/// Max of the lanes of a float vector (no NaN lanes expected).
+/// Max of the lanes of a float vector, the same way (no NaN lanes expected).
 mlir::Value reduceMax(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v);
 
 /// exp(x) on a vector<n x f32> by Cody-Waite range reduction and a degree-5

@@ -270,8 +270,10 @@ extern "C" int tern_forward(tern_context *ctx, const int32_t *tokens,
   const bool chunked = T > batch;
   if (keepAll && chunked && ctx->allLogitsRows < T) {
     void *p = nullptr;
-    const size_t bytes = static_cast<size_t>(T) * static_cast<size_t>(vocab) *
-                         sizeof(float);
+    const uint64_t rowBytes = uint64_t(vocab) * sizeof(float);
+    if (uint64_t(T) > SIZE_MAX / rowBytes)
+      return fail("the logits of " + str(T) + " tokens do not fit in memory");
+    const size_t bytes = static_cast<size_t>(T * rowBytes);
     if (posix_memalign(&p, kAlign, bytes) != 0)
       return fail("cannot allocate " + std::to_string(bytes) +
                   " bytes for the logits of " + str(T) + " tokens");

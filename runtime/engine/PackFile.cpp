@@ -14,7 +14,8 @@
 //   * buffers: reserved == 0; weights 64-byte aligned and within the file;
 //     every other kind has offset 0; activation and state bytes > 0 (and at
 //     most 2^48, per row times max_batch for activations); tokens bytes 0 or
-//     4; logits bytes == vocab * 4; at most one tokens and one logits buffer;
+//     4; logits bytes == vocab * 4 (times max_batch at most 2^48); at most
+//     one tokens and one logits buffer;
 //   * steps: kernel < num_kernels and non-null; range kind known; FIXED range
 //     >= 1, TOKENS range == 0; grain >= 1; no flags but TERN_STEP_HEAD;
 //     nargs <= TERN_MAX_KERNEL_ARGS, args[i] < n_buffers, unused slots 0.
@@ -248,6 +249,9 @@ bool validateTables(const tern_pack_header &h, const tern_buffer *buffers,
           return fail(where + " has " + str(b.bytes) +
                       " bytes per row, expected vocab * 4 = " +
                       str(uint64_t(h.vocab) * sizeof(float)));
+        if (b.bytes > kMaxBufferBytes / uint64_t(h.max_batch))
+          return fail(where + " of " + str(b.bytes) + " bytes per row times " +
+                      "max_batch " + str(int64_t(h.max_batch)) + " is too large");
       }
       break;
     default:

@@ -3,11 +3,11 @@
 # in build-fuzz/ and runs each for RUNS executions (default 1000000) from a
 # small seed corpus. Not part of ./test.sh or CI: run it by hand.
 #   RUNS=N        executions per target
-#   TARGETS="..." subset of: gguf safetensors tokenizer
+#   TARGETS="..." subset of: gguf safetensors tokenizer runtime
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-1000000}
-TARGETS=${TARGETS:-"gguf safetensors tokenizer"}
+TARGETS=${TARGETS:-"gguf safetensors tokenizer runtime"}
 BUILD=build-fuzz
 # libFuzzer and the sanitizer runtimes live in libclang-rt-22-dev.
 if ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "install ok installed"; then
@@ -38,6 +38,11 @@ for t in $TARGETS; do
       ;;
     tokenizer)
       cp test/tokenizer/corpus/* test/tokenizer/fuzz_seed_tokenizer.json "$corpus/" 2>/dev/null || true
+      ;;
+    runtime)
+      # Small valid .tpack files and a tokenizer blob written by the unit tests.
+      [[ -x build/bin/tern-runtime-tests ]] &&
+        TERN_RUNTIME_SEED_DIR=$corpus build/bin/tern-runtime-tests --gtest_filter='RuntimeSeeds.*' >/dev/null || true
       ;;
   esac
   echo "== tern-fuzz-$t: $RUNS runs" >&2

@@ -142,7 +142,9 @@ int main(int argc, char **argv) {
 
   // Graph passes: fuse, pack, schedule.
   mlir::tern::registerTernPasses();
-  std::string packed = llvm::sys::path::filename(output).str() + ".tpack";
+  std::string packed =
+      (output == "-" ? std::string("model") : llvm::sys::path::filename(output).str()) +
+      ".tpack";
   std::string pipeline =
       "tern-fuse-norm-quantize,tern-fuse-bitlinear{concat=" +
       std::string(noConcat ? "false" : "true") +

@@ -27,7 +27,13 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/xxhash.h"
+
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -46,8 +52,8 @@ static cl::opt<std::string>
 
 static cl::opt<bool> useReference(
     "reference",
-    cl::desc("Run with the scalar reference implementation (the only "
-             "backend available for now)"),
+    cl::desc("Run with the scalar reference implementation instead of "
+             "compiling the model for this CPU (cached)"),
     cl::cat(runCategory));
 
 static cl::opt<std::string>
@@ -199,6 +205,88 @@ static std::string rate(int tokens, double seconds) {
   return buf;
 }
 
+
+// Without --reference: compile MODEL for this CPU with tern-compile (found
+// next to tern-run), cached under $TERN_CACHE_DIR (default
+// $XDG_CACHE_HOME/tern or ~/.cache/tern) by a key of the model files' paths,
+// sizes and times and tern-compile's own, then run the executable with the
+// same prompt options.
+static uint64_t fileKey(const std::string &path) {
+  llvm::sys::fs::file_status st;
+  if (llvm::sys::fs::status(path, st))
+    return 0;
+  std::string k = path + ":" + std::to_string(st.getSize()) + ":" +
+                  std::to_string(st.getLastModificationTime().time_since_epoch().count());
+  return llvm::xxh3_64bits(k);
+}
+
+static int runCompiled(const char *argv0) {
+  std::string self = llvm::sys::fs::getMainExecutable(argv0, (void *)&runCompiled);
+  llvm::SmallString<256> compiler(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(compiler, "tern-compile");
+  if (!llvm::sys::fs::can_execute(compiler))
+    return fail("cannot find tern-compile next to tern-run (" +
+                std::string(compiler) + ")");
+  llvm::SmallString<256> model(modelPath.getValue());
+  llvm::sys::fs::make_absolute(model);
+  if (!llvm::sys::fs::exists(model))
+    return fail(std::string(model) + ": no such file or directory");
+  uint64_t key = fileKey(std::string(compiler)) ^ llvm::xxh3_64bits(model.str());
+  if (llvm::sys::fs::is_directory(model)) {
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(model, ec), end; it != end && !ec;
+         it.increment(ec))
+      key = key * 31 + fileKey(it->path());
+  } else {
+    key = key * 31 + fileKey(std::string(model));
+  }
+  llvm::SmallString<256> dir;
+  if (const char *c = std::getenv("TERN_CACHE_DIR"))
+    dir = c;
+  else if (const char *x = std::getenv("XDG_CACHE_HOME"))
+    llvm::sys::path::append(dir, x, "tern");
+  else if (const char *h = std::getenv("HOME"))
+    llvm::sys::path::append(dir, h, ".cache", "tern");
+  else
+    return fail("no cache directory: set TERN_CACHE_DIR");
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", (unsigned long long)key);
+  llvm::sys::path::append(dir, hex);
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return fail("cannot create the cache directory " + std::string(dir) + ": " +
+                ec.message());
+  llvm::SmallString<256> exe(dir);
+  llvm::sys::path::append(exe, "model");
+  if (!llvm::sys::fs::exists(exe) || !llvm::sys::fs::exists(exe + ".tpack")) {
+    llvm::errs() << "tern-run: compiling " << model << " for this CPU (cached in "
+                 << dir << ")\n";
+    std::vector<llvm::StringRef> cargs = {compiler, model, "--target=host", "-q",
+                                          "-o", exe};
+    std::string err;
+    int rc = llvm::sys::ExecuteAndWait(compiler, cargs, std::nullopt, {}, 0, 0, &err);
+    if (rc != 0)
+      return rc > 0 ? rc : fail("tern-compile failed: " + err);
+  }
+  std::vector<std::string> args = {std::string(exe)};
+  if (!tokenList.empty())
+    args.insert(args.end(), {"--tokens", tokenList});
+  if (!promptText.empty())
+    args.insert(args.end(), {"--prompt", promptText});
+  if (chatFormat)
+    args.push_back("--chat");
+  if (!logitsOut.empty())
+    args.insert(args.end(), {"--logits-out", logitsOut});
+  if (numPredict > 0)
+    args.insert(args.end(), {"-n", std::to_string(numPredict)});
+  args.insert(args.end(), {"--threads", std::to_string(numThreads)});
+  std::vector<llvm::StringRef> refs(args.begin(), args.end());
+  std::string err;
+  int rc = llvm::sys::ExecuteAndWait(args[0], refs, std::nullopt, {}, 0, 0, &err);
+  if (rc < 0)
+    return fail(std::string(exe) + " failed: " + err);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   cl::HideUnrelatedOptions(runCategory);
@@ -214,9 +302,14 @@ int main(int argc, char **argv) {
       "  tern-run --reference --demo=tiny --tokens 1,2,3 -n 16\n");
 
   // --- Validate the command line before doing any work. ---
-  if (!useReference)
-    return fail("only the scalar reference backend is implemented; pass "
-                "--reference");
+  if (!useReference) {
+    if (!demoName.empty())
+      return fail("--demo models run only with --reference");
+    if (modelPath.empty())
+      return fail("no model: pass a MODEL path (HF checkpoint directory, "
+                  ".safetensors or .gguf)");
+    return runCompiled(argv[0]);
+  }
   if (modelPath.empty() && demoName.empty())
     return fail("no model: pass a MODEL path (HF checkpoint directory, "
                 ".safetensors or .gguf) or --demo=tiny|small");
