@@ -127,11 +127,10 @@ extern "C" tern_context *tern_context_new(const tern_model *model,
   const uint64_t batch = static_cast<uint64_t>(h.max_batch);
   const uint64_t vocab = static_cast<uint64_t>(h.vocab);
   std::vector<uint64_t> offset(h.n_buffers, 0);
-  uint64_t total = 0;
+  const uint64_t tokensAt = 0;
+  uint64_t logitsAt = UINT64_MAX;
+  uint64_t total = roundUp(batch * sizeof(int32_t));
   bool ok = true;
-  uint64_t tokensAt = 0, logitsAt = UINT64_MAX;
-  ok = ok && addChecked(&tokensAt, total) &&
-       addChecked(&total, roundUp(batch * sizeof(int32_t)));
   for (uint32_t i = 0; ok && i < h.n_buffers; ++i) {
     const tern_buffer &b = model->buffers[i];
     uint64_t bytes = 0;

@@ -80,9 +80,11 @@ const uint8_t *tern_model_tokenizer(const tern_model *model, size_t *bytes);
 typedef struct tern_context tern_context;
 
 /* Allocates every activation buffer (max_batch rows), the state buffers
- * (zeroed), the logits buffer and a pool of n_threads - 1 worker threads
- * (the calling thread is the n-th). n_threads <= 0 means
- * tern_default_threads(). The model must outlive the context. */
+ * (zeroed), the tokens and logits buffers (max_batch rows), all 64-byte
+ * aligned, and a pool of n_threads - 1 worker threads (the calling thread is
+ * the n-th; idle workers spin briefly, then sleep). n_threads <= 0 means
+ * tern_default_threads(). Kernels receive weights as pointers into the
+ * read-only mapping. The model must outlive the context. */
 tern_context *tern_context_new(const tern_model *model, int n_threads,
                                char *err, size_t err_len);
 void tern_context_free(tern_context *ctx);
