@@ -15,6 +15,7 @@ PACKAGES=(
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev libbenchmark-dev protobuf-compiler libprotobuf-dev libpcre2-dev
   nodejs npm
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 step "packages"
@@ -80,7 +81,7 @@ step "main job: the 'small' model compiled for this CPU and run"
 # host's SIMD (AVX-512 VNNI / AVX2 / NEON), link with the runtime. The
 # executable prints prefill and decode tokens/s on stderr.
 "$BUILD"/bin/tern-compile "$BUILD"/models/small-hf --target=host -o "$BUILD"/models/small
-"$BUILD"/models/small --prompt "The capital of France is" -n 32 --threads 2
+"$BUILD"/models/small --prompt "The capital of France is" -n 32 --threads 1
 "$BUILD"/models/small --tokens 1,2,3,4,5 --logits-out "$BUILD"/models/compiled-logits.f32
 
 step "main job: tern.bitlinear through the compiler (examples/bitlinear.mlir)"

@@ -26,3 +26,13 @@ llvm_config.add_tool_substitutions(
 config.substitutions.append(("%llama3_tokenizer", config.tern_tokenizer_json))
 if os.path.exists(config.tern_tokenizer_json):
     config.available_features.add("llama3-tokenizer")
+
+# AArch64 executables: tern-compile links them when this build found the
+# cross toolchain (runtime/CMakeLists.txt built libtern_runtime_aarch64.a);
+# tests run them under qemu-aarch64 with "REQUIRES: aarch64-qemu".
+import shutil
+if os.path.exists(os.path.join(config.tern_obj_root, "lib", "aarch64",
+                               "libtern_runtime_aarch64.a")):
+    config.available_features.add("aarch64-cross")
+    if shutil.which("aarch64-linux-gnu-g++") and shutil.which("qemu-aarch64"):
+        config.available_features.add("aarch64-qemu")

@@ -19,9 +19,18 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/include/tern_runtime.h"
 
+// -DTERN_NO_TOKENIZER: a runtime without the tokenizer (and so without
+// PCRE2), e.g. cross-compiled for AArch64. Only --tokens prompts work; the
+// tokenizer blob in the .tpack is ignored.
+#ifndef TERN_NO_TOKENIZER
 #include "frontend/tokenizer/ChatTemplate.h"
 #include "frontend/tokenizer/Tokenizer.h"
 #include "runtime/engine/TokenizerBlob.h"
+#else
+namespace tern::tok {
+class Tokenizer;
+} // namespace tern::tok
+#endif
 
 #include <cctype>
 #include <cerrno>
@@ -468,7 +477,9 @@ public:
           *stop = Stop::EndOfText;
           break;
         }
+#ifndef TERN_NO_TOKENIZER
         pending += tok_->decode({next});
+#endif
         const size_t n = completeUtf8Prefix(pending);
         std::fwrite(pending.data(), 1, n, stdout);
         std::fflush(stdout);
@@ -515,6 +526,7 @@ private:
   double prefillSeconds_ = 0, decodeSeconds_ = 0;
 };
 
+#ifndef TERN_NO_TOKENIZER
 /// Reads one line of stdin without its line ending; false at end of input.
 bool readLine(std::string *line) {
   line->clear();
@@ -607,6 +619,7 @@ int runInteractive(const Reporter &r, const Options &o, Session &s,
   s.printTiming(threads, decoded);
   return 0;
 }
+#endif // TERN_NO_TOKENIZER
 
 } // namespace
 
@@ -624,6 +637,10 @@ extern "C" int tern_main(int argc, char **argv,
   }
   if (!checkOptions(&o, &err))
     return r.fail(err);
+#ifdef TERN_NO_TOKENIZER
+  if (o.promptSet || o.interactive || o.chat)
+    return r.fail("this executable was built without a tokenizer: use --tokens");
+#endif
 
   // --- The model and its tokenizer. ---
   Handles h;
@@ -640,6 +657,7 @@ extern "C" int tern_main(int argc, char **argv,
   }
   const tern_model_config &cfg = *tern_model_get_config(h.model);
   const bool text = o.promptSet || o.interactive;
+#ifndef TERN_NO_TOKENIZER
   tern::tok::Tokenizer tok;
   if (text) {
     size_t blobBytes = 0;
@@ -655,13 +673,19 @@ extern "C" int tern_main(int argc, char **argv,
   }
   const int32_t eos = cfg.eos >= 0 ? cfg.eos : (text ? tok.eos() : -1);
   const int32_t eot = cfg.eot >= 0 ? cfg.eot : (text ? tok.eot() : -1);
+#else
+  const int32_t eos = cfg.eos;
+  const int32_t eot = cfg.eot;
+#endif
 
   // --- The prompt. ---
   std::vector<int32_t> prompt;
   if (o.tokensSet) {
     if (!parseTokenList(o.tokens, cfg.vocab, &prompt, &err))
       return r.fail(err);
-  } else if (o.promptSet && !o.interactive) {
+  }
+#ifndef TERN_NO_TOKENIZER
+  else if (o.promptSet && !o.interactive) {
     std::string t = o.prompt;
     if (o.chat)
       t = tern::tok::applyBitNetChatTemplate({{"user", o.prompt}}, true);
@@ -671,6 +695,7 @@ extern "C" int tern_main(int argc, char **argv,
     if (prompt.empty())
       return r.fail("the prompt is empty");
   }
+#endif
   const int64_t T = static_cast<int64_t>(prompt.size());
   if (!o.interactive) {
     if (T > cfg.max_context)
@@ -724,10 +749,14 @@ extern "C" int tern_main(int argc, char **argv,
     r.note(banner);
   }
 
+#ifndef TERN_NO_TOKENIZER
   Session s(r, h.ctx, h.sampler, text ? &tok : nullptr, eos, eot);
   if (o.interactive)
     return runInteractive(r, o, s, tok, eot, cfg.vocab, cfg.max_context,
                           threads);
+#else
+  Session s(r, h.ctx, h.sampler, nullptr, eos, eot);
+#endif
 
   // --- Prefill, logits, generation. ---
   if (!s.prefill(prompt, /*allLogits=*/h.logits != nullptr, &err))

@@ -225,8 +225,16 @@ int main(int argc, char **argv) {
     return ::tern::cpu::emitMachineCode(*llmod, *tm, emit == "asm", output, &err) ? 0
                                                                                : fail(err);
 
-  // exe: object + packed model + link.
-  if (target.isAArch64() != llvm::Triple(llvm::sys::getProcessTriple()).isAArch64())
+  // exe: object + packed model + link. An AArch64 target on another host
+  // links with the cross-compiled runtime (no tokenizer: --tokens only) when
+  // this build has one.
+  const bool hostAArch64 = llvm::Triple(llvm::sys::getProcessTriple()).isAArch64();
+#if defined(TERN_AARCH64_CXX) && defined(TERN_AARCH64_RUNTIME_LIB)
+  const bool crossAArch64 = target.isAArch64() && !hostAArch64;
+#else
+  const bool crossAArch64 = false;
+#endif
+  if (target.isAArch64() != hostAArch64 && !crossAArch64)
     return fail("--emit=exe links with this machine's runtime, which cannot run " +
                 target.name + " code; use --emit=obj and link with a runtime built "
                 "for that target");
@@ -288,20 +296,35 @@ int main(int argc, char **argv) {
   progress("wrote " + packPath);
 
   // Link: the generated object, main(), the runtime, the tokenizer.
+  std::string linkerName = TERN_LINKER;
   std::vector<std::string> cmd = {TERN_LINKER, "-o", output, obj,
                                   TERN_RUNTIME_MAIN_LIB, TERN_RUNTIME_LIB,
                                   TERN_TOKENIZER_CORE_LIB, TERN_PCRE2_LIB,
                                   "-lpthread", "-lm"};
-  auto linker = llvm::sys::findProgramByName(TERN_LINKER);
+#if defined(TERN_AARCH64_CXX) && defined(TERN_AARCH64_RUNTIME_LIB)
+  // Cross: a static executable (runs under qemu-aarch64 without -L); the
+  // archive holds main() and the runtime, without the tokenizer (the blob
+  // written above is ignored).
+  if (crossAArch64) {
+    linkerName = TERN_AARCH64_CXX;
+    cmd = {TERN_AARCH64_CXX, "-static", "-o", output, obj,
+           TERN_AARCH64_RUNTIME_LIB, "-lpthread", "-lm"};
+  }
+#endif
+  auto linker = llvm::sys::findProgramByName(linkerName);
   if (!linker)
-    return fail(std::string("cannot find the linker driver ") + TERN_LINKER);
+    return fail("cannot find the linker driver " + linkerName);
   std::vector<llvm::StringRef> argvRef(cmd.begin(), cmd.end());
   std::string linkErr;
   int rc = llvm::sys::ExecuteAndWait(*linker, argvRef, std::nullopt, {}, 0, 0, &linkErr);
   llvm::sys::fs::remove(obj);
   if (rc != 0)
     return fail("linking " + output + " failed (" + std::to_string(rc) + "): " + linkErr);
-  progress("linked " + output + " (run it with --prompt TEXT -n N, or --tokens "
-           "1,2,3 --logits-out FILE)");
+  if (crossAArch64)
+    progress("linked " + output + " for AArch64, without a tokenizer (run it "
+             "with --tokens 1,2,3 --logits-out FILE, e.g. under qemu-aarch64)");
+  else
+    progress("linked " + output + " (run it with --prompt TEXT -n N, or --tokens "
+             "1,2,3 --logits-out FILE)");
   return 0;
 }
