@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
 #include "passes/Passes.h"
+#include "passes/RewriteOnly.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -188,24 +189,14 @@ struct TernFuseBitlinearPass
   using TernFuseBitlinearBase::TernFuseBitlinearBase;
 
   void runOnOperation() override {
-    SmallVector<Operation *> roots;
-    getOperation().walk([&](BitLinearOp op) { roots.push_back(op); });
     RewritePatternSet patterns(&getContext());
     if (concat)
       patterns.add<MergeSiblingBitlinears>(&getContext());
     else
       patterns.add<ConvertBitlinear>(&getContext());
-    // Only these rewrites, rooted at the bitlinears: no folding, no
-    // constant hoisting or CSE.
-    GreedyRewriteConfig config;
-    config.setStrictness(GreedyRewriteStrictness::ExistingOps)
-        .enableFolding(false)
-        .enableConstantCSE(false);
-    if (failed(applyOpPatternsGreedily(roots, std::move(patterns), config))) {
-      getOperation().emitError()
-          << "tern-fuse-bitlinear: rewrites did not converge";
+    if (failed(rewriteOnly<BitLinearOp>(getOperation(), std::move(patterns),
+                              getArgument())))
       return signalPassFailure();
-    }
     bool failedAny = false;
     getOperation().walk([&](BitLinearOp op) {
       op.emitError() << "tern-fuse-bitlinear: cannot become a "

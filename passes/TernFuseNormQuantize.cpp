@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
 #include "passes/Passes.h"
+#include "passes/RewriteOnly.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -84,21 +85,11 @@ struct TernFuseNormQuantizePass
   using TernFuseNormQuantizeBase::TernFuseNormQuantizeBase;
 
   void runOnOperation() override {
-    SmallVector<Operation *> roots;
-    getOperation().walk([&](QuantizeOp op) { roots.push_back(op); });
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseGatedNormQuantize, FuseNormQuantize>(&getContext());
-    // Only these rewrites, rooted at the quantize ops: no folding, no
-    // constant hoisting or CSE, nothing else touched.
-    GreedyRewriteConfig config;
-    config.setStrictness(GreedyRewriteStrictness::ExistingOps)
-        .enableFolding(false)
-        .enableConstantCSE(false);
-    if (failed(applyOpPatternsGreedily(roots, std::move(patterns), config))) {
-      getOperation().emitError()
-          << "tern-fuse-norm-quantize: rewrites did not converge";
-      signalPassFailure();
-    }
+    if (failed(rewriteOnly<QuantizeOp>(getOperation(), std::move(patterns),
+                              getArgument())))
+      return signalPassFailure();
   }
 };
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
 #include "passes/Passes.h"
+#include "passes/RewriteOnly.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -69,21 +70,11 @@ struct TernFuseResidualPass
   using TernFuseResidualBase::TernFuseResidualBase;
 
   void runOnOperation() override {
-    SmallVector<Operation *> roots;
-    getOperation().walk([&](AddOp op) { roots.push_back(op); });
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseResidualAdd>(&getContext());
-    // Only this rewrite, rooted at the adds: no folding, no constant
-    // hoisting or CSE.
-    GreedyRewriteConfig config;
-    config.setStrictness(GreedyRewriteStrictness::ExistingOps)
-        .enableFolding(false)
-        .enableConstantCSE(false);
-    if (failed(applyOpPatternsGreedily(roots, std::move(patterns), config))) {
-      getOperation().emitError()
-          << "tern-fuse-residual: rewrites did not converge";
-      signalPassFailure();
-    }
+    if (failed(rewriteOnly<AddOp>(getOperation(), std::move(patterns),
+                              getArgument())))
+      return signalPassFailure();
   }
 };
 
