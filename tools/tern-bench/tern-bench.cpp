@@ -17,10 +17,26 @@
 // bytes N*K/4 per call), GOP/s (2*N*K*tokens / wall time) and of_read (GB/s
 // over the read bandwidth with the same thread count, measured at startup).
 //
+// End-to-end mode: `tern-bench --model EXE [--e2e-tokens N] [--e2e-decode D]`
+// with EXE an executable written by tern-compile (next to EXE.tpack) also
+// registers
+//
+//   e2e/decode/threads:T      EXE --tokens <3 ids> -n D --threads T
+//   e2e/prefill<N>/threads:T  EXE --tokens <N ids> --threads T
+//
+// Each iteration is one run of EXE as a subprocess (its wall time is the
+// manual time); the counters come from its timing line on stderr: tok/s,
+// peak_RSS_MB (the child's VmHWM, sampled every 5 ms while it runs; its
+// wait4 ru_maxrss where no sample was read, which also counts tern-bench's
+// own RSS at spawn time) and, for decode, of_roofline = tok/s *
+// (EXE.tpack bytes: an upper bound of the bytes streamed per token) / the
+// read bandwidth with the same thread count.
+//
 //===----------------------------------------------------------------------===//
 #include "codegen/common/Jit.h"
 #include "codegen/cpu/KernelJit.h"
 #include "codegen/cpu/Kernels.h"
+#include "runtime/include/tern_plan.h"
 #include "runtime/reference/ternary_layout.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -29,7 +45,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -42,6 +60,16 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -210,6 +238,49 @@ double measureRead(int threads) {
     best = std::max(best, gbs);
   }
   return best;
+}
+
+/// measureRead for each thread count in a forked child, so that this
+/// process never touches the stream buffer: an e2e child's ru_maxrss
+/// includes the RSS of this process when it was spawned (exec keeps the
+/// old address space's high-water mark). 0 where the child failed.
+std::vector<double> measureReadIsolated(const std::vector<int> &threads) {
+  std::vector<double> out(threads.size(), 0.0);
+  int fds[2];
+  if (::pipe(fds) != 0)
+    return out;
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return out;
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    for (size_t i = 0; i < threads.size(); ++i)
+      out[i] = measureRead(threads[i]);
+    size_t bytes = out.size() * sizeof(double);
+    ssize_t n = ::write(fds[1], out.data(), bytes);
+    ::_exit(n == ssize_t(bytes) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  size_t bytes = out.size() * sizeof(double), got = 0;
+  char *dst = reinterpret_cast<char *>(out.data());
+  while (got < bytes) {
+    ssize_t n = ::read(fds[0], dst + got, bytes - got);
+    if (n > 0)
+      got += size_t(n);
+    else if (n == 0 || errno != EINTR)
+      break;
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (got != bytes)
+    std::fill(out.begin(), out.end(), 0.0);
+  return out;
 }
 
 void BM_Read(benchmark::State &state, int threads) {
@@ -426,9 +497,302 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, int64_t N, int64_t K,
   state.SetBytesProcessed(int64_t(weightBytes) * iters);
 }
 
+//===----------------------------------------------------------------------===//
+// End-to-end: a compiled model executable as a subprocess
+//===----------------------------------------------------------------------===//
+
+struct E2EModel {
+  std::string exe;
+  double packBytes = 0;
+  int32_t vocab = 0, maxContext = 0;
+};
+
+E2EModel &e2eModel() {
+  static E2EModel m;
+  return m;
+}
+
+/// Set when an e2e run failed: main returns non-zero.
+bool &e2eFailed() {
+  static bool failed = false;
+  return failed;
+}
+
+/// Reads vocab and context from EXE.tpack; false (with a message naming
+/// the file) when it is missing or not a tern pack.
+bool loadModel(const std::string &exe, E2EModel *m) {
+  struct stat st;
+  if (::stat(exe.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    std::fprintf(stderr, "tern-bench: error: model executable '%s' not found\n",
+                 exe.c_str());
+    return false;
+  }
+  if (::access(exe.c_str(), X_OK) != 0) {
+    std::fprintf(stderr,
+                 "tern-bench: error: model executable '%s' is not executable\n",
+                 exe.c_str());
+    return false;
+  }
+  std::string pack = exe + ".tpack";
+  std::FILE *f = std::fopen(pack.c_str(), "rb");
+  if (!f) {
+    std::fprintf(stderr,
+                 "tern-bench: error: cannot open the weights '%s' (expected "
+                 "next to the executable)\n",
+                 pack.c_str());
+    return false;
+  }
+  tern_pack_header h;
+  size_t got = std::fread(&h, 1, sizeof h, f);
+  std::fseek(f, 0, SEEK_END);
+  long size = std::ftell(f);
+  std::fclose(f);
+  if (got != sizeof h || std::memcmp(h.magic, TERN_PACK_MAGIC, 8) != 0 ||
+      h.vocab <= 0) {
+    std::fprintf(stderr, "tern-bench: error: '%s' is not a tern weight pack\n",
+                 pack.c_str());
+    return false;
+  }
+  m->exe = exe;
+  m->packBytes = double(size);
+  m->vocab = h.vocab;
+  m->maxContext = h.max_context;
+  return true;
+}
+
+struct ChildRun {
+  bool ok = false;
+  std::string err;    // the child's stderr
+  double seconds = 0; // wall time
+  double maxRssMB = 0;
+};
+
+/// Runs argv[0] with stdout to /dev/null and stderr captured.
+ChildRun runChild(const std::vector<std::string> &argv) {
+  ChildRun r;
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    r.err = "pipe failed";
+    return r;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  posix_spawn_file_actions_addclose(&fa, fds[0]);
+  posix_spawn_file_actions_addclose(&fa, fds[1]);
+  std::vector<char *> cargv;
+  for (const std::string &a : argv)
+    cargv.push_back(const_cast<char *>(a.c_str()));
+  cargv.push_back(nullptr);
+  pid_t pid;
+  auto t0 = Clock::now();
+  int rc = posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    r.err = std::string("cannot run: ") + std::strerror(rc);
+    return r;
+  }
+  // The child's own high-water mark, sampled while it runs: ru_maxrss alone
+  // would also count this process's RSS at spawn time (exec keeps the old
+  // address space's high-water mark in the child's maxrss).
+  const std::string statusPath = "/proc/" + std::to_string(pid) + "/status";
+  double hwmKiB = 0;
+  auto sample = [&] {
+    std::FILE *f = std::fopen(statusPath.c_str(), "r");
+    if (!f)
+      return;
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) {
+      long long kib;
+      if (std::sscanf(line, "VmHWM: %lld kB", &kib) == 1) {
+        hwmKiB = std::max(hwmKiB, double(kib));
+        break;
+      }
+    }
+    std::fclose(f);
+  };
+  char buf[4096];
+  for (;;) {
+    struct pollfd pfd = {fds[0], POLLIN, 0};
+    int pr = ::poll(&pfd, 1, 5);
+    sample();
+    if (pr == 0 || (pr < 0 && errno == EINTR))
+      continue;
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n > 0)
+      r.err.append(buf, size_t(n));
+    else if (n == 0 || errno != EINTR)
+      break;
+  }
+  ::close(fds[0]);
+  int status = 0;
+  struct rusage ru;
+  std::memset(&ru, 0, sizeof ru);
+  while (::wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
+  }
+  r.seconds = seconds(t0, Clock::now());
+  // ru_maxrss (KiB on Linux) only where no sample could be read.
+  r.maxRssMB = (hwmKiB > 0 ? hwmKiB : double(ru.ru_maxrss)) / 1024.0;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    r.ok = true;
+  else if (WIFEXITED(status))
+    r.err += "(exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+  else if (WIFSIGNALED(status))
+    r.err += "(killed by signal " + std::to_string(WTERMSIG(status)) + ")";
+  return r;
+}
+
+/// The tok/s after `key` ("prefill " or "decode ") in the timing line
+/// "prefill N tokens in X ms (Y tok/s), decode ...".
+bool parseRate(const std::string &err, const char *key, double *tokPerSec) {
+  size_t begin = 0;
+  while (begin < err.size()) {
+    size_t end = err.find('\n', begin);
+    if (end == std::string::npos)
+      end = err.size();
+    std::string line = err.substr(begin, end - begin);
+    begin = end + 1;
+    size_t p = line.find("prefill ");
+    if (p == std::string::npos || line.find(" tok/s)") == std::string::npos)
+      continue;
+    size_t at = line.find(key, p);
+    if (at == std::string::npos)
+      continue;
+    long long n;
+    double ms, rate;
+    if (std::sscanf(line.c_str() + at + std::strlen(key),
+                    "%lld tokens in %lf ms (%lf tok/s)", &n, &ms, &rate) == 3) {
+      *tokPerSec = rate;
+      return true;
+    }
+  }
+  return false;
+}
+
+void BM_E2E(benchmark::State &state, bool decode, int tokens, int nDecode,
+            int threads) {
+  const E2EModel &m = e2eModel();
+  std::vector<std::string> argv = {m.exe, "--tokens"};
+  std::string ids;
+  if (decode) {
+    for (int64_t id : {128000, 9906, 1917})
+      ids += (ids.empty() ? "" : ",") + std::to_string(id % m.vocab);
+  } else {
+    for (int64_t i = 0; i < tokens; ++i)
+      ids += (ids.empty() ? "" : ",") + std::to_string(i * 7919 % m.vocab);
+  }
+  argv.push_back(ids);
+  if (decode) {
+    argv.push_back("-n");
+    argv.push_back(std::to_string(nDecode));
+  }
+  argv.push_back("--threads");
+  argv.push_back(std::to_string(threads));
+
+  double rateSum = 0, rss = 0;
+  int64_t runs = 0;
+  for (auto _ : state) {
+    ChildRun r = runChild(argv);
+    double rate = 0;
+    std::string what;
+    if (!r.ok)
+      what = "failed";
+    else if (!parseRate(r.err, decode ? "decode " : "prefill ", &rate))
+      what = "printed no timing line";
+    if (!what.empty()) {
+      std::string cmd;
+      for (const std::string &a : argv)
+        cmd += (cmd.empty() ? "" : " ") +
+               (&a != &argv[0] && a.size() > 60 ? a.substr(0, 57) + "..." : a);
+      std::fprintf(stderr, "tern-bench: error: '%s' %s: %s\nstderr:\n%s\n",
+                   m.exe.c_str(), what.c_str(), cmd.c_str(), r.err.c_str());
+      e2eFailed() = true;
+      state.SkipWithError(("'" + m.exe + "' " + what).c_str());
+      break;
+    }
+    state.SetIterationTime(r.seconds);
+    rateSum += rate;
+    rss = std::max(rss, r.maxRssMB);
+    ++runs;
+  }
+  if (runs == 0)
+    return;
+  double rate = rateSum / double(runs);
+  state.counters["tok/s"] = rate;
+  state.counters["peak_RSS_MB"] = rss;
+  if (decode) {
+    double rd = readBandwidth()[threads];
+    state.counters["of_roofline"] =
+        rd > 0 ? rate * m.packBytes / 1e9 / rd : 0.0;
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
+  // The end-to-end options, taken out before benchmark::Initialize.
+  std::string modelExe;
+  int e2eTokens = 128, e2eDecode = 32;
+  {
+    std::vector<char *> rest = {argv[0]};
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      const char *names[] = {"--model", "--e2e-tokens", "--e2e-decode"};
+      int which = -1;
+      std::string value;
+      bool hasValue = false;
+      for (int k = 0; k < 3; ++k) {
+        std::string n = names[k];
+        if (a == n) {
+          which = k;
+          if (i + 1 < argc) {
+            value = argv[++i];
+            hasValue = true;
+          }
+        } else if (a.compare(0, n.size() + 1, n + "=") == 0) {
+          which = k;
+          value = a.substr(n.size() + 1);
+          hasValue = true;
+        }
+      }
+      if (which < 0) {
+        rest.push_back(argv[i]);
+        continue;
+      }
+      if (!hasValue || value.empty()) {
+        std::fprintf(stderr, "tern-bench: error: %s needs a value\n", names[which]);
+        return 1;
+      }
+      if (which == 0) {
+        modelExe = value;
+        continue;
+      }
+      char *end = nullptr;
+      long v = std::strtol(value.c_str(), &end, 10);
+      if (*end || v < 1 || v > 1000000) {
+        std::fprintf(stderr,
+                     "tern-bench: error: %s expects a positive integer, got '%s'\n",
+                     names[which], value.c_str());
+        return 1;
+      }
+      (which == 1 ? e2eTokens : e2eDecode) = int(v);
+    }
+    for (size_t i = 0; i < rest.size(); ++i)
+      argv[i] = rest[i];
+    argc = int(rest.size());
+  }
+  if (!modelExe.empty() && !loadModel(modelExe, &e2eModel()))
+    return 1;
+  if (!modelExe.empty() && e2eModel().maxContext > 0) {
+    // Keep the runs inside the model's context.
+    const E2EModel &m = e2eModel();
+    e2eTokens = std::min(e2eTokens, int(m.maxContext));
+    e2eDecode = std::max(1, std::min(e2eDecode, int(m.maxContext) - 3));
+  }
+
   // A short default --benchmark_min_time=0.2 (the library's is 0.5 s) that the
   // command line can still override; per-benchmark MinTime() would not be.
   std::vector<char *> args(argv, argv + argc);
@@ -447,11 +811,36 @@ int main(int argc, char **argv) {
     return 1;
 
   const int threadCounts[] = {1, 2};
-  for (int t : threadCounts) {
-    readBandwidth()[t] = measureRead(t);
+  if (modelExe.empty()) {
+    for (int t : threadCounts)
+      readBandwidth()[t] = measureRead(t);
+  } else {
+    std::vector<int> ts(std::begin(threadCounts), std::end(threadCounts));
+    std::vector<double> bw = measureReadIsolated(ts);
+    for (size_t i = 0; i < ts.size(); ++i)
+      readBandwidth()[ts[i]] = bw[i];
+  }
+  for (int t : threadCounts)
     benchmark::AddCustomContext("read_GB/s_threads:" + std::to_string(t),
                                 std::to_string(readBandwidth()[t]));
-  }
+
+  // The e2e benchmarks run first (registration order), before the other
+  // benchmarks grow this process: see measureReadIsolated.
+  if (!modelExe.empty())
+    for (int t : threadCounts) {
+      std::string ts = "/threads:" + std::to_string(t);
+      benchmark::RegisterBenchmark(("e2e/decode" + ts).c_str(), BM_E2E, true,
+                                   e2eTokens, e2eDecode, t)
+          ->Iterations(1)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(
+          ("e2e/prefill" + std::to_string(e2eTokens) + ts).c_str(), BM_E2E,
+          false, e2eTokens, e2eDecode, t)
+          ->Iterations(1)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
 
   for (int t : threadCounts)
     benchmark::RegisterBenchmark(("read/threads:" + std::to_string(t)).c_str(),
@@ -482,5 +871,5 @@ int main(int argc, char **argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   kernelCache().clear();
-  return 0;
+  return e2eFailed() ? 1 : 0;
 }
