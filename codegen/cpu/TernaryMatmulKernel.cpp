@@ -17,7 +17,8 @@
 //                        acc[i][j] = dot(acc[i][j], codes_j, q[t+i][kb*4B + s*B ..])
 //       out[t+i][r+j] = epilogue(reduce(acc[i][j]) - sums[t+i])
 // With tile_m = 1 this is the decode GEMV; tile_m > 1 reuses each unpacked
-// weight vector across tokens (prefill GEMM).
+// weight vector across tokens (prefill GEMM). On i8mm targets, even tiles use
+// `smmla` instead: 2 tokens x 2 rows x 8 bytes per instruction.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/DotProduct.h"
@@ -25,6 +26,7 @@
 #include "codegen/cpu/Kernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -167,8 +169,16 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
   Value out = a.buffers[4 + part];
   MLIRContext *ctx = b.getContext();
   VectorType bytesT = dot.byteType(ctx);
+  // i8mm: 2 tokens x 2 rows per `smmla` (8 bytes of each), one vector<4xi32>
+  // accumulator [t0r0, t0r1, t1r0, t1r1] per pair of pairs.
+  bool mmla = p.isa == DotIsa::NeonI8mm && tm % 2 == 0 && tn % 2 == 0;
+  auto acc4 = VectorType::get({4}, b.getI32Type());
+  Value zero4 = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(acc4, b.getI32IntegerAttr(0).getValue()));
+  auto pairIndex = [&](int64_t i, int64_t j) { return (i / 2) * (tn / 2) + j / 2; };
 
-  SmallVector<Value> init(tm * tn, zeroAcc());
+  SmallVector<Value> init(mmla ? (tm / 2) * (tn / 2) : tm * tn,
+                          mmla ? zero4 : zeroAcc());
   auto loop = scf::ForOp::create(b, loc, idx(0), idx(steps), idx(1), init);
   {
     OpBuilder::InsertionGuard g(b);
@@ -200,13 +210,34 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
           c = arith::ShRUIOp::create(b, loc, c, byteSplat(2 * sub));
         codes.push_back(arith::AndIOp::create(b, loc, c, mask));
       }
+      SmallVector<Value> acts;
       for (int64_t i = 0; i < tm; ++i) {
         Value tok = add(t, idx(i));
         Value off = add(add(mul(tok, idx(p.K)), aBase), idx(sub * B));
-        Value act = vector::LoadOp::create(b, loc, bytesT, q, ValueRange{off});
-        for (int64_t j = 0; j < tn; ++j)
-          accs[i * tn + j] = dot.dot(b, loc, accs[i * tn + j], codes[j], act);
+        acts.push_back(vector::LoadOp::create(b, loc, bytesT, q, ValueRange{off}));
+        if (!mmla)
+          for (int64_t j = 0; j < tn; ++j)
+            accs[i * tn + j] = dot.dot(b, loc, accs[i * tn + j], codes[j], acts[i]);
       }
+      // smmla: 8-byte piece k of two vectors side by side, as a 2x8 matrix.
+      auto pair = [&](Value x, Value y, int64_t k) -> Value {
+        SmallVector<int64_t> m;
+        for (int64_t e = 0; e < 8; ++e)
+          m.push_back(k * 8 + e);
+        for (int64_t e = 0; e < 8; ++e)
+          m.push_back(B + k * 8 + e);
+        return vector::ShuffleOp::create(b, loc, x, y, m);
+      };
+      for (int64_t i = 0; mmla && i < tm; i += 2)
+        for (int64_t j = 0; j < tn; j += 2)
+          for (int64_t k = 0; k < B / 8; ++k) {
+            Value &acc = accs[pairIndex(i, j)];
+            acc = LLVM::CallIntrinsicOp::create(
+                      b, loc, acc4, b.getStringAttr("llvm.aarch64.neon.smmla.v4i32.v16i8"),
+                      ValueRange{acc, pair(acts[i], acts[i + 1], k),
+                                 pair(codes[j], codes[j + 1], k)})
+                      .getResult(0);
+          }
     }
     scf::YieldOp::create(b, loc, accs);
   }
@@ -220,7 +251,11 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
     Value st = memref::LoadOp::create(b, loc, s, ValueRange{tok});
     for (int64_t j = 0; j < tn; ++j) {
       Value row = add(r, idx(j));
-      Value acc = dot.reduce(b, loc, loop.getResult(i * tn + j));
+      Value acc = mmla ? vector::ExtractOp::create(
+                             b, loc, loop.getResult(pairIndex(i, j)),
+                             ArrayRef<int64_t>{(i % 2) * 2 + j % 2})
+                             .getResult()
+                       : dot.reduce(b, loc, loop.getResult(i * tn + j));
       acc = arith::SubIOp::create(b, loc, acc, sumA);
       Value y = arith::SIToFPOp::create(b, loc, f32, acc);
       Value ws = memref::LoadOp::create(b, loc, rowScale, ValueRange{row});
