@@ -100,6 +100,12 @@ def TernPackWeights : Pass<"tern-pack-weights", "::mlir::ModuleOp"> {
     16 NEON) with K % (4 * B) == 0. A K that no such block divides is an
     error naming the weight and K. Ops whose weights are not all globals are
     left alone.
+
+    `interleave = R` (> 1) selects the row-interleaved layout for GEMM
+    tiles: `#tern.layout<block = B, interleave = R, chunk = B>`, where the B
+    code bytes of R consecutive rows for each step of K are adjacent, so one
+    register tile of R rows streams one contiguous run. Ntotal must be a
+    multiple of R (an error otherwise).
   }];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"0",
@@ -108,6 +114,8 @@ def TernPackWeights : Pass<"tern-pack-weights", "::mlir::ModuleOp"> {
            "the target's SIMD width in bytes (64 AVX-512, 32 AVX2, 16 NEON)">,
     Option<"packedFile", "packed-file", "std::string", /*default=*/"\"model.tpack\"",
            "file the packed weights are declared in">,
+    Option<"interleave", "interleave", "int64_t", /*default=*/"1",
+           "rows interleaved per group (1: none; R > 1: the GEMM-tile layout)">,
   ];
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }

@@ -131,8 +131,14 @@ bool TernPackWeightsPass::pack(TernaryMatmulOp op) {
     int64_t b = chooseBlock(op, globals[0].getSymName(), k);
     if (b == 0)
       return false;
+    if (interleave < 1) {
+      op.emitError() << "tern-pack-weights: interleave must be >= 1, got "
+                     << int64_t(interleave);
+      return false;
+    }
     auto layout = LayoutAttr::get(ctx, /*bits=*/2, /*pack_dim=*/1, b,
-                                  /*interleave=*/1, /*chunk=*/0);
+                                  /*interleave=*/interleave,
+                                  /*chunk=*/interleave > 1 ? b : 0);
     std::string why;
     if (!layout.fits(total, k, why)) {
       op.emitError() << "tern-pack-weights: cannot pack " << total << "x" << k

@@ -34,7 +34,10 @@ mlir::Type toMlirType(mlir::MLIRContext *ctx, FloatType t);
 /// Weight layout: each row's K ternary weights as 2-bit codes c = w + 1
 /// packed along K in blocks of B = `block` bytes (#tern.layout<pack_dim = 1,
 /// block = B>): weight k of a row is in byte (k / 4B) * B + k % B at bits
-/// 2 * ((k / B) % 4). Rows are K/4 bytes apart.
+/// 2 * ((k / B) % 4). Rows are K/4 bytes apart; with `interleave` R > 1
+/// (#tern.layout<..., interleave = R, chunk = B>) the B bytes of each step
+/// of R consecutive rows are adjacent: row n's step s starts at byte
+/// (n / R) * R*K/4 + s * R*B + (n % R) * B.
 ///
 /// Buffers: 0 q i8 [max_batch*K], 1 s f32 [max_batch] (activation scales),
 /// 2 W i8 [N_total*K/4], 3 row_scale f32 [N_total], then one output f32
@@ -48,6 +51,7 @@ struct TernaryMatmulParams {
   std::vector<int64_t> parts; ///< N of each output, in storage order
   int64_t max_batch = 1;
   int64_t block = 16;        ///< B, bytes per step (the layout's block)
+  int64_t interleave = 1;    ///< R, rows interleaved per group
   DotIsa isa = DotIsa::Generic;
   int64_t tile_m = 1;        ///< tokens per register tile
   int64_t tile_n = 1;        ///< rows per register tile

@@ -95,7 +95,7 @@ private:
   // Weights: raw bytes of a float tensor.
   bool floatWeight(Value v, Operation *user, uint32_t *id, FloatType *elem);
   bool packedWeight(TernaryMatmulOp op, uint32_t *w, uint32_t *scales,
-                    int64_t *block);
+                    int64_t *block, int64_t *interleave);
   uint32_t kernel(const std::string &key, const std::function<void(StringRef)> &emit) {
     auto it = kernelIds.find(key);
     if (it != kernelIds.end())
@@ -167,7 +167,8 @@ bool PlanBuilder::floatWeight(Value v, Operation *user, uint32_t *id,
 }
 
 bool PlanBuilder::packedWeight(TernaryMatmulOp op, uint32_t *w,
-                               uint32_t *scales, int64_t *block) {
+                               uint32_t *scales, int64_t *block,
+                               int64_t *interleave) {
   auto parts = op.getPartsAttr();
   auto get = op.getWeights()[0].getDefiningOp<GetGlobalOp>();
   if (!parts || !get)
@@ -180,10 +181,11 @@ bool PlanBuilder::packedWeight(TernaryMatmulOp op, uint32_t *w,
                         " has no `sources` matching its parts");
   LayoutAttr layout = type.getLayout();
   if (layout.getBits() != 2 || layout.getPackDim() != 1 ||
-      layout.getInterleave() != 1)
-    return fail(op, "the CPU kernels read #tern.layout<bits = 2, pack_dim = 1> "
-                    "without interleave");
+      (layout.getInterleave() > 1 && layout.getChunk() != layout.getBlock()))
+    return fail(op, "the CPU kernels read #tern.layout<bits = 2, pack_dim = 1>, "
+                    "with rows interleaved only in chunks of one block");
   *block = layout.getBlock();
+  *interleave = layout.getInterleave();
   int64_t N = type.getShape()[0], K = type.getShape()[1];
   std::string name = get.getName().str();
   std::vector<int8_t> all(N * K);
@@ -293,7 +295,7 @@ bool PlanBuilder::visit(Operation *op) {
   if (auto mm = dyn_cast<TernaryMatmulOp>(op)) {
     TernaryMatmulParams p;
     uint32_t w, rs, qb, sb;
-    if (!packedWeight(mm, &w, &rs, &p.block) || !buffer(mm.getInput(), &qb, op) ||
+    if (!packedWeight(mm, &w, &rs, &p.block, &p.interleave) || !buffer(mm.getInput(), &qb, op) ||
         !buffer(mm.getInputScale(), &sb, op))
       return false;
     p.K = cols(mm.getInput());
@@ -312,7 +314,8 @@ bool PlanBuilder::visit(Operation *op) {
     }
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
-    ss << "ternary_matmul K" << p.K << " B" << p.block << " isa" << int(p.isa)
+    ss << "ternary_matmul K" << p.K << " B" << p.block << " R" << p.interleave
+       << " isa" << int(p.isa)
        << " t" << p.tile_m << "x" << p.tile_n << " pf" << p.prefetch << " d"
        << p.divide << " r" << p.residual << " parts";
     for (int64_t n : p.parts)

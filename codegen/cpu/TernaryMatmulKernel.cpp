@@ -186,11 +186,21 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
     Value kb = loop.getInductionVar();
     SmallVector<Value> accs(loop.getRegionIterArgs().begin(),
                             loop.getRegionIterArgs().end());
-    Value wOff = mul(kb, idx(B));
+    // Row n's bytes of step kb (see Kernels.h): with R = 1 simply
+    // n * Kb + kb * B.
+    int64_t R = p.interleave;
+    Value wOff = mul(kb, idx(R * B));
     SmallVector<Value> bytes;
     for (int64_t j = 0; j < tn; ++j) {
       Value row = add(r, idx(j));
-      Value off = add(mul(row, idx(Kb)), wOff);
+      Value off;
+      if (R > 1) {
+        Value group = arith::DivUIOp::create(b, loc, row, idx(R));
+        Value lane = arith::RemUIOp::create(b, loc, row, idx(R));
+        off = add(add(mul(group, idx(R * Kb)), wOff), mul(lane, idx(B)));
+      } else {
+        off = add(mul(row, idx(Kb)), wOff);
+      }
       bytes.push_back(vector::LoadOp::create(b, loc, bytesT, W, ValueRange{off}));
       if (p.prefetch > 0) {
         Value ahead = add(off, idx(p.prefetch * Kb));

@@ -2,6 +2,7 @@
 // RUN: tern-opt %s --split-input-file '--tern-pack-weights=vector-bytes=32 packed-file=out/m.tpack' | FileCheck %s --check-prefix=AVX2
 // RUN: tern-opt %s --split-input-file '--tern-pack-weights=vector-bytes=16' | FileCheck %s --check-prefix=NEON
 // RUN: tern-opt %s --split-input-file '--tern-pack-weights=block=8' | FileCheck %s --check-prefix=BLOCK8
+// RUN: tern-opt %s --split-input-file '--tern-pack-weights=interleave=4' | FileCheck %s --check-prefix=R4
 
 // q, k, v of any weight type (HF-packed !tern.ternary, an encoded int8
 // tensor) become one 2-bit matrix packed along K; the originals, now unused,
@@ -27,6 +28,9 @@
 // NEON-NEXT: tern.global @wq.packed : !tern.ternary<128x256, #tern.layout<block = 16>> from "model.tpack" offset 0
 // BLOCK8-LABEL: module
 // BLOCK8-NEXT: tern.global @wq.packed : !tern.ternary<128x256, #tern.layout<block = 8>> from "model.tpack" offset 0
+// The row-interleaved (GEMM-tile) layout: 4 rows' 64-byte steps side by side.
+// R4-LABEL: module
+// R4-NEXT: tern.global @wq.packed : !tern.ternary<128x256, #tern.layout<block = 64, interleave = 4, chunk = 64>> from "model.tpack" offset 0
 module {
   tern.global @wq : !tern.ternary<64x256, #tern.layout<pack_dim = 0, block = 16>> from "m.safetensors" offset 0
   tern.global @wk : !tern.ternary<32x256, #tern.layout<pack_dim = 0, block = 8>> from "m.safetensors" offset 4096

@@ -69,6 +69,11 @@ static cl::opt<std::string> scheduleFile(
     cl::init(""), cl::cat(category));
 static cl::opt<int> block("block", cl::desc("Force the weight layout's block (bytes)"),
                           cl::init(0), cl::cat(category));
+static cl::opt<int> interleave(
+    "interleave",
+    cl::desc("Rows interleaved per group in the weight layout (1: the decode "
+             "layout; 2, 4, ...: the GEMM-tile layout)"),
+    cl::init(1), cl::cat(category));
 static cl::opt<bool> noConcat("no-concat",
                               cl::desc("Do not merge BitLinears that share an input"),
                               cl::cat(category));
@@ -150,7 +155,8 @@ int main(int argc, char **argv) {
       std::string(noConcat ? "false" : "true") +
       "},tern-fuse-residual,canonicalize,"
       "tern-pack-weights{vector-bytes=" + std::to_string(target.vector_bytes) +
-      " block=" + std::to_string(block) + " packed-file=" + packed + "},"
+      " block=" + std::to_string(block) + " interleave=" + std::to_string(interleave) +
+      " packed-file=" + packed + "},"
       "tern-attach-schedule{target=" + hostFamily +
       (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) + "}";
   {

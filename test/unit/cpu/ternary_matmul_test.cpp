@@ -42,12 +42,13 @@ struct Case {
   std::vector<int64_t> parts;
   int64_t K;
   bool divide, residual;
+  int64_t interleave = 1;
 };
 
 std::string describe(const Case &c) {
   std::string s = std::string(dotIsaName(c.isa)) + " B=" + std::to_string(c.block) +
                   " tile " + std::to_string(c.tile_m) + "x" + std::to_string(c.tile_n) +
-                  " K=" + std::to_string(c.K) + " N=";
+                  " K=" + std::to_string(c.K) + " R=" + std::to_string(c.interleave) + " N=";
   for (int64_t n : c.parts)
     s += std::to_string(n) + "+";
   return s;
@@ -75,6 +76,7 @@ void runCase(const Case &c) {
   p.prefetch = c.prefetch;
   p.divide = c.divide;
   p.residual = c.residual;
+  p.interleave = c.interleave;
   buildTernaryMatmulKernel(b, module, "mm", p);
   std::string err;
   auto jit = KernelJit::compile(module, &err);
@@ -93,6 +95,10 @@ void runCase(const Case &c) {
   layout.bits = 2;
   layout.pack_dim = 1;
   layout.block = c.block;
+  if (c.interleave > 1) {
+    layout.interleave = int(c.interleave);
+    layout.chunk = c.block;
+  }
   ASSERT_TRUE(ref::checkLayout(layout, N, K, &err)) << err;
   std::vector<uint8_t> packed(ref::packedBytes(layout, N, K));
   ref::packTernary(W.data(), N, K, layout, packed.data());
@@ -169,6 +175,18 @@ TEST(TernaryMatmul, ResidualAndDivide) {
   runCase({DotIsa::Avx512Vnni, 64, 2, 2, 4, {61}, 768, false, true});
   runCase({DotIsa::Avx2, 32, 1, 1, 0, {13}, 256, true, true});
   runCase({DotIsa::Generic, 16, 1, 1, 0, {9}, 64, true, false});
+}
+
+TEST(TernaryMatmul, RowInterleavedLayout) {
+  // Rows interleaved in groups of R (the GEMM-tile layout), with tiles equal
+  // to, smaller than and larger than R, parts that split a group, and the
+  // range cuts of runCase falling inside groups.
+  for (int64_t R : {2, 4})
+    for (auto [tm, tn] : {std::pair<int64_t, int64_t>{4, 2}, {1, 1}, {2, 4}, {3, 3}}) {
+      runCase({DotIsa::Avx512Vnni, 64, tm, tn, 8, {64, 28, 36}, 256, false, false, R});
+      runCase({DotIsa::Avx2, 32, tm, tn, 4, {44}, 128, false, true, R});
+    }
+  runCase({DotIsa::Generic, 16, 2, 2, 0, {30, 2}, 64, true, false, 2});
 }
 
 TEST(TernaryMatmul, BitNet2B4TShapes) {
