@@ -71,9 +71,11 @@ static cl::opt<int> block("block", cl::desc("Force the weight layout's block (by
                           cl::init(0), cl::cat(category));
 static cl::opt<int> interleave(
     "interleave",
-    cl::desc("Rows interleaved per group in the weight layout (1: the decode "
-             "layout; 2, 4, ...: the GEMM-tile layout)"),
-    cl::init(1), cl::cat(category));
+    cl::desc("Rows interleaved per group in the weight layout (1: rows one "
+             "after another; R > 1: R rows' blocks side by side, which the "
+             "register tiles stream as one run; default 2, measured 1.4x "
+             "faster decode than 1 on 2b4t)"),
+    cl::init(2), cl::cat(category));
 static cl::opt<bool> noConcat("no-concat",
                               cl::desc("Do not merge BitLinears that share an input"),
                               cl::cat(category));
