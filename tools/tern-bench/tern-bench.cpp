@@ -347,6 +347,8 @@ std::vector<IsaInfo> hostIsas() {
 }
 
 constexpr int64_t kTileM = 4, kTileN = 2, kPrefetch = 8;
+// Rows packed in pairs, as tern-compile does by default (--interleave=2).
+constexpr int64_t kInterleave = 2;
 
 mlir::MLIRContext &context() {
   static mlir::MLIRContext *ctx = [] {
@@ -392,6 +394,7 @@ Kernel *getKernel(const IsaInfo &isa, int64_t N, int64_t K, int64_t batch) {
   p.tile_m = kTileM;
   p.tile_n = kTileN;
   p.prefetch = kPrefetch;
+  p.interleave = kInterleave;
   buildTernaryMatmulKernel(b, module, "mm", p);
   std::string err;
   auto k = std::make_unique<Kernel>();
@@ -436,6 +439,8 @@ WeightPool &weights(const IsaInfo &isa, int64_t N, int64_t K) {
   layout.bits = 2;
   layout.pack_dim = 1;
   layout.block = isa.block;
+  layout.interleave = kInterleave;
+  layout.chunk = kInterleave > 1 ? isa.block : 0;
   std::string err;
   if (!ref::checkLayout(layout, N, K, &err)) {
     std::fprintf(stderr, "tern-bench: %s\n", err.c_str());
