@@ -10,6 +10,7 @@
 // logits, the parameters and the number of earlier draws.
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/common/Xoshiro256.h"
 #include "runtime/include/tern_runtime.h"
 
 #include <algorithm>
@@ -19,35 +20,16 @@
 
 namespace {
 
-/// xoshiro256** (Blackman & Vigna), state filled by splitmix64.
+/// Uniform doubles in [0, 1) from the project's xoshiro256**.
 class Rng {
 public:
-  explicit Rng(uint64_t seed) {
-    for (uint64_t &s : s_) {
-      seed += 0x9e3779b97f4a7c15ull;
-      uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-      s = z ^ (z >> 31);
-    }
+  explicit Rng(uint64_t seed) : bits_(seed) {}
+  double uniform() {
+    return double(bits_.next() >> 11) * (1.0 / 9007199254740992.0);
   }
-  uint64_t next() {
-    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-  /// Uniform in [0, 1).
-  double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
 
 private:
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
+  tern::Xoshiro256 bits_;
 };
 
 struct Candidate {

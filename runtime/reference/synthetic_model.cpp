@@ -12,33 +12,9 @@ namespace ref {
 // Rng
 //===----------------------------------------------------------------------===//
 
-static uint64_t splitmix64(uint64_t &state) {
-  state += 0x9E3779B97F4A7C15ull;
-  uint64_t z = state;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+Rng::Rng(uint64_t seed) : bits_(seed) {}
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-Rng::Rng(uint64_t seed) {
-  uint64_t sm = seed;
-  for (uint64_t &s : s_)
-    s = splitmix64(sm);
-}
-
-uint64_t Rng::next() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
+uint64_t Rng::next() { return bits_.next(); }
 
 float Rng::uniform() {
   // Top 24 bits -> an integer in [0, 2^24), exactly representable as float;

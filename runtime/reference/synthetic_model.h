@@ -8,6 +8,7 @@
 #ifndef TERN_RUNTIME_REFERENCE_SYNTHETIC_MODEL_H
 #define TERN_RUNTIME_REFERENCE_SYNTHETIC_MODEL_H
 
+#include "runtime/common/Xoshiro256.h"
 #include "runtime/reference/model.h"
 #include "runtime/reference/model_config.h"
 
@@ -37,7 +38,7 @@ public:
   void fillTernary(int8_t *out, size_t n);
 
 private:
-  uint64_t s_[4];
+  Xoshiro256 bits_;
 };
 
 /// Default gain on the o_proj and down_proj weight scales. Together with
