@@ -163,22 +163,21 @@ bool validateHeaderFields(const tern_pack_header &h, uint64_t size,
   // Table placement.
   const uint64_t buffersBytes = uint64_t(h.n_buffers) * sizeof(tern_buffer);
   const uint64_t stepsBytes = uint64_t(h.n_steps) * sizeof(tern_step);
-  if (h.buffers_offset % TERN_PACK_ALIGN != 0)
-    return fail("buffer table offset " + str(h.buffers_offset) +
-                " is not 64-byte aligned");
-  if (!within(h.buffers_offset, buffersBytes, h.file_bytes))
-    return fail("buffer table (" + str(uint64_t(h.n_buffers)) +
-                " entries at offset " + str(h.buffers_offset) +
-                ") extends past the end of the file (" + str(h.file_bytes) +
-                " bytes)");
-  if (h.steps_offset % TERN_PACK_ALIGN != 0)
-    return fail("step table offset " + str(h.steps_offset) +
-                " is not 64-byte aligned");
-  if (!within(h.steps_offset, stepsBytes, h.file_bytes))
-    return fail("step table (" + str(uint64_t(h.n_steps)) +
-                " entries at offset " + str(h.steps_offset) +
-                ") extends past the end of the file (" + str(h.file_bytes) +
-                " bytes)");
+  auto checkTable = [&](const char *what, uint64_t offset, uint64_t entries,
+                        uint64_t bytes) {
+    if (offset % TERN_PACK_ALIGN != 0)
+      return fail(std::string(what) + " offset " + str(offset) +
+                  " is not 64-byte aligned");
+    if (!within(offset, bytes, h.file_bytes))
+      return fail(std::string(what) + " (" + str(entries) +
+                  " entries at offset " + str(offset) +
+                  ") extends past the end of the file (" + str(h.file_bytes) +
+                  " bytes)");
+    return true;
+  };
+  if (!checkTable("buffer table", h.buffers_offset, h.n_buffers, buffersBytes) ||
+      !checkTable("step table", h.steps_offset, h.n_steps, stepsBytes))
+    return false;
   if (h.tokenizer_bytes > 0 &&
       !within(h.tokenizer_offset, h.tokenizer_bytes, h.file_bytes))
     return fail("tokenizer (" + str(h.tokenizer_bytes) + " bytes at offset " +
