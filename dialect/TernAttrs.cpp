@@ -22,7 +22,8 @@ void TernDialect::registerAttributes() {
 
 LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  int64_t bits, int64_t packDim, int64_t block,
-                                 int64_t interleave, int64_t chunk) {
+                                 int64_t interleave, int64_t chunk,
+                                 int64_t lut) {
   if (bits != 2 && bits != 8)
     return emitError() << "layout bits must be 2 (packed codes) or 8 (plain "
                           "int8), got "
@@ -48,6 +49,19 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (bits == 8 && (packDim != 1 || block != 1 || interleave != 1 || chunk != 0))
     return emitError() << "layout with bits = 8 is plain row-major int8: leave "
                           "pack_dim, block, interleave and chunk at defaults";
+  if (lut != 0 && lut != 2 && lut != 3)
+    return emitError() << "layout lut must be 0 (2-bit codes), 2 or 3 (weights "
+                          "per table index), got "
+                       << lut;
+  if (lut != 0 && (bits != 2 || packDim != 1 || interleave != 1 || chunk != 0))
+    return emitError() << "layout lut = " << lut
+                       << " stores table indices along K: it needs bits = 2, "
+                          "pack_dim = 1 and no interleave/chunk";
+  if (lut != 0 && block != 16 && block != 32 && block != 64)
+    return emitError() << "layout lut = " << lut
+                       << " needs block = 16, 32 or 64 (index bytes per "
+                          "step: 16-byte table lanes), got "
+                       << block;
   return success();
 }
 
@@ -58,6 +72,7 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   l.block = getBlock();
   l.interleave = static_cast<int>(getInterleave());
   l.chunk = getChunk();
+  l.lut = static_cast<int>(getLut());
   return l;
 }
 

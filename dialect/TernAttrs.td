@@ -40,15 +40,22 @@ def Tern_LayoutAttr : Tern_Attr<"Layout", "layout"> {
     - `interleave` R and `chunk` C (bytes), with `pack_dim = 1` only: rows in
       groups of R whose packed bytes alternate in chunks of C (0 = whole row),
       for SIMD kernels that stream several rows at once.
+    - `lut` g (2 or 3; 0 = codes): the lookup-table layout, after bitnet.cpp's
+      TL1 / TL2. Groups of g weights become 4-bit indices (plus a sign bit for
+      g = 3: 1.67 bits per weight) into per-call tables of activation sums;
+      `block` (16, 32 or 64) is the index bytes per step, rows go in blocks of
+      16. Needs `bits = 2, pack_dim = 1` and no interleave.
 
-    Example: `#tern.layout<bits = 2, pack_dim = 0, block = 640>`.
+    Examples: `#tern.layout<bits = 2, pack_dim = 0, block = 640>`,
+    `#tern.layout<block = 64, lut = 3>`.
   }];
   let parameters = (ins
     DefaultValuedParameter<"int64_t", "2">:$bits,
     DefaultValuedParameter<"int64_t", "1">:$pack_dim,
     DefaultValuedParameter<"int64_t", "1">:$block,
     DefaultValuedParameter<"int64_t", "1">:$interleave,
-    DefaultValuedParameter<"int64_t", "0">:$chunk);
+    DefaultValuedParameter<"int64_t", "0">:$chunk,
+    DefaultValuedParameter<"int64_t", "0">:$lut);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -77,7 +77,7 @@ private:
   // with an encoding, and the scale as a constant.
   Value bitlinear(std::pair<Value, Value> xq, const std::string &name,
                   int64_t out, int64_t in) {
-    auto layout = LayoutAttr::get(b.getContext(), 2, 0, out / 4, 1, 0);
+    auto layout = LayoutAttr::get(b.getContext(), 2, 0, out / 4, 1, 0, 0);
     auto packed = TernaryType::get(b.getContext(), {out, in}, layout);
     const std::string wname = name + ".weight";
     TensorLocation where =

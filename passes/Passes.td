@@ -106,6 +106,12 @@ def TernPackWeights : Pass<"tern-pack-weights", "::mlir::ModuleOp"> {
     code bytes of R consecutive rows for each step of K are adjacent, so one
     register tile of R rows streams one contiguous run. Ntotal must be a
     multiple of R (an error otherwise).
+
+    `lut = g` (2 or 3) selects the lookup-table layout instead (bitnet.cpp's
+    TL1 / TL2): `#tern.layout<block = V, lut = g>`, groups of g weights as
+    4-bit table indices (plus a sign bit for g = 3, 1.67 bits per weight),
+    V = `block` or the target's vector-bytes (16, 32 or 64); any K and N
+    (both are padded). It cannot be combined with interleave > 1.
   }];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"0",
@@ -116,6 +122,8 @@ def TernPackWeights : Pass<"tern-pack-weights", "::mlir::ModuleOp"> {
            "file the packed weights are declared in">,
     Option<"interleave", "interleave", "int64_t", /*default=*/"1",
            "rows interleaved per group (1: none; R > 1: the GEMM-tile layout)">,
+    Option<"lut", "lut", "int64_t", /*default=*/"0",
+           "0: 2-bit codes; 2 or 3: lookup-table indices of groups of that many weights">,
   ];
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }

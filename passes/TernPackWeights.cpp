@@ -2,7 +2,7 @@
 //
 // --tern-pack-weights: gives each tern.ternary_matmul a single packed weight
 // matrix (its weights' rows one after another, #tern.layout<bits = 2,
-// pack_dim = 1, block = B>) declared as a new tern.global whose `sources`
+// pack_dim = 1, block = B>, or the lookup-table layout with lut=g) declared as a new tern.global whose `sources`
 // name the original globals; codegen builds the packed bytes from them.
 //
 //===----------------------------------------------------------------------===//
@@ -64,6 +64,16 @@ private:
 
 int64_t TernPackWeightsPass::chooseBlock(TernaryMatmulOp op, StringRef weight,
                                          int64_t k) {
+  if (lut != 0) {
+    // Table lanes are 16 bytes; any K (the last group is padded).
+    int64_t v = block > 0 ? int64_t(block) : std::min<int64_t>(vectorBytes, 64);
+    if (v == 16 || v == 32 || v == 64)
+      return v;
+    op.emitError() << "tern-pack-weights: weight @" << weight
+                   << ": the lookup-table layout needs block = 16, 32 or 64, "
+                      "got " << v;
+    return 0;
+  }
   if (block > 0) {
     if (k % (4 * block) == 0)
       return block;
@@ -138,7 +148,7 @@ bool TernPackWeightsPass::pack(TernaryMatmulOp op) {
     }
     auto layout = LayoutAttr::get(ctx, /*bits=*/2, /*pack_dim=*/1, b,
                                   /*interleave=*/interleave,
-                                  /*chunk=*/interleave > 1 ? b : 0);
+                                  /*chunk=*/interleave > 1 ? b : 0, lut);
     std::string why;
     if (!layout.fits(total, k, why)) {
       op.emitError() << "tern-pack-weights: cannot pack " << total << "x" << k
@@ -183,6 +193,19 @@ bool TernPackWeightsPass::pack(TernaryMatmulOp op) {
 
 void TernPackWeightsPass::runOnOperation() {
   module = getOperation();
+  if (lut != 0 && lut != 2 && lut != 3) {
+    module.emitError() << "tern-pack-weights: lut must be 0 (2-bit codes), 2 "
+                          "or 3 (weights per table index), got "
+                       << int64_t(lut);
+    return signalPassFailure();
+  }
+  if (lut != 0 && interleave != 1) {
+    module.emitError() << "tern-pack-weights: lut = " << int64_t(lut)
+                       << " cannot be combined with interleave = "
+                       << int64_t(interleave)
+                       << " (the lookup-table layout has its own row blocks)";
+    return signalPassFailure();
+  }
   if (block < 0 || (block == 0 && vectorBytes < 16) || packedFile.empty()) {
     module.emitError() << "tern-pack-weights: invalid options: block = "
                        << int64_t(block) << " (must be >= 0), vector-bytes = "

@@ -13,6 +13,7 @@
 #define TERN_CODEGEN_CPU_KERNELS_H
 
 #include "codegen/cpu/CpuTarget.h"
+#include "codegen/cpu/KernelFunc.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -46,6 +47,12 @@ mlir::Type toMlirType(mlir::MLIRContext *ctx, FloatType t);
 ///   y[t][n] = float(acc) / s[t] * row_scale[n]       (multiply)
 ///   y[t][n] = float(acc) / (s[t] * row_scale[n])     (divide)
 ///   out[t][n] = r[t][n] + y[t][n]                     (residual)
+///
+/// With `lut` = g (2 or 3) the weights are in the lookup-table layout
+/// (#tern.layout<block = V, lut = g>, ref::LutGeometry) and buffer 0 holds
+/// the tables the lookup-table kernel below built from q (max_batch rows of
+/// LutGeometry::tableBytes()); everything else is the same. Rows are computed
+/// in blocks of 16 (`tile_n` counts blocks; ranges split at multiples of 16).
 struct TernaryMatmulParams {
   int64_t K = 0;
   std::vector<int64_t> parts; ///< N of each output, in storage order
@@ -58,12 +65,32 @@ struct TernaryMatmulParams {
   int64_t prefetch = 0;      ///< software prefetch distance in rows (0: none)
   bool divide = false;       ///< scale_mode divide
   bool residual = false;     ///< only with one part
+  int64_t lut = 0;           ///< g: 0 = 2-bit codes, 2/3 = lookup tables
   int64_t totalRows() const;
 };
 mlir::func::FuncOp buildTernaryMatmulKernel(mlir::OpBuilder &b,
                                             mlir::ModuleOp module,
                                             llvm::StringRef name,
                                             const TernaryMatmulParams &p);
+
+/// The activation tables of the lookup-table layout (ref::buildLutTables):
+/// for each group of g activations, the 16 sums of its weight patterns as
+/// int16 split into a low-byte and a high-byte table.
+/// Buffers: 0 q i8 [max_batch*K], 1 tables i8 [max_batch*tableBytes]
+/// (LutGeometry). Range: TOKENS.
+struct LutTablesParams {
+  int64_t K = 0, max_batch = 1;
+  int64_t lut = 3;   ///< g
+  int64_t block = 64; ///< V
+};
+mlir::func::FuncOp buildLutTablesKernel(mlir::OpBuilder &b,
+                                        mlir::ModuleOp module,
+                                        llvm::StringRef name,
+                                        const LutTablesParams &p);
+/// The matmul body of the lookup-table layout (TernaryMatmulParams::lut > 0);
+/// called by buildTernaryMatmulKernel, which creates the function.
+void emitLutMatmul(mlir::OpBuilder &b, const TernaryMatmulParams &p,
+                   const KernelArgs &args);
 
 /// Token embedding lookup. Buffers: 0 table [V*H] (elem), 1 tokens i32
 /// [max_batch], 2 out f32 [max_batch*H]. Range: TOKENS.

@@ -22,16 +22,6 @@ namespace tern::cpu {
 
 namespace {
 
-FloatType floatTypeOf(Type t) {
-  if (t.isF16())
-    return FloatType::F16;
-  if (t.isBF16())
-    return FloatType::BF16;
-  return FloatType::F32;
-}
-
-int64_t elemBytes(FloatType t) { return t == FloatType::F32 ? 4 : 2; }
-
 class PlanBuilder {
 public:
   PlanBuilder(ModuleOp graph, const model::Model &model, const CpuTarget &target,
@@ -95,7 +85,7 @@ private:
   // Weights: raw bytes of a float tensor.
   bool floatWeight(Value v, Operation *user, uint32_t *id, FloatType *elem);
   bool packedWeight(TernaryMatmulOp op, uint32_t *w, uint32_t *scales,
-                    int64_t *block, int64_t *interleave);
+                    int64_t *block, int64_t *interleave, int64_t *lut);
   uint32_t kernel(const std::string &key, const std::function<void(StringRef)> &emit) {
     auto it = kernelIds.find(key);
     if (it != kernelIds.end())
@@ -168,7 +158,7 @@ bool PlanBuilder::floatWeight(Value v, Operation *user, uint32_t *id,
 
 bool PlanBuilder::packedWeight(TernaryMatmulOp op, uint32_t *w,
                                uint32_t *scales, int64_t *block,
-                               int64_t *interleave) {
+                               int64_t *interleave, int64_t *lut) {
   auto parts = op.getPartsAttr();
   auto get = op.getWeights()[0].getDefiningOp<GetGlobalOp>();
   if (!parts || !get)
@@ -176,7 +166,7 @@ bool PlanBuilder::packedWeight(TernaryMatmulOp op, uint32_t *w,
   auto global = graph.lookupSymbol<GlobalOp>(get.getName());
   auto type = global ? dyn_cast<TernaryType>(global.getType()) : TernaryType();
   auto sources = global ? global->getAttrOfType<ArrayAttr>("sources") : ArrayAttr();
-  if (!type || !sources || sources.size() != parts.size())
+  if (!type || !sources || int64_t(sources.size()) != parts.size())
     return fail(op, "packed weight @" + get.getName().str() +
                         " has no `sources` matching its parts");
   LayoutAttr layout = type.getLayout();
@@ -186,6 +176,7 @@ bool PlanBuilder::packedWeight(TernaryMatmulOp op, uint32_t *w,
                     "with rows interleaved only in chunks of one block");
   *block = layout.getBlock();
   *interleave = layout.getInterleave();
+  *lut = layout.getLut();
   int64_t N = type.getShape()[0], K = type.getShape()[1];
   std::string name = get.getName().str();
   std::vector<int8_t> all(N * K);
@@ -295,15 +286,16 @@ bool PlanBuilder::visit(Operation *op) {
   if (auto mm = dyn_cast<TernaryMatmulOp>(op)) {
     TernaryMatmulParams p;
     uint32_t w, rs, qb, sb;
-    if (!packedWeight(mm, &w, &rs, &p.block, &p.interleave) || !buffer(mm.getInput(), &qb, op) ||
+    if (!packedWeight(mm, &w, &rs, &p.block, &p.interleave, &p.lut) ||
+        !buffer(mm.getInput(), &qb, op) ||
         !buffer(mm.getInputScale(), &sb, op))
       return false;
     p.K = cols(mm.getInput());
-    for (int64_t n : *mm.getParts())
+    for (int64_t n : mm.getPartsAttr().asArrayRef())
       p.parts.push_back(n);
     p.max_batch = maxB;
     p.isa = target.isa;
-    if (p.block > target.vector_bytes && target.isa != DotIsa::Generic &&
+    if (p.lut == 0 && p.block > target.vector_bytes && target.isa != DotIsa::Generic &&
         target.isa != DotIsa::NeonDot && target.isa != DotIsa::NeonI8mm)
       return fail(op, "layout block " + std::to_string(p.block) +
                           " is wider than the target's vectors");
@@ -315,13 +307,31 @@ bool PlanBuilder::visit(Operation *op) {
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
     ss << "ternary_matmul K" << p.K << " B" << p.block << " R" << p.interleave
-       << " isa" << int(p.isa)
+       << " lut" << p.lut << " isa" << int(p.isa)
        << " t" << p.tile_m << "x" << p.tile_n << " pf" << p.prefetch << " d"
        << p.divide << " r" << p.residual << " parts";
     for (int64_t n : p.parts)
       ss << " " << n;
     uint32_t k = kernel(sig, [&](StringRef n) { buildTernaryMatmulKernel(b, kernels, n, p); });
-    std::vector<uint32_t> args = {qb, sb, w, rs};
+    // The lookup-table layout reads tables built from q by a step before.
+    uint32_t tables = 0;
+    if (p.lut) {
+      LutTablesParams tp;
+      tp.K = p.K;
+      tp.max_batch = maxB;
+      tp.lut = p.lut;
+      tp.block = p.block;
+      std::string tsig;
+      llvm::raw_string_ostream ts(tsig);
+      ts << "lut_tables K" << tp.K << " g" << tp.lut << " V" << tp.block;
+      uint32_t tk = kernel(tsig, [&](StringRef n) { buildLutTablesKernel(b, kernels, n, tp); });
+      ref::TernaryLayout l;
+      l.lut = int(p.lut);
+      l.block = p.block;
+      tables = activation(ref::lutGeometry(l, 1, p.K).tableBytes(), "lut_tables");
+      step(op, tk, TERN_RANGE_TOKENS, 0, 1, {qb, tables});
+    }
+    std::vector<uint32_t> args = {p.lut ? tables : qb, sb, w, rs};
     uint32_t resBuf = 0;
     if (p.residual && !buffer(mm.getResidual(), &resBuf, op))
       return false;
@@ -336,7 +346,10 @@ bool PlanBuilder::visit(Operation *op) {
     }
     if (p.residual)
       args.push_back(resBuf);
-    step(op, k, TERN_RANGE_FIXED, p.totalRows(), p.tile_n, args);
+    step(op, k, TERN_RANGE_FIXED, p.totalRows(), p.lut ? 16 * p.tile_n : p.tile_n,
+         args);
+    if (p.lut)
+      freeActs.push_back(tables); // dead after this step
     return true;
   }
 

@@ -24,6 +24,7 @@
 #include "codegen/cpu/DotProduct.h"
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/Kernels.h"
+#include "runtime/reference/ternary_layout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -295,10 +296,19 @@ func::FuncOp buildTernaryMatmulKernel(OpBuilder &b, ModuleOp module,
   MLIRContext *ctx = b.getContext();
   Type i8 = b.getI8Type(), f32 = b.getF32Type();
   int64_t N = p.totalRows();
+  int64_t inputBytes = p.max_batch * p.K, weightBytes = N * p.K / 4;
+  if (p.lut) {
+    ref::TernaryLayout l;
+    l.lut = int(p.lut);
+    l.block = p.block;
+    ref::LutGeometry geo = ref::lutGeometry(l, N, p.K);
+    inputBytes = p.max_batch * geo.tableBytes();
+    weightBytes = ref::packedBytes(l, N, p.K);
+  }
   SmallVector<MemRefType> bufs = {
-      MemRefType::get({p.max_batch * p.K}, i8),
+      MemRefType::get({inputBytes}, i8),
       MemRefType::get({p.max_batch}, f32),
-      MemRefType::get({N * p.K / 4}, i8),
+      MemRefType::get({weightBytes}, i8),
       MemRefType::get({N}, f32)};
   for (int64_t n : p.parts)
     bufs.push_back(MemRefType::get({p.max_batch * n}, f32));
@@ -306,6 +316,11 @@ func::FuncOp buildTernaryMatmulKernel(OpBuilder &b, ModuleOp module,
     bufs.push_back(MemRefType::get({p.max_batch * p.parts[0]}, f32));
   KernelArgs args;
   func::FuncOp f = createKernel(b, module, name, bufs, &args);
+  if (p.lut) {
+    emitLutMatmul(b, p, args);
+    func::ReturnOp::create(b, b.getUnknownLoc());
+    return f;
+  }
   std::unique_ptr<DotProduct> dot = createDotProduct(p.isa, p.block);
   Emitter(b, p, args, *dot).emit();
   func::ReturnOp::create(b, b.getUnknownLoc());

@@ -29,6 +29,20 @@ bool checkLayout(const TernaryLayout &l, int64_t N, int64_t K,
   if (N <= 0 || K <= 0)
     return fail(err, "ternary layout: matrix shape must be positive, got [" +
                          str(N) + ", " + str(K) + "]");
+  if (l.lut != 0) {
+    if (l.lut != 2 && l.lut != 3)
+      return fail(err, "ternary layout: lut must be 0 (2-bit codes), 2 or 3 "
+                       "(weights per table index), got " + str(l.lut));
+    if (l.bits != 2 || l.pack_dim != 1 || l.interleave != 1 || l.chunk != 0)
+      return fail(err, "ternary layout: lut = " + str(l.lut) +
+                           " requires bits = 2, pack_dim = 1, interleave = 1, "
+                           "chunk = 0");
+    if (l.block != 16 && l.block != 32 && l.block != 64)
+      return fail(err, "ternary layout: lut = " + str(l.lut) +
+                           " requires block = 16, 32 or 64 (index bytes per "
+                           "step), got " + str(l.block));
+    return true;
+  }
   if (l.bits == 8) {
     if (l.pack_dim != 1 || l.block != 1 || l.interleave != 1 || l.chunk != 0)
       return fail(err, "ternary layout: bits = 8 requires the default "
@@ -80,12 +94,83 @@ bool checkLayout(const TernaryLayout &l, int64_t N, int64_t K,
   return true;
 }
 
+LutGeometry lutGeometry(const TernaryLayout &l, int64_t N, int64_t K) {
+  LutGeometry g;
+  g.g = l.lut;
+  g.V = l.block;
+  g.lanes = l.block / 16;
+  g.groups = (K + g.g - 1) / g.g;
+  g.steps = (g.groups + 2 * g.lanes - 1) / (2 * g.lanes);
+  g.stepBytes = g.V + (g.g == 3 ? g.V / 4 : 0);
+  g.rowBlocks = (N + 15) / 16;
+  return g;
+}
+
+int lutEntry(int g, int i, const int8_t *a) {
+  if (i >= (g == 3 ? 14 : 9))
+    return 0;
+  if (g == 2)
+    return (i / 3 - 1) * a[0] + (i % 3 - 1) * a[1];
+  return (i / 9 - 1) * a[0] + (i / 3 % 3 - 1) * a[1] + (i % 3 - 1) * a[2];
+}
+
+void buildLutTables(const LutGeometry &geo, int64_t K, const int8_t *q,
+                    uint8_t *out) {
+  std::memset(out, 0, static_cast<size_t>(geo.tableBytes()));
+  for (int64_t gi = 0; gi < geo.groups; ++gi) {
+    int8_t a[3] = {0, 0, 0};
+    for (int e = 0; e < geo.g; ++e)
+      if (gi * geo.g + e < K)
+        a[e] = q[gi * geo.g + e];
+    const int64_t s = gi / (2 * geo.lanes), j = gi % (2 * geo.lanes);
+    const int64_t h = j / geo.lanes, lane = j % geo.lanes;
+    uint8_t *lo = out + s * 4 * geo.V + h * 2 * geo.V + lane * 16;
+    uint8_t *hi = lo + geo.V;
+    for (int i = 0; i < 16; ++i) {
+      const int v = lutEntry(geo.g, i, a);
+      lo[i] = static_cast<uint8_t>(v & 0xff);
+      hi[i] = static_cast<uint8_t>((v >> 8) & 0xff);
+    }
+  }
+}
+
+namespace {
+// Where group j of step s, row r of block b lives (see the header).
+struct LutSlot {
+  int64_t indexByte; ///< byte holding the index nibble
+  int shift;         ///< 0 or 4
+  int64_t signByte;  ///< byte holding the sign bit (g = 3)
+  int signBit;
+};
+LutSlot lutSlot(const LutGeometry &geo, int64_t n, int64_t gi) {
+  const int64_t b = n / 16, r = n % 16;
+  const int64_t s = gi / (2 * geo.lanes), j = gi % (2 * geo.lanes);
+  const int64_t h = j / geo.lanes, lane = j % geo.lanes;
+  const int64_t base = (b * geo.steps + s) * geo.stepBytes;
+  LutSlot slot;
+  slot.indexByte = base + lane * 16 + r;
+  slot.shift = static_cast<int>(4 * h);
+  const int64_t a = 2 * h + r / 8, bit = lane * 8 + r % 8;
+  slot.signByte = base + geo.V + a * (geo.V / 16) + bit / 8;
+  slot.signBit = static_cast<int>(bit % 8);
+  return slot;
+}
+} // namespace
+
 int64_t packedBytes(const TernaryLayout &l, int64_t N, int64_t K) {
+  if (l.lut != 0) {
+    const LutGeometry g = lutGeometry(l, N, K);
+    return g.rowBlocks * g.blockBytes();
+  }
   return l.bits == 8 ? N * K : N * K / 4;
 }
 
 std::vector<int64_t> storageShape(const TernaryLayout &l, int64_t N,
                                   int64_t K) {
+  if (l.lut != 0) {
+    const LutGeometry g = lutGeometry(l, N, K);
+    return {g.rowBlocks, g.blockBytes()};
+  }
   if (l.bits == 8)
     return {N, K};
   if (l.pack_dim == 0)
@@ -125,6 +210,33 @@ void packTernary(const int8_t *W, int64_t N, int64_t K,
                  const TernaryLayout &l, uint8_t *out) {
   assert(checkLayout(l, N, K, nullptr) && "invalid ternary layout");
   std::memset(out, 0, static_cast<size_t>(packedBytes(l, N, K)));
+  if (l.lut != 0) {
+    // Byte 0 is index 0 (the all -1 pattern), so padding rows and groups
+    // are written too: as the all-zero pattern.
+    const LutGeometry geo = lutGeometry(l, N, K);
+    for (int64_t n = 0; n < geo.rowBlocks * 16; ++n)
+      for (int64_t gi = 0; gi < geo.steps * 2 * geo.lanes; ++gi) {
+        int w[3] = {0, 0, 0};
+        for (int e = 0; e < geo.g; ++e)
+          if (n < N && gi * geo.g + e < K) {
+            w[e] = W[n * K + gi * geo.g + e];
+            assert(w[e] >= -1 && w[e] <= 1 && "weight is not ternary");
+          }
+        int index = 0, sign = 0;
+        if (geo.g == 2) {
+          index = 3 * (w[0] + 1) + (w[1] + 1);
+        } else {
+          const int v = 9 * (w[0] + 1) + 3 * (w[1] + 1) + (w[2] + 1);
+          sign = v > 13;
+          index = sign ? 26 - v : v;
+        }
+        const LutSlot slot = lutSlot(geo, n, gi);
+        out[slot.indexByte] |= static_cast<uint8_t>(index << slot.shift);
+        if (sign)
+          out[slot.signByte] |= static_cast<uint8_t>(1u << slot.signBit);
+      }
+    return;
+  }
   for (int64_t n = 0; n < N; ++n) {
     for (int64_t k = 0; k < K; ++k) {
       const int8_t w = W[n * K + k];
@@ -143,6 +255,31 @@ bool unpackTernary(const uint8_t *in, int64_t N, int64_t K,
                    const TernaryLayout &l, int8_t *W, std::string *err) {
   if (!checkLayout(l, N, K, err))
     return false;
+  if (l.lut != 0) {
+    const LutGeometry geo = lutGeometry(l, N, K);
+    const int patterns = geo.g == 3 ? 14 : 9;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t gi = 0; gi < geo.groups; ++gi) {
+        const LutSlot slot = lutSlot(geo, n, gi);
+        const int index = (in[slot.indexByte] >> slot.shift) & 15;
+        if (index >= patterns)
+          return fail(err, "ternary unpack: lookup-table index " +
+                               std::to_string(index) + " at byte offset " +
+                               str(slot.indexByte) + " names no weight "
+                               "pattern (row " + str(n) + ", group " +
+                               str(gi) + ")");
+        int v = index;
+        if (geo.g == 3 && ((in[slot.signByte] >> slot.signBit) & 1))
+          v = 26 - index;
+        const int w[3] = {geo.g == 3 ? v / 9 - 1 : v / 3 - 1,
+                          geo.g == 3 ? v / 3 % 3 - 1 : v % 3 - 1,
+                          v % 3 - 1};
+        for (int e = 0; e < geo.g; ++e)
+          if (gi * geo.g + e < K)
+            W[n * K + gi * geo.g + e] = static_cast<int8_t>(w[e]);
+      }
+    return true;
+  }
   for (int64_t n = 0; n < N; ++n) {
     for (int64_t k = 0; k < K; ++k) {
       int shift = 0;

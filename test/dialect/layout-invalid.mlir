@@ -144,3 +144,21 @@ func.func @huge_block(%w: !tern.ternary<32x64, #tern.layout<block = 461168601842
 // expected-error @+2 {{layout interleave must be in [1, 65536], got 4294967300}}
 // expected-error @+1 {{failed to parse Tern_TernaryType parameter 'layout'}}
 func.func @huge_interleave(%w: !tern.ternary<32x64, #tern.layout<interleave = 4294967300>>) { return }
+
+// -----
+
+// expected-error @+2 {{layout lut must be 0 (2-bit codes), 2 or 3 (weights per table index), got 5}}
+// expected-error @+1 {{failed to parse Tern_TernaryType parameter 'layout'}}
+func.func @lut5(%w: !tern.ternary<32x64, #tern.layout<block = 64, lut = 5>>) { return }
+
+// -----
+
+// expected-error @+2 {{layout lut = 3 needs block = 16, 32 or 64 (index bytes per step: 16-byte table lanes), got 8}}
+// expected-error @+1 {{failed to parse Tern_TernaryType parameter 'layout'}}
+func.func @lut_block8(%w: !tern.ternary<32x64, #tern.layout<block = 8, lut = 3>>) { return }
+
+// -----
+
+// expected-error @+2 {{layout lut = 2 stores table indices along K: it needs bits = 2, pack_dim = 1 and no interleave/chunk}}
+// expected-error @+1 {{failed to parse Tern_TernaryType parameter 'layout'}}
+func.func @lut_interleaved(%w: !tern.ternary<32x64, #tern.layout<block = 16, interleave = 2, chunk = 16, lut = 2>>) { return }

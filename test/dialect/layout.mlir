@@ -49,3 +49,8 @@ tern.global @chunk_one_byte : !tern.ternary<32x64, #tern.layout<interleave = 2, 
 // bits = 8 stores any shape.
 // CHECK: tern.global @bits8_any_shape : !tern.ternary<3x5, #tern.layout<bits = 8>>
 tern.global @bits8_any_shape : !tern.ternary<3x5, #tern.layout<bits = 8>> from "w.bin" offset 0
+// The lookup-table layouts store any shape (rows and groups are padded).
+// CHECK: tern.global @tl2_any_shape : !tern.ternary<7x10, #tern.layout<block = 64, lut = 3>>
+tern.global @tl2_any_shape : !tern.ternary<7x10, #tern.layout<lut = 3, block = 64>> from "w.bin" offset 0
+// CHECK: tern.global @tl1 : !tern.ternary<32x64, #tern.layout<block = 16, lut = 2>>
+tern.global @tl1 : !tern.ternary<32x64, #tern.layout<block = 16, lut = 2>> from "w.bin" offset 0

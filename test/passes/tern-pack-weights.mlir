@@ -3,6 +3,8 @@
 // RUN: tern-opt %s --split-input-file '--tern-pack-weights=vector-bytes=16' | FileCheck %s --check-prefix=NEON
 // RUN: tern-opt %s --split-input-file '--tern-pack-weights=block=8' | FileCheck %s --check-prefix=BLOCK8
 // RUN: tern-opt %s --split-input-file '--tern-pack-weights=interleave=4' | FileCheck %s --check-prefix=R4
+// RUN: tern-opt %s --split-input-file '--tern-pack-weights=lut=3' | FileCheck %s --check-prefix=TL2
+// RUN: tern-opt %s --split-input-file '--tern-pack-weights=lut=2 vector-bytes=16' | FileCheck %s --check-prefix=TL1
 
 // q, k, v of any weight type (HF-packed !tern.ternary, an encoded int8
 // tensor) become one 2-bit matrix packed along K; the originals, now unused,
@@ -31,6 +33,14 @@
 // The row-interleaved (GEMM-tile) layout: 4 rows' 64-byte steps side by side.
 // R4-LABEL: module
 // R4-NEXT: tern.global @wq.packed : !tern.ternary<128x256, #tern.layout<block = 64, interleave = 4, chunk = 64>> from "model.tpack" offset 0
+// The lookup-table layouts: TL2 is 8 row blocks x 11 steps (86 groups of 3,
+// 8 per step) x 80 bytes = 7040; TL1 with 16-byte steps is 8 x 64 x 16.
+// TL2-LABEL: module
+// TL2-NEXT: tern.global @wq.packed : !tern.ternary<128x256, #tern.layout<block = 64, lut = 3>> from "model.tpack" offset 0
+// TL2: tern.global @wo.packed : !tern.ternary<64x256, #tern.layout<block = 64, lut = 3>> from "model.tpack" offset 7040
+// TL1-LABEL: module
+// TL1-NEXT: tern.global @wq.packed : !tern.ternary<128x256, #tern.layout<block = 16, lut = 2>> from "model.tpack" offset 0
+// TL1: tern.global @wo.packed : !tern.ternary<64x256, #tern.layout<block = 16, lut = 2>> from "model.tpack" offset 8192
 module {
   tern.global @wq : !tern.ternary<64x256, #tern.layout<pack_dim = 0, block = 16>> from "m.safetensors" offset 0
   tern.global @wk : !tern.ternary<32x256, #tern.layout<pack_dim = 0, block = 8>> from "m.safetensors" offset 4096

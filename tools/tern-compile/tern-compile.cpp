@@ -76,6 +76,12 @@ static cl::opt<int> interleave(
              "register tiles stream as one run; default 2, measured 1.4x "
              "faster decode than 1 on 2b4t)"),
     cl::init(2), cl::cat(category));
+static cl::opt<std::string> layoutName(
+    "layout",
+    cl::desc("Ternary weight layout: i2 (2-bit codes, the default), tl2 "
+             "(lookup-table indices of 3 weights, 1.67 bits per weight, like "
+             "bitnet.cpp's TL2) or tl1 (indices of 2 weights, 2 bits)"),
+    cl::init("i2"), cl::cat(category));
 static cl::opt<bool> noConcat("no-concat",
                               cl::desc("Do not merge BitLinears that share an input"),
                               cl::cat(category));
@@ -152,12 +158,24 @@ int main(int argc, char **argv) {
   std::string packed =
       (output == "-" ? std::string("model") : llvm::sys::path::filename(output).str()) +
       ".tpack";
+  int lut = layoutName == "tl2" ? 3 : layoutName == "tl1" ? 2 : 0;
+  if (lut == 0 && layoutName != "i2")
+    return fail("unknown --layout=" + layoutName + " (expected i2, tl1 or tl2)");
+  int rowsInterleaved = interleave;
+  if (lut != 0) {
+    if (interleave.getNumOccurrences() && interleave != 1)
+      return fail("--layout=" + layoutName + " cannot be combined with --interleave=" +
+                  std::to_string(interleave) +
+                  " (the lookup-table layout has its own 16-row blocks)");
+    rowsInterleaved = 1;
+  }
   std::string pipeline =
       "tern-fuse-norm-quantize,tern-fuse-bitlinear{concat=" +
       std::string(noConcat ? "false" : "true") +
       "},tern-fuse-residual,canonicalize,"
       "tern-pack-weights{vector-bytes=" + std::to_string(target.vector_bytes) +
-      " block=" + std::to_string(block) + " interleave=" + std::to_string(interleave) +
+      " block=" + std::to_string(block) + " interleave=" + std::to_string(rowsInterleaved) +
+      " lut=" + std::to_string(lut) +
       " packed-file=" + packed + "},"
       "tern-attach-schedule{target=" + hostFamily +
       (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) + "}";

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <random>
 
@@ -43,12 +44,15 @@ struct Case {
   int64_t K;
   bool divide, residual;
   int64_t interleave = 1;
+  int64_t lut = 0; ///< lookup-table layout with groups of this many weights
+  bool extreme = false; ///< W = +1/-1 by row, q = -128/127 by token: the largest sums
 };
 
 std::string describe(const Case &c) {
   std::string s = std::string(dotIsaName(c.isa)) + " B=" + std::to_string(c.block) +
                   " tile " + std::to_string(c.tile_m) + "x" + std::to_string(c.tile_n) +
-                  " K=" + std::to_string(c.K) + " R=" + std::to_string(c.interleave) + " N=";
+                  " K=" + std::to_string(c.K) + " R=" + std::to_string(c.interleave) +
+                  " lut=" + std::to_string(c.lut) + " N=";
   for (int64_t n : c.parts)
     s += std::to_string(n) + "+";
   return s;
@@ -56,6 +60,16 @@ std::string describe(const Case &c) {
 
 void runCase(const Case &c) {
   SCOPED_TRACE(describe(c));
+  auto startTime = std::chrono::steady_clock::now();
+  struct Timer {
+    std::chrono::steady_clock::time_point t;
+    std::string what;
+    ~Timer() {
+      if (getenv("TERN_TIME_CASES"))
+        fprintf(stderr, "%s: %.0f ms\n", what.c_str(),
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+    }
+  } timer{startTime, describe(c)};
   if (!hostRuns(c.isa))
     GTEST_SKIP() << dotIsaName(c.isa) << " does not run on this CPU";
   mlir::DialectRegistry registry;
@@ -77,7 +91,15 @@ void runCase(const Case &c) {
   p.divide = c.divide;
   p.residual = c.residual;
   p.interleave = c.interleave;
+  p.lut = c.lut;
   buildTernaryMatmulKernel(b, module, "mm", p);
+  LutTablesParams tp;
+  tp.K = c.K;
+  tp.max_batch = maxBatch;
+  tp.lut = c.lut;
+  tp.block = c.block;
+  if (c.lut)
+    buildLutTablesKernel(b, module, "tables", tp);
   std::string err;
   auto jit = KernelJit::compile(module, &err);
   ASSERT_TRUE(jit) << err;
@@ -89,12 +111,21 @@ void runCase(const Case &c) {
   std::vector<int8_t> W(N * K), q(maxBatch * K);
   for (auto &w : W) w = int8_t(int(rng() % 3) - 1);
   for (auto &x : q) x = int8_t(int(rng() % 256) - 128);
+  if (c.extreme) {
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < K; ++k)
+        W[n * K + k] = n % 2 ? 1 : -1;
+    for (int64_t t = 0; t < maxBatch; ++t)
+      for (int64_t k = 0; k < K; ++k)
+        q[t * K + k] = t % 2 ? 127 : -128;
+  }
   std::vector<float> s(maxBatch), rowScale(N);
   for (auto &x : s) x = 0.5f + float(rng() % 1000) / 37.0f;
   ref::TernaryLayout layout;
   layout.bits = 2;
   layout.pack_dim = 1;
   layout.block = c.block;
+  layout.lut = int(c.lut);
   if (c.interleave > 1) {
     layout.interleave = int(c.interleave);
     layout.chunk = c.block;
@@ -126,13 +157,40 @@ void runCase(const Case &c) {
     base += n;
   }
 
-  // Tokens [t0, t1) = [1, 6) and the rows split in three uneven ranges.
+  // The lookup-table layout reads tables: the generated kernel's must equal
+  // ref::buildLutTables byte for byte.
+  std::vector<uint8_t> tables;
+  if (c.lut) {
+    const ref::LutGeometry geo = ref::lutGeometry(layout, N, K);
+    tables.assign(maxBatch * geo.tableBytes(), 0x5a); // garbage scratch
+    std::vector<void *> targs = {q.data(), tables.data()};
+    tern_kernel_fn tfn = jit->lookup("tables");
+    ASSERT_TRUE(tfn);
+    tfn(targs.data(), 0, maxBatch, 0, 0, 3);
+    tfn(targs.data(), 0, maxBatch, 0, 3, maxBatch);
+    std::vector<uint8_t> want(geo.tableBytes());
+    for (int64_t t = 0; t < maxBatch; ++t) {
+      ref::buildLutTables(geo, K, q.data() + t * K, want.data());
+      ASSERT_EQ(std::memcmp(want.data(), tables.data() + t * geo.tableBytes(),
+                            want.size()),
+                0)
+          << "the generated tables differ from ref::buildLutTables at token " << t;
+    }
+  }
+
+  // Tokens [t0, t1) = [1, 6) and the rows split in three uneven ranges
+  // (at multiples of 16 for the lookup-table layout's row blocks).
   const int64_t t0 = 1, t1 = 6;
-  std::vector<void *> args = {q.data(), s.data(), packed.data(), rowScale.data()};
+  std::vector<void *> args = {c.lut ? static_cast<void *>(tables.data()) : q.data(),
+                              s.data(), packed.data(), rowScale.data()};
   for (auto &o : out) args.push_back(o.data());
   std::vector<float> resCopy = residual;
   if (c.residual) args.push_back(resCopy.data());
   int64_t cuts[] = {0, N / 3, N / 3 + 1, N};
+  if (c.lut) {
+    cuts[1] = std::min<int64_t>(N, (N / 3) / 16 * 16);
+    cuts[2] = std::min<int64_t>(N, cuts[1] + 16);
+  }
   for (int i = 0; i < 3; ++i)
     fn(args.data(), t0, t1, 0, cuts[i], cuts[i + 1]);
 
@@ -189,12 +247,34 @@ TEST(TernaryMatmul, RowInterleavedLayout) {
   runCase({DotIsa::Generic, 16, 2, 2, 0, {30, 2}, 64, true, false, 2});
 }
 
+TEST(TernaryMatmul, LookupTableLayouts) {
+  // TL2 (g = 3, sign bits) and TL1 (g = 2): every ISA and table width, K not
+  // a multiple of g or of a step, N not a multiple of 16, parts that split a
+  // row block, tiles of tokens and blocks, residual and divide, and K long
+  // enough for the int16 accumulators to be widened several times.
+  for (int64_t g : {3, 2}) {
+    for (DotIsa isa : {DotIsa::Generic, DotIsa::Avx2, DotIsa::Avx512Vnni})
+      for (int64_t v : {16, 32, 64})
+        runCase({isa, v, 1, 1, 0, {37}, 256, false, false, 1, g});
+    runCase({DotIsa::Generic, 16, 2, 1, 0, {50}, 99, false, true, 1, g});
+    runCase({DotIsa::Avx2, 32, 2, 2, 8, {20, 7, 45}, 100, true, false, 1, g});
+    runCase({DotIsa::Avx512Vnni, 64, 4, 2, 4, {29}, 61, true, true, 1, g});
+    runCase({DotIsa::Avx512Vnni, 64, 1, 3, 0, {64, 32, 32}, 3000, false, false, 1, g});
+    runCase({DotIsa::Avx2, 32, 1, 4, 8, {96}, 2048, true, true, 1, g});
+    // |sum| = 128 * K: the int16 accumulators must be widened in time.
+    Case big{DotIsa::Avx512Vnni, 64, 2, 1, 0, {32}, 6912, false, false, 1, g};
+    big.extreme = true;
+    runCase(big);
+  }
+}
+
 TEST(TernaryMatmul, BitNet2B4TShapes) {
   // One row range of each 2B4T matrix (full K), decode and prefill tiles.
   for (auto [n, k] : {std::pair<int64_t, int64_t>{2560, 2560}, {640, 2560},
                       {6912, 2560}, {2560, 6912}}) {
     runCase({DotIsa::Avx512Vnni, 64, 1, 4, 8, {n}, k, false, false});
     runCase({DotIsa::Avx2, 32, 4, 2, 8, {n}, k, false, true});
+    runCase({DotIsa::Avx512Vnni, 64, 1, 2, 8, {n}, k, false, false, 1, 3});
   }
 }
 

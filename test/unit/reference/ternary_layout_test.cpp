@@ -273,3 +273,108 @@ TEST(TernaryLayout, ShapesAndSizes) {
   EXPECT_EQ(packedBytes(layout(2, 0, 2), 8, 12), 24);
   EXPECT_EQ(packedBytes(layout(8, 1, 1), 8, 12), 96);
 }
+
+namespace tern {
+namespace ref {
+namespace {
+
+TernaryLayout lutLayout(int g, int64_t v) {
+  TernaryLayout l;
+  l.lut = g;
+  l.block = v;
+  return l;
+}
+
+TEST(TernaryLayoutLut, RoundTripAndSizes) {
+  uint64_t seed = 77;
+  for (int g : {2, 3})
+    for (int64_t v : {16, 32, 64})
+      for (auto [N, K] : {std::pair<int64_t, int64_t>{1, 1}, {16, 3}, {17, 100},
+                          {33, 2560}, {5, 7}}) {
+        SCOPED_TRACE(testing::Message() << "g=" << g << " V=" << v << " N=" << N
+                                        << " K=" << K);
+        const TernaryLayout l = lutLayout(g, v);
+        std::string err;
+        ASSERT_TRUE(checkLayout(l, N, K, &err)) << err;
+        const LutGeometry geo = lutGeometry(l, N, K);
+        EXPECT_EQ(geo.groups, (K + g - 1) / g);
+        EXPECT_EQ(geo.steps * 2 * (v / 16) >= geo.groups, true);
+        EXPECT_EQ(geo.stepBytes, g == 3 ? v + v / 4 : v);
+        const int64_t bytes = packedBytes(l, N, K);
+        EXPECT_EQ(bytes, (N + 15) / 16 * geo.steps * geo.stepBytes);
+        const std::vector<int64_t> shape = storageShape(l, N, K);
+        EXPECT_EQ(shape[0] * shape[1], bytes);
+        std::vector<int8_t> W = randomTernary(N, K, seed++);
+        std::vector<uint8_t> packed(bytes, 0xEE);
+        packTernary(W.data(), N, K, l, packed.data());
+        std::vector<int8_t> back(W.size(), 42);
+        ASSERT_TRUE(unpackTernary(packed.data(), N, K, l, back.data(), &err)) << err;
+        ASSERT_EQ(back, W);
+      }
+}
+
+TEST(TernaryLayoutLut, HandBytesTl2) {
+  // One row, K = 3: (w0, w1, w2) = (1, -1, 0): v = 9*2 + 0 + 1 = 19 > 13, so
+  // index 26 - 19 = 7 with the sign bit; (-1, 1, 0) is index 7 without it.
+  const int8_t W[6] = {1, -1, 0, -1, 1, 0};
+  const TernaryLayout l = lutLayout(3, 16);
+  std::vector<uint8_t> packed(packedBytes(l, 2, 3));
+  ASSERT_EQ(packed.size(), 20u); // one block, one step: 16 index + 4 sign bytes
+  packTernary(W, 2, 3, l, packed.data());
+  EXPECT_EQ(packed[0], 0x07 | (13 << 4)); // row 0: group 0 index 7; group 1 (padding) zero pattern
+  EXPECT_EQ(packed[1], 0x07 | (13 << 4)); // row 1
+  EXPECT_EQ(packed[2], 13 | (13 << 4));   // row 2 is padding
+  EXPECT_EQ(packed[16], 0x01);            // sign array 0 (h = 0, rows 0..7): row 0 only
+  EXPECT_EQ(packed[17] | packed[18] | packed[19], 0);
+  // The table of a = (10, 20, 30): index 7 is (-1, 1, 0) -> 10.
+  const int8_t a[3] = {10, 20, 30};
+  EXPECT_EQ(lutEntry(3, 7, a), 10);
+  EXPECT_EQ(lutEntry(3, 13, a), 0);
+  EXPECT_EQ(lutEntry(3, 0, a), -60);
+  EXPECT_EQ(lutEntry(3, 14, a), 0);
+  EXPECT_EQ(lutEntry(2, 8, a), 30);
+}
+
+TEST(TernaryLayoutLut, UnpackRejectsUnusedIndex) {
+  const int8_t W[3] = {0, 0, 0};
+  const TernaryLayout l = lutLayout(3, 16);
+  std::vector<uint8_t> packed(packedBytes(l, 1, 3));
+  packTernary(W, 1, 3, l, packed.data());
+  packed[0] = (packed[0] & 0xF0) | 14;
+  int8_t out[3];
+  std::string err;
+  EXPECT_FALSE(unpackTernary(packed.data(), 1, 3, l, out, &err));
+  EXPECT_NE(err.find("lookup-table index 14 at byte offset 0"), std::string::npos) << err;
+}
+
+TEST(TernaryLayoutLut, CheckLayoutErrors) {
+  std::string err;
+  EXPECT_FALSE(checkLayout(lutLayout(4, 64), 16, 16, &err));
+  EXPECT_NE(err.find("lut must be 0 (2-bit codes), 2 or 3"), std::string::npos) << err;
+  EXPECT_FALSE(checkLayout(lutLayout(3, 48), 16, 16, &err));
+  EXPECT_NE(err.find("requires block = 16, 32 or 64"), std::string::npos) << err;
+  TernaryLayout l = lutLayout(3, 64);
+  l.interleave = 2;
+  EXPECT_FALSE(checkLayout(l, 16, 16, &err));
+  EXPECT_NE(err.find("interleave = 1"), std::string::npos) << err;
+}
+
+TEST(TernaryLayoutLut, TablesMatchEntries) {
+  const TernaryLayout l = lutLayout(3, 32);
+  const int64_t K = 10; // 4 groups, the last one with one activation
+  const LutGeometry geo = lutGeometry(l, 1, K);
+  const int8_t q[K] = {1, -2, 3, -128, 127, 0, 5, 6, 7, -9};
+  std::vector<uint8_t> t(geo.tableBytes(), 0xCC);
+  buildLutTables(geo, K, q, t.data());
+  // Group 3 (a = -9, 0, 0) is step 0, j = 3: h = 1, lane 1.
+  const uint8_t *lo = t.data() + 2 * 32 + 16, *hi = lo + 32;
+  const int8_t a[3] = {-9, 0, 0};
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(int16_t(lo[i] | (hi[i] << 8)), lutEntry(3, i, a)) << i;
+  // Group 1 (a = -128, 127, 0), h = 0, lane 1: index 2 is (-1, -1, 1) -> 1.
+  EXPECT_EQ(int16_t(t[16 + 2] | (t[32 + 16 + 2] << 8)), 1);
+}
+
+} // namespace
+} // namespace ref
+} // namespace tern
