@@ -206,8 +206,42 @@ int64_t byteOffset(const TernaryLayout &l, int64_t N, int64_t K, int64_t n,
   return ((group * (Kb / C) + chunkIdx) * R + row) * C + inChunk;
 }
 
+namespace {
+// Element index i along the packed dimension of byte p, sub-slot s (the
+// inverse of byteOffset's (p, s) formula).
+inline int64_t elementOf(const TernaryLayout &l, int64_t p, int s) {
+  return (p / l.block) * 4 * l.block + s * l.block + p % l.block;
+}
+
+// Byte p of row n of the [N][Kb] byte matrix in the packed storage
+// (pack_dim = 1: [N/R][Kb/C][R][C]).
+inline int64_t rowByteOffset(const TernaryLayout &l, int64_t Kb, int64_t n,
+                             int64_t p) {
+  const int64_t R = l.interleave, C = l.chunk == 0 ? Kb : l.chunk;
+  return (((n / R) * (Kb / C) + p / C) * R + n % R) * C + p % C;
+}
+} // namespace
+
 void packTernary(const int8_t *W, int64_t N, int64_t K,
                  const TernaryLayout &l, uint8_t *out) {
+  if (l.lut == 0 && l.bits == 2 && l.pack_dim == 1) {
+    // Byte at a time: the 4 codes of byte p of each row.
+    assert(checkLayout(l, N, K, nullptr) && "invalid ternary layout");
+    const int64_t Kb = K / 4;
+    for (int64_t n = 0; n < N; ++n) {
+      const int8_t *row = W + n * K;
+      for (int64_t p = 0; p < Kb; ++p) {
+        unsigned byte = 0;
+        for (int s = 0; s < 4; ++s) {
+          const int8_t w = row[elementOf(l, p, s)];
+          assert(w >= -1 && w <= 1 && "weight is not ternary");
+          byte |= unsigned((w + 1) & 3) << (2 * s);
+        }
+        out[rowByteOffset(l, Kb, n, p)] = static_cast<uint8_t>(byte);
+      }
+    }
+    return;
+  }
   assert(checkLayout(l, N, K, nullptr) && "invalid ternary layout");
   std::memset(out, 0, static_cast<size_t>(packedBytes(l, N, K)));
   if (l.lut != 0) {
@@ -277,6 +311,30 @@ bool unpackTernary(const uint8_t *in, int64_t N, int64_t K,
         for (int e = 0; e < geo.g; ++e)
           if (gi * geo.g + e < K)
             W[n * K + gi * geo.g + e] = static_cast<int8_t>(w[e]);
+      }
+    return true;
+  }
+  if (l.bits == 2) {
+    // Byte at a time: storage [N/4][K] (pack_dim 0) or rows of K/4 bytes.
+    const int64_t bytesPerLine = l.pack_dim == 0 ? K : K / 4;
+    const int64_t lines = l.pack_dim == 0 ? N / 4 : N;
+    for (int64_t line = 0; line < lines; ++line)
+      for (int64_t c = 0; c < bytesPerLine; ++c) {
+        // pack_dim 0: byte [p = line][k = c]; pack_dim 1: row n = line, byte p = c.
+        const int64_t off = l.pack_dim == 0 ? line * K + c
+                                            : rowByteOffset(l, bytesPerLine, line, c);
+        const unsigned byte = in[off];
+        for (int s = 0; s < 4; ++s) {
+          const int code = (byte >> (2 * s)) & 3;
+          const int64_t i = elementOf(l, l.pack_dim == 0 ? line : c, s);
+          const int64_t n = l.pack_dim == 0 ? i : line, k = l.pack_dim == 0 ? c : i;
+          if (code == 3)
+            return fail(err, "ternary unpack: invalid code 3 at byte offset " +
+                                 str(off) + ", bits [" + std::to_string(2 * s) +
+                                 ", " + std::to_string(2 * s + 2) +
+                                 ") (element [" + str(n) + ", " + str(k) + "])");
+          W[n * K + k] = static_cast<int8_t>(code - 1);
+        }
       }
     return true;
   }

@@ -365,6 +365,8 @@ mlir::MLIRContext &context() {
 struct Kernel {
   std::unique_ptr<KernelJit> jit;
   tern_kernel_fn fn = nullptr;
+  tern_kernel_fn tablesFn = nullptr; ///< lookup-table layouts: q -> tables
+  std::vector<uint8_t> tables;
   std::vector<int8_t> q;
   std::vector<float> s, rowScale, out;
 };
@@ -376,10 +378,31 @@ std::map<std::string, std::unique_ptr<Kernel>> &kernelCache() {
   return cache;
 }
 
-Kernel *getKernel(const IsaInfo &isa, int64_t N, int64_t K, int64_t batch) {
+/// The weight layout of a benchmark: tern-compile's --layout.
+struct LayoutInfo {
+  const char *name; ///< i2, tl2, tl1
+  int lut;          ///< 0, 3, 2
+};
+
+ref::TernaryLayout benchLayout(const IsaInfo &isa, const LayoutInfo &lay) {
+  ref::TernaryLayout layout;
+  layout.bits = 2;
+  layout.pack_dim = 1;
+  layout.block = isa.block;
+  layout.lut = lay.lut;
+  if (lay.lut == 0) {
+    layout.interleave = kInterleave;
+    layout.chunk = kInterleave > 1 ? isa.block : 0;
+  }
+  return layout;
+}
+
+Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
+                  int64_t K, int64_t batch) {
   auto &cache = kernelCache();
-  std::string key = std::string(isa.name) + "/" + std::to_string(N) + "x" +
-                    std::to_string(K) + "/" + std::to_string(batch);
+  std::string key = std::string(isa.name) + "/" + lay.name + "/" +
+                    std::to_string(N) + "x" + std::to_string(K) + "/" +
+                    std::to_string(batch);
   auto &slot = cache[key];
   if (slot)
     return slot.get();
@@ -394,8 +417,17 @@ Kernel *getKernel(const IsaInfo &isa, int64_t N, int64_t K, int64_t batch) {
   p.tile_m = kTileM;
   p.tile_n = kTileN;
   p.prefetch = kPrefetch;
-  p.interleave = kInterleave;
+  p.interleave = lay.lut ? 1 : kInterleave;
+  p.lut = lay.lut;
   buildTernaryMatmulKernel(b, module, "mm", p);
+  if (lay.lut) {
+    LutTablesParams tp;
+    tp.K = K;
+    tp.max_batch = batch;
+    tp.lut = lay.lut;
+    tp.block = isa.block;
+    buildLutTablesKernel(b, module, "tables", tp);
+  }
   std::string err;
   auto k = std::make_unique<Kernel>();
   k->jit = KernelJit::compile(module, &err);
@@ -408,6 +440,12 @@ Kernel *getKernel(const IsaInfo &isa, int64_t N, int64_t K, int64_t batch) {
   k->fn = k->jit->lookup("mm");
   if (!k->fn)
     return nullptr;
+  if (lay.lut) {
+    k->tablesFn = k->jit->lookup("tables");
+    if (!k->tablesFn)
+      return nullptr;
+    k->tables.resize(batch * ref::lutGeometry(benchLayout(isa, lay), N, K).tableBytes());
+  }
   std::mt19937 rng(42);
   k->q.resize(batch * K);
   for (auto &x : k->q)
@@ -425,22 +463,19 @@ struct WeightPool {
   uint8_t *base = nullptr;
   std::string key;
   int64_t copies = 0, stride = 0;
+  int64_t bytes = 0; ///< of one packed matrix
 };
 
-WeightPool &weights(const IsaInfo &isa, int64_t N, int64_t K) {
+WeightPool &weights(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
+                    int64_t K) {
   static WeightPool pool;
-  std::string key = std::to_string(isa.block) + "/" + std::to_string(N) + "x" +
-                    std::to_string(K);
+  std::string key = std::to_string(isa.block) + "/" + lay.name + "/" +
+                    std::to_string(N) + "x" + std::to_string(K);
   if (pool.key == key)
     return pool;
   if (!pool.base)
     pool.base = static_cast<uint8_t *>(allocOrDie(kWeightPoolBytes));
-  ref::TernaryLayout layout;
-  layout.bits = 2;
-  layout.pack_dim = 1;
-  layout.block = isa.block;
-  layout.interleave = kInterleave;
-  layout.chunk = kInterleave > 1 ? isa.block : 0;
+  ref::TernaryLayout layout = benchLayout(isa, lay);
   std::string err;
   if (!ref::checkLayout(layout, N, K, &err)) {
     std::fprintf(stderr, "tern-bench: %s\n", err.c_str());
@@ -458,30 +493,41 @@ WeightPool &weights(const IsaInfo &isa, int64_t N, int64_t K) {
   for (int64_t c = 0; c < pool.copies; ++c)
     std::memcpy(pool.base + c * pool.stride, packed.data(), bytes);
   pool.key = key;
+  pool.bytes = bytes;
   return pool;
 }
 
-void BM_Matmul(benchmark::State &state, IsaInfo isa, int64_t N, int64_t K,
-               int64_t batch, int threads) {
-  Kernel *k = getKernel(isa, N, K, batch);
+void BM_Matmul(benchmark::State &state, IsaInfo isa, LayoutInfo lay, int64_t N,
+               int64_t K, int64_t batch, int threads) {
+  Kernel *k = getKernel(isa, lay, N, K, batch);
   if (!k) {
     state.SkipWithError("kernel JIT failed");
     return;
   }
-  WeightPool &w = weights(isa, N, K);
+  WeightPool &w = weights(isa, lay, N, K);
   Pool pool(threads);
-  void *args[5] = {k->q.data(), k->s.data(), nullptr, k->rowScale.data(),
-                   k->out.data()};
-  const tern_kernel_fn fn = k->fn;
+  void *args[5] = {lay.lut ? static_cast<void *>(k->tables.data()) : k->q.data(),
+                   k->s.data(), nullptr, k->rowScale.data(), k->out.data()};
+  void *tableArgs[2] = {k->q.data(), k->tables.data()};
+  const tern_kernel_fn fn = k->fn, tablesFn = k->tablesFn;
+  // Row blocks of 16 for the lookup-table kernels, as the plan's grain.
+  const int64_t grain = lay.lut ? 16 * kTileN : kTileN;
   auto job = [&](int i) {
-    auto [b, e] = slice(N, threads, i, kTileN);
+    auto [b, e] = slice(N, threads, i, grain);
     if (b < e)
       fn(args, 0, batch, 0, b, e);
+  };
+  auto tablesJob = [&](int i) {
+    auto [b, e] = slice(batch, threads, i, 1);
+    if (b < e)
+      tablesFn(tableArgs, 0, batch, 0, b, e);
   };
   int64_t copy = 0;
   auto step = [&] {
     args[2] = w.base + copy * w.stride;
     copy = copy + 1 == w.copies ? 0 : copy + 1;
+    if (tablesFn) // the tables are part of the cost, as in the plan
+      pool.run(tablesJob);
     pool.run(job);
   };
   step(); // warm up
@@ -493,7 +539,7 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, int64_t N, int64_t K,
   }
   double secs = seconds(t0, Clock::now());
   benchmark::DoNotOptimize(k->out.data());
-  double weightBytes = double(N) * double(K) / 4.0;
+  double weightBytes = double(w.bytes);
   double gbs = weightBytes * iters / secs / 1e9;
   state.counters["GB/s"] = gbs;
   state.counters["GOP/s"] = 2.0 * N * K * batch * iters / secs / 1e9;
@@ -860,18 +906,24 @@ int main(int argc, char **argv) {
 
   const std::pair<int64_t, int64_t> shapes[] = {
       {2560, 2560}, {640, 2560}, {6912, 2560}, {2560, 6912}};
-  for (const IsaInfo &isa : hostIsas())
-    for (auto [N, K] : shapes)
-      for (int64_t batch : {int64_t(1), int64_t(128)})
-        for (int t : threadCounts) {
-          std::string name = std::string(batch == 1 ? "gemv/" : "gemm128/") +
-                             isa.name + "/" + std::to_string(N) + "x" +
-                             std::to_string(K) + "/threads:" + std::to_string(t);
-          benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, isa, N, K,
-                                       batch, t)
-              ->UseRealTime()
-              ->Unit(benchmark::kMicrosecond);
-        }
+  // i2 is tern-compile's default layout; the lookup-table ones are named
+  // in the benchmark (gemv-tl2/...), GB/s counts their actual bytes.
+  const LayoutInfo layouts[] = {{"i2", 0}, {"tl2", 3}, {"tl1", 2}};
+  for (const LayoutInfo &lay : layouts)
+    for (const IsaInfo &isa : hostIsas())
+      for (auto [N, K] : shapes)
+        for (int64_t batch : {int64_t(1), int64_t(128)})
+          for (int t : threadCounts) {
+            std::string suffix = lay.lut ? std::string("-") + lay.name : "";
+            std::string name = std::string(batch == 1 ? "gemv" : "gemm128") +
+                               suffix + "/" + isa.name + "/" + std::to_string(N) +
+                               "x" + std::to_string(K) +
+                               "/threads:" + std::to_string(t);
+            benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, isa, lay, N,
+                                         K, batch, t)
+                ->UseRealTime()
+                ->Unit(benchmark::kMicrosecond);
+          }
 
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
