@@ -162,6 +162,31 @@ mlir::func::FuncOp buildFloatMatmulKernel(mlir::OpBuilder &b,
                                           llvm::StringRef name,
                                           const FloatMatmulParams &p);
 
+/// int8 x int8 matmul, the quantized LM head (`tern-compile --head=int8`):
+///   y[t][n] = float(sum_k q[t][k] * W[n][k]) / s[t] * scale[n]
+/// Buffers: 0 q i8 [max_batch*K], 1 s f32 [max_batch] (as norm_quantize
+/// writes them), 2 W i8 [N*K] row-major, 3 scale f32 [N], 4 corr i32 [N]
+/// (128 * sum_k W[n][k], used where the dot product takes unsigned
+/// activations), 5 y f32 [max_batch*N]. Range: FIXED over N rows; tokens
+/// t0..t1-1. K must be a multiple of `block`.
+struct Int8MatmulParams {
+  int64_t N = 0, K = 0, max_batch = 1;
+  int64_t block = 64; ///< bytes per dot-product step
+  DotIsa isa = DotIsa::Generic;
+  int64_t tile_n = 4;
+  int64_t prefetch = 0;
+};
+mlir::func::FuncOp buildInt8MatmulKernel(mlir::OpBuilder &b,
+                                         mlir::ModuleOp module,
+                                         llvm::StringRef name,
+                                         const Int8MatmulParams &p);
+
+/// Per-row absmax int8 quantization of a float matrix W[N][K] (the int8
+/// head): W8[n][k] = round-half-even(W[n][k] * 127 / absmax_n), scale[n] =
+/// absmax_n / 127 (1 for an all-zero row), corr[n] = 128 * sum_k W8[n][k].
+void quantizeRowsInt8(const float *W, int64_t N, int64_t K, int8_t *w8,
+                      float *scale, int32_t *corr);
+
 } // namespace tern::cpu
 
 #endif

@@ -110,6 +110,7 @@ private:
     plan->steps.push_back(std::move(s));
   }
   bool visit(Operation *op);
+  bool int8Head(MatmulOp m, uint32_t q);
 
   ModuleOp graph;
   const model::Model &model;
@@ -128,6 +129,7 @@ private:
   std::map<std::string, uint32_t> weightIds;
   Value tokensArg, positionsArg;
   uint32_t logitsBuf = 0;
+  uint32_t headScale = UINT32_MAX; ///< s of the int8 head's input
 };
 
 bool PlanBuilder::floatWeight(Value v, Operation *user, uint32_t *id,
@@ -213,6 +215,70 @@ bool PlanBuilder::packedWeight(TernaryMatmulOp op, uint32_t *w,
   return true;
 }
 
+// The head as an int8 matmul: the float weight quantized per row at compile
+// time into its own blob (a tied embedding keeps reading the float table),
+// the input quantized per token by the final norm.
+bool PlanBuilder::int8Head(MatmulOp m, uint32_t q) {
+  if (headScale == UINT32_MAX)
+    return fail(m, "--head=int8 needs the head's input to be the final "
+                   "rms_norm, used by the head only");
+  auto get = m.getWeight().getDefiningOp<GetGlobalOp>();
+  if (!get)
+    return fail(m, "the head's weight is not a tern.get_global");
+  auto shape = cast<RankedTensorType>(m.getWeight().getType()).getShape();
+  Int8MatmulParams p;
+  p.N = shape[0];
+  p.K = shape[1];
+  p.max_batch = maxB;
+  p.isa = target.isa;
+  p.block = 0;
+  for (int64_t v : {64, 32, 16})
+    if (v <= std::max(target.vector_bytes, 16) && p.K % v == 0) {
+      p.block = v;
+      break;
+    }
+  if (p.block == 0)
+    return fail(m, "--head=int8 needs a hidden size that is a multiple of 16, "
+                   "got " + std::to_string(p.K));
+  p.tile_n = 4;
+  p.prefetch = target.isa == DotIsa::Generic ? 0 : 8;
+  const std::string name = get.getName().str();
+  const model::Tensor *t = model.find(name);
+  std::vector<float> w;
+  std::string derr;
+  if (!t || !model::decodeFloatTensor(*t, &w, &derr))
+    return fail(m, t ? derr : "the model has no tensor '" + name + "'");
+  if (int64_t(w.size()) != p.N * p.K)
+    return fail(m, "tensor '" + name + "' is not " + std::to_string(p.N) + "x" +
+                       std::to_string(p.K));
+  std::vector<uint8_t> w8(p.N * p.K);
+  std::vector<float> scale(p.N);
+  std::vector<int32_t> corr(p.N);
+  quantizeRowsInt8(w.data(), p.N, p.K, reinterpret_cast<int8_t *>(w8.data()),
+                   scale.data(), corr.data());
+  w.clear();
+  w.shrink_to_fit();
+  plan->blobs.push_back(std::move(w8));
+  uint32_t wb = newBuffer(TERN_BUF_WEIGHT, plan->blobs.back().size(),
+                          name + ".int8", plan->blobs.size() - 1);
+  auto blob = [&](const void *data, size_t bytes, const std::string &what) {
+    const uint8_t *b8 = static_cast<const uint8_t *>(data);
+    plan->blobs.emplace_back(b8, b8 + bytes);
+    return newBuffer(TERN_BUF_WEIGHT, bytes, what, plan->blobs.size() - 1);
+  };
+  uint32_t sb = blob(scale.data(), scale.size() * 4, name + ".int8.row_scales");
+  uint32_t cb = blob(corr.data(), corr.size() * 4, name + ".int8.row_corr");
+  std::string sig;
+  llvm::raw_string_ostream ss(sig);
+  ss << "head_int8 " << p.N << " " << p.K << " " << p.block << " isa" << int(p.isa);
+  uint32_t k = kernel(sig, [&](StringRef n) { buildInt8MatmulKernel(b, kernels, n, p); });
+  logitsBuf = newBuffer(TERN_BUF_LOGITS, p.N * 4, "logits");
+  bind(m.getResult(), logitsBuf);
+  step(m, k, TERN_RANGE_FIXED, p.N, p.tile_n, {q, headScale, wb, sb, cb, logitsBuf},
+       TERN_STEP_HEAD);
+  return true;
+}
+
 static int64_t cols(Value v) {
   return cast<RankedTensorType>(v.getType()).getShape()[1];
 }
@@ -257,6 +323,10 @@ bool PlanBuilder::visit(Operation *op) {
                    : cast<RmsNormOp>(op).getEpsilon().convertToFloat();
     p.gated = bool(up);
     p.quantize = bool(nq);
+    // The int8 head reads the final norm quantized.
+    bool forHead = !nq && opts.int8_head && op->hasOneUse() &&
+                   isa<MatmulOp>(*op->user_begin());
+    p.quantize |= forHead;
     uint32_t wb, xb, ub = 0;
     if (!floatWeight(w, op, &wb, &p.elem) || !buffer(x, &xb, op) ||
         (up && !buffer(up, &ub, op)))
@@ -274,6 +344,12 @@ bool PlanBuilder::visit(Operation *op) {
       bind(nq.getScale(), s);
       args.push_back(q);
       args.push_back(s);
+    } else if (forHead) {
+      uint32_t q = activation(p.K, "head_q");
+      headScale = activation(4, "head_s");
+      bind(op->getResult(0), q);
+      args.push_back(q);
+      args.push_back(headScale);
     } else {
       uint32_t y = activation(p.K * 4, "norm");
       bind(op->getResult(0), y);
@@ -399,6 +475,8 @@ bool PlanBuilder::visit(Operation *op) {
   if (auto m = dyn_cast<MatmulOp>(op)) {
     FloatMatmulParams p;
     uint32_t wb, xb;
+    if (opts.int8_head)
+      return buffer(m.getInput(), &xb, op) && int8Head(m, xb);
     if (!floatWeight(m.getWeight(), op, &wb, &p.elem) ||
         !buffer(m.getInput(), &xb, op))
       return false;

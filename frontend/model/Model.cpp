@@ -190,6 +190,11 @@ bool decodeTernaryTensor(const Model &model, const Tensor &t,
   return decodeTernary(model, t, w, scale, err);
 }
 
+bool decodeFloatTensor(const Tensor &t, std::vector<float> *out,
+                       std::string *err) {
+  return decodeFloats(t, out, err);
+}
+
 bool ternaryScale(const Model &model, const Tensor &t, float *scale,
                   std::string *err) {
   std::vector<int8_t> w;

@@ -103,6 +103,10 @@ bool decodeTernaryTensor(const Model &model, const Tensor &t,
                          std::vector<int8_t> *w, float *scale,
                          std::string *err);
 
+/// Widens a float tensor (F32/F16/BF16) to f32; an error names the tensor.
+bool decodeFloatTensor(const Tensor &t, std::vector<float> *out,
+                       std::string *err);
+
 /// The per-matrix scale of a ternary tensor, without decoding the weights
 /// (GGUF: checks every block's d; HF packed: reads weight_scale; masters:
 /// absmean of all values).

@@ -82,6 +82,12 @@ static cl::opt<std::string> layoutName(
              "(lookup-table indices of 3 weights, 1.67 bits per weight, like "
              "bitnet.cpp's TL2) or tl1 (indices of 2 weights, 2 bits)"),
     cl::init("i2"), cl::cat(category));
+static cl::opt<std::string> headMode(
+    "head",
+    cl::desc("LM head weights: stored (as in the model, f16/bf16/f32; the "
+             "default) or int8 (quantized per row at compile time, the head's "
+             "input per token: half an f16 head's bytes)"),
+    cl::init("stored"), cl::cat(category));
 static cl::opt<bool> noConcat("no-concat",
                               cl::desc("Do not merge BitLinears that share an input"),
                               cl::cat(category));
@@ -200,6 +206,9 @@ int main(int argc, char **argv) {
   ::tern::cpu::PlanOptions popts;
   popts.max_batch = maxBatch;
   popts.progress = !quiet;
+  if (headMode != "stored" && headMode != "int8")
+    return fail("unknown --head=" + headMode + " (expected stored or int8)");
+  popts.int8_head = headMode == "int8";
   if (!::tern::cpu::buildCpuPlan(*graph, model, target, popts, *kernels, &plan, &err))
     return fail(input + ": " + err);
   progress("generated " + std::to_string(plan.kernels.size()) + " kernels, " +
