@@ -29,7 +29,8 @@
 // peak_RSS_MB (the child's VmHWM, sampled every 5 ms while it runs; its
 // wait4 ru_maxrss where no sample was read, which also counts tern-bench's
 // own RSS at spawn time) and, for decode, of_roofline = tok/s *
-// (EXE.tpack bytes: an upper bound of the bytes streamed per token) / the
+// (the weight bytes of EXE.tpack's row-range steps, streamed per token:
+// matmuls and head, not the embedding rows it gathers) / the
 // read bandwidth with the same thread count.
 //
 //===----------------------------------------------------------------------===//
@@ -346,7 +347,7 @@ std::vector<IsaInfo> hostIsas() {
   return out;
 }
 
-constexpr int64_t kTileM = 4, kTileN = 2, kPrefetch = 8;
+constexpr int64_t kTileM = 4, kTileN = 2, kPrefetch = 0; // the x86 schedule defaults (passes/ScheduleDefaults.cpp)
 // Rows packed in pairs, as tern-compile does by default (--interleave=2).
 constexpr int64_t kInterleave = 2;
 
@@ -548,13 +549,101 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, LayoutInfo lay, int64_t N,
   state.SetBytesProcessed(int64_t(weightBytes) * iters);
 }
 
+/// The LM head of 2B4T (128256 x 2560) as decode runs it (one token): the
+/// float kernel on bf16 weights (656 MB, tern-compile's default for a bf16
+/// model) or the int8 one (--head=int8, 328 MB). Both exceed any last-level
+/// cache, so every call streams from DRAM.
+void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
+  const int64_t N = 128256, K = 2560;
+  static std::map<std::string, std::unique_ptr<Kernel>> heads;
+  std::string key = std::string(isa.name) + (int8 ? "/int8" : "/bf16");
+  auto &k = heads[key];
+  static std::vector<uint8_t> weightsBf16, weights8;
+  std::vector<uint8_t> &w = int8 ? weights8 : weightsBf16;
+  if (w.empty()) {
+    w.resize(N * K * (int8 ? 1 : 2));
+    std::mt19937 rng(5);
+    for (size_t i = 0; i < w.size(); i += 2) {
+      w[i] = uint8_t(rng());
+      if (i + 1 < w.size()) // bf16: a modest exponent, any sign
+        w[i + 1] = int8 ? uint8_t(rng()) : uint8_t(0x3c | (rng() & 0x80));
+    }
+  }
+  if (!k) {
+    mlir::OpBuilder b(&context());
+    auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+    if (int8) {
+      Int8MatmulParams p;
+      p.N = N;
+      p.K = K;
+      p.block = isa.block;
+      p.isa = isa.isa;
+      p.tile_n = 1; // as the plan builds it
+      p.prefetch = 0;
+      buildInt8MatmulKernel(b, module, "head", p);
+    } else {
+      FloatMatmulParams p;
+      p.N = N;
+      p.K = K;
+      p.elem = FloatType::BF16;
+      p.tile_n = 1; // as the plan builds it
+      p.prefetch = 0;
+      buildFloatMatmulKernel(b, module, "head", p);
+    }
+    std::string err;
+    k = std::make_unique<Kernel>();
+    k->jit = KernelJit::compile(module, &err);
+    module->erase();
+    if (!k->jit || !(k->fn = k->jit->lookup("head"))) {
+      std::fprintf(stderr, "tern-bench: JIT failed for the head: %s\n", err.c_str());
+      k.reset();
+      state.SkipWithError("kernel JIT failed");
+      return;
+    }
+    k->q.assign(K, 3);
+    k->s.assign(1, 1.0f);
+    k->rowScale.assign(N, 0.01f);
+    k->out.assign(N, 0.0f);
+  }
+  std::vector<float> x(K, 0.5f);
+  std::vector<int32_t> corr(N, 0);
+  void *args[6];
+  if (int8) {
+    args[0] = k->q.data(); args[1] = k->s.data(); args[2] = w.data();
+    args[3] = k->rowScale.data(); args[4] = corr.data(); args[5] = k->out.data();
+  } else {
+    args[0] = x.data(); args[1] = w.data(); args[2] = k->out.data();
+  }
+  Pool pool(threads);
+  const tern_kernel_fn fn = k->fn;
+  auto job = [&](int i) {
+    auto [b, e] = slice(N, threads, i, 1);
+    if (b < e)
+      fn(args, 0, 1, 0, b, e);
+  };
+  pool.run(job); // warm up
+  int64_t iters = 0;
+  auto t0 = Clock::now();
+  for (auto _ : state) {
+    pool.run(job);
+    ++iters;
+  }
+  double secs = seconds(t0, Clock::now());
+  double bytes = double(w.size());
+  double gbs = bytes * iters / secs / 1e9;
+  state.counters["GB/s"] = gbs;
+  state.counters["GOP/s"] = 2.0 * N * K * iters / secs / 1e9;
+  double rd = readBandwidth()[threads];
+  state.counters["of_read"] = rd > 0 ? gbs / rd : 0.0;
+}
+
 //===----------------------------------------------------------------------===//
 // End-to-end: a compiled model executable as a subprocess
 //===----------------------------------------------------------------------===//
 
 struct E2EModel {
   std::string exe;
-  double packBytes = 0;
+  double streamedBytes = 0;
   int32_t vocab = 0, maxContext = 0;
 };
 
@@ -597,15 +686,39 @@ bool loadModel(const std::string &exe, E2EModel *m) {
   size_t got = std::fread(&h, 1, sizeof h, f);
   std::fseek(f, 0, SEEK_END);
   long size = std::ftell(f);
+  // Bytes streamed per decode token: the weights of the steps over output
+  // rows or heads (matmuls, the head). Steps over tokens only gather rows
+  // (the embedding) or read a norm's few KB.
+  bool tablesOk = got == sizeof h && h.n_buffers < (1u << 20) && h.n_steps < (1u << 20);
+  std::vector<tern_buffer> buffers(tablesOk ? h.n_buffers : 0);
+  std::vector<tern_step> steps(tablesOk ? h.n_steps : 0);
+  tablesOk = tablesOk && std::fseek(f, long(h.buffers_offset), SEEK_SET) == 0 &&
+             std::fread(buffers.data(), sizeof(tern_buffer), buffers.size(), f) ==
+                 buffers.size() &&
+             std::fseek(f, long(h.steps_offset), SEEK_SET) == 0 &&
+             std::fread(steps.data(), sizeof(tern_step), steps.size(), f) == steps.size();
   std::fclose(f);
   if (got != sizeof h || std::memcmp(h.magic, TERN_PACK_MAGIC, 8) != 0 ||
-      h.vocab <= 0) {
+      h.vocab <= 0 || !tablesOk) {
     std::fprintf(stderr, "tern-bench: error: '%s' is not a tern weight pack\n",
                  pack.c_str());
     return false;
   }
+  std::vector<bool> counted(buffers.size(), false);
+  double streamed = 0;
+  for (const tern_step &st : steps) {
+    if (st.range_kind != TERN_RANGE_FIXED)
+      continue;
+    for (uint32_t i = 0; i < st.nargs && i < TERN_MAX_KERNEL_ARGS; ++i) {
+      uint32_t bi = st.args[i];
+      if (bi < buffers.size() && buffers[bi].kind == TERN_BUF_WEIGHT && !counted[bi]) {
+        counted[bi] = true;
+        streamed += double(buffers[bi].bytes);
+      }
+    }
+  }
   m->exe = exe;
-  m->packBytes = double(size);
+  m->streamedBytes = streamed > 0 ? streamed : double(size);
   m->vocab = h.vocab;
   m->maxContext = h.max_context;
   return true;
@@ -777,7 +890,7 @@ void BM_E2E(benchmark::State &state, bool decode, int tokens, int nDecode,
   if (decode) {
     double rd = readBandwidth()[threads];
     state.counters["of_roofline"] =
-        rd > 0 ? rate * m.packBytes / 1e9 / rd : 0.0;
+        rd > 0 ? rate * m.streamedBytes / 1e9 / rd : 0.0;
   }
 }
 
@@ -906,6 +1019,18 @@ int main(int argc, char **argv) {
 
   const std::pair<int64_t, int64_t> shapes[] = {
       {2560, 2560}, {640, 2560}, {6912, 2560}, {2560, 6912}};
+  for (const IsaInfo &isa : hostIsas())
+    for (bool int8 : {false, true})
+      for (int t : threadCounts) {
+        if (!int8 && isa.isa != hostIsas()[0].isa)
+          continue; // the float head does not depend on the dot-product ISA
+        std::string name = std::string("head-") + (int8 ? "int8/" + std::string(isa.name) : "bf16") +
+                           "/128256x2560/threads:" + std::to_string(t);
+        benchmark::RegisterBenchmark(name.c_str(), BM_Head, isa, int8, t)
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+
   // i2 is tern-compile's default layout; the lookup-table ones are named
   // in the benchmark (gemv-tl2/...), GB/s counts their actual bytes.
   const LayoutInfo layouts[] = {{"i2", 0}, {"tl2", 3}, {"tl1", 2}};
