@@ -14,6 +14,7 @@ PACKAGES=(
   cmake ninja-build ccache git ca-certificates
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev libbenchmark-dev protobuf-compiler libprotobuf-dev libpcre2-dev
+  libcairo2-dev
   nodejs npm
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )

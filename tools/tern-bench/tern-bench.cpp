@@ -13,8 +13,17 @@
 // split in T contiguous ranges (multiples of tile_n) over a persistent
 // spinning thread pool (the calling thread runs range 0).
 //
+//   gemv-tl2/..., gemm128-tl1/...     the lookup-table layouts (tables built
+//                                     in the timed loop, as the plan does)
+//   head-bf16/..., head-int8/<isa>/... the 2B4T LM head, one token
+//   peak/int8/<isa>/threads:T         the int8 dot-product peak (registers
+//                                     only: independent accumulators)
+//
+// `--plot FILE.png` draws every kernel's (ops per weight byte, GOP/s) under
+// the roofs measured in the same run (read bandwidth, int8 peak).
+//
 // Counters: GB/s (bytes moved / wall time; for matmuls the packed weight
-// bytes N*K/4 per call), GOP/s (2*N*K*tokens / wall time) and of_read (GB/s
+// bytes per call), GOP/s (2*N*K*tokens / wall time) and of_read (GB/s
 // over the read bandwidth with the same thread count, measured at startup).
 //
 // End-to-end mode: `tern-bench --model EXE [--e2e-tokens N] [--e2e-decode D]`
@@ -37,6 +46,13 @@
 #include "codegen/common/Jit.h"
 #include "codegen/cpu/KernelJit.h"
 #include "codegen/cpu/Kernels.h"
+#include "codegen/cpu/DotProduct.h"
+#include "codegen/cpu/KernelFunc.h"
+#include "codegen/cpu/VectorUtils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "runtime/include/tern_plan.h"
 #include "runtime/reference/ternary_layout.h"
 
@@ -44,9 +60,12 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
 
+#include "RooflinePlot.h"
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -330,6 +349,22 @@ bool hostHas(const char *feature) {
   return f.lookup(feature);
 }
 
+/// Kernel results for --plot, and the int8 peak per thread count.
+/// By benchmark name: the library calls each function several times (to
+/// size the iteration count); the last call is the reported one.
+std::map<std::string, tern::bench::RoofPoint> &roofPoints() {
+  static std::map<std::string, tern::bench::RoofPoint> v;
+  return v;
+}
+std::map<int, double> &int8Peak() {
+  static std::map<int, double> m;
+  return m;
+}
+void recordPoint(const std::string &key, const std::string &family,
+                 int threads, double ops, double bytes, double gops) {
+  roofPoints()[key] = {family, threads, bytes > 0 ? ops / bytes : 0, gops};
+}
+
 struct IsaInfo {
   const char *name;
   DotIsa isa;
@@ -547,6 +582,93 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, LayoutInfo lay, int64_t N,
   double rd = readBandwidth()[threads];
   state.counters["of_read"] = rd > 0 ? gbs / rd : 0.0;
   state.SetBytesProcessed(int64_t(weightBytes) * iters);
+  recordPoint(std::string(isa.name) + lay.name + std::to_string(N) + "x" + std::to_string(K) + "/" + std::to_string(batch) + "/" + std::to_string(threads),
+              std::string(batch == 1 ? "gemv " : "gemm128 ") + lay.name + " " + isa.name, threads,
+              2.0 * N * K * batch, weightBytes, 2.0 * N * K * batch * iters / secs / 1e9);
+}
+
+/// The int8 dot-product peak: 8 independent accumulators per thread, each
+/// with its own weights operand, 4 activation operands that change every
+/// iteration (so no product is loop-invariant or shared), no memory traffic.
+void BM_Int8Peak(benchmark::State &state, IsaInfo isa, int threads) {
+  auto &k = kernelCache()[std::string("peak/") + isa.name];
+  const int64_t accs = 8, xs = 4;
+  if (!k) {
+    mlir::OpBuilder b(&context());
+    auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+    mlir::Location loc = b.getUnknownLoc();
+    KernelArgs a;
+    auto i8 = b.getI8Type(), i32 = b.getI32Type();
+    createKernel(b, module, "peak",
+                 {mlir::MemRefType::get({(accs + xs) * isa.block}, i8),
+                  mlir::MemRefType::get({64}, i32)},
+                 &a);
+    std::unique_ptr<DotProduct> dot = createDotProduct(isa.isa, int(isa.block));
+    auto c = [&](int64_t v) { return vec::cIndex(b, loc, v); };
+    mlir::VectorType bt = dot->byteType(b.getContext());
+    auto load = [&](int64_t i) -> mlir::Value {
+      return mlir::vector::LoadOp::create(b, loc, bt, a.buffers[0],
+                                          mlir::ValueRange{c(i * isa.block)});
+    };
+    llvm::SmallVector<mlir::Value> ys, inits;
+    for (int64_t r = 0; r < accs; ++r)
+      ys.push_back(load(xs + r));
+    mlir::Value zero = mlir::arith::ConstantOp::create(
+        b, loc, mlir::DenseElementsAttr::get(dot->accType(b.getContext()),
+                                             b.getI32IntegerAttr(0).getValue()));
+    mlir::Value one = mlir::arith::ConstantOp::create(
+        b, loc, mlir::DenseElementsAttr::get(bt, b.getI8IntegerAttr(1).getValue()));
+    for (int64_t r = 0; r < accs; ++r)
+      inits.push_back(zero);
+    for (int64_t u = 0; u < xs; ++u)
+      inits.push_back(load(u));
+    // [begin, end) counts iterations of xs rounds over the accumulators.
+    llvm::SmallVector<mlir::Value> out = vec::forLoop(
+        b, loc, a.begin, a.end, c(1), inits,
+        [&](mlir::OpBuilder &b, mlir::Location loc, mlir::Value, mlir::ValueRange it) {
+          llvm::SmallVector<mlir::Value> v(it.begin(), it.end());
+          for (int64_t u = 0; u < xs; ++u)
+            for (int64_t r = 0; r < accs; ++r)
+              v[r] = dot->dot(b, loc, v[r], v[accs + u], ys[r]);
+          for (int64_t u = 0; u < xs; ++u)
+            v[accs + u] = mlir::arith::AddIOp::create(b, loc, v[accs + u], one);
+          return v;
+        });
+    mlir::Value sum = dot->reduce(b, loc, out[0]);
+    for (int64_t i = 1; i < accs; ++i)
+      sum = mlir::arith::AddIOp::create(b, loc, sum, dot->reduce(b, loc, out[i]));
+    mlir::memref::StoreOp::create(b, loc, sum, a.buffers[1], mlir::ValueRange{c(0)});
+    mlir::func::ReturnOp::create(b, loc);
+    std::string err;
+    k = std::make_unique<Kernel>();
+    k->jit = KernelJit::compile(module, &err);
+    module->erase();
+    if (!k->jit || !(k->fn = k->jit->lookup("peak"))) {
+      k.reset();
+      state.SkipWithError("kernel JIT failed");
+      return;
+    }
+    k->q.assign((accs + xs) * isa.block, 1);
+  }
+  const int64_t iters = 1 << 16;
+  std::vector<std::array<int32_t, 64>> outs(threads);
+  Pool pool(threads);
+  auto job = [&](int i) {
+    void *args[2] = {k->q.data(), outs[i].data()};
+    k->fn(args, 0, 1, 0, 0, iters);
+  };
+  pool.run(job);
+  int64_t calls = 0;
+  auto t0 = Clock::now();
+  for (auto _ : state) {
+    pool.run(job);
+    ++calls;
+  }
+  double secs = seconds(t0, Clock::now());
+  double ops = 2.0 * isa.block * accs * xs * iters * threads * calls;
+  double gops = ops / secs / 1e9;
+  state.counters["GOP/s"] = gops;
+  int8Peak()[threads] = std::max(int8Peak()[threads], gops);
 }
 
 /// The LM head of 2B4T (128256 x 2560) as decode runs it (one token): the
@@ -555,9 +677,8 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, LayoutInfo lay, int64_t N,
 /// cache, so every call streams from DRAM.
 void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
   const int64_t N = 128256, K = 2560;
-  static std::map<std::string, std::unique_ptr<Kernel>> heads;
   std::string key = std::string(isa.name) + (int8 ? "/int8" : "/bf16");
-  auto &k = heads[key];
+  auto &k = kernelCache()["head/" + key];
   static std::vector<uint8_t> weightsBf16, weights8;
   std::vector<uint8_t> &w = int8 ? weights8 : weightsBf16;
   if (w.empty()) {
@@ -635,6 +756,9 @@ void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
   state.counters["GOP/s"] = 2.0 * N * K * iters / secs / 1e9;
   double rd = readBandwidth()[threads];
   state.counters["of_read"] = rd > 0 ? gbs / rd : 0.0;
+  recordPoint(key + "/" + std::to_string(threads),
+              int8 ? std::string("head int8 ") + isa.name : std::string("head bf16"), threads, 2.0 * N * K, bytes,
+              2.0 * N * K * iters / secs / 1e9);
 }
 
 //===----------------------------------------------------------------------===//
@@ -898,17 +1022,17 @@ void BM_E2E(benchmark::State &state, bool decode, int tokens, int nDecode,
 
 int main(int argc, char **argv) {
   // The end-to-end options, taken out before benchmark::Initialize.
-  std::string modelExe;
+  std::string modelExe, plotFile;
   int e2eTokens = 128, e2eDecode = 32;
   {
     std::vector<char *> rest = {argv[0]};
     for (int i = 1; i < argc; ++i) {
       std::string a = argv[i];
-      const char *names[] = {"--model", "--e2e-tokens", "--e2e-decode"};
+      const char *names[] = {"--model", "--e2e-tokens", "--e2e-decode", "--plot"};
       int which = -1;
       std::string value;
       bool hasValue = false;
-      for (int k = 0; k < 3; ++k) {
+      for (int k = 0; k < 4; ++k) {
         std::string n = names[k];
         if (a == n) {
           which = k;
@@ -932,6 +1056,16 @@ int main(int argc, char **argv) {
       }
       if (which == 0) {
         modelExe = value;
+        continue;
+      }
+      if (which == 3) {
+        plotFile = value;
+        if (!tern::bench::rooflinePlotAvailable()) {
+          std::string err;
+          tern::bench::writeRooflinePng(value, {}, {}, &err);
+          std::fprintf(stderr, "tern-bench: error: %s\n", err.c_str());
+          return 1;
+        }
         continue;
       }
       char *end = nullptr;
@@ -1020,6 +1154,13 @@ int main(int argc, char **argv) {
   const std::pair<int64_t, int64_t> shapes[] = {
       {2560, 2560}, {640, 2560}, {6912, 2560}, {2560, 6912}};
   for (const IsaInfo &isa : hostIsas())
+    for (int t : threadCounts)
+      benchmark::RegisterBenchmark(
+          ("peak/int8/" + std::string(isa.name) + "/threads:" + std::to_string(t)).c_str(),
+          BM_Int8Peak, isa, t)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+  for (const IsaInfo &isa : hostIsas())
     for (bool int8 : {false, true})
       for (int t : threadCounts) {
         if (!int8 && isa.isa != hostIsas()[0].isa)
@@ -1052,6 +1193,22 @@ int main(int argc, char **argv) {
 
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  if (!plotFile.empty()) {
+    std::vector<tern::bench::Roof> roofs;
+    for (int t : threadCounts)
+      roofs.push_back({t, readBandwidth()[t], int8Peak().count(t) ? int8Peak()[t] : 0.0});
+    std::string err;
+    std::vector<tern::bench::RoofPoint> points;
+    for (const auto &[name, point] : roofPoints())
+      points.push_back(point);
+    if (!tern::bench::writeRooflinePng(plotFile, roofs, points, &err)) {
+      std::fprintf(stderr, "tern-bench: error: %s\n", err.c_str());
+      kernelCache().clear();
+      return 1;
+    }
+    std::fprintf(stderr, "tern-bench: wrote the roofline of %zu kernel runs to %s\n",
+                 roofPoints().size(), plotFile.c_str());
+  }
   kernelCache().clear();
   return e2eFailed() ? 1 : 0;
 }
