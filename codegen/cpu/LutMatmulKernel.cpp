@@ -202,14 +202,14 @@ void LutEmitter::emitTile(int part, int64_t rowBase, Value lo, Value hi,
           }
         }
         if (signs) {
-          auto sT = VectorType::get({V / 4}, b.getI8Type());
+          // Each V/2-bit sign array loaded on its own and bitcast to a mask
+          // (one kmov from memory on AVX-512).
+          auto sT = VectorType::get({V / 16}, b.getI8Type());
           auto maskT = VectorType::get({V / 2}, b.getI1Type());
-          Value sb = vector::LoadOp::create(b, loc, sT, W, ValueRange{add(off, idx(V))});
           std::array<Value, 4> m;
           for (int64_t k = 0; k < 4; ++k) {
-            Value piece = vector::ExtractStridedSliceOp::create(
-                b, loc, sb, ArrayRef<int64_t>{k * V / 16}, ArrayRef<int64_t>{V / 16},
-                ArrayRef<int64_t>{1});
+            Value piece = vector::LoadOp::create(b, loc, sT, W,
+                                                 ValueRange{add(off, idx(V + k * V / 16))});
             m[k] = vector::BitCastOp::create(b, loc, maskT, piece);
           }
           negs.push_back(m);
