@@ -382,7 +382,7 @@ std::vector<IsaInfo> hostIsas() {
   return out;
 }
 
-constexpr int64_t kTileM = 4, kTileN = 2, kPrefetch = 0; // the x86 schedule defaults (passes/ScheduleDefaults.cpp)
+constexpr int64_t kTileM = 8, kTileN = 2, kPrefetch = 0; // the x86 schedule defaults (passes/ScheduleDefaults.cpp)
 // Rows packed in pairs, as tern-compile does by default (--interleave=2).
 constexpr int64_t kInterleave = 2;
 
