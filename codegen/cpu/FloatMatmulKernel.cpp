@@ -102,21 +102,10 @@ func::FuncOp buildFloatMatmulKernel(OpBuilder &b, ModuleOp module,
   };
 
   // Whole tiles, then the remaining rows one at a time.
-  Value tileEnd = a.begin;
-  if (tileN > 1) {
-    Value cT = vec::cIndex(b, loc, tileN);
-    Value count = arith::SubIOp::create(b, loc, a.end, a.begin);
-    Value tiles = arith::DivUIOp::create(b, loc, count, cT);
-    tileEnd = arith::AddIOp::create(b, loc, a.begin,
-                                    arith::MulIOp::create(b, loc, tiles, cT));
-    vec::forLoop(b, loc, a.begin, tileEnd, cT, ValueRange{},
-                 [&](OpBuilder &b, Location loc, Value n, ValueRange) {
-                   emitTile(b, loc, n, tileN);
-                   return SmallVector<Value>{};
-                 });
-  }
-  vec::forEach(b, loc, tileEnd, a.end,
-               [&](OpBuilder &b, Location loc, Value n) { emitTile(b, loc, n, 1); });
+  vec::forTiles(b, loc, a.begin, a.end, tileN,
+                [&](OpBuilder &b, Location loc, Value n, int64_t rows) {
+                  emitTile(b, loc, n, rows);
+                });
   func::ReturnOp::create(b, loc);
   return f;
 }

@@ -121,20 +121,11 @@ func::FuncOp buildInt8MatmulKernel(OpBuilder &b, ModuleOp module, StringRef name
     });
   };
 
-  Value tileEnd = a.begin;
-  if (tileN > 1) {
-    Value count = arith::SubIOp::create(b, loc, a.end, a.begin);
-    Value tiles = arith::DivUIOp::create(b, loc, count, c(tileN));
-    tileEnd = arith::AddIOp::create(b, loc, a.begin,
-                                    arith::MulIOp::create(b, loc, tiles, c(tileN)));
-    vec::forLoop(b, loc, a.begin, tileEnd, c(tileN), ValueRange{},
-                 [&](OpBuilder &b, Location loc, Value n, ValueRange) {
-                   emitTile(b, loc, n, tileN);
-                   return SmallVector<Value>{};
-                 });
-  }
-  vec::forEach(b, loc, tileEnd, a.end,
-               [&](OpBuilder &b, Location loc, Value n) { emitTile(b, loc, n, 1); });
+  // Whole tiles, then the remaining rows one at a time.
+  vec::forTiles(b, loc, a.begin, a.end, tileN,
+                [&](OpBuilder &b, Location loc, Value n, int64_t rows) {
+                  emitTile(b, loc, n, rows);
+                });
   func::ReturnOp::create(b, loc);
   return f;
 }

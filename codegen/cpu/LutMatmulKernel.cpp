@@ -26,6 +26,8 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/Kernels.h"
+#include "codegen/cpu/MatmulEpilogue.h"
+#include "codegen/cpu/VectorUtils.h"
 #include "codegen/cpu/TableLookup.h"
 #include "runtime/reference/ternary_layout.h"
 
@@ -75,8 +77,6 @@ private:
 
   // Blocks of rows [lo, hi) of part `part`, tokens [t0, t1).
   void emitRows(int part, int64_t rowBase, Value lo, Value hi);
-  void emitTokens(int part, int64_t rowBase, Value lo, Value hi, Value blk,
-                  int64_t tn);
   void emitTile(int part, int64_t rowBase, Value lo, Value hi, Value t,
                 Value blk, int64_t tm, int64_t tn);
   // The per-lane byte interleave of lo and hi, rows `half`*8 .. +8 of each
@@ -93,53 +93,24 @@ private:
 };
 
 void LutEmitter::emit() {
-  int64_t rowBase = 0;
-  for (size_t part = 0; part < p.parts.size(); ++part) {
-    int64_t n = p.parts[part];
-    Value lo = arith::MaxSIOp::create(b, loc, a.begin, idx(rowBase));
-    Value hi = arith::MinSIOp::create(b, loc, a.end, idx(rowBase + n));
-    hi = arith::MaxSIOp::create(b, loc, hi, lo);
-    emitRows(part, rowBase, lo, hi);
-    rowBase += n;
-  }
+  forEachPartRange(b, loc, p, a, [&](int part, int64_t base, Value lo, Value hi) {
+    emitRows(part, base, lo, hi);
+  });
 }
 
 void LutEmitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
-  int64_t tn = std::max<int64_t>(p.tile_n, 1);
   // Blocks [lo / 16, ceil(hi / 16)), empty when lo == hi.
   Value bLo = arith::DivUIOp::create(b, loc, lo, idx(16));
   Value bHi = arith::DivUIOp::create(b, loc, add(hi, idx(15)), idx(16));
   Value empty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lo, hi);
   bHi = arith::SelectOp::create(b, loc, empty, bLo, bHi);
-  Value count = arith::SubIOp::create(b, loc, bHi, bLo);
-  Value full = add(bLo, mul(arith::DivUIOp::create(b, loc, count, idx(tn)), idx(tn)));
-  if (tn > 1) {
-    auto tiles = scf::ForOp::create(b, loc, bLo, full, idx(tn));
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(tiles.getBody());
-    emitTokens(part, rowBase, lo, hi, tiles.getInductionVar(), tn);
-  }
-  auto rest = scf::ForOp::create(b, loc, tn > 1 ? full : bLo, bHi, idx(1));
-  OpBuilder::InsertionGuard g(b);
-  b.setInsertionPointToStart(rest.getBody());
-  emitTokens(part, rowBase, lo, hi, rest.getInductionVar(), 1);
-}
-
-void LutEmitter::emitTokens(int part, int64_t rowBase, Value lo, Value hi,
-                            Value blk, int64_t tn) {
-  int64_t tm = std::max<int64_t>(p.tile_m, 1);
-  Value count = arith::SubIOp::create(b, loc, a.t1, a.t0);
-  Value full = add(a.t0, mul(arith::DivUIOp::create(b, loc, count, idx(tm)), idx(tm)));
-  if (tm > 1) {
-    auto tiles = scf::ForOp::create(b, loc, a.t0, full, idx(tm));
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(tiles.getBody());
-    emitTile(part, rowBase, lo, hi, tiles.getInductionVar(), blk, tm, tn);
-  }
-  auto rest = scf::ForOp::create(b, loc, tm > 1 ? full : a.t0, a.t1, idx(1));
-  OpBuilder::InsertionGuard g(b);
-  b.setInsertionPointToStart(rest.getBody());
-  emitTile(part, rowBase, lo, hi, rest.getInductionVar(), blk, 1, tn);
+  vec::forTiles(b, loc, bLo, bHi, std::max<int64_t>(p.tile_n, 1),
+                [&](OpBuilder &, Location, Value blk, int64_t tn) {
+                  vec::forTiles(b, loc, a.t0, a.t1, std::max<int64_t>(p.tile_m, 1),
+                                [&](OpBuilder &, Location, Value t, int64_t tm) {
+                                  emitTile(part, rowBase, lo, hi, t, blk, tm, tn);
+                                });
+                });
 }
 
 Value LutEmitter::interleave(Value lo, Value hi, int half) {
@@ -155,8 +126,7 @@ Value LutEmitter::interleave(Value lo, Value hi, int half) {
 
 void LutEmitter::emitTile(int part, int64_t rowBase, Value lo, Value hi,
                           Value t, Value blk, int64_t tm, int64_t tn) {
-  Value tables = a.buffers[0], s = a.buffers[1], W = a.buffers[2],
-        rowScale = a.buffers[3], out = a.buffers[4 + part];
+  Value tables = a.buffers[0], s = a.buffers[1], W = a.buffers[2];
   const int64_t S = geo.steps, stepBytes = geo.stepBytes,
                 blockBytes = geo.blockBytes(), tableBytes = geo.tableBytes();
   const int64_t totalBytes = geo.rowBlocks * blockBytes;
@@ -246,10 +216,8 @@ void LutEmitter::emitTile(int part, int64_t rowBase, Value lo, Value hi,
   }
 
   // Row sums: lanes of each accumulator added (word w = lane * 8 + r).
-  Type f32 = b.getF32Type();
   auto rowsT = VectorType::get({8}, b.getI32Type());
   auto lanesT = VectorType::get({L, 8}, b.getI32Type());
-  int64_t Np = p.parts[part];
   for (int64_t i = 0; i < tm; ++i) {
     Value tok = add(t, idx(i));
     Value stok = memref::LoadOp::create(b, loc, s, ValueRange{tok});
@@ -277,22 +245,7 @@ void LutEmitter::emitTile(int part, int64_t rowBase, Value lo, Value hi,
         b.setInsertionPointToStart(ifOp.thenBlock());
         Value accv = vector::ExtractOp::create(b, loc, rows[r / 8],
                                                ArrayRef<int64_t>{r % 8});
-        Value y = arith::SIToFPOp::create(b, loc, f32, accv);
-        Value ws = memref::LoadOp::create(b, loc, rowScale, ValueRange{row});
-        if (p.divide) {
-          y = arith::DivFOp::create(b, loc, y, arith::MulFOp::create(b, loc, stok, ws));
-        } else {
-          y = arith::DivFOp::create(b, loc, y, stok);
-          y = arith::MulFOp::create(b, loc, y, ws);
-        }
-        Value col = arith::SubIOp::create(b, loc, row, idx(rowBase));
-        Value o = add(mul(tok, idx(Np)), col);
-        if (p.residual) {
-          Value res = memref::LoadOp::create(b, loc, a.buffers[4 + p.parts.size()],
-                                             ValueRange{o});
-          y = arith::AddFOp::create(b, loc, res, y);
-        }
-        memref::StoreOp::create(b, loc, y, out, ValueRange{o});
+        storeMatmulOutput(b, loc, p, a, part, rowBase, accv, stok, tok, row);
       }
     }
   }

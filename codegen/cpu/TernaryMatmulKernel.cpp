@@ -24,6 +24,8 @@
 #include "codegen/cpu/DotProduct.h"
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/Kernels.h"
+#include "codegen/cpu/MatmulEpilogue.h"
+#include "codegen/cpu/VectorUtils.h"
 #include "runtime/reference/ternary_layout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -88,16 +90,9 @@ private:
 
 void Emitter::emit() {
   emitSums();
-  int64_t rowBase = 0;
-  for (size_t part = 0; part < p.parts.size(); ++part) {
-    int64_t n = p.parts[part];
-    // This thread's rows of the part: [max(begin, base), min(end, base+n)).
-    Value lo = arith::MaxSIOp::create(b, loc, a.begin, idx(rowBase));
-    Value hi = arith::MinSIOp::create(b, loc, a.end, idx(rowBase + n));
-    hi = arith::MaxSIOp::create(b, loc, hi, lo);
-    emitRows(part, rowBase, lo, hi);
-    rowBase += n;
-  }
+  forEachPartRange(b, loc, p, a, [&](int part, int64_t base, Value lo, Value hi) {
+    emitRows(part, base, lo, hi);
+  });
 }
 
 void Emitter::emitSums() {
@@ -127,36 +122,16 @@ void Emitter::emitSums() {
 }
 
 void Emitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
-  int64_t tn = p.tile_n;
-  // Full tiles of tn rows, then single rows.
-  Value count = arith::SubIOp::create(b, loc, hi, lo);
-  Value full = add(lo, mul(arith::DivUIOp::create(b, loc, count, idx(tn)), idx(tn)));
-  if (tn > 1) {
-    auto tiles = scf::ForOp::create(b, loc, lo, full, idx(tn));
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(tiles.getBody());
-    emitTokens(part, rowBase, tiles.getInductionVar(), tn);
-  }
-  auto rest = scf::ForOp::create(b, loc, tn > 1 ? full : lo, hi, idx(1));
-  OpBuilder::InsertionGuard g(b);
-  b.setInsertionPointToStart(rest.getBody());
-  emitTokens(part, rowBase, rest.getInductionVar(), 1);
+  // Full tiles of tile_n rows, then single rows.
+  vec::forTiles(b, loc, lo, hi, p.tile_n, [&](OpBuilder &, Location, Value r, int64_t tn) {
+    emitTokens(part, rowBase, r, tn);
+  });
 }
 
 void Emitter::emitTokens(int part, int64_t rowBase, Value r, int64_t tn) {
-  int64_t tm = p.tile_m;
-  Value count = arith::SubIOp::create(b, loc, a.t1, a.t0);
-  Value full = add(a.t0, mul(arith::DivUIOp::create(b, loc, count, idx(tm)), idx(tm)));
-  if (tm > 1) {
-    auto tiles = scf::ForOp::create(b, loc, a.t0, full, idx(tm));
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(tiles.getBody());
-    emitTile(part, rowBase, tiles.getInductionVar(), r, tm, tn);
-  }
-  auto rest = scf::ForOp::create(b, loc, tm > 1 ? full : a.t0, a.t1, idx(1));
-  OpBuilder::InsertionGuard g(b);
-  b.setInsertionPointToStart(rest.getBody());
-  emitTile(part, rowBase, rest.getInductionVar(), r, 1, tn);
+  vec::forTiles(b, loc, a.t0, a.t1, p.tile_m, [&](OpBuilder &, Location, Value t, int64_t tm) {
+    emitTile(part, rowBase, t, r, tm, tn);
+  });
 }
 
 void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
@@ -165,9 +140,7 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
   int64_t Kb = p.K / 4; // bytes per weight row
   int64_t steps = p.K / (4 * B);
   int64_t Ntot = p.totalRows();
-  Value q = a.buffers[0], s = a.buffers[1], W = a.buffers[2],
-        rowScale = a.buffers[3];
-  Value out = a.buffers[4 + part];
+  Value q = a.buffers[0], s = a.buffers[1], W = a.buffers[2];
   MLIRContext *ctx = b.getContext();
   VectorType bytesT = dot.byteType(ctx);
   // i8mm: 2 tokens x 2 rows per `smmla` (8 bytes of each), one vector<4xi32>
@@ -254,8 +227,6 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
   }
 
   // Epilogue, in the reference's order: float(acc) / s[t] * scale[n].
-  int64_t Np = p.parts[part];
-  Type f32 = b.getF32Type();
   for (int64_t i = 0; i < tm; ++i) {
     Value tok = add(t, idx(i));
     Value sumA = memref::LoadOp::create(b, loc, sums, ValueRange{tok});
@@ -268,22 +239,7 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
                              .getResult()
                        : dot.reduce(b, loc, loop.getResult(i * tn + j));
       acc = arith::SubIOp::create(b, loc, acc, sumA);
-      Value y = arith::SIToFPOp::create(b, loc, f32, acc);
-      Value ws = memref::LoadOp::create(b, loc, rowScale, ValueRange{row});
-      if (p.divide) {
-        y = arith::DivFOp::create(b, loc, y, arith::MulFOp::create(b, loc, st, ws));
-      } else {
-        y = arith::DivFOp::create(b, loc, y, st);
-        y = arith::MulFOp::create(b, loc, y, ws);
-      }
-      Value col = arith::SubIOp::create(b, loc, row, idx(rowBase));
-      Value o = add(mul(tok, idx(Np)), col);
-      if (p.residual) {
-        Value res = memref::LoadOp::create(b, loc, a.buffers[4 + p.parts.size()],
-                                           ValueRange{o});
-        y = arith::AddFOp::create(b, loc, res, y);
-      }
-      memref::StoreOp::create(b, loc, y, out, ValueRange{o});
+      storeMatmulOutput(b, loc, p, a, part, rowBase, acc, st, tok, row);
     }
   }
 }

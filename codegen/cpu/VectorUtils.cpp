@@ -54,6 +54,24 @@ void forEach(OpBuilder &b, Location loc, Value lb, Value ub,
           });
 }
 
+void forTiles(OpBuilder &b, Location loc, Value lo, Value hi, int64_t tile,
+              llvm::function_ref<void(OpBuilder &, Location, Value, int64_t)> body) {
+  Value rest = lo;
+  if (tile > 1) {
+    Value t = cIndex(b, loc, tile);
+    Value count = arith::SubIOp::create(b, loc, hi, lo);
+    Value whole = arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, count, t), t);
+    rest = arith::AddIOp::create(b, loc, lo, whole);
+    forLoop(b, loc, lo, rest, t, ValueRange{},
+            [&](OpBuilder &b, Location loc, Value iv, ValueRange) {
+              body(b, loc, iv, tile);
+              return SmallVector<Value>{};
+            });
+  }
+  forEach(b, loc, rest, hi,
+          [&](OpBuilder &b, Location loc, Value iv) { body(b, loc, iv, 1); });
+}
+
 SmallVector<Value> forChunks(OpBuilder &b, Location loc, int64_t len,
                              int64_t width, ValueRange inits, ChunkBody body) {
   SmallVector<Value> iters(inits.begin(), inits.end());

@@ -49,6 +49,14 @@ void forEach(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lb,
              llvm::function_ref<void(mlir::OpBuilder &, mlir::Location,
                                      mlir::Value iv)> body);
 
+/// [lo, hi) in tiles: the whole tiles of `tile` items in an scf.for, then
+/// the rest one at a time; body(b, loc, first item, items in this tile).
+void forTiles(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lo,
+              mlir::Value hi, int64_t tile,
+              llvm::function_ref<void(mlir::OpBuilder &, mlir::Location,
+                                      mlir::Value, int64_t)>
+                  body);
+
 using ChunkBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
     mlir::OpBuilder &, mlir::Location, mlir::Value off, int64_t valid,
     mlir::ValueRange iters)>;

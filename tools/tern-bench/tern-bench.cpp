@@ -303,16 +303,26 @@ std::vector<double> measureReadIsolated(const std::vector<int> &threads) {
   return out;
 }
 
-void BM_Read(benchmark::State &state, int threads) {
-  Pool pool(threads);
-  readOnce(pool);
+/// One warm-up call of `step`, then one per benchmark iteration: the wall
+/// seconds of the timed calls and their number.
+struct Timed {
+  double secs;
+  int64_t iters;
+};
+Timed timeSteps(benchmark::State &state, const std::function<void()> &step) {
+  step();
   int64_t iters = 0;
   auto t0 = Clock::now();
   for (auto _ : state) {
-    readOnce(pool);
+    step();
     ++iters;
   }
-  double secs = seconds(t0, Clock::now());
+  return {seconds(t0, Clock::now()), iters};
+}
+
+void BM_Read(benchmark::State &state, int threads) {
+  Pool pool(threads);
+  auto [secs, iters] = timeSteps(state, [&] { readOnce(pool); });
   state.counters["GB/s"] = double(kStreamBytes) * iters / secs / 1e9;
   state.SetBytesProcessed(int64_t(kStreamBytes) * iters);
 }
@@ -327,14 +337,7 @@ void BM_Triad(benchmark::State &state, int threads) {
     auto [lo, hi] = slice(n, threads, i, 1024);
     triadRange(a + lo, b + lo, c + lo, 0.5f, hi - lo);
   };
-  pool.run(job);
-  int64_t iters = 0;
-  auto t0 = Clock::now();
-  for (auto _ : state) {
-    pool.run(job);
-    ++iters;
-  }
-  double secs = seconds(t0, Clock::now());
+  auto [secs, iters] = timeSteps(state, [&] { pool.run(job); });
   benchmark::DoNotOptimize(a);
   state.counters["GB/s"] = 3.0 * 4.0 * double(n) * iters / secs / 1e9;
   state.SetBytesProcessed(int64_t(3 * 4 * n) * iters);
@@ -433,6 +436,22 @@ ref::TernaryLayout benchLayout(const IsaInfo &isa, const LayoutInfo &lay) {
   return layout;
 }
 
+/// JIT-compiles `module` (then erased) into a new Kernel whose fn is the
+/// kernel `entry`; null (with a message naming `what`) when that fails.
+std::unique_ptr<Kernel> jitKernel(mlir::ModuleOp module, const char *entry,
+                                  const std::string &what) {
+  std::string err;
+  auto k = std::make_unique<Kernel>();
+  k->jit = KernelJit::compile(module, &err);
+  module->erase();
+  if (!k->jit || !(k->fn = k->jit->lookup(entry))) {
+    std::fprintf(stderr, "tern-bench: JIT failed for %s: %s\n", what.c_str(),
+                 err.c_str());
+    return nullptr;
+  }
+  return k;
+}
+
 Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
                   int64_t K, int64_t batch) {
   auto &cache = kernelCache();
@@ -464,17 +483,8 @@ Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
     tp.block = isa.block;
     buildLutTablesKernel(b, module, "tables", tp);
   }
-  std::string err;
-  auto k = std::make_unique<Kernel>();
-  k->jit = KernelJit::compile(module, &err);
-  module->erase();
-  if (!k->jit) {
-    std::fprintf(stderr, "tern-bench: JIT failed for %s: %s\n", key.c_str(),
-                 err.c_str());
-    return nullptr;
-  }
-  k->fn = k->jit->lookup("mm");
-  if (!k->fn)
+  std::unique_ptr<Kernel> k = jitKernel(module, "mm", key);
+  if (!k)
     return nullptr;
   if (lay.lut) {
     k->tablesFn = k->jit->lookup("tables");
@@ -566,14 +576,7 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, LayoutInfo lay, int64_t N,
       pool.run(tablesJob);
     pool.run(job);
   };
-  step(); // warm up
-  int64_t iters = 0;
-  auto t0 = Clock::now();
-  for (auto _ : state) {
-    step();
-    ++iters;
-  }
-  double secs = seconds(t0, Clock::now());
+  auto [secs, iters] = timeSteps(state, step);
   benchmark::DoNotOptimize(k->out.data());
   double weightBytes = double(w.bytes);
   double gbs = weightBytes * iters / secs / 1e9;
@@ -639,12 +642,7 @@ void BM_Int8Peak(benchmark::State &state, IsaInfo isa, int threads) {
       sum = mlir::arith::AddIOp::create(b, loc, sum, dot->reduce(b, loc, out[i]));
     mlir::memref::StoreOp::create(b, loc, sum, a.buffers[1], mlir::ValueRange{c(0)});
     mlir::func::ReturnOp::create(b, loc);
-    std::string err;
-    k = std::make_unique<Kernel>();
-    k->jit = KernelJit::compile(module, &err);
-    module->erase();
-    if (!k->jit || !(k->fn = k->jit->lookup("peak"))) {
-      k.reset();
+    if (!(k = jitKernel(module, "peak", "the int8 peak"))) {
       state.SkipWithError("kernel JIT failed");
       return;
     }
@@ -657,14 +655,7 @@ void BM_Int8Peak(benchmark::State &state, IsaInfo isa, int threads) {
     void *args[2] = {k->q.data(), outs[i].data()};
     k->fn(args, 0, 1, 0, 0, iters);
   };
-  pool.run(job);
-  int64_t calls = 0;
-  auto t0 = Clock::now();
-  for (auto _ : state) {
-    pool.run(job);
-    ++calls;
-  }
-  double secs = seconds(t0, Clock::now());
+  auto [secs, calls] = timeSteps(state, [&] { pool.run(job); });
   double ops = 2.0 * isa.block * accs * xs * iters * threads * calls;
   double gops = ops / secs / 1e9;
   state.counters["GOP/s"] = gops;
@@ -711,13 +702,7 @@ void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
       p.prefetch = 0;
       buildFloatMatmulKernel(b, module, "head", p);
     }
-    std::string err;
-    k = std::make_unique<Kernel>();
-    k->jit = KernelJit::compile(module, &err);
-    module->erase();
-    if (!k->jit || !(k->fn = k->jit->lookup("head"))) {
-      std::fprintf(stderr, "tern-bench: JIT failed for the head: %s\n", err.c_str());
-      k.reset();
+    if (!(k = jitKernel(module, "head", "the head"))) {
       state.SkipWithError("kernel JIT failed");
       return;
     }
@@ -742,14 +727,7 @@ void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
     if (b < e)
       fn(args, 0, 1, 0, b, e);
   };
-  pool.run(job); // warm up
-  int64_t iters = 0;
-  auto t0 = Clock::now();
-  for (auto _ : state) {
-    pool.run(job);
-    ++iters;
-  }
-  double secs = seconds(t0, Clock::now());
+  auto [secs, iters] = timeSteps(state, [&] { pool.run(job); });
   double bytes = double(w.size());
   double gbs = bytes * iters / secs / 1e9;
   state.counters["GB/s"] = gbs;

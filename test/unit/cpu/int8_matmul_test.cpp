@@ -5,6 +5,7 @@
 #include "codegen/common/Jit.h"
 #include "codegen/cpu/KernelJit.h"
 #include "codegen/cpu/Kernels.h"
+#include "test/unit/cpu/KernelTestSupport.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringMap.h"
@@ -17,19 +18,9 @@
 
 using namespace tern;
 using namespace tern::cpu;
+using tern::cpu::test::hostRuns;
 
 namespace {
-
-bool hostRuns(DotIsa isa) {
-  static llvm::StringMap<bool> f = llvm::sys::getHostCPUFeatures();
-  switch (isa) {
-  case DotIsa::Generic: return true;
-  case DotIsa::Avx2: return f.lookup("avx2");
-  case DotIsa::Avx512Vnni:
-    return f.lookup("avx512vnni") && f.lookup("avx512vl") && f.lookup("avx512bw");
-  default: return false; // AArch64: the lit test under qemu
-  }
-}
 
 void runCase(DotIsa isa, int64_t block, int64_t N, int64_t K, int64_t tileN,
              bool extreme) {
@@ -38,12 +29,9 @@ void runCase(DotIsa isa, int64_t block, int64_t N, int64_t K, int64_t tileN,
                                   << (extreme ? " extreme" : ""));
   if (!hostRuns(isa))
     GTEST_SKIP() << dotIsaName(isa) << " does not run on this CPU";
-  mlir::DialectRegistry registry;
-  mlir::tern::registerJitDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  mlir::OpBuilder b(&ctx);
-  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+  tern::cpu::test::KernelModule km;
+  mlir::OpBuilder &b = km.b;
+  mlir::ModuleOp module = km.module;
   const int64_t M = 5;
   Int8MatmulParams p;
   p.N = N;

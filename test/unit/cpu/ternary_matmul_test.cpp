@@ -4,6 +4,7 @@
 #include "codegen/common/Jit.h"
 #include "codegen/cpu/KernelJit.h"
 #include "codegen/cpu/Kernels.h"
+#include "test/unit/cpu/KernelTestSupport.h"
 #include "runtime/reference/ops.h"
 #include "runtime/reference/ternary_layout.h"
 
@@ -19,23 +20,9 @@
 
 using namespace tern;
 using namespace tern::cpu;
+using tern::cpu::test::hostRuns;
 
 namespace {
-
-bool hostHas(const char *feature) {
-  static llvm::StringMap<bool> f = llvm::sys::getHostCPUFeatures();
-  return f.lookup(feature);
-}
-
-bool hostRuns(DotIsa isa) {
-  switch (isa) {
-  case DotIsa::Generic: return true;
-  case DotIsa::Avx2: return hostHas("avx2");
-  case DotIsa::Avx512Vnni:
-    return hostHas("avx512vnni") && hostHas("avx512vl") && hostHas("avx512bw");
-  default: return false; // AArch64: tested under qemu (test/e2e)
-  }
-}
 
 struct Case {
   DotIsa isa;
@@ -72,12 +59,9 @@ void runCase(const Case &c) {
   } timer{startTime, describe(c)};
   if (!hostRuns(c.isa))
     GTEST_SKIP() << dotIsaName(c.isa) << " does not run on this CPU";
-  mlir::DialectRegistry registry;
-  mlir::tern::registerJitDialects(registry);
-  mlir::MLIRContext ctx(registry);
-  ctx.loadAllAvailableDialects();
-  mlir::OpBuilder b(&ctx);
-  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+  tern::cpu::test::KernelModule km;
+  mlir::OpBuilder &b = km.b;
+  mlir::ModuleOp module = km.module;
   const int64_t maxBatch = 7;
   TernaryMatmulParams p;
   p.K = c.K;
