@@ -26,8 +26,8 @@ struct TargetDefaults {
 constexpr TargetDefaults kTable[] = {
     // name               tile_m tile_n prefetch vector_width
     {"generic",           1,     1,     0,       0},
-    {"x86-64-v3",         8,     2,     0,       32},
-    {"x86-avx512-vnni",   8,     2,     0,       64},
+    {"x86-64-v3",         8,     3,     0,       32},
+    {"x86-avx512-vnni",   8,     3,     0,       64},
     {"aarch64-dotprod",   4,     2,     4,       16},
     {"aarch64-i8mm",      4,     2,     4,       16},
 };

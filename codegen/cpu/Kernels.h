@@ -61,12 +61,14 @@ struct TernaryMatmulParams {
   int64_t interleave = 1;    ///< R, rows interleaved per group
   DotIsa isa = DotIsa::Generic;
   int64_t tile_m = 1;        ///< tokens per register tile
-  int64_t tile_n = 1;        ///< rows per register tile
+  int64_t tile_n = 1;        ///< rows per register tile of tile_m tokens
+  int64_t gemv_tile_n = 0;   ///< rows per tile of single tokens (0: tile_n)
   int64_t prefetch = 0;      ///< software prefetch distance in rows (0: none)
   bool divide = false;       ///< scale_mode divide
   bool residual = false;     ///< only with one part
   int64_t lut = 0;           ///< g: 0 = 2-bit codes, 2/3 = lookup tables
   int64_t totalRows() const;
+  int64_t gemvTileN() const;
 };
 mlir::func::FuncOp buildTernaryMatmulKernel(mlir::OpBuilder &b,
                                             mlir::ModuleOp module,

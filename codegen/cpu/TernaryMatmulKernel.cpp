@@ -38,6 +38,10 @@ using namespace mlir;
 
 namespace tern::cpu {
 
+int64_t TernaryMatmulParams::gemvTileN() const {
+  return std::max<int64_t>(gemv_tile_n > 0 ? gemv_tile_n : tile_n, 1);
+}
+
 int64_t TernaryMatmulParams::totalRows() const {
   int64_t n = 0;
   for (int64_t p : parts)
@@ -74,8 +78,6 @@ private:
   void emitSums();
   // Rows [lo, hi) of part `part` (global row numbers), tokens [t0, t1).
   void emitRows(int part, int64_t rowBase, Value lo, Value hi);
-  // Tokens [tlo, thi) for rows r .. r+tn-1, in tiles of tm tokens.
-  void emitTokens(int part, int64_t rowBase, Value r, int64_t tn);
   // One tm x tn register tile at (t, r).
   void emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
                 int64_t tn);
@@ -122,15 +124,24 @@ void Emitter::emitSums() {
 }
 
 void Emitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
-  // Full tiles of tile_n rows, then single rows.
-  vec::forTiles(b, loc, lo, hi, p.tile_n, [&](OpBuilder &, Location, Value r, int64_t tn) {
-    emitTokens(part, rowBase, r, tn);
-  });
-}
-
-void Emitter::emitTokens(int part, int64_t rowBase, Value r, int64_t tn) {
-  vec::forTiles(b, loc, a.t0, a.t1, p.tile_m, [&](OpBuilder &, Location, Value t, int64_t tm) {
-    emitTile(part, rowBase, t, r, tm, tn);
+  // Whole tiles of tile_m tokens go over rows in tiles of tile_n (prefill);
+  // the remaining tokens one at a time over rows in tiles of gemv_tile_n
+  // (decode). Rows outside, tokens inside: a tile's weights stay in cache
+  // while every token uses them.
+  int64_t tm = std::max<int64_t>(p.tile_m, 1);
+  Value tokens = arith::SubIOp::create(b, loc, a.t1, a.t0);
+  Value tFull = add(a.t0, mul(arith::DivUIOp::create(b, loc, tokens, idx(tm)), idx(tm)));
+  if (tm > 1)
+    vec::forTiles(b, loc, lo, hi, p.tile_n, [&](OpBuilder &, Location, Value r, int64_t tn) {
+      vec::forLoop(b, loc, a.t0, tFull, idx(tm), ValueRange{},
+                   [&](OpBuilder &, Location, Value t, ValueRange) {
+                     emitTile(part, rowBase, t, r, tm, tn);
+                     return SmallVector<Value>{};
+                   });
+    });
+  vec::forTiles(b, loc, lo, hi, p.gemvTileN(), [&](OpBuilder &, Location, Value r, int64_t tn) {
+    vec::forEach(b, loc, tm > 1 ? tFull : a.t0, a.t1,
+                 [&](OpBuilder &, Location, Value t) { emitTile(part, rowBase, t, r, 1, tn); });
   });
 }
 

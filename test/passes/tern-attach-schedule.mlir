@@ -126,19 +126,19 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 }
 
 // V3-LABEL: func.func @layer
-// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 32>}
+// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
 // V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_k = 64, unroll = 2>}
-// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 32>}
+// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
 // V3-LABEL: func.func @kernels
-// V3: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 32>}
-// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 32>}
+// V3: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
+// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
 // V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>}
-// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 32>}
+// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
 
 // V3-OVR-LABEL: func.func @layer
-// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 32>}
+// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
 // V3-OVR-LABEL: func.func @kernels
-// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 32>}
+// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
 // V3-OVR-NOT: unroll
 
 // GENERIC-LABEL: func.func @kernels
@@ -148,13 +148,13 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 // GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1>}
 
 // AVX512-LABEL: func.func @kernels
-// AVX512: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 64>}
+// AVX512: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 64>}
 
 // NEON-LABEL: func.func @kernels
 // NEON: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 16, prefetch = 4>}
 
 // HOST-LABEL: func.func @kernels
-// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|8, tile_n = 2, vector_width = (32|64)|4, tile_n = 2, vector_width = 16, prefetch = 4}}>}
+// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|8, tile_n = 3, vector_width = (32|64)|4, tile_n = 2, vector_width = 16, prefetch = 4}}>}
 
 // Inputs/schedules.json: the qkv op matches the k_proj weight record through
 // its packed global's `sources`; down_proj's weight record beats its shape
@@ -164,14 +164,14 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 // FILE-LABEL: func.func @layer
 // FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}
 // FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_k = 128>}
-// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 64>}
+// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 64>}
 // FILE-LABEL: func.func @second_function
 // FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}
 // FILE-LABEL: func.func @kernels
 // FILE: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8>}
 // FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<threads = 2>}
 // FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_n = 8>}
-// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 2, vector_width = 64>}
+// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 64>}
 
 // FILE-NOTARGET-LABEL: func.func @layer
 // FILE-NOTARGET: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}

@@ -76,6 +76,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <random>
 #include <string>
 #include <thread>
@@ -385,7 +386,7 @@ std::vector<IsaInfo> hostIsas() {
   return out;
 }
 
-constexpr int64_t kTileM = 8, kTileN = 2, kPrefetch = 0; // the x86 schedule defaults (passes/ScheduleDefaults.cpp)
+constexpr int64_t kTileM = 8, kTileN = 3, kPrefetch = 0; // the x86 schedule defaults (passes/ScheduleDefaults.cpp)
 // Rows packed in pairs, as tern-compile does by default (--interleave=2).
 constexpr int64_t kInterleave = 2;
 
@@ -473,6 +474,7 @@ Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
   p.tile_n = kTileN;
   p.prefetch = kPrefetch;
   p.interleave = lay.lut ? 1 : kInterleave;
+  p.gemv_tile_n = lay.lut ? 0 : kInterleave; // as the plan builder sets it
   p.lut = lay.lut;
   buildTernaryMatmulKernel(b, module, "mm", p);
   if (lay.lut) {
@@ -557,7 +559,7 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, LayoutInfo lay, int64_t N,
   void *tableArgs[2] = {k->q.data(), k->tables.data()};
   const tern_kernel_fn fn = k->fn, tablesFn = k->tablesFn;
   // Row blocks of 16 for the lookup-table kernels, as the plan's grain.
-  const int64_t grain = lay.lut ? 16 * kTileN : kTileN;
+  const int64_t grain = lay.lut ? 16 * kTileN : std::lcm(kTileN, kInterleave);
   auto job = [&](int i) {
     auto [b, e] = slice(N, threads, i, grain);
     if (b < e)

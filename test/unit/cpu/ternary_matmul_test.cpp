@@ -33,13 +33,15 @@ struct Case {
   int64_t interleave = 1;
   int64_t lut = 0; ///< lookup-table layout with groups of this many weights
   bool extreme = false; ///< W = +1/-1 by row, q = -128/127 by token: the largest sums
+  int64_t gemv_tile_n = 0; ///< rows per single-token tile (0: tile_n)
 };
 
 std::string describe(const Case &c) {
   std::string s = std::string(dotIsaName(c.isa)) + " B=" + std::to_string(c.block) +
                   " tile " + std::to_string(c.tile_m) + "x" + std::to_string(c.tile_n) +
                   " K=" + std::to_string(c.K) + " R=" + std::to_string(c.interleave) +
-                  " lut=" + std::to_string(c.lut) + " N=";
+                  " lut=" + std::to_string(c.lut) + " gemv_tile_n=" +
+                  std::to_string(c.gemv_tile_n) + " N=";
   for (int64_t n : c.parts)
     s += std::to_string(n) + "+";
   return s;
@@ -76,6 +78,7 @@ void runCase(const Case &c) {
   p.residual = c.residual;
   p.interleave = c.interleave;
   p.lut = c.lut;
+  p.gemv_tile_n = c.gemv_tile_n;
   buildTernaryMatmulKernel(b, module, "mm", p);
   LutTablesParams tp;
   tp.K = c.K;
@@ -229,6 +232,20 @@ TEST(TernaryMatmul, RowInterleavedLayout) {
       runCase({DotIsa::Avx2, 32, tm, tn, 4, {44}, 128, false, true, R});
     }
   runCase({DotIsa::Generic, 16, 2, 2, 0, {30, 2}, 64, true, false, 2});
+}
+
+TEST(TernaryMatmul, SeparateDecodeTile) {
+  // Prefill tiles of 3 rows over row pairs, single tokens in pairs (the x86
+  // default), and the other way round; tokens [1, 6) with tile_m 4 give one
+  // whole tile and one single token.
+  for (auto [tn, gtn] : {std::pair<int64_t, int64_t>{3, 2}, {2, 3}, {4, 1}}) {
+    Case c{DotIsa::Avx512Vnni, 64, 4, tn, 0, {64, 30, 34}, 256, true, false, 2};
+    c.gemv_tile_n = gtn;
+    runCase(c);
+    Case d{DotIsa::Avx2, 32, 4, tn, 0, {50}, 128, true, true, 2};
+    d.gemv_tile_n = gtn;
+    runCase(d);
+  }
 }
 
 TEST(TernaryMatmul, LookupTableLayouts) {
