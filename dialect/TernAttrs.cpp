@@ -83,12 +83,13 @@ bool LayoutAttr::fits(int64_t n, int64_t k, std::string &why) const {
 LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t tileM, int64_t tileN, int64_t tileK,
                                    int64_t unroll, int64_t vectorWidth,
-                                   int64_t threads, int64_t prefetch) {
+                                   int64_t threads, int64_t prefetch,
+                                   int64_t gemvTileN) {
   std::pair<const char *, int64_t> knobs[] = {
       {"tile_m", tileM},   {"tile_n", tileN},
       {"tile_k", tileK},   {"unroll", unroll},
       {"vector_width", vectorWidth}, {"threads", threads},
-      {"prefetch", prefetch}};
+      {"prefetch", prefetch}, {"gemv_tile_n", gemvTileN}};
   for (auto [name, value] : knobs)
     if (value < 0)
       return emitError() << "schedule knob " << name

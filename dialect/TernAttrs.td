@@ -75,7 +75,9 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     tokens, `tile_n` output rows, `tile_k` the reduction; `unroll` unrolls the
     reduction loop; `vector_width` is in bytes of int8 activations per
     instruction; `threads` splits output rows; `prefetch` is the software
-    prefetch distance in rows.
+    prefetch distance in rows; `gemv_tile_n` the output rows per tile of a
+    single token (decode) in ternary matmuls, 0 = one interleave group of the
+    weight layout (else tile_n).
 
     Example: `#tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>`.
   }];
@@ -86,7 +88,8 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     DefaultValuedParameter<"int64_t", "0">:$unroll,
     DefaultValuedParameter<"int64_t", "0">:$vector_width,
     DefaultValuedParameter<"int64_t", "0">:$threads,
-    DefaultValuedParameter<"int64_t", "0">:$prefetch);
+    DefaultValuedParameter<"int64_t", "0">:$prefetch,
+    DefaultValuedParameter<"int64_t", "0">:$gemv_tile_n);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

@@ -84,6 +84,7 @@ ScheduleAttr mlir::tern::defaultSchedule(MLIRContext *ctx,
       return ScheduleAttr::get(ctx, /*tile_m=*/row.tileM, /*tile_n=*/row.tileN,
                                /*tile_k=*/0, /*unroll=*/0,
                                /*vector_width=*/row.vectorWidth,
-                               /*threads=*/0, /*prefetch=*/row.prefetch);
+                               /*threads=*/0, /*prefetch=*/row.prefetch,
+                               /*gemv_tile_n=*/0);
   return ScheduleAttr();
 }

@@ -386,6 +386,8 @@ bool PlanBuilder::visit(Operation *op) {
     // the GEMV from 0.9 to 0.34 of read).
     if (p.interleave > 1 && !p.lut)
       p.gemv_tile_n = p.interleave;
+    if (auto s = mm.getScheduleAttr(); s && s.getGemvTileN() > 0 && !p.lut)
+      p.gemv_tile_n = s.getGemvTileN(); // a tuner's choice wins
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
     ss << "ternary_matmul K" << p.K << " B" << p.block << " R" << p.interleave

@@ -69,3 +69,8 @@ func.func private @unknown_knob() attributes {s = #tern.schedule<tile_x = 4>}
 
 // expected-error @+1 {{duplicate or unknown struct parameter name: unroll}}
 func.func private @duplicate_knob() attributes {s = #tern.schedule<unroll = 2, unroll = 4>}
+
+// -----
+
+// expected-error @+1 {{schedule knob gemv_tile_n must be >= 0 (0 lets the target choose), got -3}}
+func.func private @negative_gemv_tile() attributes {s = #tern.schedule<gemv_tile_n = -3>}

@@ -3,7 +3,7 @@
 
 // Knobs at 0 ("let the target choose") are elided; the others print in
 // declaration order (tile_m, tile_n, tile_k, unroll, vector_width, threads,
-// prefetch) whatever order they were written in.
+// prefetch, gemv_tile_n) whatever order they were written in.
 // CHECK-LABEL: func.func private @standalone()
 // CHECK-SAME: s0 = #tern.schedule<>
 // CHECK-SAME: s1 = #tern.schedule<>
@@ -13,6 +13,7 @@
 // CHECK-SAME: s5 = #tern.schedule<vector_width = 64>
 // CHECK-SAME: s6 = #tern.schedule<tile_k = 9223372036854775807>
 // CHECK-SAME: s7 = #tern.schedule<prefetch = 16>
+// CHECK-SAME: s8 = #tern.schedule<tile_n = 3, gemv_tile_n = 2>
 func.func private @standalone() attributes {
   s0 = #tern.schedule<>,
   s1 = #tern.schedule<tile_m = 0, tile_n = 0, tile_k = 0, unroll = 0, vector_width = 0, threads = 0, prefetch = 0>,
@@ -21,7 +22,8 @@ func.func private @standalone() attributes {
   s4 = #tern.schedule<vector_width = 1>,
   s5 = #tern.schedule<vector_width = 64>,
   s6 = #tern.schedule<tile_k = 9223372036854775807>,
-  s7 = #tern.schedule<prefetch = 16>
+  s7 = #tern.schedule<prefetch = 16>,
+  s8 = #tern.schedule<gemv_tile_n = 2, tile_n = 3>
 }
 
 // On a bitlinear, where it lives.
