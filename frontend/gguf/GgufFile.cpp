@@ -148,79 +148,50 @@ size_t Value::arraySize() const {
   return ints.size();
 }
 
-Value Value::makeU32(uint32_t v) {
+namespace {
+// A scalar of type t, or an array of elements of type t (type Array).
+Value scalarOf(ValueType t) {
   Value r;
-  r.type = ValueType::UInt32;
-  r.u = v;
+  r.type = t;
   return r;
 }
-Value Value::makeU64(uint64_t v) {
+Value arrayOf(ValueType t) {
   Value r;
-  r.type = ValueType::UInt64;
-  r.u = v;
+  r.type = ValueType::Array;
+  r.array_type = t;
   return r;
 }
-Value Value::makeI32(int32_t v) {
-  Value r;
-  r.type = ValueType::Int32;
-  r.i = v;
-  return r;
-}
-Value Value::makeI64(int64_t v) {
-  Value r;
-  r.type = ValueType::Int64;
-  r.i = v;
-  return r;
-}
-Value Value::makeF32(float v) {
-  Value r;
-  r.type = ValueType::Float32;
-  r.f = v;
-  return r;
-}
-Value Value::makeF64(double v) {
-  Value r;
-  r.type = ValueType::Float64;
-  r.f = v;
-  return r;
-}
-Value Value::makeBool(bool v) {
-  Value r;
-  r.type = ValueType::Bool;
-  r.u = v ? 1 : 0;
-  return r;
-}
+} // namespace
+
+Value Value::makeU32(uint32_t v) { Value r = scalarOf(ValueType::UInt32); r.u = v; return r; }
+Value Value::makeU64(uint64_t v) { Value r = scalarOf(ValueType::UInt64); r.u = v; return r; }
+Value Value::makeI32(int32_t v) { Value r = scalarOf(ValueType::Int32); r.i = v; return r; }
+Value Value::makeI64(int64_t v) { Value r = scalarOf(ValueType::Int64); r.i = v; return r; }
+Value Value::makeF32(float v) { Value r = scalarOf(ValueType::Float32); r.f = v; return r; }
+Value Value::makeF64(double v) { Value r = scalarOf(ValueType::Float64); r.f = v; return r; }
+Value Value::makeBool(bool v) { Value r = scalarOf(ValueType::Bool); r.u = v ? 1 : 0; return r; }
 Value Value::makeString(std::string v) {
-  Value r;
-  r.type = ValueType::String;
+  Value r = scalarOf(ValueType::String);
   r.str = std::move(v);
   return r;
 }
 Value Value::makeStringArray(std::vector<std::string> v) {
-  Value r;
-  r.type = ValueType::Array;
-  r.array_type = ValueType::String;
+  Value r = arrayOf(ValueType::String);
   r.strings = std::move(v);
   return r;
 }
 Value Value::makeIntArray(ValueType t, std::vector<int64_t> v) {
-  Value r;
-  r.type = ValueType::Array;
-  r.array_type = t;
+  Value r = arrayOf(t);
   r.ints = std::move(v);
   return r;
 }
 Value Value::makeU64Array(std::vector<uint64_t> v) {
-  Value r;
-  r.type = ValueType::Array;
-  r.array_type = ValueType::UInt64;
+  Value r = arrayOf(ValueType::UInt64);
   r.uints = std::move(v);
   return r;
 }
 Value Value::makeFloatArray(ValueType t, std::vector<double> v) {
-  Value r;
-  r.type = ValueType::Array;
-  r.array_type = t;
+  Value r = arrayOf(t);
   r.floats = std::move(v);
   return r;
 }

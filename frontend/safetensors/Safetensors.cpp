@@ -1,5 +1,6 @@
 //===- Safetensors.cpp - The safetensors container ------------------------===//
 #include "frontend/safetensors/Safetensors.h"
+#include "frontend/common/JsonNesting.h"
 
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -40,28 +41,6 @@ constexpr int kMaxDepth = 16;
 /// Same cap as the reference implementation (100 MB).
 constexpr uint64_t kMaxHeader = 100u << 20;
 
-bool nestingOk(const char *p, size_t n) {
-  int depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < n; ++i) {
-    char c = p[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-      continue;
-    }
-    if (c == '"')
-      inString = true;
-    else if (c == '{' || c == '[') {
-      if (++depth > kMaxDepth)
-        return false;
-    } else if (c == '}' || c == ']')
-      --depth;
-  }
-  return true;
-}
 } // namespace
 
 bool parseDType(const std::string &name, DType *out) {
@@ -115,7 +94,7 @@ bool SafetensorsFile::parse(const uint8_t *data, size_t size,
     return fail(err, file + ": not a safetensors file: the header does not "
                             "start with a JSON object");
   const char *text = reinterpret_cast<const char *>(data + 8);
-  if (!nestingOk(text, n))
+  if (tern::frontend::jsonNestingDepth(std::string_view(text, n), kMaxDepth) > kMaxDepth)
     return fail(err, file + ": header JSON nests deeper than " +
                          std::to_string(kMaxDepth) + " levels");
   llvm::Expected<llvm::json::Value> parsed =

@@ -7,6 +7,7 @@
 // ["a", "b"] pairs (newer files); tern writes pairs.
 //
 //===----------------------------------------------------------------------===//
+#include "frontend/common/JsonNesting.h"
 #include "frontend/tokenizer/PreTokenizer.h"
 #include "frontend/tokenizer/Tokenizer.h"
 #include "frontend/tokenizer/Utf8.h"
@@ -29,33 +30,6 @@ namespace json = llvm::json;
 /// Deepest array/object nesting accepted; llvm::json parses recursively, so
 /// this keeps hostile input from exhausting the stack. tokenizer.json needs 6.
 constexpr int kMaxDepth = 64;
-
-/// Nesting depth of `text` counting brackets outside strings; returns early
-/// once it exceeds kMaxDepth.
-int nestingDepth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-      continue;
-    }
-    if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > kMaxDepth)
-        return deepest;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 bool isNullOrAbsent(const json::Object &o, llvm::StringRef key) {
   const json::Value *v = o.get(key);
@@ -98,7 +72,7 @@ bool Tokenizer::fromJSON(std::string_view text, const std::string &name,
     *err = name + ": " + msg;
     return false;
   };
-  if (nestingDepth(text) > kMaxDepth)
+  if (tern::frontend::jsonNestingDepth(text, kMaxDepth) > kMaxDepth)
     return fail("invalid JSON: nested deeper than " +
                 std::to_string(kMaxDepth) + " levels");
   llvm::Expected<json::Value> parsed =
