@@ -12,7 +12,7 @@ namespace {
 /// One row of the table: a target's knobs (0 = let the target choose).
 struct TargetDefaults {
   llvm::StringRef name;
-  int64_t tileM, tileN, prefetch, vectorWidth;
+  int64_t tileM, tileN, prefetch, vectorWidth, threads;
 };
 
 // tile_m: tokens per weight pass (prefill reuse of each decoded row);
@@ -21,21 +21,27 @@ struct TargetDefaults {
 // alone; on the Zen 4 machine it was measured here, one stream per register
 // tile with no software prefetch streams 0.89-0.98 of a plain read against
 // 0.61-0.83 with prefetch = 8, see issue 5; a tuner may set it per machine);
-// vector_width: SIMD bytes.
+// vector_width: SIMD bytes; threads: GPU threads per block (CPU kernels
+// take their threads from the runtime). GPUs: tile_m tokens per pass over a
+// warp's rows, 16-byte loads, 4 warps per block (not yet tuned: no GPU was
+// at hand when they were chosen).
 // clang-format off
 constexpr TargetDefaults kTable[] = {
-    // name               tile_m tile_n prefetch vector_width
-    {"generic",           1,     1,     0,       0},
-    {"x86-64-v3",         8,     3,     0,       32},
-    {"x86-avx512-vnni",   8,     3,     0,       64},
-    {"aarch64-dotprod",   4,     2,     4,       16},
-    {"aarch64-i8mm",      4,     2,     4,       16},
+    // name               tile_m tile_n prefetch vector_width threads
+    {"generic",           1,     1,     0,       0,           0},
+    {"x86-64-v3",         8,     3,     0,       32,          0},
+    {"x86-avx512-vnni",   8,     3,     0,       64,          0},
+    {"aarch64-dotprod",   4,     2,     4,       16,          0},
+    {"aarch64-i8mm",      4,     2,     4,       16,          0},
+    {"sm_80",             4,     0,     0,       16,          128},
+    {"sm_90",             4,     0,     0,       16,          128},
 };
 // clang-format on
 
 const llvm::StringRef kNames[] = {"generic",         "x86-64-v3",
                                   "x86-avx512-vnni", "aarch64-dotprod",
-                                  "aarch64-i8mm",    "host"};
+                                  "aarch64-i8mm",    "sm_80",
+                                  "sm_90",           "host"};
 } // namespace
 
 llvm::ArrayRef<llvm::StringRef> mlir::tern::knownTargets() { return kNames; }
@@ -84,7 +90,7 @@ ScheduleAttr mlir::tern::defaultSchedule(MLIRContext *ctx,
       return ScheduleAttr::get(ctx, /*tile_m=*/row.tileM, /*tile_n=*/row.tileN,
                                /*tile_k=*/0, /*unroll=*/0,
                                /*vector_width=*/row.vectorWidth,
-                               /*threads=*/0, /*prefetch=*/row.prefetch,
+                               /*threads=*/row.threads, /*prefetch=*/row.prefetch,
                                /*gemv_tile_n=*/0);
   return ScheduleAttr();
 }

@@ -36,3 +36,25 @@ if os.path.exists(os.path.join(config.tern_obj_root, "lib", "aarch64",
     config.available_features.add("aarch64-cross")
     if shutil.which("aarch64-linux-gnu-g++") and shutil.which("qemu-aarch64"):
         config.available_features.add("aarch64-qemu")
+
+# CUDA: ptxas (the CUDA toolkit, /usr/local/cuda on these machines) assembles
+# the generated PTX in "REQUIRES: ptxas" tests; "REQUIRES: cuda-gpu" tests
+# run on an NVIDIA GPU and "UNSUPPORTED: cuda-gpu" ones check the message
+# given without one.
+_ptxas = shutil.which("ptxas") or next(
+    (p for p in [os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin", "ptxas")]
+     if os.path.exists(p)), None)
+if _ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))
+try:
+    import ctypes
+    _cuda = ctypes.CDLL("libcuda.so.1")
+    _count = ctypes.c_int(0)
+    if _cuda.cuInit(0) == 0 and _cuda.cuDeviceGetCount(ctypes.byref(_count)) == 0 \
+            and _count.value > 0:
+        config.available_features.add("cuda-gpu")
+except OSError:
+    pass
+if "cuda-gpu" not in config.available_features:
+    lit_config.note("no CUDA GPU: the GPU tests are skipped (UNSUPPORTED)")

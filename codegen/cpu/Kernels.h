@@ -67,6 +67,7 @@ struct TernaryMatmulParams {
   bool divide = false;       ///< scale_mode divide
   bool residual = false;     ///< only with one part
   int64_t lut = 0;           ///< g: 0 = 2-bit codes, 2/3 = lookup tables
+  int64_t threads = 0;       ///< GPU: threads per block (schedule; 0: target's)
   int64_t totalRows() const;
   int64_t gemvTileN() const;
 };
@@ -130,6 +131,7 @@ mlir::func::FuncOp buildNormQuantizeKernel(mlir::OpBuilder &b,
 struct RopeParams {
   int64_t heads = 0, head_dim = 0, max_batch = 1;
   float theta = 500000.0f;
+  int64_t max_context = 0; ///< positions (GPU: rows of its cos/sin table)
 };
 mlir::func::FuncOp buildRopeKernel(mlir::OpBuilder &b, mlir::ModuleOp module,
                                    llvm::StringRef name, const RopeParams &p);

@@ -3,6 +3,7 @@
 #include "codegen/cpu/Kernels.h"
 #include "dialect/TernOps.h"
 #include "runtime/include/tern_plan.h"
+#include "runtime/reference/ops.h"
 #include "runtime/reference/ternary_layout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -21,14 +22,50 @@ using namespace mlir::tern;
 
 namespace tern::cpu {
 
+KernelEmitter::~KernelEmitter() = default;
+
 namespace {
+
+/// The CPU kernel emitters of Kernels.h, into one module.
+class CpuEmitter final : public KernelEmitter {
+public:
+  explicit CpuEmitter(ModuleOp m) : m(m) {}
+  void embedding(OpBuilder &b, StringRef n, const EmbeddingParams &p) override {
+    buildEmbeddingKernel(b, m, n, p);
+  }
+  void normQuantize(OpBuilder &b, StringRef n, const NormQuantizeParams &p) override {
+    buildNormQuantizeKernel(b, m, n, p);
+  }
+  void ternaryMatmul(OpBuilder &b, StringRef n, const TernaryMatmulParams &p) override {
+    buildTernaryMatmulKernel(b, m, n, p);
+  }
+  void lutTables(OpBuilder &b, StringRef n, const LutTablesParams &p) override {
+    buildLutTablesKernel(b, m, n, p);
+  }
+  void rope(OpBuilder &b, StringRef n, const RopeParams &p) override {
+    buildRopeKernel(b, m, n, p);
+  }
+  void attention(OpBuilder &b, StringRef n, const AttentionParams &p) override {
+    buildAttentionKernel(b, m, n, p);
+  }
+  void floatMatmul(OpBuilder &b, StringRef n, const FloatMatmulParams &p) override {
+    buildFloatMatmulKernel(b, m, n, p);
+  }
+  void int8Matmul(OpBuilder &b, StringRef n, const Int8MatmulParams &p) override {
+    buildInt8MatmulKernel(b, m, n, p);
+  }
+
+private:
+  ModuleOp m;
+};
 
 class PlanBuilder {
 public:
   PlanBuilder(ModuleOp graph, const model::Model &model, const CpuTarget &target,
               const PlanOptions &opts, ModuleOp kernels, CompiledPlan *plan)
       : graph(graph), model(model), target(target), opts(opts),
-        kernels(kernels), plan(plan), b(kernels.getContext()) {}
+        kernels(kernels), plan(plan), b(kernels.getContext()), cpuEmitter(kernels),
+        emit(opts.emitter ? opts.emitter : &cpuEmitter) {}
 
   bool build(std::string *err);
 
@@ -111,6 +148,25 @@ private:
     plan->steps.push_back(std::move(s));
   }
   bool visit(Operation *op);
+  /// The cos/sin table of ref::rope for every position (shared by every
+  /// RoPE step with the same head_dim and theta).
+  uint32_t ropeTable(const RopeParams &p) {
+    std::string key = "rope_table." + std::to_string(p.head_dim) + "." +
+                      std::to_string(p.theta);
+    if (auto it = weightIds.find(key); it != weightIds.end())
+      return it->second;
+    const int64_t half = p.head_dim / 2;
+    std::vector<float> t(p.max_context * p.head_dim);
+    for (int64_t pos = 0; pos < p.max_context; ++pos)
+      for (int64_t i = 0; i < half; ++i)
+        ref::ropeCosSin(int(p.head_dim), int(pos), int(i), p.theta,
+                        &t[pos * p.head_dim + 2 * i], &t[pos * p.head_dim + 2 * i + 1]);
+    const uint8_t *raw = reinterpret_cast<const uint8_t *>(t.data());
+    plan->blobs.emplace_back(raw, raw + t.size() * 4);
+    uint32_t id = newBuffer(TERN_BUF_WEIGHT, t.size() * 4, key, plan->blobs.size() - 1);
+    weightIds[key] = id;
+    return id;
+  }
   bool int8Head(MatmulOp m, uint32_t q);
 
   ModuleOp graph;
@@ -120,6 +176,8 @@ private:
   ModuleOp kernels;
   CompiledPlan *plan;
   OpBuilder b;
+  CpuEmitter cpuEmitter;
+  KernelEmitter *emit;
   std::string *error = nullptr;
   int64_t maxB = 0;
   llvm::DenseMap<Value, uint32_t> bufferOf;
@@ -129,6 +187,7 @@ private:
   std::map<std::string, uint32_t> kernelIds;
   std::map<std::string, uint32_t> weightIds;
   Value tokensArg, positionsArg;
+  int64_t maxContext = 0; ///< rows of the KV caches
   uint32_t logitsBuf = 0;
   uint32_t headScale = UINT32_MAX; ///< s of the int8 head's input
 };
@@ -220,6 +279,8 @@ bool PlanBuilder::packedWeight(TernaryMatmulOp op, uint32_t *w,
 // time into its own blob (a tied embedding keeps reading the float table),
 // the input quantized per token by the final norm.
 bool PlanBuilder::int8Head(MatmulOp m, uint32_t q) {
+  if (std::string why = emit->checkInt8Head(); !why.empty())
+    return fail(m, why);
   if (headScale == UINT32_MAX)
     return fail(m, "--head=int8 needs the head's input to be the final "
                    "rms_norm, used by the head only");
@@ -272,7 +333,7 @@ bool PlanBuilder::int8Head(MatmulOp m, uint32_t q) {
   std::string sig;
   llvm::raw_string_ostream ss(sig);
   ss << "head_int8 " << p.N << " " << p.K << " " << p.block << " isa" << int(p.isa);
-  uint32_t k = kernel(sig, [&](StringRef n) { buildInt8MatmulKernel(b, kernels, n, p); });
+  uint32_t k = kernel(sig, [&](StringRef n) { emit->int8Matmul(b, n, p); });
   logitsBuf = newBuffer(TERN_BUF_LOGITS, p.N * 4, "logits");
   bind(m.getResult(), logitsBuf);
   step(m, k, TERN_RANGE_FIXED, p.N, p.tile_n, {q, headScale, wb, sb, cb, logitsBuf},
@@ -305,7 +366,7 @@ bool PlanBuilder::visit(Operation *op) {
     p.max_batch = maxB;
     p.elem = elem;
     ss << "embedding " << p.vocab << " " << p.hidden << " " << int(elem);
-    uint32_t k = kernel(sig, [&](StringRef n) { buildEmbeddingKernel(b, kernels, n, p); });
+    uint32_t k = kernel(sig, [&](StringRef n) { emit->embedding(b, n, p); });
     uint32_t out = activation(p.hidden * 4, "embedding");
     bind(e.getResult(), out);
     step(op, k, TERN_RANGE_TOKENS, 0, 1, {table, bufferOf[tokensArg], out});
@@ -334,7 +395,7 @@ bool PlanBuilder::visit(Operation *op) {
       return false;
     ss << "norm " << p.K << " " << p.epsilon << " " << p.gated << " "
        << p.quantize << " " << int(p.elem);
-    uint32_t k = kernel(sig, [&](StringRef n) { buildNormQuantizeKernel(b, kernels, n, p); });
+    uint32_t k = kernel(sig, [&](StringRef n) { emit->normQuantize(b, n, p); });
     std::vector<uint32_t> args = {xb};
     if (up)
       args.push_back(ub);
@@ -388,15 +449,19 @@ bool PlanBuilder::visit(Operation *op) {
       p.gemv_tile_n = p.interleave;
     if (auto s = mm.getScheduleAttr(); s && s.getGemvTileN() > 0 && !p.lut)
       p.gemv_tile_n = s.getGemvTileN(); // a tuner's choice wins
+    if (auto s = mm.getScheduleAttr())
+      p.threads = s.getThreads();
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
+    if (std::string why = emit->checkTernaryMatmul(p); !why.empty())
+      return fail(op, why);
     ss << "ternary_matmul K" << p.K << " B" << p.block << " R" << p.interleave
        << " lut" << p.lut << " isa" << int(p.isa)
  << " t" << p.tile_m << "x" << p.tile_n << "g" << p.gemv_tile_n << " pf" << p.prefetch << " d"
        << p.divide << " r" << p.residual << " parts";
     for (int64_t n : p.parts)
       ss << " " << n;
-    uint32_t k = kernel(sig, [&](StringRef n) { buildTernaryMatmulKernel(b, kernels, n, p); });
+    uint32_t k = kernel(sig, [&](StringRef n) { emit->ternaryMatmul(b, n, p); });
     // The lookup-table layout reads tables built from q by a step before.
     uint32_t tables = 0;
     if (p.lut) {
@@ -408,7 +473,7 @@ bool PlanBuilder::visit(Operation *op) {
       std::string tsig;
       llvm::raw_string_ostream ts(tsig);
       ts << "lut_tables K" << tp.K << " g" << tp.lut << " V" << tp.block;
-      uint32_t tk = kernel(tsig, [&](StringRef n) { buildLutTablesKernel(b, kernels, n, tp); });
+      uint32_t tk = kernel(tsig, [&](StringRef n) { emit->lutTables(b, n, tp); });
       ref::TernaryLayout l;
       l.lut = int(p.lut);
       l.block = p.block;
@@ -450,10 +515,14 @@ bool PlanBuilder::visit(Operation *op) {
       return false;
     if (!isLastUse(r.getInput(), op))
       return fail(op, "input is used after RoPE; in-place rotation needs it dead");
+    p.max_context = maxContext;
     ss << "rope " << p.heads << " " << p.head_dim << " " << p.theta;
-    uint32_t k = kernel(sig, [&](StringRef n) { buildRopeKernel(b, kernels, n, p); });
+    uint32_t k = kernel(sig, [&](StringRef n) { emit->rope(b, n, p); });
     bind(r.getResult(), xb);
-    step(op, k, TERN_RANGE_TOKENS, 0, 1, {xb});
+    std::vector<uint32_t> args = {xb};
+    if (emit->ropeTable())
+      args.push_back(ropeTable(p));
+    step(op, k, TERN_RANGE_TOKENS, 0, 1, args);
     return true;
   }
 
@@ -471,11 +540,18 @@ bool PlanBuilder::visit(Operation *op) {
       return false;
     ss << "attention " << p.heads << " " << p.kv_heads << " " << p.head_dim
        << " " << p.max_context;
-    uint32_t k = kernel(sig, [&](StringRef n) { buildAttentionKernel(b, kernels, n, p); });
+    uint32_t k = kernel(sig, [&](StringRef n) { emit->attention(b, n, p); });
     uint32_t out = activation(p.heads * p.head_dim * 4, "attention");
     bind(a.getOutput(), out);
     bind(a.getKCacheOut(), kc);
     bind(a.getVCacheOut(), vc);
+    if (emit->separateKvAppend()) {
+      std::string asig = "kv_append" + sig.substr(sig.find(' '));
+      uint32_t ak = kernel(asig, [&](StringRef n) { emit->kvAppend(b, n, p); });
+      step(op, ak, TERN_RANGE_TOKENS, 0, 1, {kb, vb, kc, vc});
+      step(op, k, TERN_RANGE_FIXED, p.heads, 1, {qb, kc, vc, out});
+      return true;
+    }
     step(op, k, TERN_RANGE_FIXED, p.kv_heads, 1, {qb, kb, vb, kc, vc, out});
     return true;
   }
@@ -498,7 +574,7 @@ bool PlanBuilder::visit(Operation *op) {
     p.tile_n = 1;
     p.prefetch = 0;
     ss << "head " << p.N << " " << p.K << " " << int(p.elem);
-    uint32_t k = kernel(sig, [&](StringRef n) { buildFloatMatmulKernel(b, kernels, n, p); });
+    uint32_t k = kernel(sig, [&](StringRef n) { emit->floatMatmul(b, n, p); });
     logitsBuf = newBuffer(TERN_BUF_LOGITS, p.N * 4, "logits");
     bind(m.getResult(), logitsBuf);
     step(op, k, TERN_RANGE_FIXED, p.N, p.tile_n, {xb, wb, logitsBuf}, TERN_STEP_HEAD);
@@ -531,6 +607,7 @@ bool PlanBuilder::build(std::string *err) {
   bind(tokensArg, newBuffer(TERN_BUF_TOKENS, 4, "tokens"));
   for (unsigned i = 3; i < body.getNumArguments(); ++i) {
     auto t = cast<RankedTensorType>(body.getArgument(i).getType());
+    maxContext = t.getShape()[0];
     bind(body.getArgument(i),
          newBuffer(TERN_BUF_STATE, t.getShape()[0] * t.getShape()[1] * 4,
                    (i % 2 ? "k_cache." : "v_cache.") + std::to_string((i - 3) / 2)));

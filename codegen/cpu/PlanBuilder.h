@@ -15,6 +15,7 @@
 #define TERN_CODEGEN_CPU_PLANBUILDER_H
 
 #include "codegen/cpu/CpuTarget.h"
+#include "codegen/cpu/Kernels.h"
 #include "frontend/model/Model.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -50,12 +51,56 @@ struct CompiledPlan {
   int64_t max_batch = 0;
 };
 
+/// Where the plan's kernels come from: one call per distinct kernel, with
+/// the parameters the plan builder derived from the graph (Kernels.h). The
+/// CPU emitters are the default; a GPU target (codegen/nvptx) brings its
+/// own, which may also ask for a slightly different plan (below).
+class KernelEmitter {
+public:
+  virtual ~KernelEmitter();
+  virtual void embedding(mlir::OpBuilder &b, llvm::StringRef name,
+                         const EmbeddingParams &p) = 0;
+  virtual void normQuantize(mlir::OpBuilder &b, llvm::StringRef name,
+                            const NormQuantizeParams &p) = 0;
+  virtual void ternaryMatmul(mlir::OpBuilder &b, llvm::StringRef name,
+                             const TernaryMatmulParams &p) = 0;
+  virtual void lutTables(mlir::OpBuilder &b, llvm::StringRef name,
+                         const LutTablesParams &p) = 0;
+  virtual void rope(mlir::OpBuilder &b, llvm::StringRef name,
+                    const RopeParams &p) = 0;
+  virtual void attention(mlir::OpBuilder &b, llvm::StringRef name,
+                         const AttentionParams &p) = 0;
+  virtual void floatMatmul(mlir::OpBuilder &b, llvm::StringRef name,
+                           const FloatMatmulParams &p) = 0;
+  virtual void int8Matmul(mlir::OpBuilder &b, llvm::StringRef name,
+                          const Int8MatmulParams &p) = 0;
+  /// The attention's KV-cache append as a step of its own before it
+  /// (buffers k, v, k_cache, v_cache; range TOKENS); the attention kernel
+  /// then takes q, k_cache, v_cache, out. For targets whose attention steps
+  /// cannot see each other's cache writes (one GPU launch).
+  virtual bool separateKvAppend() const { return false; }
+  virtual void kvAppend(mlir::OpBuilder &, llvm::StringRef,
+                        const AttentionParams &) {}
+  /// RoPE reads a table of ref::rope's cos/sin per position (a weight
+  /// buffer after x, see nvptx::buildGpuRopeKernel) instead of computing it.
+  virtual bool ropeTable() const { return false; }
+  /// Empty, or why this target cannot run the matmul (layout, shape).
+  virtual std::string checkTernaryMatmul(const TernaryMatmulParams &) const {
+    return "";
+  }
+  /// Empty, or why this target has no int8 head.
+  virtual std::string checkInt8Head() const { return ""; }
+};
+
 struct PlanOptions {
   int64_t max_batch = 64;
   bool progress = false;
   /// Quantize the LM head to int8 per row (and its input per token):
   /// half the bytes of an f16 head, at a small logit error.
   bool int8_head = false;
+  /// The kernels' source; nullptr: the CPU emitters for `target`, into
+  /// `kernels`.
+  KernelEmitter *emitter = nullptr;
 };
 
 /// Builds the kernels of `graph`'s @forward into `kernels` (a module of

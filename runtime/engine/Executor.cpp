@@ -15,6 +15,7 @@
 // would be overwritten unread.
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/cuda/CudaExecutor.h"
 #include "runtime/engine/Error.h"
 #include "runtime/engine/PackFile.h"
 #include "runtime/engine/ThreadPool.h"
@@ -85,6 +86,10 @@ struct tern_context {
   int64_t allLogitsRows = 0;  ///< its capacity
   const float *lastLogits = nullptr;
   int64_t lastRows = 0;
+  /// GPU executables: the plan runs there; logits rows come back here.
+  tern::rt::CudaExecutorPtr cuda;
+  std::vector<float> hostLogits;
+  std::string deviceError; ///< a failed reset: every later forward fails
 
   ~tern_context() {
     if (arena)
@@ -112,6 +117,23 @@ extern "C" tern_context *tern_context_new(const tern_model *model,
     return nullptr;
   }
   const tern_pack_header &h = *model->header;
+  if (model->kernels.ptx) {
+    std::string msg;
+    tern_context *ctx = new tern_context;
+    ctx->model = model;
+    ctx->cuda = tern::rt::cudaExecutorNew(model, &msg);
+    if (!ctx->cuda) {
+      delete ctx;
+      setError(err, err_len, msg);
+      return nullptr;
+    }
+    for (uint32_t i = 0; i < h.n_buffers; ++i)
+      if (model->buffers[i].kind == TERN_BUF_LOGITS) {
+        ctx->hostLogits.resize(size_t(h.vocab) * size_t(h.max_batch));
+        ctx->logits = ctx->hostLogits.data();
+      }
+    return ctx;
+  }
   const int cpus = tern_default_threads();
   if (n_threads <= 0)
     n_threads = cpus;
@@ -216,6 +238,8 @@ extern "C" tern_context *tern_context_new(const tern_model *model,
 extern "C" void tern_context_free(tern_context *ctx) { delete ctx; }
 
 extern "C" void tern_context_reset(tern_context *ctx) {
+  if (ctx->cuda && !tern::rt::cudaReset(*ctx->cuda, &ctx->deviceError))
+    ctx->deviceError += " (while resetting the context)";
   for (auto &region : ctx->state)
     std::memset(region.first, 0, region.second);
   ctx->length = 0;
@@ -252,6 +276,8 @@ extern "C" int tern_forward(tern_context *ctx, const int32_t *tokens,
     return fail("tern_forward: no context");
   const tern_model &m = *ctx->model;
   const tern_pack_header &h = *m.header;
+  if (!ctx->deviceError.empty())
+    return fail(ctx->deviceError);
   if (T < 1)
     return fail("no tokens to run (T = " + str(T) + ")");
   if (!tokens)
@@ -285,8 +311,16 @@ extern "C" int tern_forward(tern_context *ctx, const int32_t *tokens,
   for (int64_t done = 0; done < T;) {
     const int64_t tc = std::min(batch, T - done);
     const bool last = done + tc == T;
-    std::memcpy(ctx->tokens, tokens + done, static_cast<size_t>(tc) * sizeof(int32_t));
-    for (uint32_t s = 0; s < h.n_steps; ++s) {
+    if (ctx->cuda) {
+      std::string msg;
+      if (!tern::rt::cudaRunChunk(*ctx->cuda, tokens + done, tc, ctx->length,
+                                  all_logits || last, all_logits ? 0 : tc - 1,
+                                  ctx->logits, &msg))
+        return fail(msg);
+    }
+    if (!ctx->cuda)
+      std::memcpy(ctx->tokens, tokens + done, static_cast<size_t>(tc) * sizeof(int32_t));
+    for (uint32_t s = 0; !ctx->cuda && s < h.n_steps; ++s) {
       const tern_step &st = m.steps[s];
       const bool head = (st.flags & TERN_STEP_HEAD) != 0;
       if (head && !all_logits && !last)

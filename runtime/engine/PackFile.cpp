@@ -266,9 +266,17 @@ bool validateTables(const tern_pack_header &h, const tern_buffer *buffers,
         return fail(where + " calls kernel " + str(uint64_t(s.kernel)) +
                     " but the executable has " + str(kernels->num_kernels) +
                     ": recompile the model");
-      if (!kernels->kernels || !kernels->kernels[s.kernel])
+      if (kernels->ptx) {
+        const tern_gpu_kernel *g = kernels->gpu_kernels ? &kernels->gpu_kernels[s.kernel]
+                                                        : nullptr;
+        if (!g || !g->name || g->block_threads < 1 || g->block_threads > 1024 ||
+            g->items_per_block < 1)
+          return fail(where + " calls GPU kernel " + str(uint64_t(s.kernel)) +
+                      ", which has no valid launch shape in the executable");
+      } else if (!kernels->kernels || !kernels->kernels[s.kernel]) {
         return fail(where + " calls kernel " + str(uint64_t(s.kernel)) +
                     ", which is null in the executable's kernel table");
+      }
     }
     if (s.range_kind != TERN_RANGE_TOKENS && s.range_kind != TERN_RANGE_FIXED)
       return fail(where + " has unknown range kind " +

@@ -43,7 +43,22 @@ typedef struct tern_kernel_table {
   const tern_kernel_fn *kernels;
   int64_t num_kernels;
   const char *fingerprint;
+  /* GPU executables (tern-compile --target=sm_XY): the kernels' PTX
+   * (NUL-terminated, JIT-compiled by the CUDA driver at context creation)
+   * and how each is launched; kernels is then NULL. NULL for CPU ones. */
+  const char *ptx;
+  const struct tern_gpu_kernel *gpu_kernels;
 } tern_kernel_table;
+
+/* One GPU kernel: its PTX entry name and launch shape. A step's launch has
+ * ceil(n / items_per_block) blocks of block_threads threads, n being the
+ * step's range length ([t0, t1) for TERN_RANGE_TOKENS); the kernel gets the
+ * step's buffers as device pointers and t0, t1, start, begin, end. */
+typedef struct tern_gpu_kernel {
+  const char *name;
+  uint32_t block_threads;
+  uint32_t items_per_block;
+} tern_gpu_kernel;
 
 /* ---- Model -------------------------------------------------------------- */
 

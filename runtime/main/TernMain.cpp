@@ -71,6 +71,9 @@ const char kUsage[] =
     "  --logits-out FILE     write the prompt's logits as raw little-endian\n"
     "                        float32 [T, vocab], one row per prompt token\n"
     "  -t, --threads N       threads (default: the CPUs available, %d)\n"
+    "  --device cpu|cuda     where to run: the executable's own (an executable\n"
+    "                        compiled for sm_XY runs on CUDA GPU 0, or\n"
+    "                        $TERN_CUDA_DEVICE); naming the other is an error\n"
     "  --temp F              temperature; 0 = greedy (default 0)\n"
     "  --top-k N             keep the N most likely tokens, 0 = all (default 40)\n"
     "  --top-p F             nucleus sampling threshold, 1 = off (default 0.95)\n"
@@ -89,6 +92,7 @@ struct Options {
   int64_t predict = 0;
   bool predictSet = false;
   bool chat = false, interactive = false, noBos = false, help = false;
+  std::string device;
   int64_t threads = 0;
   bool threadsSet = false;
   float temp = 0.0f;
@@ -259,6 +263,12 @@ bool parseArgs(int argc, char **argv, Options *o, std::string *err) {
       if (!parseInt(value, &o->threads))
         return bad("an integer");
       o->threadsSet = true;
+    } else if (name == "--device") {
+      if (!take())
+        return false;
+      if (value != "cpu" && value != "cuda")
+        return bad("cpu or cuda");
+      o->device = value;
     } else if (name == "--temp") {
       if (!take())
         return false;
@@ -642,7 +652,14 @@ extern "C" int tern_main(int argc, char **argv,
     return r.fail("this executable was built without a tokenizer: use --tokens");
 #endif
 
-  // --- The model and its tokenizer. ---
+  // --- The device, the model and its tokenizer. ---
+  const bool gpuExe = kernels && kernels->ptx;
+  if (o.device == "cuda" && !gpuExe)
+    return r.fail("this executable runs on the CPU: compile the model with "
+                  "tern-compile --target=sm_80 (or sm_90) to run it on a CUDA GPU");
+  if (o.device == "cpu" && gpuExe)
+    return r.fail("this executable was compiled for a CUDA GPU: compile the model "
+                  "with tern-compile --target=host to run it on the CPU");
   Handles h;
   const std::string packPath =
       o.modelSet ? o.model : defaultPackPath(argc > 0 ? argv[0] : nullptr);

@@ -13,6 +13,6 @@ extern "C" const char tern_fingerprint[];
 
 int main(int argc, char **argv) {
   const tern_kernel_table table = {tern_kernels, tern_num_kernels,
-                                   tern_fingerprint};
+                                   tern_fingerprint, nullptr, nullptr};
   return tern_main(argc, argv, &table);
 }

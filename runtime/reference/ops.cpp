@@ -48,14 +48,19 @@ void rmsNorm(const float *x, const float *w, int n, float eps, float *y) {
   }
 }
 
+void ropeCosSin(int head_dim, int pos, int i, float theta, float *c, float *s) {
+  const float inv = 1.0f / std::pow(theta, static_cast<float>(2 * i) /
+                                               static_cast<float>(head_dim));
+  const float a = static_cast<float>(pos) * inv;
+  *c = std::cos(a);
+  *s = std::sin(a);
+}
+
 void rope(float *x, int n_heads, int head_dim, int pos, float theta) {
   const int half = head_dim / 2;
   for (int i = 0; i < half; ++i) {
-    const float inv = 1.0f / std::pow(theta, static_cast<float>(2 * i) /
-                                                 static_cast<float>(head_dim));
-    const float a = static_cast<float>(pos) * inv;
-    const float c = std::cos(a);
-    const float s = std::sin(a);
+    float c, s;
+    ropeCosSin(head_dim, pos, i, theta, &c, &s);
     for (int h = 0; h < n_heads; ++h) {
       float *xh = x + static_cast<size_t>(h) * head_dim;
       const float x1 = xh[i];

@@ -52,6 +52,8 @@ void rmsNorm(const float *x, const float *w, int n, float eps, float *y);
 ///   x[i]       = x1*c - x2*s   with x1 = x[i], x2 = x[i + d/2]
 ///   x[i + d/2] = x2*c + x1*s
 void rope(float *x, int n_heads, int head_dim, int pos, float theta);
+/// The rotation of pair i at position pos that rope applies (its cos, sin).
+void ropeCosSin(int head_dim, int pos, int i, float theta, float *c, float *s);
 
 /// Squared ReLU (HF ACT2FN["relu2"]): r = max(x, 0); r*r.
 float relu2(float x);

@@ -1,7 +1,9 @@
 //===- tern-compile.cpp - a BitNet model as a standalone executable -------===//
 //
 //   tern-compile MODEL --target=host -o OUT          # OUT and OUT.tpack
+//   tern-compile MODEL --target=sm_90 -o OUT         # a CUDA executable
 //   tern-compile MODEL --emit=mlir|plan|kernels|llvm|asm|obj|exe -o FILE
+//   tern-compile MODEL --target=sm_80 --emit=ptx -o FILE
 //
 // The whole pipeline: import (frontend), graph passes (fuse, pack, schedule),
 // kernel generation and the host plan (codegen/cpu), lowering to LLVM IR and
@@ -15,6 +17,10 @@
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/LowerKernels.h"
 #include "codegen/cpu/PlanBuilder.h"
+#include "codegen/nvptx/GpuEmitter.h"
+#include "codegen/nvptx/GpuObject.h"
+#include "codegen/nvptx/GpuTarget.h"
+#include "codegen/nvptx/LowerToPtx.h"
 #include "frontend/ImportModel.h"
 #include "frontend/model/Model.h"
 #include "frontend/model/ModelTokenizer.h"
@@ -53,13 +59,15 @@ static cl::opt<std::string> output("o", cl::desc("Output file"), cl::value_desc(
                                    cl::Required, cl::cat(category));
 static cl::opt<std::string> targetName(
     "target",
-    cl::desc("host | generic | x86-64-v3 | x86-avx512-vnni | aarch64-dotprod | aarch64-i8mm"),
+    cl::desc("host | generic | x86-64-v3 | x86-avx512-vnni | aarch64-dotprod | "
+             "aarch64-i8mm | sm_80 | sm_90 (NVIDIA GPUs, CUDA)"),
     cl::init("host"), cl::cat(category));
 static cl::opt<std::string> emit(
     "emit",
     cl::desc("Stop after: mlir (the scheduled graph), plan (kernels, buffers, "
              "steps), kernels (kernel functions before lowering), llvm (LLVM "
-             "IR), asm, obj, exe (default: the executable and its .tpack)"),
+             "IR), asm, obj, ptx (GPU targets: the kernels' PTX), exe "
+             "(default: the executable and its .tpack)"),
     cl::init("exe"), cl::cat(category));
 static cl::opt<int> maxBatch("max-batch",
                              cl::desc("Tokens per kernel call (prefill chunk)"),
@@ -126,16 +134,27 @@ int main(int argc, char **argv) {
       argc, argv,
       "tern-compile: a BitNet model as a standalone executable\n\n"
       "  tern-compile MODEL --target=host -o OUT   (writes OUT and OUT.tpack)\n");
-  static const char *emits[] = {"mlir", "plan", "kernels", "llvm", "asm", "obj", "exe"};
+  static const char *emits[] = {"mlir", "plan", "kernels", "llvm", "asm", "obj", "ptx", "exe"};
   if (std::find(std::begin(emits), std::end(emits), emit.getValue()) == std::end(emits))
-    return fail("unknown --emit=" + emit + " (mlir, plan, kernels, llvm, asm, obj, exe)");
+    return fail("unknown --emit=" + emit + " (mlir, plan, kernels, llvm, asm, obj, ptx, exe)");
   if (maxBatch < 1 || maxBatch > 4096)
     return fail("--max-batch must be in 1..4096, got " + std::to_string(maxBatch));
 
   std::string err;
-  ::tern::cpu::CpuTarget target;
-  if (!::tern::cpu::resolveCpuTarget(targetName, &target, &err))
+  // A GPU target compiles the kernels to PTX; the host (CPU) target then
+  // only builds the executable's table object.
+  const bool gpu = ::tern::nvptx::isGpuTargetName(targetName);
+  ::tern::nvptx::GpuTarget gpuTarget;
+  if (gpu && !::tern::nvptx::resolveGpuTarget(targetName, &gpuTarget, &err))
     return fail(err);
+  ::tern::cpu::CpuTarget target;
+  if (!::tern::cpu::resolveCpuTarget(gpu ? std::string("host") : targetName.getValue(),
+                                     &target, &err))
+    return fail(err + ", or a GPU: sm_80, sm_90");
+  if (gpu && (emit == "llvm" || emit == "asm" || emit == "obj"))
+    return fail("--emit=" + emit + " is for CPU targets; a GPU target emits ptx or exe");
+  if (!gpu && emit == "ptx")
+    return fail("--emit=ptx needs a GPU target (--target=sm_80 or sm_90)");
   std::string hostFamily = target.name;
   if (target.name == "host")
     hostFamily = target.isa == ::tern::cpu::DotIsa::Avx512Vnni ? "x86-avx512-vnni"
@@ -151,6 +170,7 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   mlir::tern::registerJitDialects(registry);
+  ::tern::nvptx::registerGpuDialects(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   OwningOpRef<ModuleOp> graph =
@@ -168,6 +188,16 @@ int main(int argc, char **argv) {
   if (lut == 0 && layoutName != "i2")
     return fail("unknown --layout=" + layoutName + " (expected i2, tl1 or tl2)");
   int rowsInterleaved = interleave;
+  int vectorBytes = target.vector_bytes;
+  if (gpu) {
+    // 16-byte loads of 64 weights; 8 rows per warp stream by default.
+    if (lut != 0)
+      return fail("--layout=" + layoutName + " is CPU-only: GPU targets read 2-bit "
+                  "codes (--layout=i2)");
+    vectorBytes = 16;
+    if (!interleave.getNumOccurrences())
+      rowsInterleaved = 8;
+  }
   if (lut != 0) {
     if (interleave.getNumOccurrences() && interleave != 1)
       return fail("--layout=" + layoutName + " cannot be combined with --interleave=" +
@@ -179,11 +209,12 @@ int main(int argc, char **argv) {
       "tern-fuse-norm-quantize,tern-fuse-bitlinear{concat=" +
       std::string(noConcat ? "false" : "true") +
       "},tern-fuse-residual,canonicalize,"
-      "tern-pack-weights{vector-bytes=" + std::to_string(target.vector_bytes) +
+      "tern-pack-weights{vector-bytes=" + std::to_string(vectorBytes) +
       " block=" + std::to_string(block) + " interleave=" + std::to_string(rowsInterleaved) +
       " lut=" + std::to_string(lut) +
       " packed-file=" + packed + "},"
-      "tern-attach-schedule{target=" + hostFamily +
+      "tern-attach-schedule{target=" +
+      (gpu ? std::string(gpuTarget.sm >= 90 ? "sm_90" : "sm_80") : hostFamily) +
       (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) + "}";
   {
     PassManager pm(&ctx);
@@ -209,8 +240,16 @@ int main(int argc, char **argv) {
   if (headMode != "stored" && headMode != "int8")
     return fail("unknown --head=" + headMode + " (expected stored or int8)");
   popts.int8_head = headMode == "int8";
+  std::unique_ptr<::tern::nvptx::GpuEmitter> gpuEmitter;
+  if (gpu) {
+    gpuEmitter = std::make_unique<::tern::nvptx::GpuEmitter>(b, *kernels, gpuTarget);
+    popts.emitter = gpuEmitter.get();
+    target.isa = ::tern::cpu::DotIsa::Generic; // the plan's CPU-only checks
+  }
   if (!::tern::cpu::buildCpuPlan(*graph, model, target, popts, *kernels, &plan, &err))
     return fail(input + ": " + err);
+  if (gpuEmitter && !gpuEmitter->error().empty())
+    return fail(input + ": " + gpuEmitter->error());
   progress("generated " + std::to_string(plan.kernels.size()) + " kernels, " +
            std::to_string(plan.steps.size()) + " steps, " +
            std::to_string(plan.buffers.size()) + " buffers");
@@ -229,9 +268,38 @@ int main(int argc, char **argv) {
   char fp[64];
   snprintf(fp, sizeof fp, "%016llx-%s",
            (unsigned long long)llvm::xxh3_64bits(kernelText + target.name + target.features),
-           hostFamily.c_str());
+           gpu ? gpuTarget.name.c_str() : hostFamily.c_str());
   std::string fingerprint(fp);
+  std::string obj = output + ".o";
+  llvm::LLVMContext llctx;
+  bool crossAArch64 = false;
 
+  // GPU: PTX, and the host object holding it with the launch table.
+  auto gpuObject = [&]() -> int {
+    PassManager pm(&ctx);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("bad pass manager options");
+    std::string ptx;
+    if (!::tern::nvptx::lowerToPtx(*kernels, pm, &ptx, &err))
+      return fail(err);
+    progress("lowered the kernels to PTX for " + gpuTarget.name + " (" +
+             std::to_string(ptx.size()) + " bytes)");
+    if (emit == "ptx")
+      return writeText(output, [&](llvm::raw_ostream &os) { os << ptx; }, &err) ? 0
+                                                                                : fail(err);
+    std::unique_ptr<llvm::TargetMachine> tm = ::tern::cpu::createTargetMachine(target, &err);
+    if (!tm)
+      return fail(err);
+    std::unique_ptr<llvm::Module> table = ::tern::nvptx::buildGpuTableModule(
+        llctx, target.triple, ptx, gpuEmitter->launches(plan.kernels), fingerprint);
+    table->setDataLayout(tm->createDataLayout());
+    if (!::tern::cpu::emitMachineCode(*table, *tm, false, obj, &err))
+      return fail(err);
+    return -1;
+  };
+
+  // CPU: the kernels lowered to LLVM IR and machine code, with the entries.
+  auto cpuObject = [&]() -> int {
   {
     PassManager pm(&ctx);
     if (failed(applyPassManagerCLOptions(pm)))
@@ -246,7 +314,6 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::TargetMachine> tm = ::tern::cpu::createTargetMachine(target, &err);
   if (!tm)
     return fail(err);
-  llvm::LLVMContext llctx;
   std::unique_ptr<llvm::Module> llmod =
       ::tern::cpu::translateAndOptimize(*kernels, llctx, *tm, &err);
   if (!llmod)
@@ -265,21 +332,22 @@ int main(int argc, char **argv) {
   // this build has one.
   const bool hostAArch64 = llvm::Triple(llvm::sys::getProcessTriple()).isAArch64();
 #if defined(TERN_AARCH64_CXX) && defined(TERN_AARCH64_RUNTIME_LIB)
-  const bool crossAArch64 = target.isAArch64() && !hostAArch64;
-#else
-  const bool crossAArch64 = false;
+  crossAArch64 = target.isAArch64() && !hostAArch64;
 #endif
   if (target.isAArch64() != hostAArch64 && !crossAArch64)
     return fail("--emit=exe links with this machine's runtime, which cannot run " +
                 target.name + " code; use --emit=obj and link with a runtime built "
                 "for that target");
-  std::string obj = output + ".o";
   if (!::tern::cpu::emitMachineCode(*llmod, *tm, false, obj, &err))
     return fail(err);
+  return -1;
+  };
+  if (int rc = gpu ? gpuObject() : cpuObject(); rc >= 0)
+    return rc;
 
   ::tern::rt::PackContents pack;
   pack.info.fingerprint = fingerprint;
-  pack.info.target = hostFamily;
+  pack.info.target = gpu ? gpuTarget.name : hostFamily;
   const ::tern::ref::ModelConfig &c = model.config;
   pack.info.vocab = c.vocab;
   pack.info.hidden = c.hidden;
@@ -333,9 +401,10 @@ int main(int argc, char **argv) {
   // Link: the generated object, main(), the runtime, the tokenizer.
   std::string linkerName = TERN_LINKER;
   std::vector<std::string> cmd = {TERN_LINKER, "-o", output, obj,
-                                  TERN_RUNTIME_MAIN_LIB, TERN_RUNTIME_LIB,
+                                  gpu ? TERN_RUNTIME_MAIN_GPU_LIB : TERN_RUNTIME_MAIN_LIB,
+                                  TERN_RUNTIME_LIB,
                                   TERN_TOKENIZER_CORE_LIB, TERN_PCRE2_LIB,
-                                  "-lpthread", "-lm"};
+                                  "-lpthread", "-lm", "-ldl"};
 #if defined(TERN_AARCH64_CXX) && defined(TERN_AARCH64_RUNTIME_LIB)
   // Cross: a static executable (runs under qemu-aarch64 without -L); the
   // archive holds main() and the runtime, without the tokenizer (the blob

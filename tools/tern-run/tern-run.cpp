@@ -50,6 +50,17 @@ static cl::opt<std::string>
     modelPath(cl::Positional, cl::desc("[MODEL]"), cl::init(""),
               cl::cat(runCategory));
 
+static cl::opt<std::string> device(
+    "device",
+    cl::desc("cpu (compile for this CPU, the default) or cuda (compile for a "
+             "CUDA GPU, --cuda-target, and run on GPU 0 or $TERN_CUDA_DEVICE)"),
+    cl::init("cpu"), cl::cat(runCategory));
+static cl::opt<std::string> cudaTarget(
+    "cuda-target",
+    cl::desc("GPU target of --device=cuda (default sm_80: its PTX is JIT-compiled "
+             "by the driver for any newer GPU)"),
+    cl::init("sm_80"), cl::cat(runCategory));
+
 static cl::opt<bool> useReference(
     "reference",
     cl::desc("Run with the scalar reference implementation instead of "
@@ -231,7 +242,9 @@ static int runCompiled(const char *argv0) {
   llvm::sys::fs::make_absolute(model);
   if (!llvm::sys::fs::exists(model))
     return fail(std::string(model) + ": no such file or directory");
-  uint64_t key = fileKey(std::string(compiler)) ^ llvm::xxh3_64bits(model.str());
+  const std::string target = device == "cuda" ? cudaTarget.getValue() : "host";
+  uint64_t key = fileKey(std::string(compiler)) ^ llvm::xxh3_64bits(model.str()) ^
+                 llvm::xxh3_64bits(target);
   if (llvm::sys::fs::is_directory(model)) {
     std::error_code ec;
     for (llvm::sys::fs::directory_iterator it(model, ec), end; it != end && !ec;
@@ -258,10 +271,11 @@ static int runCompiled(const char *argv0) {
   llvm::SmallString<256> exe(dir);
   llvm::sys::path::append(exe, "model");
   if (!llvm::sys::fs::exists(exe) || !llvm::sys::fs::exists(exe + ".tpack")) {
-    llvm::errs() << "tern-run: compiling " << model << " for this CPU (cached in "
+    llvm::errs() << "tern-run: compiling " << model << " for "
+                 << (device == "cuda" ? target : std::string("this CPU")) << " (cached in "
                  << dir << ")\n";
-    std::vector<llvm::StringRef> cargs = {compiler, model, "--target=host", "-q",
-                                          "-o", exe};
+    const std::string targetArg = "--target=" + target;
+    std::vector<llvm::StringRef> cargs = {compiler, model, targetArg, "-q", "-o", exe};
     std::string err;
     int rc = llvm::sys::ExecuteAndWait(compiler, cargs, std::nullopt, {}, 0, 0, &err);
     if (rc != 0)
@@ -299,9 +313,16 @@ int main(int argc, char **argv) {
       "tern-run: run a ternary (BitNet b1.58) model\n\n"
       "  tern-run MODEL --reference --prompt \"Hello\" -n 16\n"
       "  tern-run MODEL --reference --tokens 1,2,3 --logits-out logits.f32\n"
-      "  tern-run --reference --demo=tiny --tokens 1,2,3 -n 16\n");
+      "  tern-run --reference --demo=tiny --tokens 1,2,3 -n 16\n"
+      "  tern-run MODEL --device=cuda --prompt \"Hello\" -n 16\n");
 
   // --- Validate the command line before doing any work. ---
+  if (device != "cpu" && device != "cuda")
+    return fail("unknown --device=" + device + " (expected cpu or cuda)");
+  if (device == "cuda" && useReference)
+    return fail("--reference runs on the CPU; drop --device=cuda");
+  if (device == "cuda" && (cudaTarget.size() < 4 || cudaTarget.substr(0, 3) != "sm_"))
+    return fail("--cuda-target must be sm_80, sm_90, ..., got " + cudaTarget);
   if (!useReference) {
     if (!demoName.empty())
       return fail("--demo models run only with --reference");

@@ -1,0 +1,79 @@
+//===- GpuEmitter.cpp - the NVPTX kernels of a plan -----------------------===//
+#include "codegen/nvptx/GpuEmitter.h"
+#include "codegen/nvptx/GpuKernels.h"
+
+using namespace mlir;
+
+namespace tern::nvptx {
+
+GpuEmitter::GpuEmitter(OpBuilder &b, ModuleOp module, const GpuTarget &target)
+    : gm(kernelModule(b, module, target.chip, target.features)) {}
+
+void GpuEmitter::embedding(OpBuilder &b, StringRef n, const cpu::EmbeddingParams &p) {
+  byName[n.str()] = buildGpuEmbeddingKernel(b, gm, n, p);
+}
+void GpuEmitter::normQuantize(OpBuilder &b, StringRef n,
+                              const cpu::NormQuantizeParams &p) {
+  byName[n.str()] = buildGpuNormQuantizeKernel(b, gm, n, p);
+}
+void GpuEmitter::ternaryMatmul(OpBuilder &b, StringRef n,
+                               const cpu::TernaryMatmulParams &p) {
+  byName[n.str()] = buildGpuTernaryMatmulKernel(b, gm, n, p);
+}
+void GpuEmitter::lutTables(OpBuilder &, StringRef, const cpu::LutTablesParams &) {
+  // checkTernaryMatmul rejects lookup-table layouts before any is asked for.
+  err = "the GPU kernels have no lookup-table layout";
+}
+void GpuEmitter::rope(OpBuilder &b, StringRef n, const cpu::RopeParams &p) {
+  byName[n.str()] = buildGpuRopeKernel(b, gm, n, p);
+}
+void GpuEmitter::attention(OpBuilder &b, StringRef n, const cpu::AttentionParams &p) {
+  if ((p.max_context + 4) * 4 > kMaxStaticShared && err.empty())
+    err = "max_context " + std::to_string(p.max_context) +
+          " is too long for the GPU attention kernel (its scores live in " +
+          std::to_string(kMaxStaticShared / 1024) + " KiB of shared memory: at most " +
+          std::to_string(kMaxStaticShared / 4 - 4) + " positions)";
+  byName[n.str()] = buildGpuAttentionKernel(b, gm, n, p);
+}
+void GpuEmitter::kvAppend(OpBuilder &b, StringRef n, const cpu::AttentionParams &p) {
+  byName[n.str()] = buildGpuKvAppendKernel(b, gm, n, p);
+}
+void GpuEmitter::floatMatmul(OpBuilder &b, StringRef n, const cpu::FloatMatmulParams &p) {
+  byName[n.str()] = buildGpuFloatMatmulKernel(b, gm, n, p);
+}
+void GpuEmitter::int8Matmul(OpBuilder &, StringRef, const cpu::Int8MatmulParams &) {
+  err = "the GPU kernels have no int8 head";
+}
+
+std::string GpuEmitter::checkTernaryMatmul(const cpu::TernaryMatmulParams &p) const {
+  if (p.lut != 0)
+    return "the GPU kernels read 2-bit codes: compile with --layout=i2";
+  if (p.block != 16 || p.K % 64 != 0)
+    return "the GPU kernels read #tern.layout<block = 16> (16-byte loads of 64 "
+           "weights), got block " + std::to_string(p.block) + " for K = " +
+           std::to_string(p.K);
+  if (p.interleave < 1 || 32 % p.interleave != 0 || p.totalRows() % p.interleave != 0)
+    return "the GPU kernels need an interleave dividing 32 and the row count, got " +
+           std::to_string(p.interleave) + " for " + std::to_string(p.totalRows()) +
+           " rows";
+  if (p.threads != 0 && (p.threads % 32 != 0 || p.threads > 1024))
+    return "schedule threads = " + std::to_string(p.threads) +
+           " is not a whole number of warps up to 1024";
+  return "";
+}
+
+std::string GpuEmitter::checkInt8Head() const {
+  return "--head=int8 is not available for GPU targets yet (the head stays in "
+         "its stored float type)";
+}
+
+std::vector<GpuLaunch> GpuEmitter::launches(const std::vector<std::string> &kernels) const {
+  std::vector<GpuLaunch> out;
+  for (const std::string &k : kernels) {
+    auto it = byName.find(k);
+    out.push_back(it == byName.end() ? GpuLaunch{k, 0, 0} : it->second);
+  }
+  return out;
+}
+
+} // namespace tern::nvptx

@@ -1,0 +1,79 @@
+//===- GpuKernels.h - the NVPTX kernel emitters -----------------*- C++ -*-===//
+//
+// One emitter per kernel kind, each building one `gpu.func` with the
+// convention of GpuKernelFunc.h from the same parameter structs as the CPU
+// emitters (codegen/cpu/Kernels.h: same buffers, same math), and returning
+// how it is launched. Integer math is bit-exact against the reference; float
+// math follows it up to reassociation (exp is ex2.approx based: ~2 ulp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_CODEGEN_NVPTX_GPUKERNELS_H
+#define TERN_CODEGEN_NVPTX_GPUKERNELS_H
+
+#include "codegen/cpu/Kernels.h"
+#include "codegen/nvptx/GpuKernelFunc.h"
+
+namespace tern::nvptx {
+
+using cpu::AttentionParams;
+using cpu::EmbeddingParams;
+using cpu::FloatMatmulParams;
+using cpu::NormQuantizeParams;
+using cpu::RopeParams;
+using cpu::TernaryMatmulParams;
+
+/// Range TOKENS, one token per block, threads over the hidden size.
+GpuLaunch buildGpuEmbeddingKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
+                                  llvm::StringRef name, const EmbeddingParams &p);
+
+/// Range TOKENS, one token per block: block reductions for the sum of
+/// squares and the absmax.
+GpuLaunch buildGpuNormQuantizeKernel(mlir::OpBuilder &b,
+                                     mlir::gpu::GPUModuleOp gm,
+                                     llvm::StringRef name,
+                                     const NormQuantizeParams &p);
+
+/// The ternary matmul with 2-bit codes (lut = 0), `interleave` R rows per
+/// group dividing 32, block 16 (#tern.layout<block = 16, interleave = R,
+/// chunk = 16>): one warp streams one group (512 contiguous bytes per warp
+/// load, 16 per lane), lane l always serves row l % R; codes c = w + 1 are
+/// multiplied 4 at a time with `dp4a` (u8 x s8) and the activation sum is
+/// subtracted once. `threads` (schedule) warps per block, `tile_m` tokens per
+/// pass over the weights. Range FIXED over rows, items = R * threads / 32.
+GpuLaunch buildGpuTernaryMatmulKernel(mlir::OpBuilder &b,
+                                      mlir::gpu::GPUModuleOp gm,
+                                      llvm::StringRef name,
+                                      const TernaryMatmulParams &p);
+
+/// RoPE from a table of cos/sin per position (buffer 1: f32
+/// [max_context * head_dim]: cos, sin of pair i at p * head_dim + 2i, +1,
+/// computed at compile time with ref::rope's float formula, so positions
+/// far from 0 lose nothing to a GPU sin/cos). Range TOKENS.
+GpuLaunch buildGpuRopeKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
+                             llvm::StringRef name, const RopeParams &p);
+
+/// The KV-cache append of the attention op, a step of its own on the GPU
+/// (every attention block reads every row written): buffers 0 k, 1 v,
+/// 2 k_cache, 3 v_cache. Range TOKENS.
+GpuLaunch buildGpuKvAppendKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
+                                 llvm::StringRef name, const AttentionParams &p);
+
+/// Causal GQA attention over the cache (after the append): buffers 0 q,
+/// 1 k_cache, 2 v_cache, 3 out. One block per query head, tokens looped;
+/// the scores of one token live in shared memory (max_context floats).
+/// Range FIXED over heads.
+GpuLaunch buildGpuAttentionKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
+                                  llvm::StringRef name, const AttentionParams &p);
+
+/// The float LM head: one warp per row, 16-byte loads. Range FIXED over rows.
+GpuLaunch buildGpuFloatMatmulKernel(mlir::OpBuilder &b,
+                                    mlir::gpu::GPUModuleOp gm,
+                                    llvm::StringRef name,
+                                    const FloatMatmulParams &p);
+
+/// Shared memory bytes a kernel may declare statically.
+inline constexpr int64_t kMaxStaticShared = 48 * 1024;
+
+} // namespace tern::nvptx
+
+#endif

@@ -1,0 +1,69 @@
+//===- LowerToPtx.cpp - GPU kernels to PTX --------------------------------===//
+#include "codegen/nvptx/LowerToPtx.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace tern::nvptx {
+
+void registerGpuDialects(DialectRegistry &registry) {
+  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect>();
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+}
+
+std::string ptxPipeline() {
+  return "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{use-bare-ptr-memref-"
+         "call-conv=1},canonicalize,cse,reconcile-unrealized-casts),"
+         "gpu-module-to-binary{format=isa}";
+}
+
+bool lowerToPtx(ModuleOp module, PassManager &pm, std::string *ptx, std::string *err) {
+  std::string diag;
+  llvm::raw_string_ostream ds(diag);
+  if (failed(parsePassPipeline(ptxPipeline(), pm, ds))) {
+    *err = "cannot build the PTX pipeline: " + diag;
+    return false;
+  }
+  if (failed(pm.run(module))) {
+    *err = "lowering the GPU kernels to PTX failed";
+    return false;
+  }
+  for (auto bin : module.getOps<gpu::BinaryOp>()) {
+    for (Attribute o : bin.getObjects()) {
+      auto obj = dyn_cast<gpu::ObjectAttr>(o);
+      if (!obj)
+        continue;
+      *ptx = obj.getObject().getValue().str();
+      // The object is the PTX text, NUL-terminated by the serializer.
+      while (!ptx->empty() && ptx->back() == '\0')
+        ptx->pop_back();
+      // Self-contained PTX only: a libdevice call would resolve only where
+      // the CUDA toolkit was found at compile time (GpuKernelFunc.h).
+      if (size_t at = ptx->find("__nv_"); at != std::string::npos) {
+        *err = "internal error: the PTX calls libdevice (" +
+               ptx->substr(at, ptx->find_first_of("( ;,\n", at) - at) +
+               "): a kernel uses a math op without a PTX instruction";
+        return false;
+      }
+      return true;
+    }
+  }
+  *err = "the PTX pipeline produced no gpu.binary";
+  return false;
+}
+
+} // namespace tern::nvptx

@@ -1,0 +1,226 @@
+//===- TernaryMatmulKernel.cpp - W1.58A8 matmul with dp4a on the GPU ------===//
+//
+// Weights in #tern.layout<block = 16, interleave = R, chunk = 16> (R | 32):
+// group g of R rows is one stream of 16-byte chunks, chunk c = s * R + r
+// holding step s (64 weights) of row g*R + r. One warp streams one group:
+// lane l loads chunks l, l + 32, ... (512 contiguous bytes per warp load),
+// so it always serves row l % R. Block b, warp w: group begin/R + b*W + w.
+//
+//   for each tile of tile_m tokens (the last token repeated in a short tile):
+//     acc[j] = sum over my chunks, p in 0..3, i in 0..3 of
+//              dp4a.u32.s32((word_i >> 2p) & 0x03030303,      c = w + 1
+//                           q[t_j] word 16 s + 4 p + i)
+//     asum[j] = sum over words of q[t_j] of dp4a(0x01010101, word)
+//     acc[j]  = warp sum over lanes with the same l % R;  asum: all lanes
+//     lane l < R: y = float(acc[j] - asum[j]) rescaled (+ residual), as the
+//                 CPU epilogue (storeMatmulOutput)
+//
+// Every integer sum is exact: the result is bit-exact against ref::bitlinear.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/MatmulEpilogue.h"
+#include "codegen/nvptx/GpuKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <functional>
+
+using namespace mlir;
+
+namespace tern::nvptx {
+
+namespace {
+Value cIdx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value cI32(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, v, 32);
+}
+Value bytes4(OpBuilder &b, Location loc, Value word) {
+  return LLVM::BitcastOp::create(b, loc, VectorType::get({4}, b.getI8Type()), word);
+}
+Value dp4a(OpBuilder &b, Location loc, Value codes, Value act, Value acc) {
+  return NVVM::DotAccumulate4WayOp::create(
+      b, loc, b.getI32Type(), bytes4(b, loc, codes), NVVM::DotAccumulateType::UNSIGNED,
+      bytes4(b, loc, act), NVVM::DotAccumulateType::SIGNED, acc);
+}
+} // namespace
+
+GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
+                                      StringRef name, const TernaryMatmulParams &p) {
+  const int64_t K = p.K, R = p.interleave, N = p.totalRows();
+  const int64_t threads = p.threads > 0 ? p.threads : 128;
+  const int64_t warps = threads / 32, TM = std::max<int64_t>(p.tile_m, 1);
+  assert(p.block == 16 && K % 64 == 0 && 32 % R == 0 && N % R == 0 &&
+         threads % 32 == 0 && "checked by the GPU plan");
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  SmallVector<MemRefType> types = {
+      MemRefType::get({p.max_batch * K / 4}, i32), // q, as words
+      MemRefType::get({p.max_batch}, f32),
+      MemRefType::get({N * K / 16}, i32),          // W, as words
+      MemRefType::get({N}, f32),
+  };
+  for (int64_t n : p.parts)
+    types.push_back(MemRefType::get({p.max_batch * n}, f32));
+  if (p.residual)
+    types.push_back(MemRefType::get({p.max_batch * p.parts[0]}, f32));
+  GpuKernelArgs a;
+  gpu::GPUFuncOp f = createGpuKernel(b, gm, name, types, {}, threads, &a);
+  Location loc = f.getLoc();
+  Value q = a.buffers[0], W = a.buffers[2];
+
+  const int64_t steps = K / 64, chunks = steps * R, iters = (chunks + 31) / 32;
+  const int64_t wordsK = K / 4;
+  Value c32 = cIdx(b, loc, 32);
+  Value lane = arith::RemUIOp::create(b, loc, a.tid, c32);
+  Value warp = arith::DivUIOp::create(b, loc, a.tid, c32);
+  Value group = arith::AddIOp::create(
+      b, loc, arith::DivUIOp::create(b, loc, a.begin, cIdx(b, loc, R)),
+      arith::AddIOp::create(b, loc,
+                            arith::MulIOp::create(b, loc, a.block, cIdx(b, loc, warps)),
+                            warp));
+  Value r = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, R));
+  Value row = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, group, cIdx(b, loc, R)), r);
+  Value gBase = arith::MulIOp::create(b, loc, group, cIdx(b, loc, R * K / 16));
+  Value last = arith::SubIOp::create(b, loc, a.t1, cIdx(b, loc, 1));
+  Value zero = cI32(b, loc, 0), mask = cI32(b, loc, 0x03030303),
+        ones = cI32(b, loc, 0x01010101);
+
+  auto forT = [&](Value lb, Value ub, Value st, ValueRange inits,
+                  function_ref<SmallVector<Value>(OpBuilder &, Location, Value,
+                                                  ValueRange)>
+                      body) {
+    return scf::ForOp::create(b, loc, lb, ub, st, inits,
+                              [&](OpBuilder &b, Location loc, Value iv, ValueRange it) {
+                                scf::YieldOp::create(b, loc, body(b, loc, iv, it));
+                              })
+        .getResults();
+  };
+
+  forT(a.t0, a.t1, cIdx(b, loc, TM), {}, [&](OpBuilder &b, Location loc, Value tt,
+                                             ValueRange) -> SmallVector<Value> {
+    // Row word offsets of this tile's tokens (a short tile repeats the last).
+    SmallVector<Value> tokRow;
+    for (int64_t j = 0; j < TM; ++j) {
+      Value t = arith::MinUIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, tt, cIdx(b, loc, j)), last);
+      tokRow.push_back(arith::MulIOp::create(b, loc, t, cIdx(b, loc, wordsK)));
+    }
+    SmallVector<Value> init(2 * TM, zero);
+    SmallVector<Value> sums = forT(
+        cIdx(b, loc, 0), cIdx(b, loc, iters), cIdx(b, loc, 1), init,
+        [&](OpBuilder &b, Location loc, Value i, ValueRange acc) -> SmallVector<Value> {
+          Value c = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, i, c32),
+                                          lane);
+          auto body = [&](OpBuilder &b, Location loc) {
+            SmallVector<Value> out(acc.begin(), acc.end());
+            Value s = arith::DivUIOp::create(b, loc, c, cIdx(b, loc, R));
+            Value wOff = arith::AddIOp::create(
+                b, loc, gBase, arith::MulIOp::create(b, loc, c, cIdx(b, loc, 4)));
+            Value wv = vector::LoadOp::create(b, loc, VectorType::get({4}, i32), W,
+                                              ValueRange{wOff}, false, llvm::Align(16));
+            Value words[4];
+            for (int iw = 0; iw < 4; ++iw)
+              words[iw] = vector::ExtractOp::create(b, loc, wv, int64_t(iw));
+            Value sOff = arith::MulIOp::create(b, loc, s, cIdx(b, loc, 16));
+            for (int64_t j = 0; j < TM; ++j) {
+              Value base = arith::AddIOp::create(b, loc, tokRow[j], sOff);
+              for (int pp = 0; pp < 4; ++pp) {
+                Value av = vector::LoadOp::create(
+                    b, loc, VectorType::get({4}, i32), q,
+                    ValueRange{arith::AddIOp::create(b, loc, base, cIdx(b, loc, 4 * pp))},
+                    false, llvm::Align(16));
+                for (int iw = 0; iw < 4; ++iw) {
+                  Value act = vector::ExtractOp::create(b, loc, av, int64_t(iw));
+                  Value codes = words[iw];
+                  if (pp)
+                    codes = arith::ShRUIOp::create(b, loc, codes, cI32(b, loc, 2 * pp));
+                  codes = arith::AndIOp::create(b, loc, codes, mask);
+                  out[j] = dp4a(b, loc, codes, act, out[j]);
+                }
+              }
+            }
+            return out;
+          };
+          if (chunks % 32 == 0)
+            return body(b, loc);
+          Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, c,
+                                           cIdx(b, loc, chunks));
+          SmallVector<Type> tys(acc.getTypes());
+          auto ifOp = scf::IfOp::create(b, loc, tys, in, true);
+          {
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(ifOp.thenBlock());
+            scf::YieldOp::create(b, loc, body(b, loc));
+            b.setInsertionPointToStart(ifOp.elseBlock());
+            scf::YieldOp::create(b, loc, acc);
+          }
+          return SmallVector<Value>(ifOp.getResults());
+        });
+    // Activation sums: lane-strided words of each token's row.
+    for (int64_t j = 0; j < TM; ++j) {
+      SmallVector<Value> s = forT(
+          lane, cIdx(b, loc, wordsK), c32, {zero},
+          [&](OpBuilder &b, Location loc, Value k, ValueRange it) -> SmallVector<Value> {
+            Value w = memref::LoadOp::create(
+                b, loc, q, ValueRange{arith::AddIOp::create(b, loc, tokRow[j], k)});
+            return {dp4a(b, loc, ones, w, it[0])};
+          });
+      sums[TM + j] = s[0];
+    }
+    for (int64_t j = 0; j < TM; ++j) {
+      sums[j] = warpReduce(b, loc, sums[j], false, R);
+      sums[TM + j] = warpReduce(b, loc, sums[TM + j], false, 1);
+    }
+    // Lanes 0..R-1 store their row.
+    Value mine = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane, cIdx(b, loc, R)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, cIdx(b, loc, N)));
+    cpu::KernelArgs ka;
+    ka.buffers = a.buffers;
+    for (int64_t j = 0; j < TM; ++j) {
+      Value t = arith::AddIOp::create(b, loc, tt, cIdx(b, loc, j));
+      Value ok = arith::AndIOp::create(
+          b, loc, mine,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t, a.t1));
+      Value acc = arith::SubIOp::create(b, loc, sums[j], sums[TM + j]);
+      scf::IfOp::create(b, loc, ok, [&](OpBuilder &b, Location loc) {
+        Value st = memref::LoadOp::create(b, loc, a.buffers[1], ValueRange{t});
+        // The row's part: an if chain over the part boundaries.
+        std::function<void(OpBuilder &, Location, size_t, int64_t)> store =
+            [&](OpBuilder &b, Location loc, size_t part, int64_t base) {
+              if (part + 1 == p.parts.size()) {
+                cpu::storeMatmulOutput(b, loc, p, ka, part, base, acc, st, t, row);
+                return;
+              }
+              Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                               cIdx(b, loc, base + p.parts[part]));
+              scf::IfOp::create(
+                  b, loc, in,
+                  [&](OpBuilder &b, Location loc) {
+                    cpu::storeMatmulOutput(b, loc, p, ka, part, base, acc, st, t, row);
+                    scf::YieldOp::create(b, loc);
+                  },
+                  [&](OpBuilder &b, Location loc) {
+                    store(b, loc, part + 1, base + p.parts[part]);
+                    scf::YieldOp::create(b, loc);
+                  });
+            };
+        store(b, loc, 0, 0);
+        scf::YieldOp::create(b, loc);
+      });
+    }
+    return {};
+  });
+  gpu::ReturnOp::create(b, loc);
+  return {name.str(), threads, warps * R};
+}
+
+} // namespace tern::nvptx

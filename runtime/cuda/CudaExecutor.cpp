@@ -1,0 +1,248 @@
+//===- CudaExecutor.cpp - the plan on an NVIDIA GPU -----------------------===//
+#include "runtime/cuda/CudaExecutor.h"
+#include "runtime/cuda/CudaDriver.h"
+#include "runtime/engine/PackFile.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace tern::rt {
+
+using namespace cuda;
+
+class CudaExecutor {
+public:
+  const Driver *d = nullptr;
+  const tern_model *model = nullptr;
+  CUdevice dev = 0;
+  bool retained = false;
+  CUcontext ctx = nullptr;
+  CUmodule mod = nullptr;
+  CUstream stream = nullptr;
+  CUdeviceptr weights = 0, arena = 0;
+  std::vector<CUfunction> fns;
+  std::vector<CUdeviceptr> base; ///< every buffer's device address
+  std::vector<std::pair<CUdeviceptr, size_t>> state;
+  CUdeviceptr tokens = 0, logits = 0;
+  std::string name;
+  int major = 0, minor = 0;
+
+  ~CudaExecutor() {
+    if (!d)
+      return;
+    if (ctx)
+      d->ctxSetCurrent(ctx);
+    if (stream)
+      d->streamDestroy(stream);
+    if (arena)
+      d->memFree(arena);
+    if (weights)
+      d->memFree(weights);
+    if (mod)
+      d->moduleUnload(mod);
+    if (retained)
+      d->primaryCtxRelease(dev);
+  }
+};
+
+void CudaExecutorDeleter::operator()(CudaExecutor *e) const { delete e; }
+
+namespace {
+constexpr uint64_t kDevAlign = 256;
+uint64_t roundUp(uint64_t v) { return (v + kDevAlign - 1) / kDevAlign * kDevAlign; }
+} // namespace
+
+CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
+  const Driver *d = driver(err);
+  if (!d)
+    return nullptr;
+  CudaExecutorPtr e(new CudaExecutor);
+  e->d = d;
+  e->model = model;
+  const tern_pack_header &h = *model->header;
+  auto check = [&](const char *call, CUresult r) {
+    if (r != kSuccess)
+      *err = model->path + ": " + d->describe(call, r);
+    return r == kSuccess;
+  };
+  int count = 0;
+  if (!check("cuDeviceGetCount", d->deviceGetCount(&count)))
+    return nullptr;
+  int ordinal = 0;
+  if (const char *env = std::getenv("TERN_CUDA_DEVICE"))
+    ordinal = std::atoi(env);
+  if (count < 1 || ordinal < 0 || ordinal >= count) {
+    *err = "no CUDA device " + std::to_string(ordinal) + " (this machine has " +
+           std::to_string(count) + ")";
+    return nullptr;
+  }
+  char name[256] = {0};
+  if (!check("cuDeviceGet", d->deviceGet(&e->dev, ordinal)) ||
+      !check("cuDeviceGetName", d->deviceGetName(name, sizeof name - 1, e->dev)) ||
+      !check("cuDeviceGetAttribute",
+             d->deviceGetAttribute(&e->major, kAttrComputeCapabilityMajor, e->dev)) ||
+      !check("cuDeviceGetAttribute",
+             d->deviceGetAttribute(&e->minor, kAttrComputeCapabilityMinor, e->dev)))
+    return nullptr;
+  e->name = name;
+  // The model's target is sm_XY: the device must be at least that.
+  const std::string target = model->target;
+  const int want = target.size() > 3 ? std::atoi(target.c_str() + 3) : 0;
+  if (e->major * 10 + e->minor < want) {
+    *err = model->path + ": compiled for " + target + " but GPU " + e->name + " is sm_" +
+           std::to_string(e->major * 10 + e->minor) + ": recompile with --target=sm_" +
+           std::to_string(e->major * 10 + e->minor);
+    return nullptr;
+  }
+  if (!check("cuDevicePrimaryCtxRetain", d->primaryCtxRetain(&e->ctx, e->dev)))
+    return nullptr;
+  e->retained = true;
+  if (!check("cuCtxSetCurrent", d->ctxSetCurrent(e->ctx)))
+    return nullptr;
+
+  // The PTX, JIT-compiled for this GPU; the JIT's own log on failure.
+  std::vector<char> log(8192, 0);
+  int opts[] = {kJitErrorLogBuffer, kJitErrorLogBufferSizeBytes};
+  void *vals[] = {log.data(), reinterpret_cast<void *>(uintptr_t(log.size() - 1))};
+  CUresult r = d->moduleLoadDataEx(&e->mod, model->kernels.ptx, 2, opts, vals);
+  if (r != kSuccess) {
+    *err = model->path + ": the CUDA driver cannot load the executable's PTX: " +
+           d->describe("cuModuleLoadDataEx", r) + ": " + log.data();
+    return nullptr;
+  }
+  const tern_kernel_table &kt = model->kernels;
+  e->fns.resize(size_t(kt.num_kernels));
+  for (int64_t k = 0; k < kt.num_kernels; ++k) {
+    r = d->moduleGetFunction(&e->fns[k], e->mod, kt.gpu_kernels[k].name);
+    if (r != kSuccess) {
+      *err = model->path + ": the PTX has no kernel " + kt.gpu_kernels[k].name + ": " +
+             d->describe("cuModuleGetFunction", r);
+      return nullptr;
+    }
+  }
+
+  // Device memory: weights (copied once), then one arena for the rest.
+  const uint64_t batch = uint64_t(h.max_batch), vocab = uint64_t(h.vocab);
+  std::vector<uint64_t> off(h.n_buffers, 0);
+  uint64_t wBytes = 0, aBytes = 0;
+  for (uint32_t i = 0; i < h.n_buffers; ++i) {
+    const tern_buffer &b = model->buffers[i];
+    if (b.kind == TERN_BUF_WEIGHT) {
+      off[i] = wBytes;
+      wBytes += roundUp(b.bytes);
+      continue;
+    }
+    uint64_t bytes = b.kind == TERN_BUF_ACTIVATION ? b.bytes * batch
+                     : b.kind == TERN_BUF_STATE    ? b.bytes
+                     : b.kind == TERN_BUF_TOKENS   ? batch * 4
+                                                   : vocab * 4 * batch;
+    off[i] = aBytes;
+    aBytes += roundUp(bytes);
+  }
+  auto alloc = [&](CUdeviceptr *p, uint64_t bytes, const char *what) {
+    CUresult r = d->memAlloc(p, size_t(bytes ? bytes : kDevAlign));
+    if (r != kSuccess)
+      *err = model->path + ": cannot allocate " + std::to_string(bytes) +
+             " bytes of GPU memory for the " + what + ": " + d->describe("cuMemAlloc", r);
+    return r == kSuccess;
+  };
+  if (!alloc(&e->weights, wBytes, "weights") ||
+      !alloc(&e->arena, aBytes, "activations and KV cache") ||
+      !check("cuMemsetD8", d->memsetD8(e->arena, 0, size_t(aBytes))))
+    return nullptr;
+  e->base.resize(h.n_buffers);
+  for (uint32_t i = 0; i < h.n_buffers; ++i) {
+    const tern_buffer &b = model->buffers[i];
+    if (b.kind == TERN_BUF_WEIGHT) {
+      e->base[i] = e->weights + off[i];
+      if (!check("cuMemcpyHtoD",
+                 d->memcpyHtoD(e->base[i], model->base + b.offset, size_t(b.bytes))))
+        return nullptr;
+      continue;
+    }
+    e->base[i] = e->arena + off[i];
+    if (b.kind == TERN_BUF_STATE)
+      e->state.emplace_back(e->base[i], size_t(b.bytes));
+    else if (b.kind == TERN_BUF_TOKENS)
+      e->tokens = e->base[i];
+    else if (b.kind == TERN_BUF_LOGITS)
+      e->logits = e->base[i];
+  }
+  if (!check("cuStreamCreate", d->streamCreate(&e->stream, 0)))
+    return nullptr;
+  return e;
+}
+
+bool cudaRunChunk(CudaExecutor &e, const int32_t *tokens, int64_t tc, int64_t start,
+                  bool head, int64_t t0, float *logits, std::string *err) {
+  const Driver &d = *e.d;
+  const tern_model &m = *e.model;
+  const tern_pack_header &h = *m.header;
+  auto check = [&](const char *call, CUresult r) {
+    if (r != kSuccess)
+      *err = m.path + ": " + d.describe(call, r);
+    return r == kSuccess;
+  };
+  if (!check("cuCtxSetCurrent", d.ctxSetCurrent(e.ctx)) ||
+      !check("cuMemcpyHtoDAsync",
+             d.memcpyHtoDAsync(e.tokens, tokens, size_t(tc) * 4, e.stream)))
+    return false;
+  CUdeviceptr ptrs[TERN_MAX_KERNEL_ARGS];
+  int64_t ints[5];
+  void *params[TERN_MAX_KERNEL_ARGS + 5];
+  for (uint32_t s = 0; s < h.n_steps; ++s) {
+    const tern_step &st = m.steps[s];
+    const bool isHead = (st.flags & TERN_STEP_HEAD) != 0;
+    if (isHead && !head)
+      continue;
+    const int64_t st0 = isHead ? t0 : 0;
+    const int64_t lo = st.range_kind == TERN_RANGE_TOKENS ? st0 : 0;
+    const int64_t hi = st.range_kind == TERN_RANGE_TOKENS ? tc : st.range;
+    const tern_gpu_kernel &k = m.kernels.gpu_kernels[st.kernel];
+    for (uint32_t a = 0; a < st.nargs; ++a) {
+      ptrs[a] = e.base[st.args[a]];
+      params[a] = &ptrs[a];
+    }
+    ints[0] = st0;
+    ints[1] = tc;
+    ints[2] = start;
+    ints[3] = lo;
+    ints[4] = hi;
+    for (int i = 0; i < 5; ++i)
+      params[st.nargs + i] = &ints[i];
+    const int64_t blocks = (hi - lo + k.items_per_block - 1) / k.items_per_block;
+    CUresult r = d.launchKernel(e.fns[st.kernel], unsigned(blocks), 1, 1, k.block_threads,
+                                1, 1, 0, e.stream, params, nullptr);
+    if (r != kSuccess) {
+      *err = m.path + ": step " + std::to_string(s) + " (kernel " + k.name + "): " +
+             d.describe("cuLaunchKernel", r);
+      return false;
+    }
+  }
+  const uint64_t row = uint64_t(h.vocab) * 4;
+  if (head && e.logits &&
+      !check("cuMemcpyDtoHAsync",
+             d.memcpyDtoHAsync(logits + t0 * h.vocab, e.logits + t0 * row,
+                               size_t((tc - t0) * row), e.stream)))
+    return false;
+  return check("cuStreamSynchronize", d.streamSynchronize(e.stream));
+}
+
+bool cudaReset(CudaExecutor &e, std::string *err) {
+  const Driver &d = *e.d;
+  for (auto &region : e.state) {
+    CUresult r = d.memsetD8(region.first, 0, region.second);
+    if (r != kSuccess) {
+      *err = e.model->path + ": " + d.describe("cuMemsetD8", r);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string cudaDeviceDescription(const CudaExecutor &e) {
+  return e.name + " (sm_" + std::to_string(e.major * 10 + e.minor) + ")";
+}
+
+} // namespace tern::rt
