@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -11,6 +12,8 @@
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 
 #include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
 
 using namespace mlir;
 
@@ -32,6 +35,8 @@ std::string ptxPipeline() {
 }
 
 bool lowerToPtx(ModuleOp module, PassManager &pm, std::string *ptx, std::string *err) {
+  static std::once_flag registered; // the pipeline is parsed by pass name
+  std::call_once(registered, [] { registerAllPasses(); });
   std::string diag;
   llvm::raw_string_ostream ds(diag);
   if (failed(parsePassPipeline(ptxPipeline(), pm, ds))) {

@@ -87,7 +87,10 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   Value r = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, R));
   Value row = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, group, cIdx(b, loc, R)), r);
-  Value gBase = arith::MulIOp::create(b, loc, group, cIdx(b, loc, R * K / 16));
+  // A warp past the last group (the grid's last block) streams the last
+  // group again, in bounds, and stores nothing.
+  Value gLoad = arith::MinUIOp::create(b, loc, group, cIdx(b, loc, N / R - 1));
+  Value gBase = arith::MulIOp::create(b, loc, gLoad, cIdx(b, loc, R * K / 16));
   Value last = arith::SubIOp::create(b, loc, a.t1, cIdx(b, loc, 1));
   Value zero = cI32(b, loc, 0), mask = cI32(b, loc, 0x03030303),
         ones = cI32(b, loc, 0x01010101);

@@ -1,0 +1,417 @@
+//===- gpu_kernels_test.cpp - GPU kernels vs the reference, on a GPU ------===//
+//
+// Each test builds one kernel with its codegen/nvptx emitter, lowers it to
+// PTX, loads it with the CUDA driver and compares its output with the
+// scalar reference: the ternary matmul bit for bit (integer sums, the same
+// float epilogue, .rn float ops that ptxas may not fuse), the float kernels
+// within reassociation noise. Without a CUDA GPU every test is skipped with
+// the reason. The PTX of each kernel is also checked for libdevice calls on
+// any machine.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/common/Jit.h"
+#include "codegen/nvptx/GpuKernels.h"
+#include "codegen/nvptx/LowerToPtx.h"
+#include "runtime/cuda/CudaDriver.h"
+#include "runtime/reference/ops.h"
+#include "runtime/reference/quantize.h"
+#include "runtime/reference/ternary_layout.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <random>
+
+using namespace tern;
+using namespace tern::rt::cuda;
+
+namespace {
+
+/// The driver and a current context on GPU 0, or why not.
+struct Gpu {
+  const Driver *d = nullptr;
+  std::string why;
+  Gpu() {
+    d = driver(&why);
+    if (!d)
+      return;
+    int n = 0;
+    CUdevice dev;
+    CUcontext ctx;
+    if (d->deviceGetCount(&n) != kSuccess || n < 1 || d->deviceGet(&dev, 0) != kSuccess ||
+        d->primaryCtxRetain(&ctx, dev) != kSuccess || d->ctxSetCurrent(ctx) != kSuccess) {
+      why = "no usable CUDA device";
+      d = nullptr;
+    }
+  }
+};
+const Gpu &gpu() {
+  static Gpu g;
+  return g;
+}
+
+#define REQUIRE_GPU()                                                          \
+  if (!gpu().d)                                                                \
+  GTEST_SKIP() << "no CUDA GPU, GPU kernel not run: " << gpu().why
+
+/// One kernel: built, lowered to PTX (always), loaded and run (with a GPU).
+class GpuKernel {
+public:
+  explicit GpuKernel(
+      std::function<nvptx::GpuLaunch(mlir::OpBuilder &, mlir::gpu::GPUModuleOp)> build) {
+    mlir::DialectRegistry registry;
+    mlir::tern::registerJitDialects(registry);
+    nvptx::registerGpuDialects(registry);
+    mlir::MLIRContext ctx(registry);
+    ctx.loadAllAvailableDialects();
+    mlir::OpBuilder b(&ctx);
+    mlir::OwningOpRef<mlir::ModuleOp> m = mlir::ModuleOp::create(b.getUnknownLoc());
+    launch = build(b, nvptx::kernelModule(b, *m, "sm_80", "+ptx80"));
+    mlir::PassManager pm(&ctx);
+    ok = nvptx::lowerToPtx(*m, pm, &ptx, &err);
+  }
+  ~GpuKernel() {
+    for (CUdeviceptr p : allocs)
+      gpu().d->memFree(p);
+    if (mod)
+      gpu().d->moduleUnload(mod);
+  }
+
+  /// A device copy of `host` (read back into it by run()).
+  template <typename T> void arg(std::vector<T> *host) {
+    CUdeviceptr p = 0;
+    size_t bytes = std::max<size_t>(host->size() * sizeof(T), 4);
+    ASSERT_EQ(gpu().d->memAlloc(&p, bytes), kSuccess);
+    ASSERT_EQ(gpu().d->memcpyHtoD(p, host->data(), host->size() * sizeof(T)), kSuccess);
+    allocs.push_back(p);
+    copies.push_back({p, host->data(), host->size() * sizeof(T)});
+  }
+  /// Launches over items [begin, end) with tokens [t0, t1) at `start`, and
+  /// copies every buffer back.
+  void run(int64_t t0, int64_t t1, int64_t start, int64_t begin, int64_t end) {
+    const Driver &d = *gpu().d;
+    ASSERT_TRUE(ok) << err;
+    if (!mod) {
+      ASSERT_EQ(d.moduleLoadDataEx(&mod, ptx.c_str(), 0, nullptr, nullptr), kSuccess);
+      ASSERT_EQ(d.moduleGetFunction(&fn, mod, launch.name.c_str()), kSuccess);
+    }
+    std::vector<void *> params;
+    for (Copy &c : copies)
+      params.push_back(&c.dev);
+    int64_t ints[5] = {t0, t1, start, begin, end};
+    for (int64_t &v : ints)
+      params.push_back(&v);
+    unsigned blocks = unsigned((end - begin + launch.items - 1) / launch.items);
+    ASSERT_EQ(d.launchKernel(fn, blocks, 1, 1, unsigned(launch.threads), 1, 1, 0, nullptr,
+                             params.data(), nullptr),
+              kSuccess);
+    ASSERT_EQ(d.streamSynchronize(nullptr), kSuccess);
+    for (Copy &c : copies) {
+      ASSERT_EQ(d.memcpyDtoHAsync(c.host, c.dev, c.bytes, nullptr), kSuccess);
+    }
+    ASSERT_EQ(d.streamSynchronize(nullptr), kSuccess);
+  }
+
+  nvptx::GpuLaunch launch;
+  std::string ptx, err;
+  bool ok = false;
+
+private:
+  struct Copy {
+    CUdeviceptr dev;
+    void *host;
+    size_t bytes;
+  };
+  std::vector<CUdeviceptr> allocs;
+  std::vector<Copy> copies;
+  CUmodule mod = nullptr;
+  CUfunction fn = nullptr;
+};
+
+struct MatmulCase {
+  const char *name;
+  int64_t K, R, tileM, threads, T, t0;
+  std::vector<int64_t> parts;
+  bool divide, residual;
+};
+
+class GpuTernaryMatmul : public ::testing::TestWithParam<MatmulCase> {};
+
+TEST_P(GpuTernaryMatmul, BitExactAgainstReference) {
+  const MatmulCase &c = GetParam();
+  cpu::TernaryMatmulParams p;
+  p.K = c.K;
+  p.parts = c.parts;
+  p.max_batch = c.T + 1;
+  p.block = 16;
+  p.interleave = c.R;
+  p.tile_m = c.tileM;
+  p.threads = c.threads;
+  p.divide = c.divide;
+  p.residual = c.residual;
+  const int64_t N = p.totalRows(), K = c.K, MB = p.max_batch;
+  GpuKernel k([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p);
+  });
+  ASSERT_TRUE(k.ok) << k.err;
+  EXPECT_EQ(k.ptx.find("__nv_"), std::string::npos);
+  EXPECT_NE(k.ptx.find("dp4a.u32.s32"), std::string::npos);
+  REQUIRE_GPU();
+
+  std::mt19937 rng(int(N * 31 + K + c.R));
+  std::uniform_int_distribution<int> w3(-1, 1), q8(-128, 127);
+  std::vector<int8_t> W(N * K), q(MB * K);
+  for (auto &v : W)
+    v = int8_t(w3(rng));
+  for (auto &v : q)
+    v = int8_t(q8(rng));
+  // The extreme row: all +1 against all -128 (the largest |sum|).
+  for (int64_t i = 0; i < K; ++i) {
+    W[i] = 1;
+    q[i] = -128;
+  }
+  std::vector<float> s(MB), rs(N);
+  for (int64_t t = 0; t < MB; ++t)
+    s[t] = 1.0f + 0.37f * float(t);
+  for (int64_t n = 0; n < N; ++n)
+    rs[n] = 0.01f + 0.001f * float(n % 17);
+  ref::TernaryLayout l;
+  l.block = 16;
+  l.interleave = int(c.R);
+  l.chunk = c.R > 1 ? 16 : 0;
+  std::vector<uint8_t> packed(ref::packedBytes(l, N, K));
+  ref::packTernary(W.data(), N, K, l, packed.data());
+  std::vector<int32_t> qw(MB * K / 4);
+  std::memcpy(qw.data(), q.data(), q.size());
+  std::vector<int32_t> ww(packed.size() / 4);
+  std::memcpy(ww.data(), packed.data(), packed.size());
+  std::vector<std::vector<float>> outs;
+  for (int64_t n : c.parts)
+    outs.emplace_back(MB * n, -7.0f);
+  std::vector<float> res(c.residual ? MB * c.parts[0] : 0);
+  for (size_t i = 0; i < res.size(); ++i)
+    res[i] = 0.25f * float(i % 13) - 1.0f;
+  k.arg(&qw);
+  k.arg(&s);
+  k.arg(&ww);
+  k.arg(&rs);
+  for (auto &o : outs)
+    k.arg(&o);
+  std::vector<float> resIn = res;
+  if (c.residual)
+    k.arg(&res);
+  k.run(c.t0, c.T, 0, 0, N);
+
+  int64_t base = 0;
+  for (size_t part = 0; part < c.parts.size(); ++part) {
+    for (int64_t t = 0; t < MB; ++t)
+      for (int64_t j = 0; j < c.parts[part]; ++j) {
+        const int64_t n = base + j;
+        float want = -7.0f;
+        if (t >= c.t0 && t < c.T) {
+          int32_t acc = 0;
+          for (int64_t kk = 0; kk < K; ++kk)
+            acc += int32_t(W[n * K + kk]) * int32_t(q[t * K + kk]);
+          float y = float(acc);
+          y = c.divide ? y / (s[t] * rs[n]) : y / s[t] * rs[n];
+          want = c.residual ? resIn[t * c.parts[0] + j] + y : y;
+        }
+        float got = outs[part][t * c.parts[part] + j];
+        ASSERT_EQ(std::memcmp(&got, &want, 4), 0)
+            << "part " << part << " token " << t << " row " << j << ": " << got
+            << " vs " << want;
+      }
+    base += c.parts[part];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, GpuTernaryMatmul,
+    ::testing::Values(
+        MatmulCase{"gemv_r8", 256, 8, 4, 128, 1, 0, {64}, false, false},
+        MatmulCase{"gemv_r1", 192, 1, 1, 64, 1, 0, {40}, false, false},
+        MatmulCase{"gemm_tail_tile", 320, 4, 3, 128, 5, 0, {48}, false, false},
+        MatmulCase{"parts_qkv", 256, 8, 4, 128, 3, 0, {64, 16, 16}, false, false},
+        MatmulCase{"residual_divide", 128, 2, 2, 32, 4, 1, {32}, true, true},
+        MatmulCase{"odd_chunks", 64 * 5, 8, 1, 256, 2, 0, {24}, false, false},
+        MatmulCase{"r32_2b4t_k", 2560, 32, 4, 128, 1, 0, {64}, false, true},
+        MatmulCase{"ffn_down", 6912, 8, 4, 128, 2, 0, {16}, false, false}),
+    [](const ::testing::TestParamInfo<MatmulCase> &i) { return std::string(i.param.name); });
+
+TEST(GpuKernels, NormQuantizeMatchesReference) {
+  cpu::NormQuantizeParams p;
+  p.K = 1000;
+  p.max_batch = 3;
+  p.epsilon = 1e-5f;
+  p.quantize = true;
+  p.elem = cpu::FloatType::F32;
+  GpuKernel k([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuNormQuantizeKernel(b, gm, "k", p);
+  });
+  ASSERT_TRUE(k.ok) << k.err;
+  EXPECT_EQ(k.ptx.find("__nv_"), std::string::npos);
+  REQUIRE_GPU();
+  std::mt19937 rng(5);
+  std::normal_distribution<float> nd(0.0f, 2.0f);
+  std::vector<float> x(3 * p.K), w(p.K), s(3, 0.0f);
+  for (auto &v : x)
+    v = nd(rng);
+  for (auto &v : w)
+    v = 0.5f + 0.001f * float(&v - w.data());
+  std::vector<int8_t> q(3 * p.K, 0);
+  k.arg(&x);
+  k.arg(&w);
+  k.arg(&q);
+  k.arg(&s);
+  k.run(0, 3, 0, 0, 3);
+  for (int t = 0; t < 3; ++t) {
+    std::vector<float> y(p.K);
+    std::vector<int8_t> rq(p.K);
+    ref::rmsNorm(x.data() + t * p.K, w.data(), int(p.K), p.epsilon, y.data());
+    float rs = ref::quantizeActivations(y.data(), int(p.K), rq.data());
+    EXPECT_NEAR(s[t], rs, 1e-5f * rs) << "token " << t;
+    int off = 0;
+    for (int64_t i = 0; i < p.K; ++i)
+      off += std::abs(int(q[t * p.K + i]) - int(rq[i])) > 0;
+    // A sum in another order may move a value across a rounding boundary.
+    EXPECT_LE(off, 2) << "token " << t;
+  }
+}
+
+TEST(GpuKernels, RopeFromTableMatchesReference) {
+  cpu::RopeParams p;
+  p.heads = 3;
+  p.head_dim = 16;
+  p.max_batch = 2;
+  p.max_context = 40;
+  p.theta = 10000.0f;
+  GpuKernel k([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuRopeKernel(b, gm, "k", p);
+  });
+  ASSERT_TRUE(k.ok) << k.err;
+  REQUIRE_GPU();
+  const int64_t row = p.heads * p.head_dim;
+  std::vector<float> x(2 * row), table(p.max_context * p.head_dim);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = std::sin(float(i)) * 3.0f;
+  for (int pos = 0; pos < p.max_context; ++pos)
+    for (int i = 0; i < p.head_dim / 2; ++i)
+      ref::ropeCosSin(int(p.head_dim), pos, i, p.theta, &table[pos * p.head_dim + 2 * i],
+                      &table[pos * p.head_dim + 2 * i + 1]);
+  std::vector<float> want = x;
+  k.arg(&x);
+  k.arg(&table);
+  k.run(0, 2, 37, 0, 2);
+  for (int t = 0; t < 2; ++t)
+    ref::rope(want.data() + t * row, int(p.heads), int(p.head_dim), 37 + t, p.theta);
+  for (size_t i = 0; i < x.size(); ++i)
+    ASSERT_EQ(x[i], want[i]) << i; // the same .rn products and sums
+}
+
+TEST(GpuKernels, AttentionMatchesReference) {
+  cpu::AttentionParams p;
+  p.heads = 4;
+  p.kv_heads = 2;
+  p.head_dim = 32;
+  p.max_context = 50;
+  p.max_batch = 3;
+  const int64_t kvd = p.kv_heads * p.head_dim, qd = p.heads * p.head_dim;
+  GpuKernel append([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuKvAppendKernel(b, gm, "append", p);
+  });
+  GpuKernel attn([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuAttentionKernel(b, gm, "attn", p);
+  });
+  ASSERT_TRUE(append.ok) << append.err;
+  ASSERT_TRUE(attn.ok) << attn.err;
+  EXPECT_EQ(attn.ptx.find("__nv_"), std::string::npos);
+  REQUIRE_GPU();
+  const int64_t start = 20, T = 3;
+  std::vector<float> kc(p.max_context * kvd, 0.0f), vc(kc.size(), 0.0f);
+  for (int64_t i = 0; i < start * kvd; ++i) {
+    kc[i] = std::cos(float(i) * 0.1f);
+    vc[i] = std::sin(float(i) * 0.07f);
+  }
+  std::vector<float> kn(p.max_batch * kvd), vn(kn.size()), q(p.max_batch * qd),
+      out(q.size(), 0.0f);
+  for (size_t i = 0; i < kn.size(); ++i) {
+    kn[i] = std::sin(float(i) * 0.3f);
+    vn[i] = std::cos(float(i) * 0.2f);
+  }
+  for (size_t i = 0; i < q.size(); ++i)
+    q[i] = std::sin(float(i) * 0.05f);
+  std::vector<float> wantK = kc, wantV = vc;
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t j = 0; j < kvd; ++j) {
+      wantK[(start + t) * kvd + j] = kn[t * kvd + j];
+      wantV[(start + t) * kvd + j] = vn[t * kvd + j];
+    }
+  append.arg(&kn);
+  append.arg(&vn);
+  append.arg(&kc);
+  append.arg(&vc);
+  append.run(0, T, start, 0, T);
+  ASSERT_EQ(kc, wantK);
+  ASSERT_EQ(vc, wantV);
+  attn.arg(&q);
+  attn.arg(&kc);
+  attn.arg(&vc);
+  attn.arg(&out);
+  attn.run(0, T, start, 0, p.heads);
+  for (int64_t t = 0; t < T; ++t) {
+    std::vector<float> want(qd);
+    ref::attention(q.data() + t * qd, kc.data(), vc.data(), int(p.heads), int(p.kv_heads),
+                   int(p.head_dim), int(start + t), want.data());
+    for (int64_t i = 0; i < qd; ++i)
+      ASSERT_NEAR(out[t * qd + i], want[i], 1e-5f) << "token " << t << " " << i;
+  }
+}
+
+TEST(GpuKernels, EmbeddingAndHeadMatchReference) {
+  cpu::EmbeddingParams e;
+  e.vocab = 50;
+  e.hidden = 64;
+  e.max_batch = 2;
+  e.elem = cpu::FloatType::F32;
+  cpu::FloatMatmulParams h;
+  h.N = 50;
+  h.K = 64;
+  h.max_batch = 2;
+  h.elem = cpu::FloatType::F32;
+  GpuKernel emb([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuEmbeddingKernel(b, gm, "emb", e);
+  });
+  GpuKernel head([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuFloatMatmulKernel(b, gm, "head", h);
+  });
+  ASSERT_TRUE(emb.ok) << emb.err;
+  ASSERT_TRUE(head.ok) << head.err;
+  REQUIRE_GPU();
+  std::vector<float> table(e.vocab * e.hidden);
+  for (size_t i = 0; i < table.size(); ++i)
+    table[i] = std::sin(float(i) * 0.013f);
+  std::vector<int32_t> ids = {7, 49};
+  std::vector<float> x(2 * e.hidden, 0.0f), y(2 * h.N, 0.0f);
+  emb.arg(&table);
+  emb.arg(&ids);
+  emb.arg(&x);
+  emb.run(0, 2, 0, 0, 2);
+  for (int t = 0; t < 2; ++t)
+    for (int64_t i = 0; i < e.hidden; ++i)
+      ASSERT_EQ(x[t * e.hidden + i], table[ids[t] * e.hidden + i]);
+  head.arg(&x);
+  head.arg(&table);
+  head.arg(&y);
+  head.run(0, 2, 0, 0, h.N);
+  std::vector<float> want(2 * h.N);
+  ref::matmulTransposed(x.data(), table.data(), 2, int(h.K), int(h.N), want.data());
+  for (size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(y[i], want[i], 1e-4f) << i;
+}
+
+} // namespace
