@@ -39,7 +39,10 @@ GpuLaunch buildGpuNormQuantizeKernel(mlir::OpBuilder &b,
 /// load, 16 per lane), lane l always serves row l % R; codes c = w + 1 are
 /// multiplied 4 at a time with `dp4a` (u8 x s8) and the activation sum is
 /// subtracted once. `threads` (schedule) warps per block, `tile_m` tokens per
-/// pass over the weights. Range FIXED over rows, items = R * threads / 32.
+/// pass over the weights. With R = 8, calls of 8 or more tokens (prefill)
+/// take int8 tensor cores instead: mma.sync m16n8k32 with 16 tokens x the
+/// group's 8 rows per instruction, tile_m (<= 4) 16-token tiles per pass.
+/// Range FIXED over rows, items = R * threads / 32.
 GpuLaunch buildGpuTernaryMatmulKernel(mlir::OpBuilder &b,
                                       mlir::gpu::GPUModuleOp gm,
                                       llvm::StringRef name,

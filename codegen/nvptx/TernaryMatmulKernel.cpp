@@ -49,13 +49,15 @@ Value dp4a(OpBuilder &b, Location loc, Value codes, Value act, Value acc) {
       b, loc, b.getI32Type(), bytes4(b, loc, codes), NVVM::DotAccumulateType::UNSIGNED,
       bytes4(b, loc, act), NVVM::DotAccumulateType::SIGNED, acc);
 }
+/// Calls of at least this many tokens (prefill) take the tensor-core path.
+constexpr int64_t kMmaMinTokens = 8;
 } // namespace
 
 GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
                                       StringRef name, const TernaryMatmulParams &p) {
   const int64_t K = p.K, R = p.interleave, N = p.totalRows();
   const int64_t threads = p.threads > 0 ? p.threads : 128;
-  const int64_t warps = threads / 32, TM = std::max<int64_t>(p.tile_m, 1);
+  const int64_t warps = threads / 32, tileM = std::max<int64_t>(p.tile_m, 1);
   assert(p.block == 16 && K % 64 == 0 && 32 % R == 0 && N % R == 0 &&
          threads % 32 == 0 && "checked by the GPU plan");
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
@@ -106,6 +108,35 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
         .getResults();
   };
 
+  // y of row `row` for token t from its sum and the token's activation sum:
+  // the CPU epilogue (storeMatmulOutput) into the row's part.
+  cpu::KernelArgs ka;
+  ka.buffers = a.buffers;
+  auto storeRow = [&](OpBuilder &b, Location loc, Value acc, Value t, Value row) {
+    Value st = memref::LoadOp::create(b, loc, a.buffers[1], ValueRange{t});
+    std::function<void(OpBuilder &, Location, size_t, int64_t)> store =
+        [&](OpBuilder &b, Location loc, size_t part, int64_t base) {
+          if (part + 1 == p.parts.size()) {
+            cpu::storeMatmulOutput(b, loc, p, ka, part, base, acc, st, t, row);
+            return;
+          }
+          Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
+                                           cIdx(b, loc, base + p.parts[part]));
+          scf::IfOp::create(
+              b, loc, in,
+              [&](OpBuilder &b, Location loc) {
+                cpu::storeMatmulOutput(b, loc, p, ka, part, base, acc, st, t, row);
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &b, Location loc) {
+                store(b, loc, part + 1, base + p.parts[part]);
+                scf::YieldOp::create(b, loc);
+              });
+        };
+    store(b, loc, 0, 0);
+  };
+
+  auto dp4aPath = [&](OpBuilder &b, Location loc, int64_t TM) {
   forT(a.t0, a.t1, cIdx(b, loc, TM), {}, [&](OpBuilder &b, Location loc, Value tt,
                                              ValueRange) -> SmallVector<Value> {
     // Row word offsets of this tile's tokens (a short tile repeats the last).
@@ -186,8 +217,6 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
         b, loc,
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane, cIdx(b, loc, R)),
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, cIdx(b, loc, N)));
-    cpu::KernelArgs ka;
-    ka.buffers = a.buffers;
     for (int64_t j = 0; j < TM; ++j) {
       Value t = arith::AddIOp::create(b, loc, tt, cIdx(b, loc, j));
       Value ok = arith::AndIOp::create(
@@ -195,33 +224,152 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t, a.t1));
       Value acc = arith::SubIOp::create(b, loc, sums[j], sums[TM + j]);
       scf::IfOp::create(b, loc, ok, [&](OpBuilder &b, Location loc) {
-        Value st = memref::LoadOp::create(b, loc, a.buffers[1], ValueRange{t});
-        // The row's part: an if chain over the part boundaries.
-        std::function<void(OpBuilder &, Location, size_t, int64_t)> store =
-            [&](OpBuilder &b, Location loc, size_t part, int64_t base) {
-              if (part + 1 == p.parts.size()) {
-                cpu::storeMatmulOutput(b, loc, p, ka, part, base, acc, st, t, row);
-                return;
-              }
-              Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
-                                               cIdx(b, loc, base + p.parts[part]));
-              scf::IfOp::create(
-                  b, loc, in,
-                  [&](OpBuilder &b, Location loc) {
-                    cpu::storeMatmulOutput(b, loc, p, ka, part, base, acc, st, t, row);
-                    scf::YieldOp::create(b, loc);
-                  },
-                  [&](OpBuilder &b, Location loc) {
-                    store(b, loc, part + 1, base + p.parts[part]);
-                    scf::YieldOp::create(b, loc);
-                  });
-            };
-        store(b, loc, 0, 0);
+        storeRow(b, loc, acc, t, row);
         scf::YieldOp::create(b, loc);
       });
     }
     return {};
   });
+  };
+
+  // Tensor cores (R = 8 rows per group = mma's n8): mma.sync m16n8k32,
+  // A = 16 tokens x 32 activations (s8, row), B = 32 weights x the group's
+  // 8 rows (u8 codes c = w + 1, col), C = int32; the activation sums of the
+  // A fragments are subtracted at the end, as in the dp4a path.
+  //   lane = 4 gq + tq. Per step s (64 weights) the lane loads word tq of
+  //   row gq's chunk (the warp: the group's 128 contiguous bytes); bit
+  //   plane 2h + j of it is B register j of the mma over k = s*64 + 32h ..
+  //   (B fragment: k = 4 tq + e + 16 j, n = gq). A registers: tokens gq
+  //   and gq + 8 at words 16 s + 8 h + tq and + 4 (A fragment: row gq /
+  //   gq + 8, k = 4 tq + e (+16)). C register i: token gq + 8 (i >= 2),
+  //   row 2 tq + (i & 1).
+  auto mmaPath = [&](OpBuilder &b, Location loc) {
+    const int64_t MT = std::min<int64_t>(tileM, 4); // 16-token tiles per pass
+    Value gq = arith::DivUIOp::create(b, loc, lane, cIdx(b, loc, 4));
+    Value tq = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, 4));
+    Value wLane = arith::AddIOp::create(
+        b, loc, gBase,
+        arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, gq, cIdx(b, loc, 4)), tq));
+    Type accTy = LLVM::LLVMStructType::getLiteral(b.getContext(), {i32, i32, i32, i32});
+    forT(a.t0, a.t1, cIdx(b, loc, 16 * MT), {}, [&](OpBuilder &b, Location loc, Value tt,
+                                                   ValueRange) -> SmallVector<Value> {
+      // Word offsets of each tile's two A rows (tokens past t1 repeat the last).
+      SmallVector<Value> rowA;
+      for (int64_t m = 0; m < MT; ++m)
+        for (int64_t half = 0; half < 2; ++half) {
+          Value t = arith::AddIOp::create(
+              b, loc, tt, arith::AddIOp::create(b, loc, gq, cIdx(b, loc, 16 * m + 8 * half)));
+          t = arith::MinUIOp::create(b, loc, t, last);
+          rowA.push_back(arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, t, cIdx(b, loc, wordsK)), tq));
+        }
+      // Per tile: 4 accumulators, then 2 activation sums (tokens gq, gq + 8).
+      SmallVector<Value> init(6 * MT, zero);
+      SmallVector<Value> res = forT(
+          cIdx(b, loc, 0), cIdx(b, loc, steps), cIdx(b, loc, 1), init,
+          [&](OpBuilder &b, Location loc, Value s, ValueRange it) -> SmallVector<Value> {
+            SmallVector<Value> out(it.begin(), it.end());
+            Value w = memref::LoadOp::create(
+                b, loc, W,
+                ValueRange{arith::AddIOp::create(
+                    b, loc, wLane, arith::MulIOp::create(b, loc, s, cIdx(b, loc, 32)))});
+            Value planes[4];
+            for (int pp = 0; pp < 4; ++pp) {
+              Value v = pp ? Value(arith::ShRUIOp::create(b, loc, w, cI32(b, loc, 2 * pp))) : w;
+              planes[pp] = arith::AndIOp::create(b, loc, v, mask);
+            }
+            Value sOff = arith::MulIOp::create(b, loc, s, cIdx(b, loc, 16));
+            for (int64_t h = 0; h < 2; ++h) {
+              Value kOff = arith::AddIOp::create(b, loc, sOff, cIdx(b, loc, 8 * h));
+              for (int64_t m = 0; m < MT; ++m) {
+                auto ld = [&](int64_t half, int64_t plus) -> Value {
+                  Value i = arith::AddIOp::create(
+                      b, loc, rowA[2 * m + half],
+                      arith::AddIOp::create(b, loc, kOff, cIdx(b, loc, plus)));
+                  return memref::LoadOp::create(b, loc, q, ValueRange{i});
+                };
+                Value a0 = ld(0, 0), a1 = ld(1, 0), a2 = ld(0, 4), a3 = ld(1, 4);
+                SmallVector<Value> c(out.begin() + 4 * m, out.begin() + 4 * m + 4);
+                auto mma = NVVM::MmaOp::create(
+                    b, loc, accTy, ValueRange{a0, a1, a2, a3},
+                    ValueRange{planes[2 * h], planes[2 * h + 1]}, c, {16, 8, 32},
+                    std::nullopt, NVVM::MMAIntOverflow::wrapped,
+                    std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8, NVVM::MMATypes::u8},
+                    std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                                   NVVM::MMALayout::col});
+                for (int64_t i = 0; i < 4; ++i)
+                  out[4 * m + i] = LLVM::ExtractValueOp::create(b, loc, mma, i);
+                Value &s0 = out[4 * MT + 2 * m], &s1 = out[4 * MT + 2 * m + 1];
+                s0 = dp4a(b, loc, ones, a2, dp4a(b, loc, ones, a0, s0));
+                s1 = dp4a(b, loc, ones, a3, dp4a(b, loc, ones, a1, s1));
+              }
+            }
+            return out;
+          });
+      Value grpOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, group,
+                                          cIdx(b, loc, N / R));
+      for (int64_t m = 0; m < MT; ++m) {
+        Value sums[2];
+        for (int64_t half = 0; half < 2; ++half) {
+          // The quad's four lanes hold a quarter of each step: xor 1, 2.
+          Value v = res[4 * MT + 2 * m + half];
+          Value width = cI32(b, loc, 32);
+          for (int64_t d = 1; d < 4; d *= 2) {
+            auto sh = gpu::ShuffleOp::create(b, loc, v, cI32(b, loc, d), width,
+                                             gpu::ShuffleMode::XOR);
+            v = arith::AddIOp::create(b, loc, v, sh.getShuffleResult());
+          }
+          sums[half] = v;
+        }
+        for (int64_t i = 0; i < 4; ++i) {
+          Value t = arith::AddIOp::create(
+              b, loc, tt,
+              arith::AddIOp::create(b, loc, gq, cIdx(b, loc, 16 * m + 8 * (i / 2))));
+          Value rowI = arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, group, cIdx(b, loc, R)),
+              arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, tq, cIdx(b, loc, 2)),
+                                    cIdx(b, loc, i & 1)));
+          Value ok = arith::AndIOp::create(
+              b, loc, grpOk,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t, a.t1));
+          Value acc = arith::SubIOp::create(b, loc, res[4 * m + i], sums[i / 2]);
+          scf::IfOp::create(b, loc, ok, [&](OpBuilder &b, Location loc) {
+            storeRow(b, loc, acc, t, rowI);
+            scf::YieldOp::create(b, loc);
+          });
+        }
+      }
+      return {};
+    });
+  };
+
+  // One token (decode): tiles of one; a few: tile_m; many: tensor cores.
+  Value n = arith::SubIOp::create(b, loc, a.t1, a.t0);
+  auto branch = [&](int64_t atLeast, function_ref<void(OpBuilder &, Location)> yes,
+                    function_ref<void(OpBuilder &, Location)> no) {
+    Value c = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n,
+                                    cIdx(b, loc, atLeast));
+    scf::IfOp::create(
+        b, loc, c,
+        [&](OpBuilder &b, Location loc) {
+          yes(b, loc);
+          scf::YieldOp::create(b, loc);
+        },
+        [&](OpBuilder &b, Location loc) {
+          no(b, loc);
+          scf::YieldOp::create(b, loc);
+        });
+  };
+  auto several = [&](OpBuilder &b, Location loc) {
+    if (tileM == 1)
+      return dp4aPath(b, loc, 1);
+    branch(2, [&](OpBuilder &b, Location loc) { dp4aPath(b, loc, tileM); },
+           [&](OpBuilder &b, Location loc) { dp4aPath(b, loc, 1); });
+  };
+  if (R == 8)
+    branch(kMmaMinTokens, mmaPath, several);
+  else
+    several(b, loc);
   gpu::ReturnOp::create(b, loc);
   return {name.str(), threads, warps * R};
 }

@@ -161,6 +161,8 @@ TEST_P(GpuTernaryMatmul, BitExactAgainstReference) {
   ASSERT_TRUE(k.ok) << k.err;
   EXPECT_EQ(k.ptx.find("__nv_"), std::string::npos);
   EXPECT_NE(k.ptx.find("dp4a.u32.s32"), std::string::npos);
+  if (c.R == 8)
+    EXPECT_NE(k.ptx.find("mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32"), std::string::npos);
   REQUIRE_GPU();
 
   std::mt19937 rng(int(N * 31 + K + c.R));
@@ -240,7 +242,12 @@ INSTANTIATE_TEST_SUITE_P(
         MatmulCase{"residual_divide", 128, 2, 2, 32, 4, 1, {32}, true, true},
         MatmulCase{"odd_chunks", 64 * 5, 8, 1, 256, 2, 0, {24}, false, false},
         MatmulCase{"r32_2b4t_k", 2560, 32, 4, 128, 1, 0, {64}, false, true},
-        MatmulCase{"ffn_down", 6912, 8, 4, 128, 2, 0, {16}, false, false}),
+        MatmulCase{"ffn_down", 6912, 8, 4, 128, 2, 0, {16}, false, false},
+        // >= 8 tokens with 8-row groups: the mma.sync m16n8k32 path.
+        MatmulCase{"mma_prefill_qkv", 256, 8, 2, 128, 37, 0, {64, 16, 16}, false, false},
+        MatmulCase{"mma_residual_divide", 320, 8, 4, 64, 20, 3, {40}, true, true},
+        MatmulCase{"mma_2b4t_k", 2560, 8, 4, 128, 64, 0, {32}, false, false},
+        MatmulCase{"mma_ffn_down", 6912, 8, 1, 256, 9, 0, {16}, false, false}),
     [](const ::testing::TestParamInfo<MatmulCase> &i) { return std::string(i.param.name); });
 
 TEST(GpuKernels, NormQuantizeMatchesReference) {
