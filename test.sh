@@ -19,11 +19,14 @@ lit_pass=$(count 'Passed *: *[0-9]+' "$log/lit"); lit_pass=${lit_pass:-0}
 lit_fail=$(grep -E '^ *(Failed|Unresolved|Timed Out|Unexpectedly Passed) *: *[0-9]+' "$log/lit" | awk -F: '{s += $2} END {print s + 0}')
 ct_total=$(count 'out of [0-9]+' "$log/ctest"); ct_total=${ct_total:-0}
 ct_fail=$(count '[0-9]+ tests failed' "$log/ctest"); ct_fail=${ct_fail:-0}
-ct_pass=$((ct_total - ct_fail))
+ct_skip=$(grep -c '(Skipped)' "$log/ctest"); ct_skip=${ct_skip:-0}
+lit_skip=$(count 'Unsupported *: *[0-9]+' "$log/lit"); lit_skip=${lit_skip:-0}
+ct_pass=$((ct_total - ct_fail - ct_skip))
 rm -rf "$log"
 
 passed=$((lit_pass + ct_pass)); failed=$((lit_fail + ct_fail))
 if [[ $lit_rc -ne 0 || $ctest_rc -ne 0 ]] && [[ $failed -eq 0 ]]; then failed=1; fi
-echo "lit: $lit_pass passed, $lit_fail failed; gtest (ctest): $ct_pass passed, $ct_fail failed" >&2
-echo "tern: $passed passed, $failed failed"
+skipped=$((lit_skip + ct_skip))
+echo "lit: $lit_pass passed, $lit_skip unsupported, $lit_fail failed; gtest (ctest): $ct_pass passed, $ct_skip skipped, $ct_fail failed" >&2
+echo "tern: $passed passed, $skipped skipped (no GPU, no tool), $failed failed"
 [[ $failed -eq 0 && $passed -gt 0 ]]

@@ -54,7 +54,13 @@ bool load(Driver *d, std::string *err) {
             bind(lib, "cuStreamCreate", &d->streamCreate, &missing) &&
             bind(lib, "cuStreamDestroy_v2", &d->streamDestroy, &missing) &&
             bind(lib, "cuStreamSynchronize", &d->streamSynchronize, &missing) &&
-            bind(lib, "cuGetErrorString", &d->getErrorString, &missing);
+            bind(lib, "cuGetErrorString", &d->getErrorString, &missing) &&
+            bind(lib, "cuMemcpyDtoDAsync_v2", &d->memcpyDtoDAsync, &missing) &&
+            bind(lib, "cuEventCreate", &d->eventCreate, &missing) &&
+            bind(lib, "cuEventRecord", &d->eventRecord, &missing) &&
+            bind(lib, "cuEventSynchronize", &d->eventSynchronize, &missing) &&
+            bind(lib, "cuEventElapsedTime_v2", &d->eventElapsedTime, &missing) &&
+            bind(lib, "cuEventDestroy_v2", &d->eventDestroy, &missing);
   if (!ok) {
     *err = "the CUDA driver libcuda.so.1 has no " + missing + " (too old a driver?)";
     return false;

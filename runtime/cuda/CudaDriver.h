@@ -23,6 +23,7 @@ using CUcontext = struct CUctx_st *;
 using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
+using CUevent = struct CUevent_st *;
 
 inline constexpr CUresult kSuccess = 0;
 // cuDeviceGetAttribute attributes.
@@ -56,6 +57,13 @@ struct Driver {
   CUresult (*streamDestroy)(CUstream);
   CUresult (*streamSynchronize)(CUstream);
   CUresult (*getErrorString)(CUresult, const char **);
+  // Timing and copies for benchmarks.
+  CUresult (*memcpyDtoDAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
+  CUresult (*eventCreate)(CUevent *, unsigned);
+  CUresult (*eventRecord)(CUevent, CUstream);
+  CUresult (*eventSynchronize)(CUevent);
+  CUresult (*eventElapsedTime)(float *, CUevent, CUevent);
+  CUresult (*eventDestroy)(CUevent);
 
   /// "call: CUDA_ERROR_... (message)" for a failed call.
   std::string describe(const char *call, CUresult r) const;

@@ -61,6 +61,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include "RooflinePlot.h"
+#include "tools/tern-bench/GpuBench.h"
 
 #include <benchmark/benchmark.h>
 
@@ -1101,6 +1102,9 @@ int main(int argc, char **argv) {
   for (int t : threadCounts)
     benchmark::AddCustomContext("read_GB/s_threads:" + std::to_string(t),
                                 std::to_string(readBandwidth()[t]));
+  // GPU benchmarks (gpu/...) when a CUDA GPU is present.
+  if (modelExe.empty())
+    benchmark::AddCustomContext("gpu", tern::bench::registerGpuBenchmarks());
 
   // The e2e benchmarks run first (registration order), before the other
   // benchmarks grow this process: see measureReadIsolated.

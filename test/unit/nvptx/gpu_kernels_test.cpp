@@ -12,7 +12,7 @@
 #include "codegen/common/Jit.h"
 #include "codegen/nvptx/GpuKernels.h"
 #include "codegen/nvptx/LowerToPtx.h"
-#include "runtime/cuda/CudaDriver.h"
+#include "runtime/cuda/CudaModule.h"
 #include "runtime/reference/ops.h"
 #include "runtime/reference/quantize.h"
 #include "runtime/reference/ternary_layout.h"
@@ -32,23 +32,11 @@ using namespace tern::rt::cuda;
 
 namespace {
 
-/// The driver and a current context on GPU 0, or why not.
+/// The driver with GPU 0 current, or why not.
 struct Gpu {
   const Driver *d = nullptr;
   std::string why;
-  Gpu() {
-    d = driver(&why);
-    if (!d)
-      return;
-    int n = 0;
-    CUdevice dev;
-    CUcontext ctx;
-    if (d->deviceGetCount(&n) != kSuccess || n < 1 || d->deviceGet(&dev, 0) != kSuccess ||
-        d->primaryCtxRetain(&ctx, dev) != kSuccess || d->ctxSetCurrent(ctx) != kSuccess) {
-      why = "no usable CUDA device";
-      d = nullptr;
-    }
-  }
+  Gpu() { d = currentGpu(&why); }
 };
 const Gpu &gpu() {
   static Gpu g;
@@ -75,45 +63,34 @@ public:
     mlir::PassManager pm(&ctx);
     ok = nvptx::lowerToPtx(*m, pm, &ptx, &err);
   }
-  ~GpuKernel() {
-    for (CUdeviceptr p : allocs)
-      gpu().d->memFree(p);
-    if (mod)
-      gpu().d->moduleUnload(mod);
-  }
 
   /// A device copy of `host` (read back into it by run()).
   template <typename T> void arg(std::vector<T> *host) {
-    CUdeviceptr p = 0;
-    size_t bytes = std::max<size_t>(host->size() * sizeof(T), 4);
-    ASSERT_EQ(gpu().d->memAlloc(&p, bytes), kSuccess);
-    ASSERT_EQ(gpu().d->memcpyHtoD(p, host->data(), host->size() * sizeof(T)), kSuccess);
-    allocs.push_back(p);
-    copies.push_back({p, host->data(), host->size() * sizeof(T)});
+    if (!loaded) {
+      ASSERT_TRUE(mod.load(ptx, &err)) << err;
+      loaded = true;
+    }
+    size_t bytes = host->size() * sizeof(T);
+    CUdeviceptr p = mod.alloc(bytes, host->data());
+    ASSERT_NE(p, 0u);
+    copies.push_back({p, host->data(), bytes});
   }
   /// Launches over items [begin, end) with tokens [t0, t1) at `start`, and
   /// copies every buffer back.
   void run(int64_t t0, int64_t t1, int64_t start, int64_t begin, int64_t end) {
-    const Driver &d = *gpu().d;
     ASSERT_TRUE(ok) << err;
-    if (!mod) {
-      ASSERT_EQ(d.moduleLoadDataEx(&mod, ptx.c_str(), 0, nullptr, nullptr), kSuccess);
-      ASSERT_EQ(d.moduleGetFunction(&fn, mod, launch.name.c_str()), kSuccess);
-    }
-    std::vector<void *> params;
+    CUfunction fn = mod.function(launch.name);
+    ASSERT_NE(fn, nullptr);
+    std::vector<CUdeviceptr> bufs;
     for (Copy &c : copies)
-      params.push_back(&c.dev);
-    int64_t ints[5] = {t0, t1, start, begin, end};
-    for (int64_t &v : ints)
-      params.push_back(&v);
+      bufs.push_back(c.dev);
+    const int64_t ints[5] = {t0, t1, start, begin, end};
     unsigned blocks = unsigned((end - begin + launch.items - 1) / launch.items);
-    ASSERT_EQ(d.launchKernel(fn, blocks, 1, 1, unsigned(launch.threads), 1, 1, 0, nullptr,
-                             params.data(), nullptr),
-              kSuccess);
+    ASSERT_TRUE(mod.launch(fn, blocks, unsigned(launch.threads), bufs, ints, &err)) << err;
+    const Driver &d = *gpu().d;
     ASSERT_EQ(d.streamSynchronize(nullptr), kSuccess);
-    for (Copy &c : copies) {
+    for (Copy &c : copies)
       ASSERT_EQ(d.memcpyDtoHAsync(c.host, c.dev, c.bytes, nullptr), kSuccess);
-    }
     ASSERT_EQ(d.streamSynchronize(nullptr), kSuccess);
   }
 
@@ -127,10 +104,9 @@ private:
     void *host;
     size_t bytes;
   };
-  std::vector<CUdeviceptr> allocs;
+  CudaModule mod;
+  bool loaded = false;
   std::vector<Copy> copies;
-  CUmodule mod = nullptr;
-  CUfunction fn = nullptr;
 };
 
 struct MatmulCase {

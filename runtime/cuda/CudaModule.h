@@ -1,0 +1,51 @@
+//===- CudaModule.h - one PTX module on GPU 0, for tests and benchmarks -*- C++ -*-===//
+//
+// What the GPU kernel tests and tern-bench share: GPU 0's primary context,
+// a PTX module loaded from text, device buffers and launches with the
+// kernel convention (buffers, then t0, t1, start, begin, end). The
+// executor (CudaExecutor) does the same for a whole plan.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_RUNTIME_CUDA_CUDAMODULE_H
+#define TERN_RUNTIME_CUDA_CUDAMODULE_H
+
+#include "runtime/cuda/CudaDriver.h"
+
+#include <string>
+#include <vector>
+
+namespace tern::rt::cuda {
+
+/// The driver with GPU 0's primary context current, or nullptr and why.
+const Driver *currentGpu(std::string *why);
+
+class CudaModule {
+public:
+  CudaModule() = default;
+  CudaModule(const CudaModule &) = delete;
+  CudaModule &operator=(const CudaModule &) = delete;
+  ~CudaModule();
+
+  /// Loads `ptx` (the JIT's log in *err on failure).
+  bool load(const std::string &ptx, std::string *err);
+  /// The entry `name`, or nullptr.
+  CUfunction function(const std::string &name) const;
+  /// A device buffer of `bytes`, initialized from `host` when given; freed
+  /// with the module.
+  CUdeviceptr alloc(size_t bytes, const void *host = nullptr);
+  /// Launches `fn` on `blocks` x `threads` with `buffers` then the five
+  /// int64 arguments; asynchronous on the default stream.
+  bool launch(CUfunction fn, unsigned blocks, unsigned threads,
+              const std::vector<CUdeviceptr> &buffers, const int64_t ints[5],
+              std::string *err) const;
+
+  const Driver *d = nullptr;
+
+private:
+  CUmodule mod = nullptr;
+  std::vector<CUdeviceptr> owned;
+};
+
+} // namespace tern::rt::cuda
+
+#endif
