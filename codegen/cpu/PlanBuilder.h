@@ -76,8 +76,9 @@ public:
                           const Int8MatmulParams &p) = 0;
   /// The attention's KV-cache append as a step of its own before it
   /// (buffers k, v, k_cache, v_cache; range TOKENS); the attention kernel
-  /// then takes q, k_cache, v_cache, out. For targets whose attention steps
-  /// cannot see each other's cache writes (one GPU launch).
+  /// then takes q, k_cache, v_cache, out over heads x max_batch items (one
+  /// per query head and token). For targets whose attention steps cannot
+  /// see each other's cache writes (one GPU launch).
   virtual bool separateKvAppend() const { return false; }
   virtual void kvAppend(mlir::OpBuilder &, llvm::StringRef,
                         const AttentionParams &) {}

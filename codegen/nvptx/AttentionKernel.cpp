@@ -3,8 +3,9 @@
 // kv_append (range TOKENS, one token per block):
 //   k_cache[start + t][:] = k[t][:];  v_cache[start + t][:] = v[t][:]
 //
-// attention (range FIXED over query heads, one head h per block, group
-// g = h / (heads / kv_heads)), for each token t in [t0, t1), L = start + t + 1:
+// attention (range FIXED over heads x max_batch: block i is query head
+// h = i % heads of token t = i / heads, skipped unless t0 <= t < t1; group
+// g = h / (heads / kv_heads)), L = start + t + 1:
 //   sc[p] = (q[t][h] . k_cache[p][g]) / sqrt(hd)   p < L, threads over p
 //   m = max sc (block reduction);  e[p] = 2^((sc[p] - m) log2 e);  l = sum e
 //   out[t][h][d] = (sum_p e[p] v_cache[p][g][d]) / l      threads over d
@@ -73,7 +74,12 @@ GpuLaunch buildGpuAttentionKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef n
   auto cf = [&](OpBuilder &b, Location loc, float v) -> Value {
     return arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(v));
   };
-  Value h = arith::AddIOp::create(b, loc, a.begin, a.block);
+  Value item = arith::AddIOp::create(b, loc, a.begin, a.block);
+  Value h = arith::RemUIOp::create(b, loc, item, c(b, loc, p.heads));
+  Value tok = arith::DivUIOp::create(b, loc, item, c(b, loc, p.heads));
+  Value lo = arith::MaxUIOp::create(b, loc, a.t0, tok);
+  Value hi = arith::MinUIOp::create(
+      b, loc, a.t1, arith::AddIOp::create(b, loc, tok, c(b, loc, 1)));
   Value kvOff = arith::MulIOp::create(
       b, loc, arith::DivUIOp::create(b, loc, h, c(b, loc, group)), c(b, loc, hd));
   Value step = c(b, loc, threads);
@@ -87,7 +93,8 @@ GpuLaunch buildGpuAttentionKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef n
         .getResult(0);
   };
 
-  scf::ForOp::create(b, loc, a.t0, a.t1, c(b, loc, 1), ValueRange{},
+  // [lo, hi) is this block's token, or empty (the same for every thread).
+  scf::ForOp::create(b, loc, lo, hi, c(b, loc, 1), ValueRange{},
                      [&](OpBuilder &b, Location loc, Value t, ValueRange) {
     Value L = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, a.start, t),
                                     c(b, loc, 1));

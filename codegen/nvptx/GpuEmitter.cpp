@@ -41,8 +41,11 @@ void GpuEmitter::kvAppend(OpBuilder &b, StringRef n, const cpu::AttentionParams 
 void GpuEmitter::floatMatmul(OpBuilder &b, StringRef n, const cpu::FloatMatmulParams &p) {
   byName[n.str()] = buildGpuFloatMatmulKernel(b, gm, n, p);
 }
-void GpuEmitter::int8Matmul(OpBuilder &, StringRef, const cpu::Int8MatmulParams &) {
-  err = "the GPU kernels have no int8 head";
+void GpuEmitter::int8Matmul(OpBuilder &b, StringRef n, const cpu::Int8MatmulParams &p) {
+  if (p.K % 16 != 0 && err.empty())
+    err = "the GPU int8 head needs a hidden size that is a multiple of 16, got " +
+          std::to_string(p.K);
+  byName[n.str()] = buildGpuInt8MatmulKernel(b, gm, n, p);
 }
 
 std::string GpuEmitter::checkTernaryMatmul(const cpu::TernaryMatmulParams &p) const {
@@ -60,11 +63,6 @@ std::string GpuEmitter::checkTernaryMatmul(const cpu::TernaryMatmulParams &p) co
     return "schedule threads = " + std::to_string(p.threads) +
            " is not a whole number of warps up to 1024";
   return "";
-}
-
-std::string GpuEmitter::checkInt8Head() const {
-  return "--head=int8 is not available for GPU targets yet (the head stays in "
-         "its stored float type)";
 }
 
 std::vector<GpuLaunch> GpuEmitter::launches(const std::vector<std::string> &kernels) const {

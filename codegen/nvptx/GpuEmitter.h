@@ -42,7 +42,6 @@ public:
                 const cpu::AttentionParams &p) override;
   bool ropeTable() const override { return true; }
   std::string checkTernaryMatmul(const cpu::TernaryMatmulParams &p) const override;
-  std::string checkInt8Head() const override;
 
   /// Launch shapes in the plan's kernel order.
   std::vector<GpuLaunch> launches(const std::vector<std::string> &kernels) const;

@@ -18,6 +18,7 @@ namespace tern::nvptx {
 using cpu::AttentionParams;
 using cpu::EmbeddingParams;
 using cpu::FloatMatmulParams;
+using cpu::Int8MatmulParams;
 using cpu::NormQuantizeParams;
 using cpu::RopeParams;
 using cpu::TernaryMatmulParams;
@@ -62,9 +63,11 @@ GpuLaunch buildGpuKvAppendKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
                                  llvm::StringRef name, const AttentionParams &p);
 
 /// Causal GQA attention over the cache (after the append): buffers 0 q,
-/// 1 k_cache, 2 v_cache, 3 out. One block per query head, tokens looped;
-/// the scores of one token live in shared memory (max_context floats).
-/// Range FIXED over heads.
+/// 1 k_cache, 2 v_cache, 3 out. One block per (token, query head): item i
+/// is head i % heads of token i / heads, blocks of tokens outside [t0, t1)
+/// return at once (a prefill of T tokens runs T x heads blocks); the
+/// scores live in shared memory (max_context floats). Range FIXED over
+/// heads x max_batch.
 GpuLaunch buildGpuAttentionKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
                                   llvm::StringRef name, const AttentionParams &p);
 
@@ -73,6 +76,11 @@ GpuLaunch buildGpuFloatMatmulKernel(mlir::OpBuilder &b,
                                     mlir::gpu::GPUModuleOp gm,
                                     llvm::StringRef name,
                                     const FloatMatmulParams &p);
+
+/// The int8 LM head (--head=int8): one warp per row, 16-byte loads, dp4a
+/// s8 x s8; K a multiple of 16. Range FIXED over rows.
+GpuLaunch buildGpuInt8MatmulKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
+                                   llvm::StringRef name, const Int8MatmulParams &p);
 
 /// Shared memory bytes a kernel may declare statically.
 inline constexpr int64_t kMaxStaticShared = 48 * 1024;

@@ -345,7 +345,7 @@ TEST(GpuKernels, AttentionMatchesReference) {
   attn.arg(&kc);
   attn.arg(&vc);
   attn.arg(&out);
-  attn.run(0, T, start, 0, p.heads);
+  attn.run(0, T, start, 0, p.heads * p.max_batch);
   for (int64_t t = 0; t < T; ++t) {
     std::vector<float> want(qd);
     ref::attention(q.data() + t * qd, kc.data(), vc.data(), int(p.heads), int(p.kv_heads),
@@ -353,6 +353,52 @@ TEST(GpuKernels, AttentionMatchesReference) {
     for (int64_t i = 0; i < qd; ++i)
       ASSERT_NEAR(out[t * qd + i], want[i], 1e-5f) << "token " << t << " " << i;
   }
+}
+
+TEST(GpuKernels, Int8HeadBitExact) {
+  cpu::Int8MatmulParams p;
+  p.N = 37;
+  p.K = 2560;
+  p.max_batch = 3;
+  GpuKernel k([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuInt8MatmulKernel(b, gm, "k", p);
+  });
+  ASSERT_TRUE(k.ok) << k.err;
+  EXPECT_NE(k.ptx.find("dp4a.s32.s32"), std::string::npos);
+  REQUIRE_GPU();
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> d8(-128, 127);
+  std::vector<int8_t> q(p.max_batch * p.K), w(p.N * p.K);
+  for (auto &v : q)
+    v = int8_t(d8(rng));
+  for (auto &v : w)
+    v = int8_t(d8(rng));
+  for (int64_t i = 0; i < p.K; ++i)
+    q[p.K + i] = w[i] = -128; // token 1, row 0: the largest product sum
+  std::vector<int32_t> qw(q.size() / 4), ww(w.size() / 4), corr(p.N, 0);
+  std::memcpy(qw.data(), q.data(), q.size());
+  std::memcpy(ww.data(), w.data(), w.size());
+  std::vector<float> s = {0.5f, 3.0f, 127.0f}, scale(p.N), y(p.max_batch * p.N, 0.0f);
+  for (int64_t n = 0; n < p.N; ++n)
+    scale[n] = 0.001f * float(n + 1);
+  k.arg(&qw);
+  k.arg(&s);
+  k.arg(&ww);
+  k.arg(&scale);
+  k.arg(&corr);
+  k.arg(&y);
+  k.run(1, 3, 0, 0, p.N);
+  for (int64_t t = 0; t < p.max_batch; ++t)
+    for (int64_t n = 0; n < p.N; ++n) {
+      float want = 0.0f;
+      if (t >= 1) {
+        int32_t acc = 0;
+        for (int64_t i = 0; i < p.K; ++i)
+          acc += int32_t(q[t * p.K + i]) * int32_t(w[n * p.K + i]);
+        want = float(acc) / s[t] * scale[n];
+      }
+      ASSERT_EQ(y[t * p.N + n], want) << t << " " << n;
+    }
 }
 
 TEST(GpuKernels, EmbeddingAndHeadMatchReference) {
