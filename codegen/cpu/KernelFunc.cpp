@@ -16,16 +16,19 @@ func::FuncOp createKernel(OpBuilder &b, ModuleOp module, StringRef name,
   f->setAttr(kKernelAttr, b.getUnitAttr());
   Block *entry = f.addEntryBlock();
   b.setInsertionPointToStart(entry);
+  bindKernelArgs(entry, buffers.size(), args);
+  return f;
+}
+
+void bindKernelArgs(Block *entry, unsigned n, KernelArgs *args) {
   args->buffers.clear();
-  for (size_t i = 0; i < buffers.size(); ++i)
+  for (unsigned i = 0; i < n; ++i)
     args->buffers.push_back(entry->getArgument(i));
-  unsigned n = buffers.size();
   args->t0 = entry->getArgument(n);
   args->t1 = entry->getArgument(n + 1);
   args->start = entry->getArgument(n + 2);
   args->begin = entry->getArgument(n + 3);
   args->end = entry->getArgument(n + 4);
-  return f;
 }
 
 std::vector<std::string> kernelNames(ModuleOp module) {

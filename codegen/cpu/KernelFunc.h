@@ -31,6 +31,10 @@ struct KernelArgs {
   mlir::Value t0, t1, start, begin, end;
 };
 
+/// Fills `args` from a kernel's entry block: `nBuffers` buffers, then t0,
+/// t1, start, begin, end (shared with the GPU convention, GpuKernelFunc.h).
+void bindKernelArgs(mlir::Block *entry, unsigned nBuffers, KernelArgs *args);
+
 /// Creates `func.func @name` with the kernel convention at the end of
 /// `module`, sets the builder inside its (empty) entry block and fills `args`.
 /// The caller emits the body and the `func.return`.

@@ -38,59 +38,46 @@ GpuLaunch buildGpuFloatMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value x = a.buffers[0], W = a.buffers[1], y = a.buffers[2];
-  Value lane = arith::RemUIOp::create(b, loc, a.tid, c(b, loc, 32));
-  Value warp = arith::DivUIOp::create(b, loc, a.tid, c(b, loc, 32));
-  Value row = arith::AddIOp::create(
-      b, loc, a.begin,
-      arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, a.block, c(b, loc, warps)),
-                            warp));
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, a.end);
-  scf::IfOp::create(b, loc, inRange, [&](OpBuilder &b, Location loc) {
+  auto dot = [&](OpBuilder &b, Location loc, Value t, Value row, Value lane) -> Value {
     Value wRow = arith::MulIOp::create(b, loc, row, c(b, loc, K));
-    scf::ForOp::create(b, loc, a.t0, a.t1, c(b, loc, 1), ValueRange{},
-                       [&](OpBuilder &b, Location loc, Value t, ValueRange) {
-      Value xRow = arith::MulIOp::create(b, loc, t, c(b, loc, K));
-      Value zero = arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(0.0f));
-      Value acc = scf::ForOp::create(
-          b, loc, lane, c(b, loc, K / V), c(b, loc, 32), ValueRange{zero},
-          [&](OpBuilder &b, Location loc, Value ch, ValueRange it) {
-            Value off = arith::MulIOp::create(b, loc, ch, c(b, loc, V));
-            Value sum = it[0];
-            if (V == 1) {
-              Value w = memref::LoadOp::create(
-                  b, loc, W, ValueRange{arith::AddIOp::create(b, loc, wRow, off)});
-              if (w.getType() != f32)
-                w = arith::ExtFOp::create(b, loc, f32, w);
-              Value xv = memref::LoadOp::create(
-                  b, loc, x, ValueRange{arith::AddIOp::create(b, loc, xRow, off)});
-              sum = arith::AddFOp::create(b, loc, sum, arith::MulFOp::create(b, loc, w, xv));
-            } else {
-              Value w = vector::LoadOp::create(
-                  b, loc, VectorType::get({V}, elem), W,
-                  ValueRange{arith::AddIOp::create(b, loc, wRow, off)}, false, llvm::Align(16));
-              if (elem != f32)
-                w = arith::ExtFOp::create(b, loc, VectorType::get({V}, f32), w);
-              Value xv = vector::LoadOp::create(
-                  b, loc, VectorType::get({V}, f32), x,
-                  ValueRange{arith::AddIOp::create(b, loc, xRow, off)}, false, llvm::Align(16));
-              Value prod = arith::MulFOp::create(b, loc, w, xv);
-              for (int64_t e = 0; e < V; ++e)
-                sum = arith::AddFOp::create(b, loc, sum,
-                                            vector::ExtractOp::create(b, loc, prod, e));
-            }
-            scf::YieldOp::create(b, loc, ValueRange{sum});
-          }).getResult(0);
-      acc = warpReduce(b, loc, acc, /*isMax=*/false);
-      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, c(b, loc, 0));
-      scf::IfOp::create(b, loc, first, [&](OpBuilder &b, Location loc) {
-        Value o = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, t, c(b, loc, N)), row);
-        memref::StoreOp::create(b, loc, acc, y, ValueRange{o});
-        scf::YieldOp::create(b, loc);
-      });
-      scf::YieldOp::create(b, loc);
-    });
-    scf::YieldOp::create(b, loc);
-  });
+    Value xRow = arith::MulIOp::create(b, loc, t, c(b, loc, K));
+    Value zero = arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(0.0f));
+    return scf::ForOp::create(
+               b, loc, lane, c(b, loc, K / V), c(b, loc, 32), ValueRange{zero},
+               [&](OpBuilder &b, Location loc, Value ch, ValueRange it) {
+                 Value off = arith::MulIOp::create(b, loc, ch, c(b, loc, V));
+                 Value wi = arith::AddIOp::create(b, loc, wRow, off);
+                 Value xi = arith::AddIOp::create(b, loc, xRow, off);
+                 Value sum = it[0];
+                 if (V == 1) {
+                   Value w = memref::LoadOp::create(b, loc, W, ValueRange{wi});
+                   if (w.getType() != f32)
+                     w = arith::ExtFOp::create(b, loc, f32, w);
+                   Value xv = memref::LoadOp::create(b, loc, x, ValueRange{xi});
+                   sum = arith::AddFOp::create(b, loc, sum,
+                                               arith::MulFOp::create(b, loc, w, xv));
+                 } else {
+                   Value w = vector::LoadOp::create(b, loc, VectorType::get({V}, elem), W,
+                                                    ValueRange{wi}, false, llvm::Align(16));
+                   if (elem != f32)
+                     w = arith::ExtFOp::create(b, loc, VectorType::get({V}, f32), w);
+                   Value xv = vector::LoadOp::create(b, loc, VectorType::get({V}, f32), x,
+                                                     ValueRange{xi}, false, llvm::Align(16));
+                   Value prod = arith::MulFOp::create(b, loc, w, xv);
+                   for (int64_t e = 0; e < V; ++e)
+                     sum = arith::AddFOp::create(b, loc, sum,
+                                                 vector::ExtractOp::create(b, loc, prod, e));
+                 }
+                 scf::YieldOp::create(b, loc, ValueRange{sum});
+               })
+        .getResult(0);
+  };
+  forEachWarpRow(b, loc, a, warps, dot,
+                 [&](OpBuilder &b, Location loc, Value t, Value row, Value sum) {
+                   Value o = arith::AddIOp::create(
+                       b, loc, arith::MulIOp::create(b, loc, t, c(b, loc, N)), row);
+                   memref::StoreOp::create(b, loc, sum, y, ValueRange{o});
+                 });
   gpu::ReturnOp::create(b, loc);
   return {name.str(), threads, warps};
 }

@@ -41,15 +41,7 @@ gpu::GPUFuncOp createGpuKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef name
       b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
   Block *entry = &f.getBody().front();
   b.setInsertionPointToStart(entry);
-  args->buffers.clear();
-  for (size_t i = 0; i < buffers.size(); ++i)
-    args->buffers.push_back(entry->getArgument(i));
-  unsigned n = buffers.size();
-  args->t0 = entry->getArgument(n);
-  args->t1 = entry->getArgument(n + 1);
-  args->start = entry->getArgument(n + 2);
-  args->begin = entry->getArgument(n + 3);
-  args->end = entry->getArgument(n + 4);
+  cpu::bindKernelArgs(entry, buffers.size(), args);
   Location loc = f.getLoc();
   args->tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   args->block = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
@@ -105,6 +97,38 @@ Value blockReduce(OpBuilder &b, Location loc, Value v, bool isMax,
   }
   gpu::BarrierOp::create(b, loc); // scratch may be reused right after
   return r;
+}
+
+void forEachWarpRow(
+    OpBuilder &b, Location loc, const GpuKernelArgs &a, int64_t warps,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> dot,
+    function_ref<void(OpBuilder &, Location, Value, Value, Value)> store) {
+  Value c32 = arith::ConstantIndexOp::create(b, loc, 32);
+  Value lane = arith::RemUIOp::create(b, loc, a.tid, c32);
+  Value warp = arith::DivUIOp::create(b, loc, a.tid, c32);
+  Value row = arith::AddIOp::create(
+      b, loc, a.begin,
+      arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, a.block,
+                                arith::ConstantIndexOp::create(b, loc, warps)),
+          warp));
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, a.end);
+  scf::IfOp::create(b, loc, inRange, [&](OpBuilder &b, Location loc) {
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    scf::ForOp::create(b, loc, a.t0, a.t1, one, ValueRange{},
+                       [&](OpBuilder &b, Location loc, Value t, ValueRange) {
+      Value sum = warpReduce(b, loc, dot(b, loc, t, row, lane), /*isMax=*/false);
+      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                          arith::ConstantIndexOp::create(b, loc, 0));
+      scf::IfOp::create(b, loc, first, [&](OpBuilder &b, Location loc) {
+        store(b, loc, t, row, sum);
+        scf::YieldOp::create(b, loc);
+      });
+      scf::YieldOp::create(b, loc);
+    });
+    scf::YieldOp::create(b, loc);
+  });
 }
 
 void forStrided(OpBuilder &b, Location loc, Value first, Value n, int64_t stride,

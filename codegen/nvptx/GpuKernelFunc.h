@@ -17,6 +17,8 @@
 #ifndef TERN_CODEGEN_NVPTX_GPUKERNELFUNC_H
 #define TERN_CODEGEN_NVPTX_GPUKERNELFUNC_H
 
+#include "codegen/cpu/KernelFunc.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -34,10 +36,9 @@ struct GpuLaunch {
   int64_t items = 1;     ///< range items per block
 };
 
-/// The block arguments of a GPU kernel being built, plus its launch shape.
-struct GpuKernelArgs {
-  llvm::SmallVector<mlir::Value> buffers;
-  mlir::Value t0, t1, start, begin, end;
+/// The block arguments of a GPU kernel being built (as a CPU kernel's),
+/// plus its thread and block index.
+struct GpuKernelArgs : cpu::KernelArgs {
   mlir::Value tid;   ///< thread index in the block (index)
   mlir::Value block; ///< block index (index)
 };
@@ -72,6 +73,19 @@ mlir::Value warpReduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 /// thread gets the result. Contains barriers: call from uniform control flow.
 mlir::Value blockReduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                         bool isMax, mlir::Value scratch, int64_t threads);
+
+/// One warp per output row (the heads): row = begin + blockIdx.x * warps +
+/// warp, idle past `end`; for each token t in [t0, t1) the lanes' partial
+/// sums `dot(t, row, lane)` (i32 or f32) are added over the warp and lane 0
+/// calls `store(t, row, sum)`.
+void forEachWarpRow(
+    mlir::OpBuilder &b, mlir::Location loc, const GpuKernelArgs &a, int64_t warps,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::Value t,
+                                   mlir::Value row, mlir::Value lane)>
+        dot,
+    llvm::function_ref<void(mlir::OpBuilder &, mlir::Location, mlir::Value t,
+                            mlir::Value row, mlir::Value sum)>
+        store);
 
 /// scf.for iv = tid to n step threads: a block-strided loop (static n).
 void forStrided(mlir::OpBuilder &b, mlir::Location loc, mlir::Value first,

@@ -41,58 +41,46 @@ GpuLaunch buildGpuInt8MatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef 
     return arith::ConstantIndexOp::create(b, loc, v);
   };
   Value q = a.buffers[0], W = a.buffers[2];
-  Value lane = arith::RemUIOp::create(b, loc, a.tid, c(b, loc, 32));
-  Value warp = arith::DivUIOp::create(b, loc, a.tid, c(b, loc, 32));
-  Value row = arith::AddIOp::create(
-      b, loc, a.begin,
-      arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, a.block, c(b, loc, warps)),
-                            warp));
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, a.end);
   auto bytes4 = [&](OpBuilder &b, Location loc, Value w) -> Value {
     return LLVM::BitcastOp::create(b, loc, VectorType::get({4}, b.getI8Type()), w);
   };
-  scf::IfOp::create(b, loc, inRange, [&](OpBuilder &b, Location loc) {
+  auto dot = [&](OpBuilder &b, Location loc, Value t, Value row, Value lane) -> Value {
     Value wRow = arith::MulIOp::create(b, loc, row, c(b, loc, K / 4));
-    scf::ForOp::create(b, loc, a.t0, a.t1, c(b, loc, 1), ValueRange{},
-                       [&](OpBuilder &b, Location loc, Value t, ValueRange) {
-      Value qRow = arith::MulIOp::create(b, loc, t, c(b, loc, K / 4));
-      Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
-      Value acc = scf::ForOp::create(
-          b, loc, lane, c(b, loc, K / 16), c(b, loc, 32), ValueRange{zero},
-          [&](OpBuilder &b, Location loc, Value ch, ValueRange it) {
-            Value off = arith::MulIOp::create(b, loc, ch, c(b, loc, 4));
-            auto ld = [&](Value mem, Value base) -> Value {
-              return vector::LoadOp::create(
-                  b, loc, VectorType::get({4}, b.getI32Type()), mem,
-                  ValueRange{arith::AddIOp::create(b, loc, base, off)}, false,
-                  llvm::Align(16));
-            };
-            Value wv = ld(W, wRow), qv = ld(q, qRow);
-            Value sum = it[0];
-            for (int64_t e = 0; e < 4; ++e)
-              sum = NVVM::DotAccumulate4WayOp::create(
-                  b, loc, b.getI32Type(),
-                  bytes4(b, loc, vector::ExtractOp::create(b, loc, wv, e)),
-                  NVVM::DotAccumulateType::SIGNED,
-                  bytes4(b, loc, vector::ExtractOp::create(b, loc, qv, e)),
-                  NVVM::DotAccumulateType::SIGNED, sum);
-            scf::YieldOp::create(b, loc, ValueRange{sum});
-          }).getResult(0);
-      acc = warpReduce(b, loc, acc, /*isMax=*/false);
-      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, c(b, loc, 0));
-      scf::IfOp::create(b, loc, first, [&](OpBuilder &b, Location loc) {
-        Value y = arith::SIToFPOp::create(b, loc, b.getF32Type(), acc);
-        Value st = memref::LoadOp::create(b, loc, a.buffers[1], ValueRange{t});
-        Value sc = memref::LoadOp::create(b, loc, a.buffers[3], ValueRange{row});
-        y = arith::MulFOp::create(b, loc, arith::DivFOp::create(b, loc, y, st), sc);
-        Value o = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, t, c(b, loc, N)), row);
-        memref::StoreOp::create(b, loc, y, a.buffers[5], ValueRange{o});
-        scf::YieldOp::create(b, loc);
-      });
-      scf::YieldOp::create(b, loc);
-    });
-    scf::YieldOp::create(b, loc);
-  });
+    Value qRow = arith::MulIOp::create(b, loc, t, c(b, loc, K / 4));
+    Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
+    return scf::ForOp::create(
+               b, loc, lane, c(b, loc, K / 16), c(b, loc, 32), ValueRange{zero},
+               [&](OpBuilder &b, Location loc, Value ch, ValueRange it) {
+                 Value off = arith::MulIOp::create(b, loc, ch, c(b, loc, 4));
+                 auto ld = [&](Value mem, Value base) -> Value {
+                   return vector::LoadOp::create(
+                       b, loc, VectorType::get({4}, b.getI32Type()), mem,
+                       ValueRange{arith::AddIOp::create(b, loc, base, off)}, false,
+                       llvm::Align(16));
+                 };
+                 Value wv = ld(W, wRow), qv = ld(q, qRow);
+                 Value sum = it[0];
+                 for (int64_t e = 0; e < 4; ++e)
+                   sum = NVVM::DotAccumulate4WayOp::create(
+                       b, loc, b.getI32Type(),
+                       bytes4(b, loc, vector::ExtractOp::create(b, loc, wv, e)),
+                       NVVM::DotAccumulateType::SIGNED,
+                       bytes4(b, loc, vector::ExtractOp::create(b, loc, qv, e)),
+                       NVVM::DotAccumulateType::SIGNED, sum);
+                 scf::YieldOp::create(b, loc, ValueRange{sum});
+               })
+        .getResult(0);
+  };
+  forEachWarpRow(b, loc, a, warps, dot,
+                 [&](OpBuilder &b, Location loc, Value t, Value row, Value sum) {
+                   Value y = arith::SIToFPOp::create(b, loc, b.getF32Type(), sum);
+                   Value st = memref::LoadOp::create(b, loc, a.buffers[1], ValueRange{t});
+                   Value sc = memref::LoadOp::create(b, loc, a.buffers[3], ValueRange{row});
+                   y = arith::MulFOp::create(b, loc, arith::DivFOp::create(b, loc, y, st), sc);
+                   Value o = arith::AddIOp::create(
+                       b, loc, arith::MulIOp::create(b, loc, t, c(b, loc, N)), row);
+                   memref::StoreOp::create(b, loc, y, a.buffers[5], ValueRange{o});
+                 });
   gpu::ReturnOp::create(b, loc);
   return {name.str(), threads, warps};
 }

@@ -1,8 +1,17 @@
 //===- LowerToPtx.cpp - GPU kernels to PTX --------------------------------===//
 #include "codegen/nvptx/LowerToPtx.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -20,7 +29,10 @@ using namespace mlir;
 namespace tern::nvptx {
 
 void registerGpuDialects(DialectRegistry &registry) {
-  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect>();
+  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, arith::ArithDialect,
+                  memref::MemRefDialect, scf::SCFDialect, vector::VectorDialect,
+                  LLVM::LLVMDialect, func::FuncDialect, cf::ControlFlowDialect>();
+  registerAllExtensions(registry); // the dialects' to-LLVM conversion interfaces
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerGPUDialectTranslation(registry);
@@ -69,6 +81,20 @@ bool lowerToPtx(ModuleOp module, PassManager &pm, std::string *ptx, std::string 
   }
   *err = "the PTX pipeline produced no gpu.binary";
   return false;
+}
+
+bool buildKernelPtx(function_ref<GpuLaunch(OpBuilder &, gpu::GPUModuleOp)> build,
+                    StringRef chip, GpuLaunch *launch, std::string *ptx,
+                    std::string *err) {
+  DialectRegistry registry;
+  registerGpuDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  OpBuilder b(&ctx);
+  OwningOpRef<ModuleOp> m = ModuleOp::create(b.getUnknownLoc());
+  *launch = build(b, kernelModule(b, *m, chip, "+ptx80"));
+  PassManager pm(&ctx);
+  return lowerToPtx(*m, pm, ptx, err);
 }
 
 } // namespace tern::nvptx

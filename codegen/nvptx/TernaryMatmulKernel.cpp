@@ -110,14 +110,12 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
 
   // y of row `row` for token t from its sum and the token's activation sum:
   // the CPU epilogue (storeMatmulOutput) into the row's part.
-  cpu::KernelArgs ka;
-  ka.buffers = a.buffers;
   auto storeRow = [&](OpBuilder &b, Location loc, Value acc, Value t, Value row) {
     Value st = memref::LoadOp::create(b, loc, a.buffers[1], ValueRange{t});
     std::function<void(OpBuilder &, Location, size_t, int64_t)> store =
         [&](OpBuilder &b, Location loc, size_t part, int64_t base) {
           if (part + 1 == p.parts.size()) {
-            cpu::storeMatmulOutput(b, loc, p, ka, part, base, acc, st, t, row);
+            cpu::storeMatmulOutput(b, loc, p, a, part, base, acc, st, t, row);
             return;
           }
           Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
@@ -125,7 +123,7 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
           scf::IfOp::create(
               b, loc, in,
               [&](OpBuilder &b, Location loc) {
-                cpu::storeMatmulOutput(b, loc, p, ka, part, base, acc, st, t, row);
+                cpu::storeMatmulOutput(b, loc, p, a, part, base, acc, st, t, row);
                 scf::YieldOp::create(b, loc);
               },
               [&](OpBuilder &b, Location loc) {

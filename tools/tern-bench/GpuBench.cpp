@@ -9,7 +9,6 @@
 //===----------------------------------------------------------------------===//
 #include "tools/tern-bench/GpuBench.h"
 
-#include "codegen/common/Jit.h"
 #include "codegen/nvptx/GpuKernels.h"
 #include "codegen/nvptx/LowerToPtx.h"
 #include "runtime/cuda/CudaModule.h"
@@ -82,21 +81,13 @@ void BM_GpuTernary(benchmark::State &state, int64_t N, int64_t K, int64_t T) {
   p.threads = 128;
   std::string ptx, err;
   nvptx::GpuLaunch launch;
-  {
-    mlir::DialectRegistry registry;
-    mlir::tern::registerJitDialects(registry);
-    nvptx::registerGpuDialects(registry);
-    mlir::MLIRContext ctx(registry);
-    ctx.loadAllAvailableDialects();
-    mlir::OpBuilder b(&ctx);
-    mlir::OwningOpRef<mlir::ModuleOp> mod = mlir::ModuleOp::create(b.getUnknownLoc());
-    launch = nvptx::buildGpuTernaryMatmulKernel(
-        b, nvptx::kernelModule(b, *mod, "sm_80", "+ptx80"), "k", p);
-    mlir::PassManager pm(&ctx);
-    if (!nvptx::lowerToPtx(*mod, pm, &ptx, &err)) {
-      state.SkipWithError(err.c_str());
-      return;
-    }
+  if (!nvptx::buildKernelPtx(
+          [&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+            return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p);
+          },
+          "sm_80", &launch, &ptx, &err)) {
+    state.SkipWithError(err.c_str());
+    return;
   }
   CudaModule m;
   if (!m.load(ptx, &err)) {

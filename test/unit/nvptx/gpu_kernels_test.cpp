@@ -9,7 +9,6 @@
 // any machine.
 //
 //===----------------------------------------------------------------------===//
-#include "codegen/common/Jit.h"
 #include "codegen/nvptx/GpuKernels.h"
 #include "codegen/nvptx/LowerToPtx.h"
 #include "runtime/cuda/CudaModule.h"
@@ -52,16 +51,7 @@ class GpuKernel {
 public:
   explicit GpuKernel(
       std::function<nvptx::GpuLaunch(mlir::OpBuilder &, mlir::gpu::GPUModuleOp)> build) {
-    mlir::DialectRegistry registry;
-    mlir::tern::registerJitDialects(registry);
-    nvptx::registerGpuDialects(registry);
-    mlir::MLIRContext ctx(registry);
-    ctx.loadAllAvailableDialects();
-    mlir::OpBuilder b(&ctx);
-    mlir::OwningOpRef<mlir::ModuleOp> m = mlir::ModuleOp::create(b.getUnknownLoc());
-    launch = build(b, nvptx::kernelModule(b, *m, "sm_80", "+ptx80"));
-    mlir::PassManager pm(&ctx);
-    ok = nvptx::lowerToPtx(*m, pm, &ptx, &err);
+    ok = nvptx::buildKernelPtx(build, "sm_80", &launch, &ptx, &err);
   }
 
   /// A device copy of `host` (read back into it by run()).
