@@ -12,7 +12,7 @@ namespace {
 /// One row of the table: a target's knobs (0 = let the target choose).
 struct TargetDefaults {
   llvm::StringRef name;
-  int64_t tileM, tileN, prefetch, vectorWidth, threads;
+  int64_t tileM, tileN, prefetch, vectorWidth, threads, unroll;
 };
 
 // tile_m: tokens per weight pass (prefill reuse of each decoded row);
@@ -22,19 +22,20 @@ struct TargetDefaults {
 // tile with no software prefetch streams 0.89-0.98 of a plain read against
 // 0.61-0.83 with prefetch = 8, see issue 5; a tuner may set it per machine);
 // vector_width: SIMD bytes; threads: GPU threads per block (CPU kernels
-// take their threads from the runtime). GPUs: tile_m tokens per pass over a
-// warp's rows, 16-byte loads, 4 warps per block (not yet tuned: no GPU was
-// at hand when they were chosen).
+// take their threads from the runtime); unroll: GPU 16-byte weight loads
+// per lane in flight. GPUs: tile_m tokens per pass over a warp's rows,
+// 16-byte loads, 4 warps per block, 4 loads in flight per lane (not yet
+// tuned: no GPU was at hand when they were chosen).
 // clang-format off
 constexpr TargetDefaults kTable[] = {
-    // name               tile_m tile_n prefetch vector_width threads
-    {"generic",           1,     1,     0,       0,           0},
-    {"x86-64-v3",         8,     3,     0,       32,          0},
-    {"x86-avx512-vnni",   8,     3,     0,       64,          0},
-    {"aarch64-dotprod",   4,     2,     4,       16,          0},
-    {"aarch64-i8mm",      4,     2,     4,       16,          0},
-    {"sm_80",             4,     0,     0,       16,          128},
-    {"sm_90",             4,     0,     0,       16,          128},
+    // name               tile_m tile_n prefetch vector_width threads unroll
+    {"generic",           1,     1,     0,       0,           0,      0},
+    {"x86-64-v3",         8,     3,     0,       32,          0,      0},
+    {"x86-avx512-vnni",   8,     3,     0,       64,          0,      0},
+    {"aarch64-dotprod",   4,     2,     4,       16,          0,      0},
+    {"aarch64-i8mm",      4,     2,     4,       16,          0,      0},
+    {"sm_80",             4,     0,     0,       16,          128,    4},
+    {"sm_90",             4,     0,     0,       16,          128,    4},
 };
 // clang-format on
 
@@ -88,7 +89,7 @@ ScheduleAttr mlir::tern::defaultSchedule(MLIRContext *ctx,
   for (const TargetDefaults &row : kTable)
     if (row.name == resolved)
       return ScheduleAttr::get(ctx, /*tile_m=*/row.tileM, /*tile_n=*/row.tileN,
-                               /*tile_k=*/0, /*unroll=*/0,
+                               /*tile_k=*/0, /*unroll=*/row.unroll,
                                /*vector_width=*/row.vectorWidth,
                                /*threads=*/row.threads, /*prefetch=*/row.prefetch,
                                /*gemv_tile_n=*/0);

@@ -68,6 +68,7 @@ struct TernaryMatmulParams {
   bool residual = false;     ///< only with one part
   int64_t lut = 0;           ///< g: 0 = 2-bit codes, 2/3 = lookup tables
   int64_t threads = 0;       ///< GPU: threads per block (schedule; 0: target's)
+  int64_t unroll = 1;        ///< GPU: 16-byte weight loads per lane in flight
   int64_t totalRows() const;
   int64_t gemvTileN() const;
 };

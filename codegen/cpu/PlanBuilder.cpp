@@ -449,15 +449,18 @@ bool PlanBuilder::visit(Operation *op) {
       p.gemv_tile_n = p.interleave;
     if (auto s = mm.getScheduleAttr(); s && s.getGemvTileN() > 0 && !p.lut)
       p.gemv_tile_n = s.getGemvTileN(); // a tuner's choice wins
-    if (auto s = mm.getScheduleAttr())
+    if (auto s = mm.getScheduleAttr()) {
       p.threads = s.getThreads();
+      p.unroll = std::max<int64_t>(s.getUnroll(), 1);
+    }
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
     if (std::string why = emit->checkTernaryMatmul(p); !why.empty())
       return fail(op, why);
     ss << "ternary_matmul K" << p.K << " B" << p.block << " R" << p.interleave
        << " lut" << p.lut << " isa" << int(p.isa)
- << " t" << p.tile_m << "x" << p.tile_n << "g" << p.gemv_tile_n << " pf" << p.prefetch << " d"
+       << " t" << p.tile_m << "x" << p.tile_n << "g" << p.gemv_tile_n << " pf" << p.prefetch
+       << " th" << p.threads << "u" << p.unroll << " d"
        << p.divide << " r" << p.residual << " parts";
     for (int64_t n : p.parts)
       ss << " " << n;

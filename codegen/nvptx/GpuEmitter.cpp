@@ -18,7 +18,9 @@ void GpuEmitter::normQuantize(OpBuilder &b, StringRef n,
 }
 void GpuEmitter::ternaryMatmul(OpBuilder &b, StringRef n,
                                const cpu::TernaryMatmulParams &p) {
-  byName[n.str()] = buildGpuTernaryMatmulKernel(b, gm, n, p);
+  GpuLaunch l = buildGpuTernaryMatmulKernel(b, gm, n, p);
+  l.single = buildGpuTernaryMatmulKernel(b, gm, (n + "_gemv").str(), p, true).name;
+  byName[n.str()] = l;
 }
 void GpuEmitter::lutTables(OpBuilder &, StringRef, const cpu::LutTablesParams &) {
   // checkTernaryMatmul rejects lookup-table layouts before any is asked for.

@@ -34,6 +34,9 @@ struct GpuLaunch {
   std::string name;
   int64_t threads = 128; ///< threads per block (x)
   int64_t items = 1;     ///< range items per block
+  /// A variant of the kernel for calls of one token (the same launch
+  /// shape), or empty.
+  std::string single;
 };
 
 /// The block arguments of a GPU kernel being built (as a CPU kernel's),

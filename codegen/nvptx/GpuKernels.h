@@ -40,14 +40,19 @@ GpuLaunch buildGpuNormQuantizeKernel(mlir::OpBuilder &b,
 /// load, 16 per lane), lane l always serves row l % R; codes c = w + 1 are
 /// multiplied 4 at a time with `dp4a` (u8 x s8) and the activation sum is
 /// subtracted once. `threads` (schedule) warps per block, `tile_m` tokens per
-/// pass over the weights. With R = 8, calls of 8 or more tokens (prefill)
+/// pass over the weights, `unroll` 16-byte loads per lane in flight. With R = 8, calls of 8 or more tokens (prefill)
 /// take int8 tensor cores instead: mma.sync m16n8k32 with 16 tokens x the
 /// group's 8 rows per instruction, tile_m (<= 4) 16-token tiles per pass.
 /// Range FIXED over rows, items = R * threads / 32.
+/// With `singleToken`, the kernel handles exactly one token (decode) and
+/// has nothing else: no tiles, no tensor cores, and so far fewer registers
+/// (more warps per SM to stream the weights); the runtime launches it for
+/// calls of one token (GpuLaunch::single, tern_gpu_kernel).
 GpuLaunch buildGpuTernaryMatmulKernel(mlir::OpBuilder &b,
                                       mlir::gpu::GPUModuleOp gm,
                                       llvm::StringRef name,
-                                      const TernaryMatmulParams &p);
+                                      const TernaryMatmulParams &p,
+                                      bool singleToken = false);
 
 /// RoPE from a table of cos/sin per position (buffer 1: f32
 /// [max_context * head_dim]: cos, sin of pair i at p * head_dim + 2i, +1,

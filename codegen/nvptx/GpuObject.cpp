@@ -30,14 +30,19 @@ std::unique_ptr<llvm::Module> buildGpuTableModule(llvm::LLVMContext &ctx,
   auto *i32 = llvm::Type::getInt32Ty(ctx);
   auto *i64 = llvm::Type::getInt64Ty(ctx);
   auto *ptr = llvm::PointerType::get(ctx, 0);
-  auto *entry = llvm::StructType::get(ctx, {ptr, i32, i32});
+  auto *entry = llvm::StructType::get(ctx, {ptr, i32, i32, ptr});
   std::vector<llvm::Constant *> rows;
   for (size_t i = 0; i < kernels.size(); ++i) {
     llvm::GlobalVariable *name =
         string(*m, "tern_gpu_kernel_name." + std::to_string(i), kernels[i].name, false);
+    llvm::Constant *single =
+        kernels[i].single.empty()
+            ? llvm::ConstantPointerNull::get(ptr)
+            : static_cast<llvm::Constant *>(string(
+                  *m, "tern_gpu_kernel_single." + std::to_string(i), kernels[i].single, false));
     rows.push_back(llvm::ConstantStruct::get(
         entry, {name, llvm::ConstantInt::get(i32, kernels[i].threads),
-                llvm::ConstantInt::get(i32, kernels[i].items)}));
+                llvm::ConstantInt::get(i32, kernels[i].items), single}));
   }
   auto *arr = llvm::ArrayType::get(entry, rows.size());
   new llvm::GlobalVariable(*m, arr, true, llvm::GlobalValue::ExternalLinkage,

@@ -54,7 +54,8 @@ constexpr int64_t kMmaMinTokens = 8;
 } // namespace
 
 GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
-                                      StringRef name, const TernaryMatmulParams &p) {
+                                      StringRef name, const TernaryMatmulParams &p,
+                                      bool singleToken) {
   const int64_t K = p.K, R = p.interleave, N = p.totalRows();
   const int64_t threads = p.threads > 0 ? p.threads : 128;
   const int64_t warps = threads / 32, tileM = std::max<int64_t>(p.tile_m, 1);
@@ -77,6 +78,7 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   Value q = a.buffers[0], W = a.buffers[2];
 
   const int64_t steps = K / 64, chunks = steps * R, iters = (chunks + 31) / 32;
+  const int64_t U = std::clamp<int64_t>(p.unroll, 1, iters), outer = (iters + U - 1) / U;
   const int64_t wordsK = K / 4;
   Value c32 = cIdx(b, loc, 32);
   Value lane = arith::RemUIOp::create(b, loc, a.tid, c32);
@@ -145,18 +147,38 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
       tokRow.push_back(arith::MulIOp::create(b, loc, t, cIdx(b, loc, wordsK)));
     }
     SmallVector<Value> init(2 * TM, zero);
+    // U chunks per lane per iteration, unrolled so that their loads are in
+    // flight together; a chunk past the group's end (when 32 U does not
+    // divide the chunk count) reads chunk 0 and counts as zero weights.
     SmallVector<Value> sums = forT(
-        cIdx(b, loc, 0), cIdx(b, loc, iters), cIdx(b, loc, 1), init,
+        cIdx(b, loc, 0), cIdx(b, loc, outer), cIdx(b, loc, 1), init,
         [&](OpBuilder &b, Location loc, Value i, ValueRange acc) -> SmallVector<Value> {
-          Value c = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, i, c32),
-                                          lane);
-          auto body = [&](OpBuilder &b, Location loc) {
-            SmallVector<Value> out(acc.begin(), acc.end());
+          SmallVector<Value> out(acc.begin(), acc.end());
+          for (int64_t u = 0; u < U; ++u) {
+            Value c = arith::AddIOp::create(
+                b, loc,
+                arith::MulIOp::create(
+                    b, loc, arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, i, cIdx(b, loc, U)),
+                                                  cIdx(b, loc, u)),
+                    c32),
+                lane);
+            Value valid;
+            if (chunks % (32 * U) != 0) {
+              valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, c,
+                                            cIdx(b, loc, chunks));
+              c = arith::SelectOp::create(b, loc, valid, c, cIdx(b, loc, 0));
+            }
             Value s = arith::DivUIOp::create(b, loc, c, cIdx(b, loc, R));
             Value wOff = arith::AddIOp::create(
                 b, loc, gBase, arith::MulIOp::create(b, loc, c, cIdx(b, loc, 4)));
             Value wv = vector::LoadOp::create(b, loc, VectorType::get({4}, i32), W,
                                               ValueRange{wOff}, false, llvm::Align(16));
+            if (valid)
+              wv = arith::SelectOp::create(
+                  b, loc, valid, wv,
+                  arith::ConstantOp::create(
+                      b, loc, DenseElementsAttr::get(VectorType::get({4}, i32),
+                                                     b.getI32IntegerAttr(0))));
             Value words[4];
             for (int iw = 0; iw < 4; ++iw)
               words[iw] = vector::ExtractOp::create(b, loc, wv, int64_t(iw));
@@ -178,22 +200,8 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
                 }
               }
             }
-            return out;
-          };
-          if (chunks % 32 == 0)
-            return body(b, loc);
-          Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, c,
-                                           cIdx(b, loc, chunks));
-          SmallVector<Type> tys(acc.getTypes());
-          auto ifOp = scf::IfOp::create(b, loc, tys, in, true);
-          {
-            OpBuilder::InsertionGuard g(b);
-            b.setInsertionPointToStart(ifOp.thenBlock());
-            scf::YieldOp::create(b, loc, body(b, loc));
-            b.setInsertionPointToStart(ifOp.elseBlock());
-            scf::YieldOp::create(b, loc, acc);
           }
-          return SmallVector<Value>(ifOp.getResults());
+          return out;
         });
     // Activation sums: lane-strided words of each token's row.
     for (int64_t j = 0; j < TM; ++j) {
@@ -364,7 +372,9 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
     branch(2, [&](OpBuilder &b, Location loc) { dp4aPath(b, loc, tileM); },
            [&](OpBuilder &b, Location loc) { dp4aPath(b, loc, 1); });
   };
-  if (R == 8)
+  if (singleToken)
+    dp4aPath(b, loc, 1);
+  else if (R == 8)
     branch(kMmaMinTokens, mmaPath, several);
   else
     several(b, loc);

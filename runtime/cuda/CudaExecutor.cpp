@@ -22,6 +22,7 @@ public:
   CUstream stream = nullptr;
   CUdeviceptr weights = 0, arena = 0;
   std::vector<CUfunction> fns;
+  std::vector<CUfunction> singleFns; ///< decode variants, or nullptr
   std::vector<CUdeviceptr> base; ///< every buffer's device address
   std::vector<std::pair<CUdeviceptr, size_t>> state;
   CUdeviceptr tokens = 0, logits = 0;
@@ -113,12 +114,19 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
   }
   const tern_kernel_table &kt = model->kernels;
   e->fns.resize(size_t(kt.num_kernels));
+  e->singleFns.assign(size_t(kt.num_kernels), nullptr);
   for (int64_t k = 0; k < kt.num_kernels; ++k) {
-    r = d->moduleGetFunction(&e->fns[k], e->mod, kt.gpu_kernels[k].name);
-    if (r != kSuccess) {
-      *err = model->path + ": the PTX has no kernel " + kt.gpu_kernels[k].name + ": " +
-             d->describe("cuModuleGetFunction", r);
-      return nullptr;
+    const tern_gpu_kernel &g = kt.gpu_kernels[k];
+    for (int v = 0; v < 2; ++v) {
+      const char *name = v ? g.single_token_name : g.name;
+      if (!name)
+        continue;
+      r = d->moduleGetFunction(v ? &e->singleFns[k] : &e->fns[k], e->mod, name);
+      if (r != kSuccess) {
+        *err = model->path + ": the PTX has no kernel " + name + ": " +
+               d->describe("cuModuleGetFunction", r);
+        return nullptr;
+      }
     }
   }
 
@@ -212,7 +220,9 @@ bool cudaRunChunk(CudaExecutor &e, const int32_t *tokens, int64_t tc, int64_t st
     for (int i = 0; i < 5; ++i)
       params[st.nargs + i] = &ints[i];
     const int64_t blocks = (hi - lo + k.items_per_block - 1) / k.items_per_block;
-    CUresult r = d.launchKernel(e.fns[st.kernel], unsigned(blocks), 1, 1, k.block_threads,
+    CUfunction fn = tc - st0 == 1 && e.singleFns[st.kernel] ? e.singleFns[st.kernel]
+                                                             : e.fns[st.kernel];
+    CUresult r = d.launchKernel(fn, unsigned(blocks), 1, 1, k.block_threads,
                                 1, 1, 0, e.stream, params, nullptr);
     if (r != kSuccess) {
       *err = m.path + ": step " + std::to_string(s) + " (kernel " + k.name + "): " +

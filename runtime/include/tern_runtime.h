@@ -58,6 +58,9 @@ typedef struct tern_gpu_kernel {
   const char *name;
   uint32_t block_threads;
   uint32_t items_per_block;
+  /* NULL, or an entry launched instead (same shape and arguments) when the
+   * call has one token: a decode variant with fewer registers. */
+  const char *single_token_name;
 } tern_gpu_kernel;
 
 /* ---- Model -------------------------------------------------------------- */

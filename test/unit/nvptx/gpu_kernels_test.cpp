@@ -104,6 +104,8 @@ struct MatmulCase {
   int64_t K, R, tileM, threads, T, t0;
   std::vector<int64_t> parts;
   bool divide, residual;
+  int64_t unroll = 1;
+  bool single = false; ///< the decode variant (one token)
 };
 
 class GpuTernaryMatmul : public ::testing::TestWithParam<MatmulCase> {};
@@ -118,17 +120,20 @@ TEST_P(GpuTernaryMatmul, BitExactAgainstReference) {
   p.interleave = c.R;
   p.tile_m = c.tileM;
   p.threads = c.threads;
+  p.unroll = c.unroll;
   p.divide = c.divide;
   p.residual = c.residual;
   const int64_t N = p.totalRows(), K = c.K, MB = p.max_batch;
   GpuKernel k([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
-    return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p);
+    return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p, c.single);
   });
   ASSERT_TRUE(k.ok) << k.err;
   EXPECT_EQ(k.ptx.find("__nv_"), std::string::npos);
   EXPECT_NE(k.ptx.find("dp4a.u32.s32"), std::string::npos);
-  if (c.R == 8)
+  if (c.R == 8 && !c.single)
     EXPECT_NE(k.ptx.find("mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32"), std::string::npos);
+  if (c.single) // one token, nothing else
+    EXPECT_EQ(k.ptx.find("mma.sync"), std::string::npos);
   REQUIRE_GPU();
 
   std::mt19937 rng(int(N * 31 + K + c.R));
@@ -209,6 +214,15 @@ INSTANTIATE_TEST_SUITE_P(
         MatmulCase{"odd_chunks", 64 * 5, 8, 1, 256, 2, 0, {24}, false, false},
         MatmulCase{"r32_2b4t_k", 2560, 32, 4, 128, 1, 0, {64}, false, true},
         MatmulCase{"ffn_down", 6912, 8, 4, 128, 2, 0, {16}, false, false},
+        // Unrolled chunk loads: 4 divides the 10 iterations of K = 2560 at
+        // R = 8 unevenly, and 3 the 27 of K = 6912 evenly.
+        MatmulCase{"unroll4_2b4t", 2560, 8, 4, 128, 1, 0, {64}, false, true, 4},
+        MatmulCase{"unroll3_down", 6912, 8, 2, 128, 3, 0, {16}, false, false, 3},
+        MatmulCase{"unroll4_odd", 64 * 5, 8, 1, 256, 2, 0, {24}, false, false, 4},
+        // The decode variants: one token, t0 = t1 - 1 (the head's call).
+        MatmulCase{"single_qkv", 2560, 8, 4, 128, 1, 0, {64, 16, 16}, false, false, 4, true},
+        MatmulCase{"single_last_token", 6912, 8, 4, 128, 5, 4, {32}, true, true, 4, true},
+        MatmulCase{"single_r1", 192, 1, 4, 64, 2, 1, {40}, false, false, 1, true},
         // >= 8 tokens with 8-row groups: the mma.sync m16n8k32 path.
         MatmulCase{"mma_prefill_qkv", 256, 8, 2, 128, 37, 0, {64, 16, 16}, false, false},
         MatmulCase{"mma_residual_divide", 320, 8, 4, 64, 20, 3, {40}, true, true},
