@@ -312,6 +312,44 @@ TEST_F(PackFileTest, FingerprintMismatch) {
   EXPECT_NE(loadError(bytes, &other).find("no fingerprint"), std::string::npos);
 }
 
+// A GPU executable's table (PTX + launch shapes): every step's kernel
+// needs a name and a launch shape; a context then needs the CUDA driver,
+// and says so when there is none (these machines), never crashing.
+TEST_F(PackFileTest, GpuKernelTable) {
+  tern_gpu_kernel gk[4];
+  for (int i = 0; i < 4; ++i)
+    gk[i] = {"k", 128, 4, nullptr};
+  tern_kernel_table gpu = {nullptr, 4, kToyFingerprint, ".version 8.0\n", gk};
+  EXPECT_EQ(loadError(bytes, &gpu), "");
+  gk[2].block_threads = 0;
+  EXPECT_NE(loadError(bytes, &gpu).find("step 2 calls GPU kernel 2, which has no valid "
+                                        "launch shape"),
+            std::string::npos);
+  gk[2] = {"k", 2048, 4, nullptr};
+  EXPECT_NE(loadError(bytes, &gpu).find("no valid launch shape"), std::string::npos);
+  gk[2] = {nullptr, 128, 4, nullptr};
+  EXPECT_NE(loadError(bytes, &gpu).find("no valid launch shape"), std::string::npos);
+  gk[2] = {"k", 128, 0, nullptr};
+  EXPECT_NE(loadError(bytes, &gpu).find("no valid launch shape"), std::string::npos);
+  gpu.gpu_kernels = nullptr;
+  EXPECT_NE(loadError(bytes, &gpu).find("no valid launch shape"), std::string::npos);
+
+  gk[2] = {"k", 128, 4, nullptr};
+  gpu.gpu_kernels = gk;
+  char err[512] = "";
+  tern_model *m = tern_model_load(path.c_str(), &gpu, err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  tern_context *c = tern_context_new(m, 1, err, sizeof err);
+  if (c) { // a machine with a GPU: the toy PTX is not a real module
+    tern_context_free(c);
+  } else {
+    EXPECT_TRUE(std::string(err).find("CUDA") != std::string::npos ||
+                std::string(err).find("GPU") != std::string::npos)
+        << err;
+  }
+  tern_model_free(m);
+}
+
 TEST_F(PackFileTest, BufferErrors) {
   const size_t kind = offsetof(tern_buffer, kind);
   const size_t reserved = offsetof(tern_buffer, reserved);
