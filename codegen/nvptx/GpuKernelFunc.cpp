@@ -32,6 +32,7 @@ gpu::GPUFuncOp createGpuKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef name
   SmallVector<Type> inputs(buffers.begin(), buffers.end());
   for (int i = 0; i < 5; ++i)
     inputs.push_back(b.getIndexType());
+  inputs.push_back(MemRefType::get({1}, b.getI64Type())); // the position cell
   SmallVector<Type> shared(workgroup.begin(), workgroup.end());
   b.setInsertionPointToEnd(gm.getBody());
   auto f = gpu::GPUFuncOp::create(b, gm.getLoc(), name,
@@ -43,6 +44,10 @@ gpu::GPUFuncOp createGpuKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef name
   b.setInsertionPointToStart(entry);
   cpu::bindKernelArgs(entry, buffers.size(), args);
   Location loc = f.getLoc();
+  Value cell = entry->getArgument(buffers.size() + 5);
+  Value pos = memref::LoadOp::create(b, loc, cell,
+                                     ValueRange{arith::ConstantIndexOp::create(b, loc, 0)});
+  args->start = arith::IndexCastOp::create(b, loc, b.getIndexType(), pos);
   args->tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   args->block = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   return f;

@@ -5,11 +5,15 @@
 //
 //   gpu.func @k(%buf0: memref<...>, ..., %bufN: memref<...>,
 //               %t0: index, %t1: index, %start: index,
-//               %begin: index, %end: index) kernel
+//               %begin: index, %end: index, %pos: memref<1xi64>) kernel
 //
 // the same arguments as a CPU kernel (KernelFunc.h), lowered with bare
 // pointers so the runtime passes one device pointer per buffer and five
-// int64s. A launch covers the step's whole range [begin, end): block b
+// int64s, plus the device cell holding the position of token 0: kernels
+// read `start` from it, not from the %start value, so that a captured CUDA
+// graph of a decode step replays at every position unchanged (the runtime
+// writes the cell before each call). A launch covers the step's whole
+// range [begin, end): block b
 // owns items [begin + b * items, begin + (b+1) * items) (GpuLaunch), tokens
 // [t0, t1) are looped inside unless the range is over tokens.
 //

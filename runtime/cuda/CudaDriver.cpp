@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <mutex>
+#include <vector>
 
 namespace tern::rt::cuda {
 
@@ -16,11 +17,47 @@ std::string Driver::describe(const char *call, CUresult r) const {
 
 namespace {
 
-template <typename F> bool bind(void *lib, const char *name, F *fn, std::string *missing) {
-  *fn = reinterpret_cast<F>(::dlsym(lib, name));
-  if (!*fn)
-    *missing = name;
-  return *fn != nullptr;
+/// Every entry point and where it goes (the driver ABI's exported names).
+template <typename F> std::pair<const char *, void **> entry(const char *name, F *slot) {
+  return {name, reinterpret_cast<void **>(slot)};
+}
+std::vector<std::pair<const char *, void **>> entries(Driver *d) {
+  return {
+      entry("cuInit", &d->init),
+      entry("cuDeviceGetCount", &d->deviceGetCount),
+      entry("cuDeviceGet", &d->deviceGet),
+      entry("cuDeviceGetName", &d->deviceGetName),
+      entry("cuDeviceGetAttribute", &d->deviceGetAttribute),
+      entry("cuDevicePrimaryCtxRetain", &d->primaryCtxRetain),
+      entry("cuDevicePrimaryCtxRelease_v2", &d->primaryCtxRelease),
+      entry("cuCtxSetCurrent", &d->ctxSetCurrent),
+      entry("cuModuleLoadDataEx", &d->moduleLoadDataEx),
+      entry("cuModuleUnload", &d->moduleUnload),
+      entry("cuModuleGetFunction", &d->moduleGetFunction),
+      entry("cuMemAlloc_v2", &d->memAlloc),
+      entry("cuMemFree_v2", &d->memFree),
+      entry("cuMemcpyHtoD_v2", &d->memcpyHtoD),
+      entry("cuMemcpyHtoDAsync_v2", &d->memcpyHtoDAsync),
+      entry("cuMemcpyDtoHAsync_v2", &d->memcpyDtoHAsync),
+      entry("cuMemsetD8_v2", &d->memsetD8),
+      entry("cuLaunchKernel", &d->launchKernel),
+      entry("cuStreamCreate", &d->streamCreate),
+      entry("cuStreamDestroy_v2", &d->streamDestroy),
+      entry("cuStreamSynchronize", &d->streamSynchronize),
+      entry("cuGetErrorString", &d->getErrorString),
+      entry("cuMemcpyDtoDAsync_v2", &d->memcpyDtoDAsync),
+      entry("cuEventCreate", &d->eventCreate),
+      entry("cuEventRecord", &d->eventRecord),
+      entry("cuEventSynchronize", &d->eventSynchronize),
+      entry("cuEventElapsedTime", &d->eventElapsedTime),
+      entry("cuEventDestroy_v2", &d->eventDestroy),
+      entry("cuStreamBeginCapture_v2", &d->streamBeginCapture),
+      entry("cuStreamEndCapture", &d->streamEndCapture),
+      entry("cuGraphInstantiateWithFlags", &d->graphInstantiate),
+      entry("cuGraphLaunch", &d->graphLaunch),
+      entry("cuGraphExecDestroy", &d->graphExecDestroy),
+      entry("cuGraphDestroy", &d->graphDestroy),
+  };
 }
 
 bool load(Driver *d, std::string *err) {
@@ -32,38 +69,13 @@ bool load(Driver *d, std::string *err) {
            "; this needs an NVIDIA GPU with its driver installed";
     return false;
   }
-  std::string missing;
-  bool ok = bind(lib, "cuInit", &d->init, &missing) &&
-            bind(lib, "cuDeviceGetCount", &d->deviceGetCount, &missing) &&
-            bind(lib, "cuDeviceGet", &d->deviceGet, &missing) &&
-            bind(lib, "cuDeviceGetName", &d->deviceGetName, &missing) &&
-            bind(lib, "cuDeviceGetAttribute", &d->deviceGetAttribute, &missing) &&
-            bind(lib, "cuDevicePrimaryCtxRetain", &d->primaryCtxRetain, &missing) &&
-            bind(lib, "cuDevicePrimaryCtxRelease_v2", &d->primaryCtxRelease, &missing) &&
-            bind(lib, "cuCtxSetCurrent", &d->ctxSetCurrent, &missing) &&
-            bind(lib, "cuModuleLoadDataEx", &d->moduleLoadDataEx, &missing) &&
-            bind(lib, "cuModuleUnload", &d->moduleUnload, &missing) &&
-            bind(lib, "cuModuleGetFunction", &d->moduleGetFunction, &missing) &&
-            bind(lib, "cuMemAlloc_v2", &d->memAlloc, &missing) &&
-            bind(lib, "cuMemFree_v2", &d->memFree, &missing) &&
-            bind(lib, "cuMemcpyHtoD_v2", &d->memcpyHtoD, &missing) &&
-            bind(lib, "cuMemcpyHtoDAsync_v2", &d->memcpyHtoDAsync, &missing) &&
-            bind(lib, "cuMemcpyDtoHAsync_v2", &d->memcpyDtoHAsync, &missing) &&
-            bind(lib, "cuMemsetD8_v2", &d->memsetD8, &missing) &&
-            bind(lib, "cuLaunchKernel", &d->launchKernel, &missing) &&
-            bind(lib, "cuStreamCreate", &d->streamCreate, &missing) &&
-            bind(lib, "cuStreamDestroy_v2", &d->streamDestroy, &missing) &&
-            bind(lib, "cuStreamSynchronize", &d->streamSynchronize, &missing) &&
-            bind(lib, "cuGetErrorString", &d->getErrorString, &missing) &&
-            bind(lib, "cuMemcpyDtoDAsync_v2", &d->memcpyDtoDAsync, &missing) &&
-            bind(lib, "cuEventCreate", &d->eventCreate, &missing) &&
-            bind(lib, "cuEventRecord", &d->eventRecord, &missing) &&
-            bind(lib, "cuEventSynchronize", &d->eventSynchronize, &missing) &&
-            bind(lib, "cuEventElapsedTime_v2", &d->eventElapsedTime, &missing) &&
-            bind(lib, "cuEventDestroy_v2", &d->eventDestroy, &missing);
-  if (!ok) {
-    *err = "the CUDA driver libcuda.so.1 has no " + missing + " (too old a driver?)";
-    return false;
+  for (auto &[name, slot] : entries(d)) {
+    *slot = ::dlsym(lib, name);
+    if (!*slot) {
+      *err = std::string("the CUDA driver libcuda.so.1 has no ") + name +
+             " (too old a driver?)";
+      return false;
+    }
   }
   CUresult r = d->init(0);
   if (r != kSuccess) {
@@ -74,6 +86,14 @@ bool load(Driver *d, std::string *err) {
 }
 
 } // namespace
+
+std::vector<std::string> driverSymbols() {
+  Driver d{};
+  std::vector<std::string> names;
+  for (auto &e : entries(&d))
+    names.push_back(e.first);
+  return names;
+}
 
 const Driver *driver(std::string *err) {
   static Driver d;

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tern::rt::cuda {
 
@@ -24,6 +25,8 @@ using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
+using CUgraph = struct CUgraph_st *;
+using CUgraphExec = struct CUgraphExec_st *;
 
 inline constexpr CUresult kSuccess = 0;
 // cuDeviceGetAttribute attributes.
@@ -32,6 +35,8 @@ inline constexpr int kAttrComputeCapabilityMinor = 76;
 // cuModuleLoadDataEx JIT options.
 inline constexpr int kJitErrorLogBuffer = 5;
 inline constexpr int kJitErrorLogBufferSizeBytes = 6;
+inline constexpr unsigned kStreamNonBlocking = 1;
+inline constexpr int kCaptureModeRelaxed = 2;
 
 struct Driver {
   CUresult (*init)(unsigned);
@@ -64,10 +69,21 @@ struct Driver {
   CUresult (*eventSynchronize)(CUevent);
   CUresult (*eventElapsedTime)(float *, CUevent, CUevent);
   CUresult (*eventDestroy)(CUevent);
+  // CUDA graphs (the decode step).
+  CUresult (*streamBeginCapture)(CUstream, int);
+  CUresult (*streamEndCapture)(CUstream, CUgraph *);
+  CUresult (*graphInstantiate)(CUgraphExec *, CUgraph, unsigned long long);
+  CUresult (*graphLaunch)(CUgraphExec, CUstream);
+  CUresult (*graphExecDestroy)(CUgraphExec);
+  CUresult (*graphDestroy)(CUgraph);
 
   /// "call: CUDA_ERROR_... (message)" for a failed call.
   std::string describe(const char *call, CUresult r) const;
 };
+
+/// The exported names the loader resolves (checked against the CUDA
+/// toolkit's stub libcuda.so by the tests).
+std::vector<std::string> driverSymbols();
 
 /// The driver, loaded once per process; nullptr with a message when
 /// libcuda.so.1 or one of its entry points is missing.

@@ -26,6 +26,14 @@ public:
   std::vector<CUdeviceptr> base; ///< every buffer's device address
   std::vector<std::pair<CUdeviceptr, size_t>> state;
   CUdeviceptr tokens = 0, logits = 0;
+  CUdeviceptr pos = 0;   ///< the position cell the kernels read start from
+  int64_t hostPos = 0;   ///< its value, copied from here before each call
+  // The decode step (one token, the head's row) as a CUDA graph, captured
+  // on the first such call and replayed after; off after a failed capture
+  // or with TERN_CUDA_GRAPH=0.
+  bool useGraph = true;
+  CUgraph graph = nullptr;
+  CUgraphExec graphExec = nullptr;
   std::string name;
   int major = 0, minor = 0;
 
@@ -34,6 +42,10 @@ public:
       return;
     if (ctx)
       d->ctxSetCurrent(ctx);
+    if (graphExec)
+      d->graphExecDestroy(graphExec);
+    if (graph)
+      d->graphDestroy(graph);
     if (stream)
       d->streamDestroy(stream);
     if (arena)
@@ -148,6 +160,8 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
     off[i] = aBytes;
     aBytes += roundUp(bytes);
   }
+  const uint64_t posAt = aBytes;
+  aBytes += roundUp(8);
   auto alloc = [&](CUdeviceptr *p, uint64_t bytes, const char *what) {
     CUresult r = d->memAlloc(p, size_t(bytes ? bytes : kDevAlign));
     if (r != kSuccess)
@@ -159,6 +173,7 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
       !alloc(&e->arena, aBytes, "activations and KV cache") ||
       !check("cuMemsetD8", d->memsetD8(e->arena, 0, size_t(aBytes))))
     return nullptr;
+  e->pos = e->arena + posAt;
   e->base.resize(h.n_buffers);
   for (uint32_t i = 0; i < h.n_buffers; ++i) {
     const tern_buffer &b = model->buffers[i];
@@ -177,28 +192,23 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
     else if (b.kind == TERN_BUF_LOGITS)
       e->logits = e->base[i];
   }
-  if (!check("cuStreamCreate", d->streamCreate(&e->stream, 0)))
+  if (!check("cuStreamCreate", d->streamCreate(&e->stream, kStreamNonBlocking)))
     return nullptr;
+  if (const char *g = std::getenv("TERN_CUDA_GRAPH"))
+    e->useGraph = std::string(g) != "0";
   return e;
 }
 
-bool cudaRunChunk(CudaExecutor &e, const int32_t *tokens, int64_t tc, int64_t start,
-                  bool head, int64_t t0, float *logits, std::string *err) {
+namespace {
+/// One launch per step of the plan on e.stream.
+bool launchSteps(CudaExecutor &e, int64_t tc, int64_t start, bool head, int64_t t0,
+                 std::string *err) {
   const Driver &d = *e.d;
   const tern_model &m = *e.model;
   const tern_pack_header &h = *m.header;
-  auto check = [&](const char *call, CUresult r) {
-    if (r != kSuccess)
-      *err = m.path + ": " + d.describe(call, r);
-    return r == kSuccess;
-  };
-  if (!check("cuCtxSetCurrent", d.ctxSetCurrent(e.ctx)) ||
-      !check("cuMemcpyHtoDAsync",
-             d.memcpyHtoDAsync(e.tokens, tokens, size_t(tc) * 4, e.stream)))
-    return false;
-  CUdeviceptr ptrs[TERN_MAX_KERNEL_ARGS];
+  CUdeviceptr ptrs[TERN_MAX_KERNEL_ARGS + 1];
   int64_t ints[5];
-  void *params[TERN_MAX_KERNEL_ARGS + 5];
+  void *params[TERN_MAX_KERNEL_ARGS + 6];
   for (uint32_t s = 0; s < h.n_steps; ++s) {
     const tern_step &st = m.steps[s];
     const bool isHead = (st.flags & TERN_STEP_HEAD) != 0;
@@ -219,16 +229,68 @@ bool cudaRunChunk(CudaExecutor &e, const int32_t *tokens, int64_t tc, int64_t st
     ints[4] = hi;
     for (int i = 0; i < 5; ++i)
       params[st.nargs + i] = &ints[i];
+    ptrs[st.nargs] = e.pos;
+    params[st.nargs + 5] = &ptrs[st.nargs];
     const int64_t blocks = (hi - lo + k.items_per_block - 1) / k.items_per_block;
     CUfunction fn = tc - st0 == 1 && e.singleFns[st.kernel] ? e.singleFns[st.kernel]
                                                              : e.fns[st.kernel];
-    CUresult r = d.launchKernel(fn, unsigned(blocks), 1, 1, k.block_threads,
-                                1, 1, 0, e.stream, params, nullptr);
+    CUresult r = d.launchKernel(fn, unsigned(blocks), 1, 1, k.block_threads, 1, 1, 0,
+                                e.stream, params, nullptr);
     if (r != kSuccess) {
       *err = m.path + ": step " + std::to_string(s) + " (kernel " + k.name + "): " +
              d.describe("cuLaunchKernel", r);
       return false;
     }
+  }
+  return true;
+}
+
+/// Captures the decode step's launches into e.graphExec; false (and graphs
+/// off, the stream usable) when the driver refuses.
+bool captureDecode(CudaExecutor &e, int64_t start) {
+  const Driver &d = *e.d;
+  std::string ignored;
+  if (d.streamBeginCapture(e.stream, kCaptureModeRelaxed) != kSuccess)
+    return e.useGraph = false;
+  const bool launched = launchSteps(e, 1, start, true, 0, &ignored);
+  CUgraph g = nullptr;
+  const bool ended = d.streamEndCapture(e.stream, &g) == kSuccess && g;
+  if (!launched || !ended ||
+      d.graphInstantiate(&e.graphExec, g, 0) != kSuccess) {
+    if (g)
+      d.graphDestroy(g);
+    e.graphExec = nullptr;
+    return e.useGraph = false;
+  }
+  e.graph = g;
+  return true;
+}
+} // namespace
+
+bool cudaRunChunk(CudaExecutor &e, const int32_t *tokens, int64_t tc, int64_t start,
+                  bool head, int64_t t0, float *logits, std::string *err) {
+  const Driver &d = *e.d;
+  const tern_model &m = *e.model;
+  const tern_pack_header &h = *m.header;
+  auto check = [&](const char *call, CUresult r) {
+    if (r != kSuccess)
+      *err = m.path + ": " + d.describe(call, r);
+    return r == kSuccess;
+  };
+  e.hostPos = start;
+  if (!check("cuCtxSetCurrent", d.ctxSetCurrent(e.ctx)) ||
+      !check("cuMemcpyHtoDAsync",
+             d.memcpyHtoDAsync(e.tokens, tokens, size_t(tc) * 4, e.stream)) ||
+      !check("cuMemcpyHtoDAsync", d.memcpyHtoDAsync(e.pos, &e.hostPos, 8, e.stream)))
+    return false;
+  // A decode step: the same launches with the same arguments every time
+  // (the position is read from the cell), so a graph replays them.
+  const bool decode = tc == 1 && head && t0 == 0;
+  if (decode && e.useGraph && (e.graphExec || captureDecode(e, start))) {
+    if (!check("cuGraphLaunch", d.graphLaunch(e.graphExec, e.stream)))
+      return false;
+  } else if (!launchSteps(e, tc, start, head, t0, err)) {
+    return false;
   }
   const uint64_t row = uint64_t(h.vocab) * 4;
   if (head && e.logits &&

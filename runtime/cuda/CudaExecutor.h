@@ -4,8 +4,10 @@
 // (tern_kernel_table::ptx): the module JIT-compiled by the driver, every
 // weight buffer copied to device memory once, the activation, state,
 // tokens and logits buffers in one device arena, and one stream. A chunk
-// of tokens is one host-to-device copy of its ids, one launch per step and
-// one copy of the wanted logits rows back; nothing is allocated per call.
+// of tokens is one host-to-device copy of its ids and position, one launch
+// per step and one copy of the wanted logits rows back; a decode step (one
+// token) is one CUDA graph launch instead, captured on the first decode
+// (TERN_CUDA_GRAPH=0: plain launches). Nothing is allocated per call.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_RUNTIME_CUDA_CUDAEXECUTOR_H

@@ -59,14 +59,30 @@ CUdeviceptr CudaModule::alloc(size_t bytes, const void *host) {
 
 bool CudaModule::launch(CUfunction fn, unsigned blocks, unsigned threads,
                         const std::vector<CUdeviceptr> &buffers, const int64_t ints[5],
-                        std::string *err) const {
+                        std::string *err) {
+  if (!pos) {
+    if (d->memAlloc(&pos, 8) != kSuccess) {
+      *err = "cannot allocate the position cell";
+      return false;
+    }
+    owned.push_back(pos);
+  }
+  if (ints[2] != posValue) { // (a synchronous copy: only when it changes)
+    if (d->memcpyHtoD(pos, &ints[2], 8) != kSuccess) {
+      *err = "cannot write the position cell";
+      return false;
+    }
+    posValue = ints[2];
+  }
   std::vector<CUdeviceptr> ptrs = buffers;
+  ptrs.push_back(pos);
   int64_t vals[5] = {ints[0], ints[1], ints[2], ints[3], ints[4]};
   std::vector<void *> params;
-  for (CUdeviceptr &p : ptrs)
-    params.push_back(&p);
+  for (size_t i = 0; i + 1 < ptrs.size(); ++i)
+    params.push_back(&ptrs[i]);
   for (int64_t &v : vals)
     params.push_back(&v);
+  params.push_back(&ptrs.back());
   CUresult r = d->launchKernel(fn, blocks, 1, 1, threads, 1, 1, 0, nullptr, params.data(),
                                nullptr);
   if (r != kSuccess)

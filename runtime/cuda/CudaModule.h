@@ -33,17 +33,20 @@ public:
   /// A device buffer of `bytes`, initialized from `host` when given; freed
   /// with the module.
   CUdeviceptr alloc(size_t bytes, const void *host = nullptr);
-  /// Launches `fn` on `blocks` x `threads` with `buffers` then the five
-  /// int64 arguments; asynchronous on the default stream.
+  /// Launches `fn` on `blocks` x `threads` with `buffers`, the five int64
+  /// arguments and the position cell (written with ints[2] first);
+  /// asynchronous on the default stream.
   bool launch(CUfunction fn, unsigned blocks, unsigned threads,
               const std::vector<CUdeviceptr> &buffers, const int64_t ints[5],
-              std::string *err) const;
+              std::string *err);
 
   const Driver *d = nullptr;
 
 private:
   CUmodule mod = nullptr;
   std::vector<CUdeviceptr> owned;
+  CUdeviceptr pos = 0; ///< the position cell (GpuKernelFunc.h)
+  int64_t posValue = -1;
 };
 
 } // namespace tern::rt::cuda
