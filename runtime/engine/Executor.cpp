@@ -90,6 +90,7 @@ struct tern_context {
   tern::rt::CudaExecutorPtr cuda;
   std::vector<float> hostLogits;
   std::string deviceError; ///< a failed reset: every later forward fails
+  std::string device = "cpu";
 
   ~tern_context() {
     if (arena)
@@ -127,6 +128,7 @@ extern "C" tern_context *tern_context_new(const tern_model *model,
       setError(err, err_len, msg);
       return nullptr;
     }
+    ctx->device = tern::rt::cudaDeviceDescription(*ctx->cuda);
     for (uint32_t i = 0; i < h.n_buffers; ++i)
       if (model->buffers[i].kind == TERN_BUF_LOGITS) {
         ctx->hostLogits.resize(size_t(h.vocab) * size_t(h.max_batch));
@@ -253,6 +255,10 @@ extern "C" int64_t tern_context_length(const tern_context *ctx) {
 
 extern "C" int tern_context_threads(const tern_context *ctx) {
   return ctx->pool.threads();
+}
+
+extern "C" const char *tern_context_device(const tern_context *ctx) {
+  return ctx->device.c_str();
 }
 
 extern "C" const tern_model *tern_context_model(const tern_context *ctx) {

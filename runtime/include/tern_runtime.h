@@ -111,6 +111,8 @@ void tern_context_reset(tern_context *ctx);
 /* Tokens in the state (KV cache) so far. */
 int64_t tern_context_length(const tern_context *ctx);
 int tern_context_threads(const tern_context *ctx);
+/* Where the context runs: "cpu", or the GPU, e.g. "NVIDIA H100 (sm_90)". */
+const char *tern_context_device(const tern_context *ctx);
 const tern_model *tern_context_model(const tern_context *ctx);
 
 /* Runs T tokens (ids in [0, vocab)) starting at position

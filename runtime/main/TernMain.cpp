@@ -759,8 +759,10 @@ extern "C" int tern_main(int argc, char **argv,
                          ", vocab " + std::to_string(cfg.vocab) + ", context " +
                          std::to_string(cfg.max_context) + ", target " +
                          (cfg.target[0] ? cfg.target : "?") + ", " +
-                         std::to_string(threads) +
-                         (threads == 1 ? " thread" : " threads");
+                         (std::string(tern_context_device(h.ctx)) == "cpu"
+                              ? std::to_string(threads) +
+                                    (threads == 1 ? " thread" : " threads")
+                              : std::string("on ") + tern_context_device(h.ctx));
     if (o.temp > 0)
       banner += ", sampling with seed " + std::to_string(sp.seed);
     r.note(banner);

@@ -78,6 +78,7 @@ TEST_P(ExecutorTest, FreshContext) {
   EXPECT_EQ(tern_context_length(ctx), 0);
   EXPECT_EQ(tern_context_threads(ctx), threads());
   EXPECT_EQ(tern_context_model(ctx), model);
+  EXPECT_STREQ(tern_context_device(ctx), "cpu");
   int64_t rows = 7;
   EXPECT_EQ(tern_logits(ctx, &rows), nullptr);
   EXPECT_EQ(rows, 0);
