@@ -14,6 +14,11 @@
 // head steps run on the last chunk only: on earlier chunks their output
 // would be overwritten unread.
 //
+// The context of a GPU executable (PTX in its kernel table) has no arena
+// and no thread pool: each chunk runs on the GPU (runtime/cuda/
+// CudaExecutor) and its logits rows land in a host buffer of the same
+// shape, so the checks, chunking and logits bookkeeping here serve both.
+//
 //===----------------------------------------------------------------------===//
 #include "runtime/cuda/CudaExecutor.h"
 #include "runtime/engine/Error.h"
