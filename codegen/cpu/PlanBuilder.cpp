@@ -552,7 +552,7 @@ bool PlanBuilder::visit(Operation *op) {
       std::string asig = "kv_append" + sig.substr(sig.find(' '));
       uint32_t ak = kernel(asig, [&](StringRef n) { emit->kvAppend(b, n, p); });
       step(op, ak, TERN_RANGE_TOKENS, 0, 1, {kb, vb, kc, vc});
-      step(op, k, TERN_RANGE_FIXED, p.heads * p.max_batch, 1, {qb, kc, vc, out});
+      step(op, k, TERN_RANGE_FIXED, emit->attentionRange(p), 1, {qb, kc, vc, out});
       return true;
     }
     step(op, k, TERN_RANGE_FIXED, p.kv_heads, 1, {qb, kb, vb, kc, vc, out});

@@ -76,12 +76,15 @@ public:
                           const Int8MatmulParams &p) = 0;
   /// The attention's KV-cache append as a step of its own before it
   /// (buffers k, v, k_cache, v_cache; range TOKENS); the attention kernel
-  /// then takes q, k_cache, v_cache, out over heads x max_batch items (one
-  /// per query head and token). For targets whose attention steps cannot
-  /// see each other's cache writes (one GPU launch).
+  /// then takes q, k_cache, v_cache, out over attentionRange() items. For
+  /// targets whose attention steps cannot see each other's cache writes
+  /// (one GPU launch).
   virtual bool separateKvAppend() const { return false; }
   virtual void kvAppend(mlir::OpBuilder &, llvm::StringRef,
                         const AttentionParams &) {}
+  virtual int64_t attentionRange(const AttentionParams &p) const {
+    return p.heads * p.max_batch;
+  }
   /// RoPE reads a table of ref::rope's cos/sin per position (a weight
   /// buffer after x, see nvptx::buildGpuRopeKernel) instead of computing it.
   virtual bool ropeTable() const { return false; }

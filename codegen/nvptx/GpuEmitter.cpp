@@ -35,7 +35,13 @@ void GpuEmitter::attention(OpBuilder &b, StringRef n, const cpu::AttentionParams
           " is too long for the GPU attention kernel (its scores live in " +
           std::to_string(kMaxStaticShared / 1024) + " KiB of shared memory: at most " +
           std::to_string(kMaxStaticShared / 4 - 4) + " positions)";
-  byName[n.str()] = buildGpuAttentionKernel(b, gm, n, p);
+  if ((p.head_dim % 32 != 0 || flashAttentionSharedBytes(p) > kMaxStaticShared) &&
+      err.empty())
+    err = "head_dim " + std::to_string(p.head_dim) +
+          " is not supported by the GPU attention kernel (a multiple of 32, at most 128)";
+  GpuLaunch l = buildGpuAttentionKernel(b, gm, n, p);
+  l.single = buildGpuAttentionKernel(b, gm, (n + "_decode").str(), p, true).name;
+  byName[n.str()] = l;
 }
 void GpuEmitter::kvAppend(OpBuilder &b, StringRef n, const cpu::AttentionParams &p) {
   byName[n.str()] = buildGpuKvAppendKernel(b, gm, n, p);
@@ -48,6 +54,10 @@ void GpuEmitter::int8Matmul(OpBuilder &b, StringRef n, const cpu::Int8MatmulPara
     err = "the GPU int8 head needs a hidden size that is a multiple of 16, got " +
           std::to_string(p.K);
   byName[n.str()] = buildGpuInt8MatmulKernel(b, gm, n, p);
+}
+
+int64_t GpuEmitter::attentionRange(const cpu::AttentionParams &p) const {
+  return nvptx::attentionRange(p);
 }
 
 std::string GpuEmitter::checkTernaryMatmul(const cpu::TernaryMatmulParams &p) const {

@@ -41,6 +41,7 @@ public:
   void kvAppend(mlir::OpBuilder &b, llvm::StringRef name,
                 const cpu::AttentionParams &p) override;
   bool ropeTable() const override { return true; }
+  int64_t attentionRange(const cpu::AttentionParams &p) const override;
   std::string checkTernaryMatmul(const cpu::TernaryMatmulParams &p) const override;
 
   /// Launch shapes in the plan's kernel order.

@@ -67,14 +67,25 @@ GpuLaunch buildGpuRopeKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
 GpuLaunch buildGpuKvAppendKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
                                  llvm::StringRef name, const AttentionParams &p);
 
+/// Query tokens per attention block.
+inline constexpr int64_t kAttentionTile = 16;
+/// The attention step's range: heads x max_batch rounded up to tiles
+/// (items h * padded + t, kAttentionTile per block).
+int64_t attentionRange(const AttentionParams &p);
+/// Static shared memory of the flash path (query tile, K and V tiles).
+int64_t flashAttentionSharedBytes(const AttentionParams &p);
+
 /// Causal GQA attention over the cache (after the append): buffers 0 q,
-/// 1 k_cache, 2 v_cache, 3 out. One block per (token, query head): item i
-/// is head i % heads of token i / heads, blocks of tokens outside [t0, t1)
-/// return at once (a prefill of T tokens runs T x heads blocks); the
-/// scores live in shared memory (max_context floats). Range FIXED over
-/// heads x max_batch.
+/// 1 k_cache, 2 v_cache, 3 out. One block per (query head, tile of
+/// kAttentionTile tokens); blocks whose tile has no token of [t0, t1)
+/// return at once. The kernel is flash-style (K/V tiles of 32 positions in
+/// shared memory, online softmax, 4 query rows per warp; head_dim a
+/// multiple of 32); with `singleToken` (decode) it takes the tile's tokens
+/// one at a time with the scores in shared memory (max_context floats).
+/// Range FIXED over attentionRange(p).
 GpuLaunch buildGpuAttentionKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,
-                                  llvm::StringRef name, const AttentionParams &p);
+                                  llvm::StringRef name, const AttentionParams &p,
+                                  bool singleToken = false);
 
 /// The float LM head: one warp per row, 16-byte loads. Range FIXED over rows.
 GpuLaunch buildGpuFloatMatmulKernel(mlir::OpBuilder &b,

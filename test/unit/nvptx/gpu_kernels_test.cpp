@@ -300,25 +300,35 @@ TEST(GpuKernels, RopeFromTableMatchesReference) {
     ASSERT_EQ(x[i], want[i]) << i; // the same .rn products and sums
 }
 
-TEST(GpuKernels, AttentionMatchesReference) {
+struct AttentionCase {
+  const char *name;
+  int64_t heads, kvHeads, headDim, start, T;
+  bool single; ///< the decode entry (tokens one at a time)
+};
+
+class GpuAttention : public ::testing::TestWithParam<AttentionCase> {};
+
+TEST_P(GpuAttention, MatchesReference) {
+  const AttentionCase &c = GetParam();
   cpu::AttentionParams p;
-  p.heads = 4;
-  p.kv_heads = 2;
-  p.head_dim = 32;
-  p.max_context = 50;
-  p.max_batch = 3;
+  p.heads = c.heads;
+  p.kv_heads = c.kvHeads;
+  p.head_dim = c.headDim;
+  p.max_context = 128;
+  p.max_batch = std::max<int64_t>(c.T, 3);
   const int64_t kvd = p.kv_heads * p.head_dim, qd = p.heads * p.head_dim;
   GpuKernel append([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
     return nvptx::buildGpuKvAppendKernel(b, gm, "append", p);
   });
   GpuKernel attn([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
-    return nvptx::buildGpuAttentionKernel(b, gm, "attn", p);
+    return nvptx::buildGpuAttentionKernel(b, gm, "attn", p, c.single);
   });
   ASSERT_TRUE(append.ok) << append.err;
   ASSERT_TRUE(attn.ok) << attn.err;
   EXPECT_EQ(attn.ptx.find("__nv_"), std::string::npos);
+  EXPECT_EQ(attn.launch.items, nvptx::kAttentionTile);
   REQUIRE_GPU();
-  const int64_t start = 20, T = 3;
+  const int64_t start = c.start, T = c.T;
   std::vector<float> kc(p.max_context * kvd, 0.0f), vc(kc.size(), 0.0f);
   for (int64_t i = 0; i < start * kvd; ++i) {
     kc[i] = std::cos(float(i) * 0.1f);
@@ -349,15 +359,29 @@ TEST(GpuKernels, AttentionMatchesReference) {
   attn.arg(&kc);
   attn.arg(&vc);
   attn.arg(&out);
-  attn.run(0, T, start, 0, p.heads * p.max_batch);
-  for (int64_t t = 0; t < T; ++t) {
-    std::vector<float> want(qd);
-    ref::attention(q.data() + t * qd, kc.data(), vc.data(), int(p.heads), int(p.kv_heads),
-                   int(p.head_dim), int(start + t), want.data());
+  attn.run(0, T, start, 0, nvptx::attentionRange(p));
+  for (int64_t t = 0; t < p.max_batch; ++t) {
+    std::vector<float> want(qd, 0.0f); // rows past T stay unwritten
+    if (t < T)
+      ref::attention(q.data() + t * qd, kc.data(), vc.data(), int(p.heads),
+                     int(p.kv_heads), int(p.head_dim), int(start + t), want.data());
     for (int64_t i = 0; i < qd; ++i)
       ASSERT_NEAR(out[t * qd + i], want[i], 1e-5f) << "token " << t << " " << i;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, GpuAttention,
+    ::testing::Values(
+        // Flash: tokens in one tile and over several, keys over several
+        // 32-position tiles, a cache that starts empty, GQA groups of 2 and 4.
+        AttentionCase{"flash_3", 4, 2, 32, 20, 3, false},
+        AttentionCase{"flash_40_over_tiles", 4, 1, 64, 37, 40, false},
+        AttentionCase{"flash_empty_cache", 2, 2, 128, 0, 17, false},
+        // The decode entry: one token, and a few one at a time.
+        AttentionCase{"decode_1", 4, 2, 32, 50, 1, true},
+        AttentionCase{"decode_loop_5", 4, 2, 128, 9, 5, true}),
+    [](const ::testing::TestParamInfo<AttentionCase> &i) { return std::string(i.param.name); });
 
 TEST(GpuKernels, Int8HeadBitExact) {
   cpu::Int8MatmulParams p;
