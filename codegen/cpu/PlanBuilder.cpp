@@ -29,7 +29,14 @@ namespace {
 /// The CPU kernel emitters of Kernels.h, into one module.
 class CpuEmitter final : public KernelEmitter {
 public:
-  explicit CpuEmitter(ModuleOp m) : m(m) {}
+  CpuEmitter(ModuleOp m, const CpuTarget &target) : m(m), target(target) {}
+  std::string checkTernaryMatmul(const TernaryMatmulParams &p) const override {
+    // The x86 kernels load one block per vector register.
+    if (p.lut == 0 && p.block > target.vector_bytes && target.isa != DotIsa::Generic &&
+        target.isa != DotIsa::NeonDot && target.isa != DotIsa::NeonI8mm)
+      return "layout block " + std::to_string(p.block) + " is wider than the target's vectors";
+    return "";
+  }
   void embedding(OpBuilder &b, StringRef n, const EmbeddingParams &p) override {
     buildEmbeddingKernel(b, m, n, p);
   }
@@ -57,6 +64,7 @@ public:
 
 private:
   ModuleOp m;
+  const CpuTarget &target;
 };
 
 class PlanBuilder {
@@ -64,7 +72,7 @@ public:
   PlanBuilder(ModuleOp graph, const model::Model &model, const CpuTarget &target,
               const PlanOptions &opts, ModuleOp kernels, CompiledPlan *plan)
       : graph(graph), model(model), target(target), opts(opts),
-        kernels(kernels), plan(plan), b(kernels.getContext()), cpuEmitter(kernels),
+        kernels(kernels), plan(plan), b(kernels.getContext()), cpuEmitter(kernels, target),
         emit(opts.emitter ? opts.emitter : &cpuEmitter) {}
 
   bool build(std::string *err);
@@ -433,10 +441,6 @@ bool PlanBuilder::visit(Operation *op) {
       p.parts.push_back(n);
     p.max_batch = maxB;
     p.isa = target.isa;
-    if (p.lut == 0 && p.block > target.vector_bytes && target.isa != DotIsa::Generic &&
-        target.isa != DotIsa::NeonDot && target.isa != DotIsa::NeonI8mm)
-      return fail(op, "layout block " + std::to_string(p.block) +
-                          " is wider than the target's vectors");
     if (auto s = mm.getScheduleAttr()) {
       p.tile_m = std::max<int64_t>(s.getTileM(), 1);
       p.tile_n = std::max<int64_t>(s.getTileN(), 1);

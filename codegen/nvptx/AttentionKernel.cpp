@@ -25,6 +25,7 @@
 // error ~2^-22).
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/VectorUtils.h"
 #include "codegen/nvptx/GpuKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -37,6 +38,9 @@
 using namespace mlir;
 
 namespace tern::nvptx {
+
+using cpu::vec::cF32;
+using cpu::vec::cIndex;
 
 GpuLaunch buildGpuKvAppendKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef name,
                                  const AttentionParams &p) {
@@ -73,12 +77,6 @@ int64_t flashAttentionSharedBytes(const AttentionParams &p) {
 }
 
 namespace {
-Value cIdx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-Value cF32(OpBuilder &b, Location loc, float v) {
-  return arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(v));
-}
 
 /// The flash path for the block's head h and tokens [lo, hi) (non-empty) of
 /// its tile starting at tileStart; Qs/Ks/Vs are the shared tiles.
@@ -90,20 +88,26 @@ void emitFlash(OpBuilder &b, Location loc, const AttentionParams &p, const GpuKe
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const float inf = std::numeric_limits<float>::infinity();
   Value q = a.buffers[0], kc = a.buffers[1], vc = a.buffers[2], out = a.buffers[3];
-  Value lane = arith::RemUIOp::create(b, loc, a.tid, cIdx(b, loc, 32));
-  Value warp = arith::DivUIOp::create(b, loc, a.tid, cIdx(b, loc, 32));
+  Value lane = arith::RemUIOp::create(b, loc, a.tid, cIndex(b, loc, 32));
+  Value warp = arith::DivUIOp::create(b, loc, a.tid, cIndex(b, loc, 32));
   Value kvOff = arith::MulIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, h, cIdx(b, loc, group)), cIdx(b, loc, hd));
-  Value last = arith::SubIOp::create(b, loc, hi, cIdx(b, loc, 1));
+      b, loc, arith::DivUIOp::create(b, loc, h, cIndex(b, loc, group)), cIndex(b, loc, hd));
+  Value last = arith::SubIOp::create(b, loc, hi, cIndex(b, loc, 1));
+  // This warp's rr-th query row of the tile.
+  auto rowOf = [&](OpBuilder &b, Location loc, int64_t rr) -> Value {
+    return arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, warp, cIndex(b, loc, rowsPerWarp)),
+        cIndex(b, loc, rr));
+  };
   auto qRow = [&](OpBuilder &b, Location loc, Value t) -> Value {
-    return arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, t, cIdx(b, loc, qd)),
-                                 arith::MulIOp::create(b, loc, h, cIdx(b, loc, hd)));
+    return arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, t, cIndex(b, loc, qd)),
+                                 arith::MulIOp::create(b, loc, h, cIndex(b, loc, hd)));
   };
   // The tile's query rows (rows past hi repeat the last; they store nothing).
-  forStrided(b, loc, a.tid, cIdx(b, loc, kAttentionTile * hd), threads,
+  forStrided(b, loc, a.tid, cIndex(b, loc, kAttentionTile * hd), threads,
              [&](OpBuilder &b, Location loc, Value i) {
-               Value r = arith::DivUIOp::create(b, loc, i, cIdx(b, loc, hd));
-               Value d = arith::RemUIOp::create(b, loc, i, cIdx(b, loc, hd));
+               Value r = arith::DivUIOp::create(b, loc, i, cIndex(b, loc, hd));
+               Value d = arith::RemUIOp::create(b, loc, i, cIndex(b, loc, hd));
                Value t = arith::MinUIOp::create(
                    b, loc, arith::AddIOp::create(b, loc, tileStart, r), last);
                Value v = memref::LoadOp::create(
@@ -123,21 +127,21 @@ void emitFlash(OpBuilder &b, Location loc, const AttentionParams &p, const GpuKe
   }
   Value width = arith::ConstantIntOp::create(b, loc, 32, 32);
   auto state = scf::ForOp::create(
-      b, loc, cIdx(b, loc, 0), kEnd, cIdx(b, loc, 32), init,
+      b, loc, cIndex(b, loc, 0), kEnd, cIndex(b, loc, 32), init,
       [&](OpBuilder &b, Location loc, Value kb, ValueRange it) {
         SmallVector<Value> st(it.begin(), it.end());
         gpu::BarrierOp::create(b, loc); // the previous tile is consumed
-        Value lastKey = arith::SubIOp::create(b, loc, kEnd, cIdx(b, loc, 1));
-        forStrided(b, loc, a.tid, cIdx(b, loc, 32 * hd), threads,
+        Value lastKey = arith::SubIOp::create(b, loc, kEnd, cIndex(b, loc, 1));
+        forStrided(b, loc, a.tid, cIndex(b, loc, 32 * hd), threads,
                    [&](OpBuilder &b, Location loc, Value i) {
-                     Value j = arith::DivUIOp::create(b, loc, i, cIdx(b, loc, hd));
-                     Value d = arith::RemUIOp::create(b, loc, i, cIdx(b, loc, hd));
+                     Value j = arith::DivUIOp::create(b, loc, i, cIndex(b, loc, hd));
+                     Value d = arith::RemUIOp::create(b, loc, i, cIndex(b, loc, hd));
                      Value pos = arith::MinUIOp::create(
                          b, loc, arith::AddIOp::create(b, loc, kb, j), lastKey);
                      Value off = arith::AddIOp::create(
                          b, loc,
                          arith::AddIOp::create(
-                             b, loc, arith::MulIOp::create(b, loc, pos, cIdx(b, loc, kvd)),
+                             b, loc, arith::MulIOp::create(b, loc, pos, cIndex(b, loc, kvd)),
                              kvOff),
                          d);
                      memref::StoreOp::create(b, loc,
@@ -149,23 +153,21 @@ void emitFlash(OpBuilder &b, Location loc, const AttentionParams &p, const GpuKe
                    });
         gpu::BarrierOp::create(b, loc);
         Value key = arith::AddIOp::create(b, loc, kb, lane);
-        Value kRow = arith::MulIOp::create(b, loc, lane, cIdx(b, loc, hd));
+        Value kRow = arith::MulIOp::create(b, loc, lane, cIndex(b, loc, hd));
         for (int64_t rr = 0; rr < rowsPerWarp; ++rr) {
-          Value row = arith::AddIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, warp, cIdx(b, loc, rowsPerWarp)),
-              cIdx(b, loc, rr));
+          Value row = rowOf(b, loc, rr);
           Value posQ = arith::AddIOp::create(b, loc, a.start,
                                              arith::AddIOp::create(b, loc, tileStart, row));
-          Value qBase = arith::MulIOp::create(b, loc, row, cIdx(b, loc, hd));
+          Value qBase = arith::MulIOp::create(b, loc, row, cIndex(b, loc, hd));
           // q . k_lane, dims rotated by the lane so the 32 lanes read 32
           // different shared-memory banks of their key rows.
           Value dot = scf::ForOp::create(
-                          b, loc, cIdx(b, loc, 0), cIdx(b, loc, hd), cIdx(b, loc, 1),
+                          b, loc, cIndex(b, loc, 0), cIndex(b, loc, hd), cIndex(b, loc, 1),
                           ValueRange{cF32(b, loc, 0.0f)},
                           [&](OpBuilder &b, Location loc, Value d0, ValueRange acc) {
                             Value d = arith::RemUIOp::create(
                                 b, loc, arith::AddIOp::create(b, loc, d0, lane),
-                                cIdx(b, loc, hd));
+                                cIndex(b, loc, hd));
                             Value qv = memref::LoadOp::create(
                                 b, loc, Qs, ValueRange{arith::AddIOp::create(b, loc, qBase, d)});
                             Value kv = memref::LoadOp::create(
@@ -199,10 +201,10 @@ void emitFlash(OpBuilder &b, Location loc, const AttentionParams &p, const GpuKe
           for (int64_t i = 0; i < dimsPerLane; ++i) {
             Value &o = st[rr * perRow + 2 + i];
             o = arith::MulFOp::create(b, loc, o, alpha);
-            Value dim = arith::AddIOp::create(b, loc, lane, cIdx(b, loc, 32 * i));
+            Value dim = arith::AddIOp::create(b, loc, lane, cIndex(b, loc, 32 * i));
             for (int64_t j = 0; j < 32; ++j) {
               Value vj = memref::LoadOp::create(
-                  b, loc, Vs, ValueRange{arith::AddIOp::create(b, loc, dim, cIdx(b, loc, j * hd))});
+                  b, loc, Vs, ValueRange{arith::AddIOp::create(b, loc, dim, cIndex(b, loc, j * hd))});
               o = arith::AddFOp::create(b, loc, o, arith::MulFOp::create(b, loc, ej[j], vj));
             }
           }
@@ -211,8 +213,7 @@ void emitFlash(OpBuilder &b, Location loc, const AttentionParams &p, const GpuKe
         scf::YieldOp::create(b, loc, st);
       });
   for (int64_t rr = 0; rr < rowsPerWarp; ++rr) {
-    Value row = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, warp, cIdx(b, loc, rowsPerWarp)), cIdx(b, loc, rr));
+    Value row = rowOf(b, loc, rr);
     Value t = arith::AddIOp::create(b, loc, tileStart, row);
     Value ok = arith::AndIOp::create(
         b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, t, lo),
@@ -222,7 +223,7 @@ void emitFlash(OpBuilder &b, Location loc, const AttentionParams &p, const GpuKe
       Value base = qRow(b, loc, t);
       for (int64_t i = 0; i < dimsPerLane; ++i) {
         Value o = state.getResult(rr * perRow + 2 + i);
-        Value d = arith::AddIOp::create(b, loc, lane, cIdx(b, loc, 32 * i));
+        Value d = arith::AddIOp::create(b, loc, lane, cIndex(b, loc, 32 * i));
         memref::StoreOp::create(b, loc, arith::DivFOp::create(b, loc, o, l), out,
                                 ValueRange{arith::AddIOp::create(b, loc, base, d)});
       }
@@ -251,20 +252,14 @@ GpuLaunch buildGpuAttentionKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef n
   gpu::GPUFuncOp f = createGpuKernel(b, gm, name, {act, cache, cache, act}, shared, threads, &a);
   Location loc = f.getLoc();
   Value q = a.buffers[0], kc = a.buffers[1], vc = a.buffers[2], out = a.buffers[3];
-  auto c = [&](OpBuilder &b, Location loc, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
-  auto cf = [&](OpBuilder &b, Location loc, float v) -> Value {
-    return arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(v));
-  };
   // Block -> (head, tile of kAttentionTile tokens) -> this call's [lo, hi).
   Value first = arith::AddIOp::create(
-      b, loc, a.begin, arith::MulIOp::create(b, loc, a.block, c(b, loc, kAttentionTile)));
-  Value h = arith::DivUIOp::create(b, loc, first, c(b, loc, padded));
-  Value tileStart = arith::RemUIOp::create(b, loc, first, c(b, loc, padded));
+      b, loc, a.begin, arith::MulIOp::create(b, loc, a.block, cIndex(b, loc, kAttentionTile)));
+  Value h = arith::DivUIOp::create(b, loc, first, cIndex(b, loc, padded));
+  Value tileStart = arith::RemUIOp::create(b, loc, first, cIndex(b, loc, padded));
   Value lo = arith::MaxUIOp::create(b, loc, a.t0, tileStart);
   Value hi = arith::MinUIOp::create(
-      b, loc, a.t1, arith::AddIOp::create(b, loc, tileStart, c(b, loc, kAttentionTile)));
+      b, loc, a.t1, arith::AddIOp::create(b, loc, tileStart, cIndex(b, loc, kAttentionTile)));
   if (!singleToken) {
     Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lo, hi);
     auto attrs = f.getWorkgroupAttributions();
@@ -277,8 +272,8 @@ GpuLaunch buildGpuAttentionKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef n
   }
   Value sc = f.getWorkgroupAttributions()[0], scratch = f.getWorkgroupAttributions()[1];
   Value kvOff = arith::MulIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, h, c(b, loc, group)), c(b, loc, hd));
-  Value step = c(b, loc, threads);
+      b, loc, arith::DivUIOp::create(b, loc, h, cIndex(b, loc, group)), cIndex(b, loc, hd));
+  Value step = cIndex(b, loc, threads);
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   auto strided = [&](OpBuilder &b, Location loc, Value n, Value init,
                      function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
@@ -290,18 +285,18 @@ GpuLaunch buildGpuAttentionKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef n
   };
 
   // [lo, hi): this block's tokens, one at a time (the same for every thread).
-  scf::ForOp::create(b, loc, lo, hi, c(b, loc, 1), ValueRange{},
+  scf::ForOp::create(b, loc, lo, hi, cIndex(b, loc, 1), ValueRange{},
                      [&](OpBuilder &b, Location loc, Value t, ValueRange) {
     Value L = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, a.start, t),
-                                    c(b, loc, 1));
-    Value qOff = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, t, c(b, loc, qd)),
-                                       arith::MulIOp::create(b, loc, h, c(b, loc, hd)));
-    Value mLocal = strided(b, loc, L, cf(b, loc, -std::numeric_limits<float>::infinity()),
+                                    cIndex(b, loc, 1));
+    Value qOff = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, t, cIndex(b, loc, qd)),
+                                       arith::MulIOp::create(b, loc, h, cIndex(b, loc, hd)));
+    Value mLocal = strided(b, loc, L, cF32(b, loc, -std::numeric_limits<float>::infinity()),
                            [&](OpBuilder &b, Location loc, Value pos, Value m) -> Value {
       Value kOff = arith::AddIOp::create(
-          b, loc, arith::MulIOp::create(b, loc, pos, c(b, loc, kvd)), kvOff);
+          b, loc, arith::MulIOp::create(b, loc, pos, cIndex(b, loc, kvd)), kvOff);
       Value dot = scf::ForOp::create(
-          b, loc, c(b, loc, 0), c(b, loc, hd), c(b, loc, 1), ValueRange{cf(b, loc, 0.0f)},
+          b, loc, cIndex(b, loc, 0), cIndex(b, loc, hd), cIndex(b, loc, 1), ValueRange{cF32(b, loc, 0.0f)},
           [&](OpBuilder &b, Location loc, Value d, ValueRange it) {
             Value qv = memref::LoadOp::create(b, loc, q,
                                               ValueRange{arith::AddIOp::create(b, loc, qOff, d)});
@@ -311,31 +306,31 @@ GpuLaunch buildGpuAttentionKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef n
                 b, loc, ValueRange{arith::AddFOp::create(b, loc, it[0],
                                                          arith::MulFOp::create(b, loc, qv, kv))});
           }).getResult(0);
-      Value s = arith::MulFOp::create(b, loc, dot, cf(b, loc, scale));
+      Value s = arith::MulFOp::create(b, loc, dot, cF32(b, loc, scale));
       memref::StoreOp::create(b, loc, s, sc, ValueRange{pos});
       return maxF32(b, loc, s, m);
     });
     Value m = blockReduce(b, loc, mLocal, /*isMax=*/true, scratch, threads);
-    Value lLocal = strided(b, loc, L, cf(b, loc, 0.0f),
+    Value lLocal = strided(b, loc, L, cF32(b, loc, 0.0f),
                            [&](OpBuilder &b, Location loc, Value pos, Value acc) -> Value {
       Value s = memref::LoadOp::create(b, loc, sc, ValueRange{pos});
       Value e = exp2Approx(
           b, loc, arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, s, m),
-                                        cf(b, loc, float(M_LOG2E))));
+                                        cF32(b, loc, float(M_LOG2E))));
       memref::StoreOp::create(b, loc, e, sc, ValueRange{pos});
       return arith::AddFOp::create(b, loc, acc, e);
     });
     Value l = blockReduce(b, loc, lLocal, /*isMax=*/false, scratch, threads);
-    forStrided(b, loc, a.tid, c(b, loc, hd), threads, [&](OpBuilder &b, Location loc, Value d) {
+    forStrided(b, loc, a.tid, cIndex(b, loc, hd), threads, [&](OpBuilder &b, Location loc, Value d) {
       Value vOff = arith::AddIOp::create(b, loc, kvOff, d);
       Value acc = scf::ForOp::create(
-          b, loc, c(b, loc, 0), L, c(b, loc, 1), ValueRange{cf(b, loc, 0.0f)},
+          b, loc, cIndex(b, loc, 0), L, cIndex(b, loc, 1), ValueRange{cF32(b, loc, 0.0f)},
           [&](OpBuilder &b, Location loc, Value pos, ValueRange it) {
             Value e = memref::LoadOp::create(b, loc, sc, ValueRange{pos});
             Value v = memref::LoadOp::create(
                 b, loc, vc,
                 ValueRange{arith::AddIOp::create(
-                    b, loc, arith::MulIOp::create(b, loc, pos, c(b, loc, kvd)), vOff)});
+                    b, loc, arith::MulIOp::create(b, loc, pos, cIndex(b, loc, kvd)), vOff)});
             scf::YieldOp::create(
                 b, loc, ValueRange{arith::AddFOp::create(b, loc, it[0],
                                                          arith::MulFOp::create(b, loc, e, v))});

@@ -8,6 +8,7 @@
 // One warp per row: a warp load is 512 contiguous bytes of the row.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/VectorUtils.h"
 #include "codegen/nvptx/GpuKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,6 +19,9 @@
 using namespace mlir;
 
 namespace tern::nvptx {
+
+using cpu::vec::cF32;
+using cpu::vec::cIndex;
 
 GpuLaunch buildGpuFloatMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef name,
                                     const FloatMatmulParams &p) {
@@ -34,18 +38,15 @@ GpuLaunch buildGpuFloatMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef
   GpuKernelArgs a;
   gpu::GPUFuncOp f = createGpuKernel(b, gm, name, types, {}, threads, &a);
   Location loc = f.getLoc();
-  auto c = [&](OpBuilder &b, Location loc, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
   Value x = a.buffers[0], W = a.buffers[1], y = a.buffers[2];
   auto dot = [&](OpBuilder &b, Location loc, Value t, Value row, Value lane) -> Value {
-    Value wRow = arith::MulIOp::create(b, loc, row, c(b, loc, K));
-    Value xRow = arith::MulIOp::create(b, loc, t, c(b, loc, K));
+    Value wRow = arith::MulIOp::create(b, loc, row, cIndex(b, loc, K));
+    Value xRow = arith::MulIOp::create(b, loc, t, cIndex(b, loc, K));
     Value zero = arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(0.0f));
     return scf::ForOp::create(
-               b, loc, lane, c(b, loc, K / V), c(b, loc, 32), ValueRange{zero},
+               b, loc, lane, cIndex(b, loc, K / V), cIndex(b, loc, 32), ValueRange{zero},
                [&](OpBuilder &b, Location loc, Value ch, ValueRange it) {
-                 Value off = arith::MulIOp::create(b, loc, ch, c(b, loc, V));
+                 Value off = arith::MulIOp::create(b, loc, ch, cIndex(b, loc, V));
                  Value wi = arith::AddIOp::create(b, loc, wRow, off);
                  Value xi = arith::AddIOp::create(b, loc, xRow, off);
                  Value sum = it[0];
@@ -75,7 +76,7 @@ GpuLaunch buildGpuFloatMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef
   forEachWarpRow(b, loc, a, warps, dot,
                  [&](OpBuilder &b, Location loc, Value t, Value row, Value sum) {
                    Value o = arith::AddIOp::create(
-                       b, loc, arith::MulIOp::create(b, loc, t, c(b, loc, N)), row);
+                       b, loc, arith::MulIOp::create(b, loc, t, cIndex(b, loc, N)), row);
                    memref::StoreOp::create(b, loc, sum, y, ValueRange{o});
                  });
   gpu::ReturnOp::create(b, loc);

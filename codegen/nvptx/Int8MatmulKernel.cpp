@@ -11,6 +11,7 @@
 // activations and is not read here.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/VectorUtils.h"
 #include "codegen/nvptx/GpuKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,6 +24,9 @@
 using namespace mlir;
 
 namespace tern::nvptx {
+
+using cpu::vec::cF32;
+using cpu::vec::cIndex;
 
 GpuLaunch buildGpuInt8MatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef name,
                                    const Int8MatmulParams &p) {
@@ -37,21 +41,18 @@ GpuLaunch buildGpuInt8MatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef 
   GpuKernelArgs a;
   gpu::GPUFuncOp f = createGpuKernel(b, gm, name, types, {}, threads, &a);
   Location loc = f.getLoc();
-  auto c = [&](OpBuilder &b, Location loc, int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(b, loc, v);
-  };
   Value q = a.buffers[0], W = a.buffers[2];
   auto bytes4 = [&](OpBuilder &b, Location loc, Value w) -> Value {
     return LLVM::BitcastOp::create(b, loc, VectorType::get({4}, b.getI8Type()), w);
   };
   auto dot = [&](OpBuilder &b, Location loc, Value t, Value row, Value lane) -> Value {
-    Value wRow = arith::MulIOp::create(b, loc, row, c(b, loc, K / 4));
-    Value qRow = arith::MulIOp::create(b, loc, t, c(b, loc, K / 4));
+    Value wRow = arith::MulIOp::create(b, loc, row, cIndex(b, loc, K / 4));
+    Value qRow = arith::MulIOp::create(b, loc, t, cIndex(b, loc, K / 4));
     Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
     return scf::ForOp::create(
-               b, loc, lane, c(b, loc, K / 16), c(b, loc, 32), ValueRange{zero},
+               b, loc, lane, cIndex(b, loc, K / 16), cIndex(b, loc, 32), ValueRange{zero},
                [&](OpBuilder &b, Location loc, Value ch, ValueRange it) {
-                 Value off = arith::MulIOp::create(b, loc, ch, c(b, loc, 4));
+                 Value off = arith::MulIOp::create(b, loc, ch, cIndex(b, loc, 4));
                  auto ld = [&](Value mem, Value base) -> Value {
                    return vector::LoadOp::create(
                        b, loc, VectorType::get({4}, b.getI32Type()), mem,
@@ -78,7 +79,7 @@ GpuLaunch buildGpuInt8MatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef 
                    Value sc = memref::LoadOp::create(b, loc, a.buffers[3], ValueRange{row});
                    y = arith::MulFOp::create(b, loc, arith::DivFOp::create(b, loc, y, st), sc);
                    Value o = arith::AddIOp::create(
-                       b, loc, arith::MulIOp::create(b, loc, t, c(b, loc, N)), row);
+                       b, loc, arith::MulIOp::create(b, loc, t, cIndex(b, loc, N)), row);
                    memref::StoreOp::create(b, loc, y, a.buffers[5], ValueRange{o});
                  });
   gpu::ReturnOp::create(b, loc);

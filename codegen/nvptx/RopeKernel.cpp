@@ -9,6 +9,7 @@
 // The table holds ref::rope's own float cos/sin (written at compile time).
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/VectorUtils.h"
 #include "codegen/nvptx/GpuKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,6 +18,9 @@
 using namespace mlir;
 
 namespace tern::nvptx {
+
+using cpu::vec::cF32;
+using cpu::vec::cIndex;
 
 GpuLaunch buildGpuRopeKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef name,
                              const RopeParams &p) {
@@ -29,26 +33,24 @@ GpuLaunch buildGpuRopeKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef name,
   GpuKernelArgs a;
   gpu::GPUFuncOp f = createGpuKernel(b, gm, name, types, {}, threads, &a);
   Location loc = f.getLoc();
-  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
   Value x = a.buffers[0], table = a.buffers[1];
   Value t = arith::AddIOp::create(b, loc, a.begin, a.block);
   Value pos = arith::AddIOp::create(b, loc, a.start, t);
-  Value tabRow = arith::MulIOp::create(b, loc, pos, c(hd));
-  Value xRow = arith::MulIOp::create(b, loc, t, c(row));
-  forStrided(b, loc, a.tid, c(p.heads * half), threads,
+  Value tabRow = arith::MulIOp::create(b, loc, pos, cIndex(b, loc, hd));
+  Value xRow = arith::MulIOp::create(b, loc, t, cIndex(b, loc, row));
+  forStrided(b, loc, a.tid, cIndex(b, loc, p.heads * half), threads,
              [&](OpBuilder &b, Location loc, Value j) {
-               auto ci = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
-               Value h = arith::DivUIOp::create(b, loc, j, ci(half));
-               Value i = arith::RemUIOp::create(b, loc, j, ci(half));
+               Value h = arith::DivUIOp::create(b, loc, j, cIndex(b, loc, half));
+               Value i = arith::RemUIOp::create(b, loc, j, cIndex(b, loc, half));
                Value ti = arith::AddIOp::create(
-                   b, loc, tabRow, arith::MulIOp::create(b, loc, i, ci(2)));
+                   b, loc, tabRow, arith::MulIOp::create(b, loc, i, cIndex(b, loc, 2)));
                Value cs = memref::LoadOp::create(b, loc, table, ValueRange{ti});
                Value sn = memref::LoadOp::create(
-                   b, loc, table, ValueRange{arith::AddIOp::create(b, loc, ti, ci(1))});
+                   b, loc, table, ValueRange{arith::AddIOp::create(b, loc, ti, cIndex(b, loc, 1))});
                Value i1 = arith::AddIOp::create(
                    b, loc, xRow,
-                   arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, h, ci(hd)), i));
-               Value i2 = arith::AddIOp::create(b, loc, i1, ci(half));
+                   arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, h, cIndex(b, loc, hd)), i));
+               Value i2 = arith::AddIOp::create(b, loc, i1, cIndex(b, loc, half));
                Value x1 = memref::LoadOp::create(b, loc, x, ValueRange{i1});
                Value x2 = memref::LoadOp::create(b, loc, x, ValueRange{i2});
                auto mul = [&](Value u, Value v) { return arith::MulFOp::create(b, loc, u, v); };

@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/MatmulEpilogue.h"
+#include "codegen/cpu/VectorUtils.h"
 #include "codegen/nvptx/GpuKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,10 +35,10 @@ using namespace mlir;
 
 namespace tern::nvptx {
 
+using cpu::vec::cF32;
+using cpu::vec::cIndex;
+
 namespace {
-Value cIdx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 Value cI32(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, v, 32);
 }
@@ -80,22 +81,22 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   const int64_t steps = K / 64, chunks = steps * R, iters = (chunks + 31) / 32;
   const int64_t U = std::clamp<int64_t>(p.unroll, 1, iters), outer = (iters + U - 1) / U;
   const int64_t wordsK = K / 4;
-  Value c32 = cIdx(b, loc, 32);
+  Value c32 = cIndex(b, loc, 32);
   Value lane = arith::RemUIOp::create(b, loc, a.tid, c32);
   Value warp = arith::DivUIOp::create(b, loc, a.tid, c32);
   Value group = arith::AddIOp::create(
-      b, loc, arith::DivUIOp::create(b, loc, a.begin, cIdx(b, loc, R)),
+      b, loc, arith::DivUIOp::create(b, loc, a.begin, cIndex(b, loc, R)),
       arith::AddIOp::create(b, loc,
-                            arith::MulIOp::create(b, loc, a.block, cIdx(b, loc, warps)),
+                            arith::MulIOp::create(b, loc, a.block, cIndex(b, loc, warps)),
                             warp));
-  Value r = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, R));
+  Value r = arith::RemUIOp::create(b, loc, lane, cIndex(b, loc, R));
   Value row = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, group, cIdx(b, loc, R)), r);
+      b, loc, arith::MulIOp::create(b, loc, group, cIndex(b, loc, R)), r);
   // A warp past the last group (the grid's last block) streams the last
   // group again, in bounds, and stores nothing.
-  Value gLoad = arith::MinUIOp::create(b, loc, group, cIdx(b, loc, N / R - 1));
-  Value gBase = arith::MulIOp::create(b, loc, gLoad, cIdx(b, loc, R * K / 16));
-  Value last = arith::SubIOp::create(b, loc, a.t1, cIdx(b, loc, 1));
+  Value gLoad = arith::MinUIOp::create(b, loc, group, cIndex(b, loc, N / R - 1));
+  Value gBase = arith::MulIOp::create(b, loc, gLoad, cIndex(b, loc, R * K / 16));
+  Value last = arith::SubIOp::create(b, loc, a.t1, cIndex(b, loc, 1));
   Value zero = cI32(b, loc, 0), mask = cI32(b, loc, 0x03030303),
         ones = cI32(b, loc, 0x01010101);
 
@@ -121,7 +122,7 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
             return;
           }
           Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row,
-                                           cIdx(b, loc, base + p.parts[part]));
+                                           cIndex(b, loc, base + p.parts[part]));
           scf::IfOp::create(
               b, loc, in,
               [&](OpBuilder &b, Location loc) {
@@ -137,40 +138,40 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   };
 
   auto dp4aPath = [&](OpBuilder &b, Location loc, int64_t TM) {
-  forT(a.t0, a.t1, cIdx(b, loc, TM), {}, [&](OpBuilder &b, Location loc, Value tt,
+  forT(a.t0, a.t1, cIndex(b, loc, TM), {}, [&](OpBuilder &b, Location loc, Value tt,
                                              ValueRange) -> SmallVector<Value> {
     // Row word offsets of this tile's tokens (a short tile repeats the last).
     SmallVector<Value> tokRow;
     for (int64_t j = 0; j < TM; ++j) {
       Value t = arith::MinUIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, tt, cIdx(b, loc, j)), last);
-      tokRow.push_back(arith::MulIOp::create(b, loc, t, cIdx(b, loc, wordsK)));
+          b, loc, arith::AddIOp::create(b, loc, tt, cIndex(b, loc, j)), last);
+      tokRow.push_back(arith::MulIOp::create(b, loc, t, cIndex(b, loc, wordsK)));
     }
     SmallVector<Value> init(2 * TM, zero);
     // U chunks per lane per iteration, unrolled so that their loads are in
     // flight together; a chunk past the group's end (when 32 U does not
     // divide the chunk count) reads chunk 0 and counts as zero weights.
     SmallVector<Value> sums = forT(
-        cIdx(b, loc, 0), cIdx(b, loc, outer), cIdx(b, loc, 1), init,
+        cIndex(b, loc, 0), cIndex(b, loc, outer), cIndex(b, loc, 1), init,
         [&](OpBuilder &b, Location loc, Value i, ValueRange acc) -> SmallVector<Value> {
           SmallVector<Value> out(acc.begin(), acc.end());
           for (int64_t u = 0; u < U; ++u) {
             Value c = arith::AddIOp::create(
                 b, loc,
                 arith::MulIOp::create(
-                    b, loc, arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, i, cIdx(b, loc, U)),
-                                                  cIdx(b, loc, u)),
+                    b, loc, arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, i, cIndex(b, loc, U)),
+                                                  cIndex(b, loc, u)),
                     c32),
                 lane);
             Value valid;
             if (chunks % (32 * U) != 0) {
               valid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, c,
-                                            cIdx(b, loc, chunks));
-              c = arith::SelectOp::create(b, loc, valid, c, cIdx(b, loc, 0));
+                                            cIndex(b, loc, chunks));
+              c = arith::SelectOp::create(b, loc, valid, c, cIndex(b, loc, 0));
             }
-            Value s = arith::DivUIOp::create(b, loc, c, cIdx(b, loc, R));
+            Value s = arith::DivUIOp::create(b, loc, c, cIndex(b, loc, R));
             Value wOff = arith::AddIOp::create(
-                b, loc, gBase, arith::MulIOp::create(b, loc, c, cIdx(b, loc, 4)));
+                b, loc, gBase, arith::MulIOp::create(b, loc, c, cIndex(b, loc, 4)));
             Value wv = vector::LoadOp::create(b, loc, VectorType::get({4}, i32), W,
                                               ValueRange{wOff}, false, llvm::Align(16));
             if (valid)
@@ -182,13 +183,13 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
             Value words[4];
             for (int iw = 0; iw < 4; ++iw)
               words[iw] = vector::ExtractOp::create(b, loc, wv, int64_t(iw));
-            Value sOff = arith::MulIOp::create(b, loc, s, cIdx(b, loc, 16));
+            Value sOff = arith::MulIOp::create(b, loc, s, cIndex(b, loc, 16));
             for (int64_t j = 0; j < TM; ++j) {
               Value base = arith::AddIOp::create(b, loc, tokRow[j], sOff);
               for (int pp = 0; pp < 4; ++pp) {
                 Value av = vector::LoadOp::create(
                     b, loc, VectorType::get({4}, i32), q,
-                    ValueRange{arith::AddIOp::create(b, loc, base, cIdx(b, loc, 4 * pp))},
+                    ValueRange{arith::AddIOp::create(b, loc, base, cIndex(b, loc, 4 * pp))},
                     false, llvm::Align(16));
                 for (int iw = 0; iw < 4; ++iw) {
                   Value act = vector::ExtractOp::create(b, loc, av, int64_t(iw));
@@ -206,7 +207,7 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
     // Activation sums: lane-strided words of each token's row.
     for (int64_t j = 0; j < TM; ++j) {
       SmallVector<Value> s = forT(
-          lane, cIdx(b, loc, wordsK), c32, {zero},
+          lane, cIndex(b, loc, wordsK), c32, {zero},
           [&](OpBuilder &b, Location loc, Value k, ValueRange it) -> SmallVector<Value> {
             Value w = memref::LoadOp::create(
                 b, loc, q, ValueRange{arith::AddIOp::create(b, loc, tokRow[j], k)});
@@ -221,10 +222,10 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
     // Lanes 0..R-1 store their row.
     Value mine = arith::AndIOp::create(
         b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane, cIdx(b, loc, R)),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, cIdx(b, loc, N)));
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, lane, cIndex(b, loc, R)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, cIndex(b, loc, N)));
     for (int64_t j = 0; j < TM; ++j) {
-      Value t = arith::AddIOp::create(b, loc, tt, cIdx(b, loc, j));
+      Value t = arith::AddIOp::create(b, loc, tt, cIndex(b, loc, j));
       Value ok = arith::AndIOp::create(
           b, loc, mine,
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t, a.t1));
@@ -251,47 +252,47 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   //   row 2 tq + (i & 1).
   auto mmaPath = [&](OpBuilder &b, Location loc) {
     const int64_t MT = std::min<int64_t>(tileM, 4); // 16-token tiles per pass
-    Value gq = arith::DivUIOp::create(b, loc, lane, cIdx(b, loc, 4));
-    Value tq = arith::RemUIOp::create(b, loc, lane, cIdx(b, loc, 4));
+    Value gq = arith::DivUIOp::create(b, loc, lane, cIndex(b, loc, 4));
+    Value tq = arith::RemUIOp::create(b, loc, lane, cIndex(b, loc, 4));
     Value wLane = arith::AddIOp::create(
         b, loc, gBase,
-        arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, gq, cIdx(b, loc, 4)), tq));
+        arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, gq, cIndex(b, loc, 4)), tq));
     Type accTy = LLVM::LLVMStructType::getLiteral(b.getContext(), {i32, i32, i32, i32});
-    forT(a.t0, a.t1, cIdx(b, loc, 16 * MT), {}, [&](OpBuilder &b, Location loc, Value tt,
+    forT(a.t0, a.t1, cIndex(b, loc, 16 * MT), {}, [&](OpBuilder &b, Location loc, Value tt,
                                                    ValueRange) -> SmallVector<Value> {
       // Word offsets of each tile's two A rows (tokens past t1 repeat the last).
       SmallVector<Value> rowA;
       for (int64_t m = 0; m < MT; ++m)
         for (int64_t half = 0; half < 2; ++half) {
           Value t = arith::AddIOp::create(
-              b, loc, tt, arith::AddIOp::create(b, loc, gq, cIdx(b, loc, 16 * m + 8 * half)));
+              b, loc, tt, arith::AddIOp::create(b, loc, gq, cIndex(b, loc, 16 * m + 8 * half)));
           t = arith::MinUIOp::create(b, loc, t, last);
           rowA.push_back(arith::AddIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, t, cIdx(b, loc, wordsK)), tq));
+              b, loc, arith::MulIOp::create(b, loc, t, cIndex(b, loc, wordsK)), tq));
         }
       // Per tile: 4 accumulators, then 2 activation sums (tokens gq, gq + 8).
       SmallVector<Value> init(6 * MT, zero);
       SmallVector<Value> res = forT(
-          cIdx(b, loc, 0), cIdx(b, loc, steps), cIdx(b, loc, 1), init,
+          cIndex(b, loc, 0), cIndex(b, loc, steps), cIndex(b, loc, 1), init,
           [&](OpBuilder &b, Location loc, Value s, ValueRange it) -> SmallVector<Value> {
             SmallVector<Value> out(it.begin(), it.end());
             Value w = memref::LoadOp::create(
                 b, loc, W,
                 ValueRange{arith::AddIOp::create(
-                    b, loc, wLane, arith::MulIOp::create(b, loc, s, cIdx(b, loc, 32)))});
+                    b, loc, wLane, arith::MulIOp::create(b, loc, s, cIndex(b, loc, 32)))});
             Value planes[4];
             for (int pp = 0; pp < 4; ++pp) {
               Value v = pp ? Value(arith::ShRUIOp::create(b, loc, w, cI32(b, loc, 2 * pp))) : w;
               planes[pp] = arith::AndIOp::create(b, loc, v, mask);
             }
-            Value sOff = arith::MulIOp::create(b, loc, s, cIdx(b, loc, 16));
+            Value sOff = arith::MulIOp::create(b, loc, s, cIndex(b, loc, 16));
             for (int64_t h = 0; h < 2; ++h) {
-              Value kOff = arith::AddIOp::create(b, loc, sOff, cIdx(b, loc, 8 * h));
+              Value kOff = arith::AddIOp::create(b, loc, sOff, cIndex(b, loc, 8 * h));
               for (int64_t m = 0; m < MT; ++m) {
                 auto ld = [&](int64_t half, int64_t plus) -> Value {
                   Value i = arith::AddIOp::create(
                       b, loc, rowA[2 * m + half],
-                      arith::AddIOp::create(b, loc, kOff, cIdx(b, loc, plus)));
+                      arith::AddIOp::create(b, loc, kOff, cIndex(b, loc, plus)));
                   return memref::LoadOp::create(b, loc, q, ValueRange{i});
                 };
                 Value a0 = ld(0, 0), a1 = ld(1, 0), a2 = ld(0, 4), a3 = ld(1, 4);
@@ -313,7 +314,7 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
             return out;
           });
       Value grpOk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, group,
-                                          cIdx(b, loc, N / R));
+                                          cIndex(b, loc, N / R));
       for (int64_t m = 0; m < MT; ++m) {
         Value sums[2];
         for (int64_t half = 0; half < 2; ++half) {
@@ -330,11 +331,11 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
         for (int64_t i = 0; i < 4; ++i) {
           Value t = arith::AddIOp::create(
               b, loc, tt,
-              arith::AddIOp::create(b, loc, gq, cIdx(b, loc, 16 * m + 8 * (i / 2))));
+              arith::AddIOp::create(b, loc, gq, cIndex(b, loc, 16 * m + 8 * (i / 2))));
           Value rowI = arith::AddIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, group, cIdx(b, loc, R)),
-              arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, tq, cIdx(b, loc, 2)),
-                                    cIdx(b, loc, i & 1)));
+              b, loc, arith::MulIOp::create(b, loc, group, cIndex(b, loc, R)),
+              arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, tq, cIndex(b, loc, 2)),
+                                    cIndex(b, loc, i & 1)));
           Value ok = arith::AndIOp::create(
               b, loc, grpOk,
               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t, a.t1));
@@ -354,7 +355,7 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   auto branch = [&](int64_t atLeast, function_ref<void(OpBuilder &, Location)> yes,
                     function_ref<void(OpBuilder &, Location)> no) {
     Value c = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, n,
-                                    cIdx(b, loc, atLeast));
+                                    cIndex(b, loc, atLeast));
     scf::IfOp::create(
         b, loc, c,
         [&](OpBuilder &b, Location loc) {

@@ -37,6 +37,13 @@ public:
   std::string name;
   int major = 0, minor = 0;
 
+  /// True on success; else *err names the model file and the failed call.
+  bool ok(const char *call, CUresult r, std::string *err) const {
+    if (r != kSuccess)
+      *err = model->path + ": " + d->describe(call, r);
+    return r == kSuccess;
+  }
+
   ~CudaExecutor() {
     if (!d)
       return;
@@ -74,13 +81,8 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
   e->d = d;
   e->model = model;
   const tern_pack_header &h = *model->header;
-  auto check = [&](const char *call, CUresult r) {
-    if (r != kSuccess)
-      *err = model->path + ": " + d->describe(call, r);
-    return r == kSuccess;
-  };
   int count = 0;
-  if (!check("cuDeviceGetCount", d->deviceGetCount(&count)))
+  if (!e->ok("cuDeviceGetCount", d->deviceGetCount(&count), err))
     return nullptr;
   int ordinal = 0;
   if (const char *env = std::getenv("TERN_CUDA_DEVICE"))
@@ -91,12 +93,12 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
     return nullptr;
   }
   char name[256] = {0};
-  if (!check("cuDeviceGet", d->deviceGet(&e->dev, ordinal)) ||
-      !check("cuDeviceGetName", d->deviceGetName(name, sizeof name - 1, e->dev)) ||
-      !check("cuDeviceGetAttribute",
-             d->deviceGetAttribute(&e->major, kAttrComputeCapabilityMajor, e->dev)) ||
-      !check("cuDeviceGetAttribute",
-             d->deviceGetAttribute(&e->minor, kAttrComputeCapabilityMinor, e->dev)))
+  if (!e->ok("cuDeviceGet", d->deviceGet(&e->dev, ordinal), err) ||
+      !e->ok("cuDeviceGetName", d->deviceGetName(name, sizeof name - 1, e->dev), err) ||
+      !e->ok("cuDeviceGetAttribute",
+             d->deviceGetAttribute(&e->major, kAttrComputeCapabilityMajor, e->dev), err) ||
+      !e->ok("cuDeviceGetAttribute",
+             d->deviceGetAttribute(&e->minor, kAttrComputeCapabilityMinor, e->dev), err))
     return nullptr;
   e->name = name;
   // The model's target is sm_XY: the device must be at least that.
@@ -108,10 +110,10 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
            std::to_string(e->major * 10 + e->minor);
     return nullptr;
   }
-  if (!check("cuDevicePrimaryCtxRetain", d->primaryCtxRetain(&e->ctx, e->dev)))
+  if (!e->ok("cuDevicePrimaryCtxRetain", d->primaryCtxRetain(&e->ctx, e->dev), err))
     return nullptr;
   e->retained = true;
-  if (!check("cuCtxSetCurrent", d->ctxSetCurrent(e->ctx)))
+  if (!e->ok("cuCtxSetCurrent", d->ctxSetCurrent(e->ctx), err))
     return nullptr;
 
   // The PTX, JIT-compiled for this GPU; the JIT's own log on failure.
@@ -171,7 +173,7 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
   };
   if (!alloc(&e->weights, wBytes, "weights") ||
       !alloc(&e->arena, aBytes, "activations and KV cache") ||
-      !check("cuMemsetD8", d->memsetD8(e->arena, 0, size_t(aBytes))))
+      !e->ok("cuMemsetD8", d->memsetD8(e->arena, 0, size_t(aBytes)), err))
     return nullptr;
   e->pos = e->arena + posAt;
   e->base.resize(h.n_buffers);
@@ -179,8 +181,8 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
     const tern_buffer &b = model->buffers[i];
     if (b.kind == TERN_BUF_WEIGHT) {
       e->base[i] = e->weights + off[i];
-      if (!check("cuMemcpyHtoD",
-                 d->memcpyHtoD(e->base[i], model->base + b.offset, size_t(b.bytes))))
+      if (!e->ok("cuMemcpyHtoD",
+                 d->memcpyHtoD(e->base[i], model->base + b.offset, size_t(b.bytes)), err))
         return nullptr;
       continue;
     }
@@ -192,7 +194,7 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
     else if (b.kind == TERN_BUF_LOGITS)
       e->logits = e->base[i];
   }
-  if (!check("cuStreamCreate", d->streamCreate(&e->stream, kStreamNonBlocking)))
+  if (!e->ok("cuStreamCreate", d->streamCreate(&e->stream, kStreamNonBlocking), err))
     return nullptr;
   if (const char *g = std::getenv("TERN_CUDA_GRAPH"))
     e->useGraph = std::string(g) != "0";
@@ -272,44 +274,34 @@ bool cudaRunChunk(CudaExecutor &e, const int32_t *tokens, int64_t tc, int64_t st
   const Driver &d = *e.d;
   const tern_model &m = *e.model;
   const tern_pack_header &h = *m.header;
-  auto check = [&](const char *call, CUresult r) {
-    if (r != kSuccess)
-      *err = m.path + ": " + d.describe(call, r);
-    return r == kSuccess;
-  };
   e.hostPos = start;
-  if (!check("cuCtxSetCurrent", d.ctxSetCurrent(e.ctx)) ||
-      !check("cuMemcpyHtoDAsync",
-             d.memcpyHtoDAsync(e.tokens, tokens, size_t(tc) * 4, e.stream)) ||
-      !check("cuMemcpyHtoDAsync", d.memcpyHtoDAsync(e.pos, &e.hostPos, 8, e.stream)))
+  if (!e.ok("cuCtxSetCurrent", d.ctxSetCurrent(e.ctx), err) ||
+      !e.ok("cuMemcpyHtoDAsync",
+             d.memcpyHtoDAsync(e.tokens, tokens, size_t(tc) * 4, e.stream), err) ||
+      !e.ok("cuMemcpyHtoDAsync", d.memcpyHtoDAsync(e.pos, &e.hostPos, 8, e.stream), err))
     return false;
   // A decode step: the same launches with the same arguments every time
   // (the position is read from the cell), so a graph replays them.
   const bool decode = tc == 1 && head && t0 == 0;
   if (decode && e.useGraph && (e.graphExec || captureDecode(e, start))) {
-    if (!check("cuGraphLaunch", d.graphLaunch(e.graphExec, e.stream)))
+    if (!e.ok("cuGraphLaunch", d.graphLaunch(e.graphExec, e.stream), err))
       return false;
   } else if (!launchSteps(e, tc, start, head, t0, err)) {
     return false;
   }
   const uint64_t row = uint64_t(h.vocab) * 4;
   if (head && e.logits &&
-      !check("cuMemcpyDtoHAsync",
+      !e.ok("cuMemcpyDtoHAsync",
              d.memcpyDtoHAsync(logits + t0 * h.vocab, e.logits + t0 * row,
-                               size_t((tc - t0) * row), e.stream)))
+                               size_t((tc - t0) * row), e.stream), err))
     return false;
-  return check("cuStreamSynchronize", d.streamSynchronize(e.stream));
+  return e.ok("cuStreamSynchronize", d.streamSynchronize(e.stream), err);
 }
 
 bool cudaReset(CudaExecutor &e, std::string *err) {
-  const Driver &d = *e.d;
-  for (auto &region : e.state) {
-    CUresult r = d.memsetD8(region.first, 0, region.second);
-    if (r != kSuccess) {
-      *err = e.model->path + ": " + d.describe("cuMemsetD8", r);
+  for (auto &region : e.state)
+    if (!e.ok("cuMemsetD8", e.d->memsetD8(region.first, 0, region.second), err))
       return false;
-    }
-  }
   return true;
 }
 

@@ -244,7 +244,6 @@ int main(int argc, char **argv) {
   if (gpu) {
     gpuEmitter = std::make_unique<::tern::nvptx::GpuEmitter>(b, *kernels, gpuTarget);
     popts.emitter = gpuEmitter.get();
-    target.isa = ::tern::cpu::DotIsa::Generic; // the plan's CPU-only checks
   }
   if (!::tern::cpu::buildCpuPlan(*graph, model, target, popts, *kernels, &plan, &err))
     return fail(input + ": " + err);
