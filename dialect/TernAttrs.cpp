@@ -84,7 +84,7 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t tileM, int64_t tileN, int64_t tileK,
                                    int64_t unroll, int64_t vectorWidth,
                                    int64_t threads, int64_t prefetch,
-                                   int64_t gemvTileN) {
+                                   int64_t gemvTileN, StringRef mma) {
   std::pair<const char *, int64_t> knobs[] = {
       {"tile_m", tileM},   {"tile_n", tileN},
       {"tile_k", tileK},   {"unroll", unroll},
@@ -99,5 +99,9 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "schedule vector_width must be a power of two "
                           "(bytes), got "
                        << vectorWidth;
+  if (!mma.empty() && mma != "dp4a" && mma != "mma_sync" && mma != "wgmma")
+    return emitError() << "schedule mma must be \"dp4a\", \"mma_sync\" or "
+                          "\"wgmma\" (or absent: the target chooses), got \""
+                       << mma << "\"";
   return success();
 }

@@ -77,9 +77,14 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     instruction; `threads` splits output rows; `prefetch` is the software
     prefetch distance in rows; `gemv_tile_n` the output rows per tile of a
     single token (decode) in ternary matmuls, 0 = one interleave group of the
-    weight layout (else tile_n).
+    weight layout (else tile_n). `mma` picks the GPU instruction of ternary
+    matmuls over 8 or more tokens (prefill): "dp4a" (no tensor cores),
+    "mma_sync" (int8 mma.sync m16n8k32, the default) or "wgmma" (Hopper's
+    warpgroup wgmma.mma_async m64nNk32 from shared memory, which needs
+    --target=sm_90a); "" lets the target choose.
 
-    Example: `#tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>`.
+    Example: `#tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>`,
+    `#tern.schedule<tile_m = 4, threads = 128, mma = "wgmma">`.
   }];
   let parameters = (ins
     DefaultValuedParameter<"int64_t", "0">:$tile_m,
@@ -89,7 +94,8 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     DefaultValuedParameter<"int64_t", "0">:$vector_width,
     DefaultValuedParameter<"int64_t", "0">:$threads,
     DefaultValuedParameter<"int64_t", "0">:$prefetch,
-    DefaultValuedParameter<"int64_t", "0">:$gemv_tile_n);
+    DefaultValuedParameter<"int64_t", "0">:$gemv_tile_n,
+    StringRefParameter<"GPU prefill instruction", "\"\"">:$mma);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

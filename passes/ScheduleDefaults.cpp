@@ -36,13 +36,15 @@ constexpr TargetDefaults kTable[] = {
     {"aarch64-i8mm",      4,     2,     4,       16,          0,      0},
     {"sm_80",             4,     0,     0,       16,          128,    4},
     {"sm_90",             4,     0,     0,       16,          128,    4},
+    {"sm_90a",            4,     0,     0,       16,          128,    4},
 };
 // clang-format on
 
 const llvm::StringRef kNames[] = {"generic",         "x86-64-v3",
                                   "x86-avx512-vnni", "aarch64-dotprod",
                                   "aarch64-i8mm",    "sm_80",
-                                  "sm_90",           "host"};
+                                  "sm_90",           "sm_90a",
+                                  "host"};
 } // namespace
 
 llvm::ArrayRef<llvm::StringRef> mlir::tern::knownTargets() { return kNames; }
@@ -92,6 +94,6 @@ ScheduleAttr mlir::tern::defaultSchedule(MLIRContext *ctx,
                                /*tile_k=*/0, /*unroll=*/row.unroll,
                                /*vector_width=*/row.vectorWidth,
                                /*threads=*/row.threads, /*prefetch=*/row.prefetch,
-                               /*gemv_tile_n=*/0);
+                               /*gemv_tile_n=*/0, /*mma=*/"");
   return ScheduleAttr();
 }

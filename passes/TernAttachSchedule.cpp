@@ -135,7 +135,7 @@ struct TernAttachSchedulePass
                            << "' (valid: " << knownTargetList() << ")";
         return signalPassFailure();
       }
-      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, 0, 0)) {
+      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, 0, 0, "")) {
         module.emitError() << "tern-attach-schedule: give either target= or "
                               "schedule=, not both";
         return signalPassFailure();

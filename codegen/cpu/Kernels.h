@@ -69,6 +69,9 @@ struct TernaryMatmulParams {
   int64_t lut = 0;           ///< g: 0 = 2-bit codes, 2/3 = lookup tables
   int64_t threads = 0;       ///< GPU: threads per block (schedule; 0: target's)
   int64_t unroll = 1;        ///< GPU: 16-byte weight loads per lane in flight
+  /// GPU: the prefill instruction (schedule `mma`): "dp4a", "mma_sync",
+  /// "wgmma", or "" for the target's choice (mma_sync where R = 8).
+  std::string mma;
   int64_t totalRows() const;
   int64_t gemvTileN() const;
 };

@@ -456,6 +456,7 @@ bool PlanBuilder::visit(Operation *op) {
     if (auto s = mm.getScheduleAttr()) {
       p.threads = s.getThreads();
       p.unroll = std::max<int64_t>(s.getUnroll(), 1);
+      p.mma = s.getMma().str();
     }
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
@@ -464,7 +465,8 @@ bool PlanBuilder::visit(Operation *op) {
     ss << "ternary_matmul K" << p.K << " B" << p.block << " R" << p.interleave
        << " lut" << p.lut << " isa" << int(p.isa)
        << " t" << p.tile_m << "x" << p.tile_n << "g" << p.gemv_tile_n << " pf" << p.prefetch
-       << " th" << p.threads << "u" << p.unroll << " d"
+       << " th" << p.threads << "u" << p.unroll << (p.mma.empty() ? "" : " " + p.mma)
+       << " d"
        << p.divide << " r" << p.residual << " parts";
     for (int64_t n : p.parts)
       ss << " " << n;

@@ -7,7 +7,7 @@ using namespace mlir;
 namespace tern::nvptx {
 
 GpuEmitter::GpuEmitter(OpBuilder &b, ModuleOp module, const GpuTarget &target)
-    : gm(kernelModule(b, module, target.chip, target.features)) {}
+    : target(target), gm(kernelModule(b, module, target.chip, target.features)) {}
 
 void GpuEmitter::embedding(OpBuilder &b, StringRef n, const cpu::EmbeddingParams &p) {
   byName[n.str()] = buildGpuEmbeddingKernel(b, gm, n, p);
@@ -74,6 +74,18 @@ std::string GpuEmitter::checkTernaryMatmul(const cpu::TernaryMatmulParams &p) co
   if (p.threads != 0 && (p.threads % 32 != 0 || p.threads > 1024))
     return "schedule threads = " + std::to_string(p.threads) +
            " is not a whole number of warps up to 1024";
+  if ((p.mma == "mma_sync" || p.mma == "wgmma") && p.interleave != 8)
+    return "schedule mma = \"" + p.mma + "\" multiplies 8-row groups: it needs "
+           "--interleave=8, got " + std::to_string(p.interleave);
+  if (p.mma == "wgmma") {
+    if (target.sm != 90 || !target.archSpecific)
+      return "schedule mma = \"wgmma\" needs --target=sm_90a (wgmma is an "
+             "sm_90a instruction), got --target=" + target.name;
+    const int64_t threads = p.threads > 0 ? p.threads : 128;
+    if (threads != 128 && threads != 256)
+      return "schedule mma = \"wgmma\" runs one or two warpgroups per block: "
+             "threads = 128 or 256, got " + std::to_string(threads);
+  }
   return "";
 }
 

@@ -50,6 +50,7 @@ public:
   const std::string &error() const { return err; }
 
 private:
+  GpuTarget target;
   mlir::gpu::GPUModuleOp gm;
   std::map<std::string, GpuLaunch> byName;
   std::string err;

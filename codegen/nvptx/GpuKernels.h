@@ -43,6 +43,10 @@ GpuLaunch buildGpuNormQuantizeKernel(mlir::OpBuilder &b,
 /// pass over the weights, `unroll` 16-byte loads per lane in flight. With R = 8, calls of 8 or more tokens (prefill)
 /// take int8 tensor cores instead: mma.sync m16n8k32 with 16 tokens x the
 /// group's 8 rows per instruction, tile_m (<= 4) 16-token tiles per pass.
+/// The schedule's `mma` picks that instruction: "dp4a" keeps the dp4a tiles,
+/// "wgmma" (sm_90a, threads 128 or 256) takes Hopper's wgmma.mma_async
+/// m64nNk32 s8 x s8 with 64 tokens per warpgroup and the block's N = R *
+/// threads / 32 rows staged in shared memory (weights decoded to s8).
 /// Range FIXED over rows, items = R * threads / 32.
 /// With `singleToken`, the kernel handles exactly one token (decode) and
 /// has nothing else: no tiles, no tensor cores, and so far fewer registers

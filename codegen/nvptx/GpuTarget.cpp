@@ -8,15 +8,19 @@ namespace tern::nvptx {
 bool isGpuTargetName(const std::string &name) {
   if (name.size() < 4 || name.compare(0, 3, "sm_") != 0)
     return false;
-  for (size_t i = 3; i < name.size(); ++i)
+  const size_t digits = name.back() == 'a' ? name.size() - 1 : name.size();
+  if (digits < 4)
+    return false;
+  for (size_t i = 3; i < digits; ++i)
     if (!std::isdigit(static_cast<unsigned char>(name[i])))
       return false;
   return true;
 }
 
 bool resolveGpuTarget(const std::string &name, GpuTarget *out, std::string *err) {
-  if (!isGpuTargetName(name) || name.size() > 6) {
-    *err = "unknown GPU target '" + name + "' (expected sm_80, sm_90, ...)";
+  const bool archSpecific = !name.empty() && name.back() == 'a';
+  if (!isGpuTargetName(name) || name.size() > (archSpecific ? 7u : 6u)) {
+    *err = "unknown GPU target '" + name + "' (expected sm_80, sm_90, sm_90a, ...)";
     return false;
   }
   int sm = std::stoi(name.substr(3));
@@ -29,6 +33,7 @@ bool resolveGpuTarget(const std::string &name, GpuTarget *out, std::string *err)
   out->chip = name;
   out->features = "+ptx80";
   out->sm = sm;
+  out->archSpecific = archSpecific;
   return true;
 }
 

@@ -14,13 +14,14 @@
 namespace tern::nvptx {
 
 struct GpuTarget {
-  std::string name;     ///< sm_80, sm_90, ...
+  std::string name;     ///< sm_80, sm_90, sm_90a, ...
   std::string chip;     ///< the NVPTX CPU (same as name)
   std::string features; ///< +ptx80
   int sm = 0;           ///< 80, 90, ...
+  bool archSpecific = false; ///< sm_XYa: runs on exactly sm_XY
 };
 
-/// True for names of the form sm_<digits>.
+/// True for names of the form sm_<digits>[a].
 bool isGpuTargetName(const std::string &name);
 
 /// Resolves sm_XY; false with a message for an unsupported one.

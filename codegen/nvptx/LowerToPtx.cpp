@@ -42,7 +42,8 @@ void registerGpuDialects(DialectRegistry &registry) {
 
 std::string ptxPipeline() {
   return "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{use-bare-ptr-memref-"
-         "call-conv=1},canonicalize,cse,reconcile-unrealized-casts),"
+         "call-conv=1},convert-nvvm-to-llvm,canonicalize,cse,"
+         "reconcile-unrealized-casts),"
          "gpu-module-to-binary{format=isa}";
 }
 

@@ -15,6 +15,10 @@
 //     lane l < R: y = float(acc[j] - asum[j]) rescaled (+ residual), as the
 //                 CPU epilogue (storeMatmulOutput)
 //
+// Calls of 8 or more tokens (prefill) take int8 tensor cores when R = 8:
+// mma.sync per warp (the default), or with the schedule's mma = "wgmma"
+// (sm_90a) Hopper's warpgroup MMA from shared memory (see wgmmaPath).
+//
 // Every integer sum is exact: the result is bit-exact against ref::bitlinear.
 //
 //===----------------------------------------------------------------------===//
@@ -52,6 +56,30 @@ Value dp4a(OpBuilder &b, Location loc, Value codes, Value act, Value acc) {
 }
 /// Calls of at least this many tokens (prefill) take the tensor-core path.
 constexpr int64_t kMmaMinTokens = 8;
+/// Shared-memory buffers of the wgmma path (a stage is written while the
+/// two before it may still be read by wgmmas in flight).
+constexpr int64_t kWgmmaBuffers = 3;
+
+/// The wgmma path's steps (64 weights) per stage: at most `unroll`, at most
+/// 2, dividing the step count, within the static shared memory.
+int64_t wgmmaStageSteps(const TernaryMatmulParams &p, int64_t warpgroups) {
+  const int64_t steps = p.K / 64;
+  for (int64_t s = std::min<int64_t>(std::max<int64_t>(p.unroll, 1), 2); s > 1; --s)
+    if (steps % s == 0 &&
+        kWgmmaBuffers * 96 * warpgroups * 64 * s <= kMaxStaticShared)
+      return s;
+  return 1;
+}
+
+/// A wgmma shared-memory matrix descriptor, no swizzle: 14 bits of the
+/// 16-byte-aligned shared address, the byte offsets between core matrices
+/// (8 rows x 16 bytes) adjacent in K (leading) and in M/N (stride), >> 4.
+Value wgmmaDescriptor(OpBuilder &b, Location loc, Value addr, int64_t lbo, int64_t sbo) {
+  auto c = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 64); };
+  Value start = arith::ShRUIOp::create(b, loc, arith::AndIOp::create(b, loc, addr, c(0x3FFFF)),
+                                       c(4));
+  return arith::OrIOp::create(b, loc, start, c(((lbo >> 4) << 16) | ((sbo >> 4) << 32)));
+}
 } // namespace
 
 GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
@@ -73,10 +101,24 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
     types.push_back(MemRefType::get({p.max_batch * n}, f32));
   if (p.residual)
     types.push_back(MemRefType::get({p.max_batch * p.parts[0]}, f32));
+  // The wgmma path stages activations and decoded weights in shared memory.
+  const bool useWgmma = !singleToken && p.mma == "wgmma";
+  const int64_t warpgroups = std::max<int64_t>(threads / 128, 1);
+  const int64_t stageS = wgmmaStageSteps(p, warpgroups);
+  const int64_t wgTokens = 64 * warpgroups, wgRows = 8 * warps;
+  const int64_t stageBytes = (wgTokens + wgRows) * 64 * stageS;
+  SmallVector<MemRefType> shared;
+  if (useWgmma) {
+    assert(R == 8 && threads % 128 == 0 && "checked by the GPU emitter");
+    shared = {sharedBuffer(b.getContext(), kWgmmaBuffers * stageBytes / 4, i32)};
+  }
   GpuKernelArgs a;
-  gpu::GPUFuncOp f = createGpuKernel(b, gm, name, types, {}, threads, &a);
+  gpu::GPUFuncOp f = createGpuKernel(b, gm, name, types, shared, threads, &a);
   Location loc = f.getLoc();
   Value q = a.buffers[0], W = a.buffers[2];
+  if (useWgmma) // 16-byte stores, and wgmma descriptors need 16-byte alignment
+    f.setWorkgroupAttributionAttr(0, b.getStringAttr(LLVM::LLVMDialect::getAlignAttrName()),
+                                  b.getI64IntegerAttr(128));
 
   const int64_t steps = K / 64, chunks = steps * R, iters = (chunks + 31) / 32;
   const int64_t U = std::clamp<int64_t>(p.unroll, 1, iters), outer = (iters + U - 1) / U;
@@ -350,6 +392,190 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
     });
   };
 
+  // Hopper warpgroup MMA (mma = "wgmma", sm_90a): wgmma.mma_async
+  // m64nNk32.s32.s8.s8 with A = 64 tokens x 32 activations and B = 32
+  // weights x the block's N = 8 * warps rows, both K-major in shared memory
+  // without swizzle: core matrices of 8 rows x 16 bytes, adjacent in K 128
+  // bytes apart (LBO), in M/N 512 S bytes apart (SBO), where a stage holds
+  // S steps (64 S bytes of each row). The weights are decoded to s8 (w =
+  // (c + 0x7f) ^ 0x80 per byte, no carries): mixed s8 x u8 wgmma needs
+  // PTX 8.4, and with signed weights no activation sums are needed.
+  //   Per stage the block copies 64 tokens per warpgroup of activations
+  //   (2 S 16-byte chunks per thread) and decodes its rows' 2-bit words
+  //   (S words per thread, one 128-byte run per group and step); then a
+  //   proxy fence and a barrier, and each warpgroup issues 2 S wgmmas on its
+  //   own 64 tokens. Three stage buffers: each warp waits for all but its
+  //   last group of wgmmas, so a buffer is rewritten only after every
+  //   warp's wgmmas on it are complete (two barriers later).
+  //   D register i of warp w (4 per warpgroup): token 16 (w % 4) + gq +
+  //   8 ((i % 4) / 2), row 8 (i / 4) + 2 tq + (i & 1), i.e. group i / 4 of
+  //   the block.
+  auto wgmmaPath = [&](OpBuilder &b, Location loc) {
+    Value smem = f.getWorkgroupAttributions()[0];
+    const int64_t S = stageS, sbo = 512 * S, aWords = wgTokens * 16 * S;
+    const int64_t stageWords = stageBytes / 4, chunksA = 2 * S;
+    const int64_t tokStride = threads / (4 * S), grpStride = threads / (32 * S);
+    Type i64 = b.getI64Type();
+    Value gq = arith::DivUIOp::create(b, loc, lane, cIndex(b, loc, 4));
+    Value tq = arith::RemUIOp::create(b, loc, lane, cIndex(b, loc, 4));
+    Value wg = arith::DivUIOp::create(b, loc, warp, cIndex(b, loc, 4));
+    Value wInG = arith::RemUIOp::create(b, loc, warp, cIndex(b, loc, 4));
+    Value blockGroup = arith::AddIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, a.begin, cIndex(b, loc, R)),
+        arith::MulIOp::create(b, loc, a.block, cIndex(b, loc, warps)));
+    Value base = arith::IndexCastUIOp::create(
+        b, loc, i64, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, smem));
+    // This thread's activation chunk: kc of tokens m0 + i tokStride.
+    Value kc = arith::RemUIOp::create(b, loc, a.tid, cIndex(b, loc, 4 * S));
+    Value m0 = arith::DivUIOp::create(b, loc, a.tid, cIndex(b, loc, 4 * S));
+    SmallVector<Value> aSmem; // word index of chunk i in a stage buffer
+    for (int64_t i = 0; i < chunksA; ++i) {
+      Value m = arith::AddIOp::create(b, loc, m0, cIndex(b, loc, i * tokStride));
+      Value byte = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, m, cIndex(b, loc, 8)),
+                                cIndex(b, loc, sbo)),
+          arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, kc, cIndex(b, loc, 128)),
+              arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, m, cIndex(b, loc, 8)),
+                                    cIndex(b, loc, 16))));
+      aSmem.push_back(arith::DivUIOp::create(b, loc, byte, cIndex(b, loc, 4)));
+    }
+    // This thread's weight words: offset off of groups g0 + j grpStride.
+    Value off = arith::RemUIOp::create(b, loc, a.tid, cIndex(b, loc, 32 * S));
+    Value g0 = arith::DivUIOp::create(b, loc, a.tid, cIndex(b, loc, 32 * S));
+    SmallVector<Value> wWord, bSmem;
+    for (int64_t j = 0; j < S; ++j) {
+      Value g = arith::AddIOp::create(b, loc, g0, cIndex(b, loc, j * grpStride));
+      Value gl = arith::MinUIOp::create(b, loc, arith::AddIOp::create(b, loc, blockGroup, g),
+                                        cIndex(b, loc, N / R - 1));
+      wWord.push_back(arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, gl, cIndex(b, loc, R * K / 16)), off));
+      // byte (g * 512 S + (4 sIn + p) * 128 + r * 16 + 4 i) / 4, p = 0.
+      Value sIn = arith::DivUIOp::create(b, loc, off, cIndex(b, loc, 32));
+      bSmem.push_back(arith::AddIOp::create(
+          b, loc,
+          arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, g, cIndex(b, loc, 128 * S)),
+                                arith::MulIOp::create(b, loc, sIn, cIndex(b, loc, 128))),
+          arith::AddIOp::create(b, loc, cIndex(b, loc, aWords),
+                                arith::RemUIOp::create(b, loc, off, cIndex(b, loc, 32)))));
+    }
+    const int64_t nAcc = wgRows / 2;
+    Type accTy = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                  SmallVector<Type>(nAcc, i32));
+    auto shape = NVVM::MMAShapeAttr::get(b.getContext(), 64, wgRows, 32);
+    forT(a.t0, a.t1, cIndex(b, loc, wgTokens), {}, [&](OpBuilder &b, Location loc, Value tt,
+                                                    ValueRange) -> SmallVector<Value> {
+      SmallVector<Value> tokWord; // q word offset of chunk i's token
+      for (int64_t i = 0; i < chunksA; ++i) {
+        Value t = arith::AddIOp::create(b, loc, tt,
+                                        arith::AddIOp::create(b, loc, m0, cIndex(b, loc, i * tokStride)));
+        t = arith::MinUIOp::create(b, loc, t, last);
+        tokWord.push_back(arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, t, cIndex(b, loc, wordsK)),
+            arith::MulIOp::create(b, loc, kc, cIndex(b, loc, 4))));
+      }
+      Value acc0 = LLVM::PoisonOp::create(b, loc, accTy);
+      for (int64_t i = 0; i < nAcc; ++i)
+        acc0 = LLVM::InsertValueOp::create(b, loc, acc0, zero, i);
+      SmallVector<Value> init = {acc0};
+      SmallVector<Value> res = forT(
+          cIndex(b, loc, 0), cIndex(b, loc, steps / S), cIndex(b, loc, 1), init,
+          [&](OpBuilder &b, Location loc, Value st, ValueRange it) -> SmallVector<Value> {
+            SmallVector<Value> out(it.begin(), it.end());
+            Value buf = arith::MulIOp::create(
+                b, loc, arith::RemUIOp::create(b, loc, st, cIndex(b, loc, kWgmmaBuffers)),
+                cIndex(b, loc, stageWords));
+            VectorType v4 = VectorType::get({4}, i32);
+            for (int64_t i = 0; i < chunksA; ++i) {
+              Value src = arith::AddIOp::create(
+                  b, loc, tokWord[i], arith::MulIOp::create(b, loc, st, cIndex(b, loc, 16 * S)));
+              Value v = vector::LoadOp::create(b, loc, v4, q, ValueRange{src}, false,
+                                               llvm::Align(16));
+              vector::StoreOp::create(b, loc, v, smem,
+                                      ValueRange{arith::AddIOp::create(b, loc, buf, aSmem[i])},
+                                      false, llvm::Align(16));
+            }
+            for (int64_t j = 0; j < S; ++j) {
+              Value w = memref::LoadOp::create(
+                  b, loc, W,
+                  ValueRange{arith::AddIOp::create(
+                      b, loc, wWord[j], arith::MulIOp::create(b, loc, st, cIndex(b, loc, 32 * S)))});
+              for (int pp = 0; pp < 4; ++pp) {
+                Value v = pp ? Value(arith::ShRUIOp::create(b, loc, w, cI32(b, loc, 2 * pp))) : w;
+                v = arith::AndIOp::create(b, loc, v, mask);
+                v = arith::XOrIOp::create(b, loc,
+                                          arith::AddIOp::create(b, loc, v, cI32(b, loc, 0x7F7F7F7F)),
+                                          cI32(b, loc, int32_t(0x80808080u)));
+                memref::StoreOp::create(
+                    b, loc, v, smem,
+                    ValueRange{arith::AddIOp::create(
+                        b, loc, buf, arith::AddIOp::create(b, loc, bSmem[j], cIndex(b, loc, 32 * pp)))});
+              }
+            }
+            // Generic-proxy stores, then async-proxy (wgmma) reads.
+            NVVM::FenceProxyOp::create(b, loc, NVVM::ProxyKind::async_shared,
+                                       NVVM::SharedSpaceAttr::get(b.getContext(),
+                                                                  NVVM::SharedSpace::shared_cta));
+            gpu::BarrierOp::create(b, loc);
+            NVVM::WgmmaFenceAlignedOp::create(b, loc);
+            Value bufAddr = arith::AddIOp::create(
+                b, loc, base,
+                arith::IndexCastUIOp::create(
+                    b, loc, i64, arith::MulIOp::create(b, loc, buf, cIndex(b, loc, 4))));
+            Value aAddr = arith::AddIOp::create(
+                b, loc, bufAddr,
+                arith::IndexCastUIOp::create(
+                    b, loc, i64, arith::MulIOp::create(b, loc, wg, cIndex(b, loc, 8 * sbo))));
+            Value bAddr = arith::AddIOp::create(
+                b, loc, bufAddr, arith::ConstantIntOp::create(b, loc, aWords * 4, 64));
+            Value acc = out[0];
+            for (int64_t k32 = 0; k32 < 2 * S; ++k32) {
+              Value kOff = arith::ConstantIntOp::create(b, loc, k32 * 2 * 128, 64);
+              Value dA = wgmmaDescriptor(b, loc, arith::AddIOp::create(b, loc, aAddr, kOff), 128, sbo);
+              Value dB = wgmmaDescriptor(b, loc, arith::AddIOp::create(b, loc, bAddr, kOff), 128, sbo);
+              acc = NVVM::WgmmaMmaAsyncOp::create(
+                  b, loc, accTy, acc, dA, dB, shape, NVVM::WGMMATypes::s8, NVVM::WGMMATypes::s8,
+                  NVVM::WGMMATypes::s32, NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
+                  NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
+                  NVVM::MMAIntOverflowAttr());
+            }
+            NVVM::WgmmaGroupSyncAlignedOp::create(b, loc);
+            NVVM::WgmmaWaitGroupSyncOp::create(b, loc, uint64_t(1));
+            out[0] = acc;
+            return out;
+          });
+      NVVM::WgmmaWaitGroupSyncOp::create(b, loc, uint64_t(0));
+      Value mBase = arith::AddIOp::create(
+          b, loc,
+          arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, wg, cIndex(b, loc, 64)),
+                                arith::MulIOp::create(b, loc, wInG, cIndex(b, loc, 16))),
+          gq);
+      for (int64_t i = 0; i < nAcc; ++i) {
+        const int64_t half = (i % 4) / 2, grp = i / 4;
+        Value t = arith::AddIOp::create(
+            b, loc, tt, arith::AddIOp::create(b, loc, mBase, cIndex(b, loc, 8 * half)));
+        Value g = arith::AddIOp::create(b, loc, blockGroup, cIndex(b, loc, grp));
+        Value rowI = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, g, cIndex(b, loc, R)),
+            arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, tq, cIndex(b, loc, 2)),
+                                  cIndex(b, loc, i & 1)));
+        Value ok = arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, g, cIndex(b, loc, N / R)),
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, t, a.t1));
+        Value acc = LLVM::ExtractValueOp::create(b, loc, res[0], i);
+        scf::IfOp::create(b, loc, ok, [&](OpBuilder &b, Location loc) {
+          storeRow(b, loc, acc, t, rowI);
+          scf::YieldOp::create(b, loc);
+        });
+      }
+      // The next pass rewrites the stage buffers.
+      gpu::BarrierOp::create(b, loc);
+      return {};
+    });
+  };
+
   // One token (decode): tiles of one; a few: tile_m; many: tensor cores.
   Value n = arith::SubIOp::create(b, loc, a.t1, a.t0);
   auto branch = [&](int64_t atLeast, function_ref<void(OpBuilder &, Location)> yes,
@@ -375,7 +601,9 @@ GpuLaunch buildGpuTernaryMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   };
   if (singleToken)
     dp4aPath(b, loc, 1);
-  else if (R == 8)
+  else if (useWgmma)
+    branch(kMmaMinTokens, wgmmaPath, several);
+  else if (R == 8 && p.mma != "dp4a")
     branch(kMmaMinTokens, mmaPath, several);
   else
     several(b, loc);

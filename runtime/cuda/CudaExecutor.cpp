@@ -101,10 +101,19 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
              d->deviceGetAttribute(&e->minor, kAttrComputeCapabilityMinor, e->dev), err))
     return nullptr;
   e->name = name;
-  // The model's target is sm_XY: the device must be at least that.
+  // The model's target is sm_XY: the device must be at least that; sm_XYa
+  // (architecture-specific instructions such as wgmma) runs on sm_XY only.
   const std::string target = model->target;
   const int want = target.size() > 3 ? std::atoi(target.c_str() + 3) : 0;
-  if (e->major * 10 + e->minor < want) {
+  const int have = e->major * 10 + e->minor;
+  const bool exact = !target.empty() && target.back() == 'a';
+  if (exact && have != want) {
+    *err = model->path + ": compiled for " + target + " (sm_" + std::to_string(want) +
+           " only) but GPU " + e->name + " is sm_" + std::to_string(have) +
+           ": recompile with --target=sm_" + std::to_string(have);
+    return nullptr;
+  }
+  if (have < want) {
     *err = model->path + ": compiled for " + target + " but GPU " + e->name + " is sm_" +
            std::to_string(e->major * 10 + e->minor) + ": recompile with --target=sm_" +
            std::to_string(e->major * 10 + e->minor);

@@ -18,6 +18,18 @@ const Driver *currentGpu(std::string *why) {
   return d;
 }
 
+int currentGpuSm() {
+  std::string why;
+  const Driver *d = currentGpu(&why);
+  CUdevice dev;
+  int major = 0, minor = 0;
+  if (!d || d->deviceGet(&dev, 0) != kSuccess ||
+      d->deviceGetAttribute(&major, kAttrComputeCapabilityMajor, dev) != kSuccess ||
+      d->deviceGetAttribute(&minor, kAttrComputeCapabilityMinor, dev) != kSuccess)
+    return 0;
+  return major * 10 + minor;
+}
+
 CudaModule::~CudaModule() {
   if (!d)
     return;

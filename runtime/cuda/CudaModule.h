@@ -18,6 +18,8 @@ namespace tern::rt::cuda {
 
 /// The driver with GPU 0's primary context current, or nullptr and why.
 const Driver *currentGpu(std::string *why);
+/// GPU 0's compute capability as XY (90 for sm_90), or 0 without one.
+int currentGpuSm();
 
 class CudaModule {
 public:

@@ -74,3 +74,8 @@ func.func private @duplicate_knob() attributes {s = #tern.schedule<unroll = 2, u
 
 // expected-error @+1 {{schedule knob gemv_tile_n must be >= 0 (0 lets the target choose), got -3}}
 func.func private @negative_gemv_tile() attributes {s = #tern.schedule<gemv_tile_n = -3>}
+
+// -----
+
+// expected-error @+1 {{schedule mma must be "dp4a", "mma_sync" or "wgmma" (or absent: the target chooses), got "hmma"}}
+func.func private @unknown_mma() attributes {s = #tern.schedule<mma = "hmma">}

@@ -3,7 +3,7 @@
 
 // Knobs at 0 ("let the target choose") are elided; the others print in
 // declaration order (tile_m, tile_n, tile_k, unroll, vector_width, threads,
-// prefetch, gemv_tile_n) whatever order they were written in.
+// prefetch, gemv_tile_n, mma) whatever order they were written in.
 // CHECK-LABEL: func.func private @standalone()
 // CHECK-SAME: s0 = #tern.schedule<>
 // CHECK-SAME: s1 = #tern.schedule<>
@@ -14,6 +14,9 @@
 // CHECK-SAME: s6 = #tern.schedule<tile_k = 9223372036854775807>
 // CHECK-SAME: s7 = #tern.schedule<prefetch = 16>
 // CHECK-SAME: s8 = #tern.schedule<tile_n = 3, gemv_tile_n = 2>
+// CHECK-SAME: s9 = #tern.schedule<tile_m = 4, threads = 128, mma = "wgmma">
+// CHECK-SAME: s9b = #tern.schedule<mma = "dp4a">
+// CHECK-SAME: s9c = #tern.schedule<>
 func.func private @standalone() attributes {
   s0 = #tern.schedule<>,
   s1 = #tern.schedule<tile_m = 0, tile_n = 0, tile_k = 0, unroll = 0, vector_width = 0, threads = 0, prefetch = 0>,
@@ -23,7 +26,10 @@ func.func private @standalone() attributes {
   s5 = #tern.schedule<vector_width = 64>,
   s6 = #tern.schedule<tile_k = 9223372036854775807>,
   s7 = #tern.schedule<prefetch = 16>,
-  s8 = #tern.schedule<gemv_tile_n = 2, tile_n = 3>
+  s8 = #tern.schedule<gemv_tile_n = 2, tile_n = 3>,
+  s9 = #tern.schedule<mma = "wgmma", threads = 128, tile_m = 4>,
+  s9b = #tern.schedule<mma = "dp4a">,
+  s9c = #tern.schedule<mma = "">
 }
 
 // On a bitlinear, where it lives.

@@ -46,8 +46,8 @@
 // RUN: not tern-opt %s '--tern-attach-schedule=target=host host-target=host' 2>&1 | FileCheck %s --check-prefix=ERR-HOST
 // RUN: not tern-opt %s '--tern-attach-schedule=target=host host-target=skylake' 2>&1 | FileCheck %s --check-prefix=ERR-HOST2
 // RUN: not tern-opt %s '--tern-attach-schedule=target=generic schedule=#tern.schedule<tile_n=2>' 2>&1 | FileCheck %s --check-prefix=ERR-BOTH
-// ERR-TARGET: error: tern-attach-schedule: unknown target 'x86' (valid: generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, host)
-// ERR-HOST: error: tern-attach-schedule: host-target 'host' is not a concrete target (valid: generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod, aarch64-i8mm, sm_80, sm_90)
+// ERR-TARGET: error: tern-attach-schedule: unknown target 'x86' (valid: generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, sm_90a, host)
+// ERR-HOST: error: tern-attach-schedule: host-target 'host' is not a concrete target (valid: generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, sm_90a)
 // ERR-HOST2: error: tern-attach-schedule: host-target 'skylake' is not a concrete target
 // ERR-BOTH: error: tern-attach-schedule: give either target= or schedule=, not both
 

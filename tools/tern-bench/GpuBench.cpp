@@ -1,9 +1,12 @@
 //===- GpuBench.cpp - tern-bench's GPU benchmarks -------------------------===//
 //
 //   gpu/copy                 D2D copy of 1 GiB: GB/s counts read + write
-//   gpu/gemv/NxK             ternary GEMV (2-bit, R = 8): weight GB/s and
-//                            of_copy = that / the copy's GB/s
-//   gpu/gemm128/NxK          128 tokens on tensor cores: GOP/s
+//   gpu/gemv/NxK             ternary GEMV (2-bit, R = 8), the single-token
+//                            entry decode runs: weight GB/s and of_copy =
+//                            that / the copy's GB/s
+//   gpu/gemmT/NxK            T = 128, 512 tokens on tensor cores
+//                            (mma.sync): GOP/s
+//   gpu/gemmT-wgmma/NxK      the same with mma = "wgmma" (sm_90 GPUs only)
 //   gpu/cublas-bf16-gemv/NxK cublasGemmEx bf16 x bf16 -> f32, one column
 //
 //===----------------------------------------------------------------------===//
@@ -70,7 +73,8 @@ void BM_GpuCopy(benchmark::State &state) {
 
 /// The generated ternary matmul for N x K, rotated over enough weight copies
 /// to stream from HBM.
-void BM_GpuTernary(benchmark::State &state, int64_t N, int64_t K, int64_t T) {
+void BM_GpuTernary(benchmark::State &state, int64_t N, int64_t K, int64_t T,
+                   const char *mma) {
   cpu::TernaryMatmulParams p;
   p.K = K;
   p.parts = {N};
@@ -79,13 +83,16 @@ void BM_GpuTernary(benchmark::State &state, int64_t N, int64_t K, int64_t T) {
   p.interleave = 8;
   p.tile_m = 4;
   p.threads = 128;
+  p.unroll = 4; // the sm_80/sm_90 schedule defaults
+  p.mma = mma;
+  const bool wgmma = p.mma == "wgmma";
   std::string ptx, err;
   nvptx::GpuLaunch launch;
   if (!nvptx::buildKernelPtx(
           [&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
-            return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p);
+            return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p, /*singleToken=*/T == 1);
           },
-          "sm_80", &launch, &ptx, &err)) {
+          wgmma ? "sm_90a" : "sm_80", &launch, &ptx, &err)) {
     state.SkipWithError(err.c_str());
     return;
   }
@@ -219,11 +226,19 @@ std::string registerGpuBenchmarks() {
   const int64_t shapes[][2] = {{3840, 2560}, {2560, 2560}, {13824, 2560}, {2560, 6912}};
   for (auto &s : shapes) {
     std::string nk = std::to_string(s[0]) + "x" + std::to_string(s[1]);
-    benchmark::RegisterBenchmark(("gpu/gemv/" + nk).c_str(), BM_GpuTernary, s[0], s[1], 1)
+    benchmark::RegisterBenchmark(("gpu/gemv/" + nk).c_str(), BM_GpuTernary, s[0], s[1], 1,
+                                 "")
         ->UseManualTime();
-    benchmark::RegisterBenchmark(("gpu/gemm128/" + nk).c_str(), BM_GpuTernary, s[0], s[1],
-                                 128)
-        ->UseManualTime();
+    for (int64_t T : {128, 512}) {
+      std::string gemm = "gpu/gemm" + std::to_string(T);
+      benchmark::RegisterBenchmark((gemm + "/" + nk).c_str(), BM_GpuTernary, s[0], s[1], T,
+                                   "mma_sync")
+          ->UseManualTime();
+      if (currentGpuSm() == 90)
+        benchmark::RegisterBenchmark((gemm + "-wgmma/" + nk).c_str(), BM_GpuTernary, s[0],
+                                     s[1], T, "wgmma")
+            ->UseManualTime();
+    }
     benchmark::RegisterBenchmark(("gpu/cublas-bf16-gemv/" + nk).c_str(), BM_CublasBf16,
                                  s[0], s[1])
         ->UseManualTime();

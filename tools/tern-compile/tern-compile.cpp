@@ -60,7 +60,8 @@ static cl::opt<std::string> output("o", cl::desc("Output file"), cl::value_desc(
 static cl::opt<std::string> targetName(
     "target",
     cl::desc("host | generic | x86-64-v3 | x86-avx512-vnni | aarch64-dotprod | "
-             "aarch64-i8mm | sm_80 | sm_90 (NVIDIA GPUs, CUDA)"),
+             "aarch64-i8mm | sm_80 | sm_90 | sm_90a (NVIDIA GPUs, CUDA; sm_90a: "
+             "exactly sm_90, with wgmma)"),
     cl::init("host"), cl::cat(category));
 static cl::opt<std::string> emit(
     "emit",
@@ -150,7 +151,7 @@ int main(int argc, char **argv) {
   ::tern::cpu::CpuTarget target;
   if (!::tern::cpu::resolveCpuTarget(gpu ? std::string("host") : targetName.getValue(),
                                      &target, &err))
-    return fail(err + ", or a GPU: sm_80, sm_90");
+    return fail(err + ", or a GPU: sm_80, sm_90, sm_90a");
   if (gpu && (emit == "llvm" || emit == "asm" || emit == "obj"))
     return fail("--emit=" + emit + " is for CPU targets; a GPU target emits ptx or exe");
   if (!gpu && emit == "ptx")
@@ -214,7 +215,10 @@ int main(int argc, char **argv) {
       " lut=" + std::to_string(lut) +
       " packed-file=" + packed + "},"
       "tern-attach-schedule{target=" +
-      (gpu ? std::string(gpuTarget.sm >= 90 ? "sm_90" : "sm_80") : hostFamily) +
+      (gpu ? std::string(gpuTarget.sm < 90    ? "sm_80"
+                         : gpuTarget.sm == 90 && gpuTarget.archSpecific ? "sm_90a"
+                                                                        : "sm_90")
+           : hostFamily) +
       (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) + "}";
   {
     PassManager pm(&ctx);

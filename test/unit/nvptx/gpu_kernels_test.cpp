@@ -50,8 +50,9 @@ const Gpu &gpu() {
 class GpuKernel {
 public:
   explicit GpuKernel(
-      std::function<nvptx::GpuLaunch(mlir::OpBuilder &, mlir::gpu::GPUModuleOp)> build) {
-    ok = nvptx::buildKernelPtx(build, "sm_80", &launch, &ptx, &err);
+      std::function<nvptx::GpuLaunch(mlir::OpBuilder &, mlir::gpu::GPUModuleOp)> build,
+      const char *chip = "sm_80") {
+    ok = nvptx::buildKernelPtx(build, chip, &launch, &ptx, &err);
   }
 
   /// A device copy of `host` (read back into it by run()).
@@ -106,6 +107,7 @@ struct MatmulCase {
   bool divide, residual;
   int64_t unroll = 1;
   bool single = false; ///< the decode variant (one token)
+  const char *mma = ""; ///< the schedule's prefill instruction
 };
 
 class GpuTernaryMatmul : public ::testing::TestWithParam<MatmulCase> {};
@@ -123,18 +125,31 @@ TEST_P(GpuTernaryMatmul, BitExactAgainstReference) {
   p.unroll = c.unroll;
   p.divide = c.divide;
   p.residual = c.residual;
+  p.mma = c.mma;
+  const bool wgmma = p.mma == "wgmma";
   const int64_t N = p.totalRows(), K = c.K, MB = p.max_batch;
-  GpuKernel k([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
-    return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p, c.single);
-  });
+  GpuKernel k(
+      [&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+        return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p, c.single);
+      },
+      wgmma ? "sm_90a" : "sm_80");
   ASSERT_TRUE(k.ok) << k.err;
   EXPECT_EQ(k.ptx.find("__nv_"), std::string::npos);
   EXPECT_NE(k.ptx.find("dp4a.u32.s32"), std::string::npos);
-  if (c.R == 8 && !c.single)
+  if (c.R == 8 && !c.single && !wgmma && p.mma != "dp4a")
     EXPECT_NE(k.ptx.find("mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32"), std::string::npos);
-  if (c.single) // one token, nothing else
+  if (c.single || wgmma || p.mma == "dp4a") // one token / another instruction
     EXPECT_EQ(k.ptx.find("mma.sync"), std::string::npos);
+  if (wgmma && !c.single) {
+    const std::string n = std::to_string(c.threads / 4);
+    EXPECT_NE(k.ptx.find("wgmma.mma_async.sync.aligned.m64n" + n + "k32.s32.s8.s8"),
+              std::string::npos);
+    EXPECT_NE(k.ptx.find("fence.proxy.async.shared::cta"), std::string::npos);
+  }
   REQUIRE_GPU();
+  if (wgmma && rt::cuda::currentGpuSm() != 90)
+    GTEST_SKIP() << "wgmma (sm_90a) runs on sm_90 GPUs only; this one is sm_"
+                 << rt::cuda::currentGpuSm();
 
   std::mt19937 rng(int(N * 31 + K + c.R));
   std::uniform_int_distribution<int> w3(-1, 1), q8(-128, 127);
@@ -227,7 +242,20 @@ INSTANTIATE_TEST_SUITE_P(
         MatmulCase{"mma_prefill_qkv", 256, 8, 2, 128, 37, 0, {64, 16, 16}, false, false},
         MatmulCase{"mma_residual_divide", 320, 8, 4, 64, 20, 3, {40}, true, true},
         MatmulCase{"mma_2b4t_k", 2560, 8, 4, 128, 64, 0, {32}, false, false},
-        MatmulCase{"mma_ffn_down", 6912, 8, 1, 256, 9, 0, {16}, false, false}),
+        MatmulCase{"mma_ffn_down", 6912, 8, 1, 256, 9, 0, {16}, false, false},
+        // The schedule's mma = "dp4a": no tensor cores at 8+ tokens.
+        MatmulCase{"dp4a_prefill", 320, 8, 4, 128, 19, 2, {40}, true, true, 1, false, "dp4a"},
+        // mma = "wgmma" (sm_90a): 64 tokens per warpgroup from shared memory;
+        // one and two warpgroups, 1- and 2-step stages, short and several
+        // token passes, rows past the last group, residual + divide, parts.
+        MatmulCase{"wgmma_qkv", 2560, 8, 4, 128, 70, 0, {64, 16, 16}, false, false, 4,
+                   false, "wgmma"},
+        MatmulCase{"wgmma_two_groups", 6912, 8, 4, 256, 150, 5, {40}, true, true, 4, false,
+                   "wgmma"},
+        MatmulCase{"wgmma_one_step_stages", 64 * 5, 8, 4, 128, 9, 0, {24}, false, false, 1,
+                   false, "wgmma"},
+        MatmulCase{"wgmma_2b4t_k", 2560, 8, 4, 128, 129, 0, {32}, false, false, 2, false,
+                   "wgmma"}),
     [](const ::testing::TestParamInfo<MatmulCase> &i) { return std::string(i.param.name); });
 
 TEST(GpuKernels, NormQuantizeMatchesReference) {
