@@ -191,23 +191,35 @@ void emitFlash(OpBuilder &b, Location loc, const AttentionParams &p, const GpuKe
           Value e = ex(sc), alpha = ex(m);
           l = arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, l, alpha),
                                     warpReduce(b, loc, e, /*isMax=*/false));
-          // Every lane needs every key's weight: 32 broadcasts per row.
-          SmallVector<Value> ej;
-          for (int64_t j = 0; j < 32; ++j)
-            ej.push_back(gpu::ShuffleOp::create(b, loc, e,
-                                                arith::ConstantIntOp::create(b, loc, j, 32),
-                                                width, gpu::ShuffleMode::IDX)
-                             .getShuffleResult());
-          for (int64_t i = 0; i < dimsPerLane; ++i) {
-            Value &o = st[rr * perRow + 2 + i];
-            o = arith::MulFOp::create(b, loc, o, alpha);
-            Value dim = arith::AddIOp::create(b, loc, lane, cIndex(b, loc, 32 * i));
-            for (int64_t j = 0; j < 32; ++j) {
-              Value vj = memref::LoadOp::create(
-                  b, loc, Vs, ValueRange{arith::AddIOp::create(b, loc, dim, cIndex(b, loc, j * hd))});
-              o = arith::AddFOp::create(b, loc, o, arith::MulFOp::create(b, loc, ej[j], vj));
-            }
-          }
+          // Every lane needs every key's weight: one broadcast per key,
+          // used at once for the lane's dims (a loop, so that one weight
+          // and the lane's outputs are live, not 32 weights and 32 rows
+          // of V: the unrolled form took all 255 registers).
+          SmallVector<Value> o0;
+          for (int64_t i = 0; i < dimsPerLane; ++i)
+            o0.push_back(arith::MulFOp::create(b, loc, st[rr * perRow + 2 + i], alpha));
+          auto pv = scf::ForOp::create(
+              b, loc, cIndex(b, loc, 0), cIndex(b, loc, 32), cIndex(b, loc, 1), o0,
+              [&](OpBuilder &b, Location loc, Value j, ValueRange os) {
+                Value ej = gpu::ShuffleOp::create(
+                               b, loc, e,
+                               arith::IndexCastUIOp::create(b, loc, b.getI32Type(), j), width,
+                               gpu::ShuffleMode::IDX)
+                               .getShuffleResult();
+                Value vRow = arith::AddIOp::create(
+                    b, loc, arith::MulIOp::create(b, loc, j, cIndex(b, loc, hd)), lane);
+                SmallVector<Value> next;
+                for (int64_t i = 0; i < dimsPerLane; ++i) {
+                  Value vj = memref::LoadOp::create(
+                      b, loc, Vs,
+                      ValueRange{arith::AddIOp::create(b, loc, vRow, cIndex(b, loc, 32 * i))});
+                  next.push_back(arith::AddFOp::create(b, loc, os[i],
+                                                       arith::MulFOp::create(b, loc, ej, vj)));
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          for (int64_t i = 0; i < dimsPerLane; ++i)
+            st[rr * perRow + 2 + i] = pv.getResult(i);
           m = mNew;
         }
         scf::YieldOp::create(b, loc, st);
