@@ -1,13 +1,15 @@
 //===- GpuBench.cpp - tern-bench's GPU benchmarks -------------------------===//
 //
 //   gpu/copy                 D2D copy of 1 GiB: GB/s counts read + write
-//   gpu/gemv/NxK             ternary GEMV (2-bit, R = 8), the single-token
-//                            entry decode runs: weight GB/s and of_copy =
-//                            that / the copy's GB/s
-//   gpu/gemmT/NxK            T = 128, 512 tokens on tensor cores
+//   gpu/gemv/NxK/uU/tTH      ternary GEMV (2-bit, R = 8), the single-token
+//                            entry decode runs, with schedule unroll = U and
+//                            threads = TH (a sweep: the defaults are u4/t128):
+//                            weight GB/s and of_copy = that / the copy's GB/s
+//   gpu/gemmT/NxK/tTH        T = 128, 512 tokens on tensor cores
 //                            (mma.sync): GOP/s
-//   gpu/gemmT-wgmma/NxK      the same with mma = "wgmma" (sm_90 GPUs only)
+//   gpu/gemmT-wgmma/NxK/tTH  the same with mma = "wgmma" (sm_90 GPUs only)
 //   gpu/cublas-bf16-gemv/NxK cublasGemmEx bf16 x bf16 -> f32, one column
+// The best uU/tTH per shape goes into a schedule file (shape records).
 //
 //===----------------------------------------------------------------------===//
 #include "tools/tern-bench/GpuBench.h"
@@ -74,16 +76,16 @@ void BM_GpuCopy(benchmark::State &state) {
 /// The generated ternary matmul for N x K, rotated over enough weight copies
 /// to stream from HBM.
 void BM_GpuTernary(benchmark::State &state, int64_t N, int64_t K, int64_t T,
-                   const char *mma) {
+                   const char *mma, int64_t unroll, int64_t threads) {
   cpu::TernaryMatmulParams p;
   p.K = K;
   p.parts = {N};
   p.max_batch = T;
   p.block = 16;
   p.interleave = 8;
-  p.tile_m = 4;
-  p.threads = 128;
-  p.unroll = 4; // the sm_80/sm_90 schedule defaults
+  p.tile_m = 4; // the sm_80/sm_90 default
+  p.threads = threads;
+  p.unroll = unroll;
   p.mma = mma;
   const bool wgmma = p.mma == "wgmma";
   std::string ptx, err;
@@ -226,19 +228,25 @@ std::string registerGpuBenchmarks() {
   const int64_t shapes[][2] = {{3840, 2560}, {2560, 2560}, {13824, 2560}, {2560, 6912}};
   for (auto &s : shapes) {
     std::string nk = std::to_string(s[0]) + "x" + std::to_string(s[1]);
-    benchmark::RegisterBenchmark(("gpu/gemv/" + nk).c_str(), BM_GpuTernary, s[0], s[1], 1,
-                                 "")
-        ->UseManualTime();
-    for (int64_t T : {128, 512}) {
-      std::string gemm = "gpu/gemm" + std::to_string(T);
-      benchmark::RegisterBenchmark((gemm + "/" + nk).c_str(), BM_GpuTernary, s[0], s[1], T,
-                                   "mma_sync")
-          ->UseManualTime();
-      if (currentGpuSm() == 90)
-        benchmark::RegisterBenchmark((gemm + "-wgmma/" + nk).c_str(), BM_GpuTernary, s[0],
-                                     s[1], T, "wgmma")
+    for (int64_t threads : {64, 128, 256})
+      for (int64_t unroll : {1, 2, 4, 8, 16})
+        benchmark::RegisterBenchmark(("gpu/gemv/" + nk + "/u" + std::to_string(unroll) + "/t" +
+                                      std::to_string(threads))
+                                         .c_str(),
+                                     BM_GpuTernary, s[0], s[1], 1, "", unroll, threads)
             ->UseManualTime();
-    }
+    for (int64_t T : {128, 512})
+      for (int64_t threads : {128, 256}) {
+        std::string gemm = "gpu/gemm" + std::to_string(T), tail = "/" + nk + "/t" +
+                                                                  std::to_string(threads);
+        benchmark::RegisterBenchmark((gemm + tail).c_str(), BM_GpuTernary, s[0], s[1], T,
+                                     "mma_sync", 4, threads)
+            ->UseManualTime();
+        if (currentGpuSm() == 90)
+          benchmark::RegisterBenchmark((gemm + "-wgmma" + tail).c_str(), BM_GpuTernary, s[0],
+                                       s[1], T, "wgmma", 4, threads)
+              ->UseManualTime();
+      }
     benchmark::RegisterBenchmark(("gpu/cublas-bf16-gemv/" + nk).c_str(), BM_CublasBf16,
                                  s[0], s[1])
         ->UseManualTime();
