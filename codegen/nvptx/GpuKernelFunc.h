@@ -29,12 +29,16 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tern::nvptx {
 
 /// How the runtime launches a kernel (tern_gpu_kernel in tern_runtime.h).
 struct GpuLaunch {
+  GpuLaunch() = default;
+  GpuLaunch(std::string name, int64_t threads, int64_t items, std::string single = {})
+      : name(std::move(name)), threads(threads), items(items), single(std::move(single)) {}
   std::string name;
   int64_t threads = 128; ///< threads per block (x)
   int64_t items = 1;     ///< range items per block

@@ -145,7 +145,7 @@ void clearCalls() {
 const char kToyFingerprint[] = "toy-kernels-v1";
 
 const tern_kernel_table *toyKernels() {
-  static const tern_kernel_table table = {toyFns, 4, kToyFingerprint};
+  static const tern_kernel_table table = {toyFns, 4, kToyFingerprint, nullptr, nullptr};
   return &table;
 }
 
@@ -219,8 +219,8 @@ std::vector<float> toyReference(const ToyShape &s,
 const char kSuccessorFingerprint[] = "successor-kernels-v1";
 
 const tern_kernel_table *successorKernels() {
-  static const tern_kernel_table table = {successorFns, 2,
-                                          kSuccessorFingerprint};
+  static const tern_kernel_table table = {successorFns, 2, kSuccessorFingerprint,
+                                          nullptr, nullptr};
   return &table;
 }
 
