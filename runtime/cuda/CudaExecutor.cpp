@@ -115,8 +115,7 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
   }
   if (have < want) {
     *err = model->path + ": compiled for " + target + " but GPU " + e->name + " is sm_" +
-           std::to_string(e->major * 10 + e->minor) + ": recompile with --target=sm_" +
-           std::to_string(e->major * 10 + e->minor);
+           std::to_string(have) + ": recompile with --target=sm_" + std::to_string(have);
     return nullptr;
   }
   if (!e->ok("cuDevicePrimaryCtxRetain", d->primaryCtxRetain(&e->ctx, e->dev), err))
