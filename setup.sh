@@ -11,7 +11,7 @@ BUILD=${BUILD:-build}
 step() { printf '\n== %s\n' "$*" >&2; }
 
 PACKAGES=(
-  cmake ninja-build ccache git ca-certificates
+  cmake ninja-build ccache git ca-certificates python3
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev libbenchmark-dev protobuf-compiler libprotobuf-dev libpcre2-dev
   libcairo2-dev
@@ -64,28 +64,7 @@ fi
 step "build (ninja -j$JOBS)"
 time ninja -C "$BUILD" -j"$JOBS" >&2
 
-step "main job: a synthetic 'small' BitNet model, imported and run"
-# The same model is written as an HF checkpoint (packed ternary safetensors,
-# LLaMA 3 tokenizer cut to the model's vocabulary) and as a GGUF file (TQ2_0).
-"$BUILD"/bin/tern-make-model --preset small -o "$BUILD"/models/small-hf
-"$BUILD"/bin/tern-make-model --preset small --format gguf --type tq2_0 -o "$BUILD"/models/small.gguf
-"$BUILD"/bin/tern-import "$BUILD"/models/small-hf -o "$BUILD"/models/small.mlir
-echo "tern graph: $BUILD/models/small.mlir ($(grep -c 'tern.bitlinear' "$BUILD"/models/small.mlir) bitlinears, weights referenced from model.safetensors)" >&2
-"$BUILD"/bin/tern-run "$BUILD"/models/small-hf --reference --prompt "The capital of France is" -n 16
-"$BUILD"/bin/tern-run "$BUILD"/models/small.gguf --reference --tokens 1,2,3,4,5 --logits-out "$BUILD"/models/gguf-logits.f32
-"$BUILD"/bin/tern-run "$BUILD"/models/small-hf --reference --tokens 1,2,3,4,5 --logits-out "$BUILD"/models/hf-logits.f32
-cmp "$BUILD"/models/gguf-logits.f32 "$BUILD"/models/hf-logits.f32 &&
-  echo "HF and GGUF files of the model give bit-identical logits" >&2
-
-step "main job: the 'small' model compiled for this CPU and run"
-# tern-compile: import, fuse, pack, schedule, generate the kernels for the
-# host's SIMD (AVX-512 VNNI / AVX2 / NEON), link with the runtime. The
-# executable prints prefill and decode tokens/s on stderr.
-"$BUILD"/bin/tern-compile "$BUILD"/models/small-hf --target=host -o "$BUILD"/models/small
-"$BUILD"/models/small --prompt "The capital of France is" -n 32 --threads 1
-"$BUILD"/models/small --tokens 1,2,3,4,5 --logits-out "$BUILD"/models/compiled-logits.f32
-
-step "main job: tern.bitlinear through the compiler (examples/bitlinear.mlir)"
-"$BUILD"/bin/tern-opt examples/bitlinear.mlir --tern-lower-to-llvm -o "$BUILD"/bitlinear.llvm.mlir
-echo "lowered to LLVM dialect: $BUILD/bitlinear.llvm.mlir ($(grep -c 'llvm\.' "$BUILD"/bitlinear.llvm.mlir) LLVM ops)" >&2
+# The main job (tools/main-job/main-job.sh): every check it makes stops
+# set-up with an error.
+tools/main-job/main-job.sh "$BUILD" "$BUILD"/models
 echo "set-up done. Run the tests with: ./test.sh" >&2

@@ -21,6 +21,11 @@ llvm_config.add_tool_substitutions(
      "tern-compile",
      "FileCheck", "not"], tool_dirs)
 
+# The build (bin/ and all) and the source tree, for scripts that take them
+# (tools/main-job/main-job.sh).
+config.substitutions.append(("%tern_build", config.tern_obj_root))
+config.substitutions.append(("%tern_src", os.path.dirname(config.test_source_root)))
+
 # The LLaMA 3 tokenizer.json that ./setup.sh installs (not in git): tests
 # that need it say "REQUIRES: llama3-tokenizer".
 config.substitutions.append(("%llama3_tokenizer", config.tern_tokenizer_json))

@@ -27,7 +27,7 @@ std::unique_ptr<KernelJit> KernelJit::compile(ModuleOp module,
     *err = "lowering the kernels to LLVM failed";
     return nullptr;
   }
-  if (failed(addKernelEntries(module, names, "jit"))) {
+  if (failed(addKernelEntries(module, names, "jit", {}))) {
     *err = "adding kernel entries failed";
     return nullptr;
   }

@@ -58,7 +58,8 @@ LogicalResult buildKernelLoweringPipeline(OpPassManager &pm, std::string *err) {
 
 LogicalResult addKernelEntries(ModuleOp module,
                                const std::vector<std::string> &names,
-                               const std::string &fingerprint) {
+                               const std::string &fingerprint,
+                               const std::vector<uint8_t> &contract) {
   MLIRContext *ctx = module.getContext();
   OpBuilder b(ctx);
   Location loc = module.getLoc();
@@ -121,6 +122,12 @@ LogicalResult addKernelEntries(ModuleOp module,
   auto fpTy = LLVM::LLVMArrayType::get(b.getI8Type(), 64);
   LLVM::GlobalOp::create(b, loc, fpTy, true, LLVM::Linkage::External,
                          "tern_fingerprint", b.getStringAttr(fp));
+  auto contractTy = LLVM::LLVMArrayType::get(b.getI8Type(), contract.size());
+  auto contractGlobal = LLVM::GlobalOp::create(
+      b, loc, contractTy, true, LLVM::Linkage::External, "tern_contract",
+      b.getStringAttr(llvm::StringRef(reinterpret_cast<const char *>(contract.data()),
+                                      contract.size())));
+  contractGlobal.setAlignment(8);
   return success();
 }
 

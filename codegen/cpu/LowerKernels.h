@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,10 +32,12 @@ mlir::LogicalResult buildKernelLoweringPipeline(mlir::OpPassManager &pm,
 /// After lowering to the LLVM dialect: adds, for each kernel in `names`, the
 /// uniform entry `<name>_entry(ptr args, i64 t0, i64 t1, i64 start, i64 begin,
 /// i64 end)`, and the tables the runtime links against: `tern_kernels` (entry
-/// pointers, in `names` order), `tern_num_kernels`, `tern_fingerprint`.
+/// pointers, in `names` order), `tern_num_kernels`, `tern_fingerprint` and
+/// `tern_contract` (the plan contract's bytes, tern_plan.h, 8-byte aligned).
 mlir::LogicalResult addKernelEntries(mlir::ModuleOp module,
                                      const std::vector<std::string> &names,
-                                     const std::string &fingerprint);
+                                     const std::string &fingerprint,
+                                     const std::vector<uint8_t> &contract);
 
 /// An LLVM TargetMachine for `target` (optimization level O3, PIC).
 std::unique_ptr<llvm::TargetMachine>

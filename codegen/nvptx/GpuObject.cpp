@@ -22,11 +22,17 @@ std::unique_ptr<llvm::Module> buildGpuTableModule(llvm::LLVMContext &ctx,
                                                   const std::string &triple,
                                                   const std::string &ptx,
                                                   const std::vector<GpuLaunch> &kernels,
-                                                  const std::string &fingerprint) {
+                                                  const std::string &fingerprint,
+                                                  const std::vector<uint8_t> &contract) {
   auto m = std::make_unique<llvm::Module>("tern_gpu_table", ctx);
   m->setTargetTriple(llvm::Triple(triple));
   string(*m, "tern_ptx", ptx, true);
   string(*m, "tern_fingerprint", fingerprint, true);
+  llvm::Constant *contractBytes = llvm::ConstantDataArray::get(ctx, llvm::ArrayRef(contract));
+  auto *contractGlobal = new llvm::GlobalVariable(
+      *m, contractBytes->getType(), true, llvm::GlobalValue::ExternalLinkage,
+      contractBytes, "tern_contract");
+  contractGlobal->setAlignment(llvm::Align(8));
   auto *i32 = llvm::Type::getInt32Ty(ctx);
   auto *i64 = llvm::Type::getInt64Ty(ctx);
   auto *ptr = llvm::PointerType::get(ctx, 0);

@@ -10,6 +10,7 @@
 
 #include "codegen/nvptx/GpuKernelFunc.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,13 +22,15 @@ class Module;
 
 namespace tern::nvptx {
 
-/// tern_ptx, tern_gpu_kernels, tern_num_kernels and tern_fingerprint for
-/// the host `triple`.
+/// tern_ptx, tern_gpu_kernels, tern_num_kernels, tern_fingerprint and
+/// tern_contract (the plan contract's bytes, 8-byte aligned) for the host
+/// `triple`.
 std::unique_ptr<llvm::Module> buildGpuTableModule(llvm::LLVMContext &ctx,
                                                   const std::string &triple,
                                                   const std::string &ptx,
                                                   const std::vector<GpuLaunch> &kernels,
-                                                  const std::string &fingerprint);
+                                                  const std::string &fingerprint,
+                                                  const std::vector<uint8_t> &contract);
 
 } // namespace tern::nvptx
 

@@ -18,12 +18,19 @@
 //     one tokens and one logits buffer;
 //   * steps: kernel < num_kernels and non-null; range kind known; FIXED range
 //     >= 1, TOKENS range == 0; grain >= 1; no flags but TERN_STEP_HEAD;
-//     nargs <= TERN_MAX_KERNEL_ARGS, args[i] < n_buffers, unused slots 0.
+//     nargs <= TERN_MAX_KERNEL_ARGS, args[i] < n_buffers, unused slots 0;
+//   * against the executable's plan contract (PlanContract.cpp): the
+//     configuration equals the one the kernels were compiled for (so
+//     max_context bounds what the KV-cache kernels index, max_batch the
+//     activation rows), and every step calls its kernel with the range,
+//     grain, flags and argument buffers (kind and bytes) it was generated
+//     for.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/engine/PackFile.h"
 
 #include "runtime/engine/Error.h"
+#include "runtime/engine/PlanContract.h"
 #include "runtime/engine/TokenizerBlob.h"
 
 #include <cerrno>
@@ -81,23 +88,6 @@ std::string quoted(const std::string &s) {
 /// [offset, offset + bytes) lies within [0, size), without overflow.
 bool within(uint64_t offset, uint64_t bytes, uint64_t size) {
   return offset <= size && bytes <= size - offset;
-}
-
-const char *kindName(uint32_t kind) {
-  switch (kind) {
-  case TERN_BUF_WEIGHT:
-    return "weight";
-  case TERN_BUF_ACTIVATION:
-    return "activation";
-  case TERN_BUF_STATE:
-    return "state";
-  case TERN_BUF_TOKENS:
-    return "tokens";
-  case TERN_BUF_LOGITS:
-    return "logits";
-  default:
-    return "unknown";
-  }
 }
 
 /// Largest size of one buffer the runtime accepts (256 TiB): keeps every
@@ -205,7 +195,7 @@ bool validateTables(const tern_pack_header &h, const tern_buffer *buffers,
   for (uint32_t i = 0; i < h.n_buffers; ++i) {
     const tern_buffer &b = buffers[i];
     const std::string where = "buffer " + str(uint64_t(i)) + " (" +
-                              kindName(b.kind) + ")";
+                              bufferKindName(b.kind) + ")";
     if (b.reserved != 0)
       return fail(where + " has non-zero reserved field " +
                   str(uint64_t(b.reserved)));
@@ -304,6 +294,11 @@ bool validateTables(const tern_pack_header &h, const tern_buffer *buffers,
                     str(uint64_t(a)));
     }
   }
+  // Last, what the kernels index: every field and step against the
+  // executable's contract.
+  if (kernels)
+    return checkContract(h, buffers, steps, kernels->contract,
+                         kernels->num_kernels, name, err);
   return true;
 }
 

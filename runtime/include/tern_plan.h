@@ -87,6 +87,47 @@ typedef struct tern_pack_header {
   uint64_t file_bytes;     /* total size: a shorter file is truncated */
 } tern_pack_header;
 
+/* ---- The plan contract: what the executable's kernels index -----------
+ *
+ * A kernel is generated for fixed shapes: a matmul reads exactly its
+ * weight's bytes and writes rows of a fixed width, the attention indexes
+ * its KV cache up to the compiled context. The .tpack's tables must agree,
+ * or a kernel reads or writes outside a buffer. So the executable carries,
+ * next to its kernel table, the configuration and, for each kernel, the
+ * kind and size of every argument and the range it is called over
+ * (`tern_contract`, derived by tern-compile from the plan it wrote). The
+ * loader checks every header field and every step against it before
+ * anything runs. */
+
+#define TERN_CONTRACT_MAGIC "TERNKC01" /* 8 bytes, no NUL */
+
+typedef struct tern_kernel_arg {
+  uint32_t kind;     /* enum tern_buffer_kind the argument must be */
+  uint32_t reserved; /* 0 */
+  uint64_t bytes;    /* the buffer's tern_buffer.bytes, exactly */
+} tern_kernel_arg;
+
+typedef struct tern_kernel_contract {
+  uint32_t range_kind; /* every step calling the kernel has this range, */
+  uint32_t flags;      /* these flags, */
+  int64_t range;       /* range, */
+  int64_t grain;       /* grain, */
+  uint32_t nargs;      /* and these arguments */
+  uint32_t reserved;   /* 0 */
+  tern_kernel_arg args[TERN_MAX_KERNEL_ARGS];
+} tern_kernel_contract;
+
+typedef struct tern_plan_contract {
+  char magic[8];         /* TERN_CONTRACT_MAGIC */
+  uint32_t entry_bytes;  /* sizeof(tern_kernel_contract) */
+  uint32_t num_kernels;  /* entries that follow this struct */
+  /* The configuration the kernels were compiled for; the header's equals it. */
+  int32_t vocab, hidden, layers, heads, kv_heads, head_dim, ffn, max_context;
+  int32_t max_batch;
+  int32_t reserved;      /* 0 */
+  /* followed by tern_kernel_contract[num_kernels], kernel table order */
+} tern_plan_contract;
+
 #ifdef __cplusplus
 }
 #endif

@@ -48,6 +48,9 @@ typedef struct tern_kernel_table {
    * and how each is launched; kernels is then NULL. NULL for CPU ones. */
   const char *ptx;
   const struct tern_gpu_kernel *gpu_kernels;
+  /* What the kernels index (tern_plan.h): the loader refuses a .tpack
+   * whose configuration, buffers or steps disagree with it. Required. */
+  const tern_plan_contract *contract;
 } tern_kernel_table;
 
 /* One GPU kernel: its PTX entry name and launch shape. A step's launch has

@@ -8,6 +8,7 @@
 //   ./model --prompt "Hi" --chat -n 64        one user turn of the chat template
 //   ./model --tokens 1,2,3 -n 4               ids in, ids out (one line)
 //   ./model --tokens 1,2,3 --logits-out l.f32 float32 [T, vocab], every row
+//   ./model --tokens 1,2,3 -n 4 --gen-logits-out g.f32   the rows sampled from
 //   ./model -i                                chat loop on stdin
 //
 // The packed model is <argv[0]>.tpack unless --model says otherwise.
@@ -70,6 +71,9 @@ const char kUsage[] =
     "                        template\n"
     "  --logits-out FILE     write the prompt's logits as raw little-endian\n"
     "                        float32 [T, vocab], one row per prompt token\n"
+    "  --gen-logits-out FILE with -n: write the logits each generated token\n"
+    "                        was chosen from, float32 [n, vocab] (the prompt's\n"
+    "                        last row, then one row per decode step)\n"
     "  -t, --threads N       threads (default: the CPUs available, %d)\n"
     "  --device cpu|cuda     where to run: the executable's own (an executable\n"
     "                        compiled for sm_XY runs on CUDA GPU 0, or\n"
@@ -88,7 +92,7 @@ struct Options {
   bool tokensSet = false;
   std::string prompt;
   bool promptSet = false;
-  std::string logitsOut;
+  std::string logitsOut, genLogitsOut;
   int64_t predict = 0;
   bool predictSet = false;
   bool chat = false, interactive = false, noBos = false, help = false;
@@ -239,6 +243,12 @@ bool parseArgs(int argc, char **argv, Options *o, std::string *err) {
       if (value.empty())
         return bad("a file name");
       o->logitsOut = value;
+    } else if (name == "--gen-logits-out") {
+      if (!take())
+        return false;
+      if (value.empty())
+        return bad("a file name");
+      o->genLogitsOut = value;
     } else if (name == "-n" || name == "--n-predict") {
       if (!take())
         return false;
@@ -330,6 +340,12 @@ bool checkOptions(Options *o, std::string *err) {
                 "--tokens");
   if (o->interactive && !o->logitsOut.empty())
     return fail("--logits-out cannot be used with --interactive");
+  if (o->interactive && !o->genLogitsOut.empty())
+    return fail("--gen-logits-out cannot be used with --interactive");
+  if (!o->genLogitsOut.empty() && o->predict == 0)
+    return fail("--gen-logits-out needs -n N (tokens to generate)");
+  if (!o->genLogitsOut.empty() && o->genLogitsOut == o->logitsOut)
+    return fail("--gen-logits-out and --logits-out name the same file");
   if (!o->interactive && !o->tokensSet && !o->promptSet)
     return fail("no prompt: pass --prompt TEXT, token ids with --tokens "
                 "1,2,3, or --interactive");
@@ -412,10 +428,12 @@ struct Handles {
   tern_model *model = nullptr;
   tern_context *ctx = nullptr;
   tern_sampler *sampler = nullptr;
-  std::FILE *logits = nullptr;
+  std::FILE *logits = nullptr, *genLogits = nullptr;
   ~Handles() {
     if (logits)
       std::fclose(logits);
+    if (genLogits)
+      std::fclose(genLogits);
     tern_sampler_free(sampler);
     tern_context_free(ctx);
     tern_model_free(model);
@@ -456,9 +474,10 @@ public:
 
   /// Samples from the last logits and feeds tokens back until `limit`
   /// tokens (-1: no limit), a stop token (text mode) or a full context.
-  /// Text is streamed to stdout; ids are collected in *generated.
+  /// Text is streamed to stdout; ids are collected in *generated; each
+  /// row of logits sampled from is appended to `rowsOut` when given.
   bool generate(int64_t limit, bool text, std::vector<int32_t> *generated,
-                Stop *stop, std::string *err) {
+                Stop *stop, std::string *err, std::FILE *rowsOut = nullptr) {
     generated->clear();
     *stop = Stop::Limit;
     if (limit == 0)
@@ -475,6 +494,14 @@ public:
     char buf[512];
     bool ok = true;
     for (;;) {
+      // Little-endian hosts only (checked where the pack is read).
+      if (rowsOut && std::fwrite(logits, sizeof(float), size_t(vocab_), rowsOut) !=
+                      size_t(vocab_)) {
+        *err = std::string("cannot write the generation's logits: ") +
+               std::strerror(errno);
+        ok = false;
+        break;
+      }
       const int32_t next = tern_sampler_sample(sampler_, logits, vocab_);
       if (next < 0) {
         *err = "the model's logits are all NaN: no token to sample";
@@ -734,6 +761,12 @@ extern "C" int tern_main(int argc, char **argv,
       return r.fail("cannot open '" + o.logitsOut + "' for writing: " +
                     std::strerror(errno));
   }
+  if (!o.genLogitsOut.empty()) {
+    h.genLogits = std::fopen(o.genLogitsOut.c_str(), "wb");
+    if (!h.genLogits)
+      return r.fail("cannot open '" + o.genLogitsOut + "' for writing: " +
+                    std::strerror(errno));
+  }
 
   // --- Context and sampler. ---
   h.ctx = tern_context_new(h.model, o.threadsSet ? static_cast<int>(o.threads) : 0,
@@ -796,8 +829,16 @@ extern "C" int tern_main(int argc, char **argv,
   if (o.predict != 0) {
     std::vector<int32_t> generated;
     Session::Stop stop;
-    if (!s.generate(o.predict, text, &generated, &stop, &err))
+    if (!s.generate(o.predict, text, &generated, &stop, &err, h.genLogits))
       return r.fail(err);
+    if (h.genLogits) {
+      const bool ok = std::fclose(h.genLogits) == 0;
+      h.genLogits = nullptr;
+      if (!ok)
+        return r.fail("cannot write '" + o.genLogitsOut + "': " + std::strerror(errno));
+      r.note("wrote the generation's logits [" + std::to_string(generated.size()) +
+             ", " + std::to_string(cfg.vocab) + "] to " + o.genLogitsOut);
+    }
     if (!text)
       for (size_t i = 0; i < generated.size(); ++i)
         std::printf(i ? " %d" : "%d", generated[i]);

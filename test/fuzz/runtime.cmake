@@ -6,6 +6,7 @@ tern_fuzzer(tern-fuzz-runtime
   ${CMAKE_CURRENT_SOURCE_DIR}/runtime_fuzz.cpp
   ${PROJECT_SOURCE_DIR}/runtime/engine/Executor.cpp
   ${PROJECT_SOURCE_DIR}/runtime/engine/PackFile.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/engine/PlanContract.cpp
   ${PROJECT_SOURCE_DIR}/runtime/engine/ThreadPool.cpp
   ${PROJECT_SOURCE_DIR}/runtime/engine/TokenizerBlob.cpp
   ${PROJECT_SOURCE_DIR}/frontend/tokenizer/ByteLevel.cpp

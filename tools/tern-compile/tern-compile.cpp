@@ -26,6 +26,7 @@
 #include "frontend/model/ModelTokenizer.h"
 #include "passes/Passes.h"
 #include "runtime/engine/PackWriter.h"
+#include "runtime/engine/PlanContract.h"
 #include "runtime/engine/TokenizerBlob.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -67,7 +68,8 @@ static cl::opt<std::string> emit(
     "emit",
     cl::desc("Stop after: mlir (the scheduled graph), plan (kernels, buffers, "
              "steps), kernels (kernel functions before lowering), llvm (LLVM "
-             "IR), asm, obj, ptx (GPU targets: the kernels' PTX), exe "
+             "IR), asm, obj (the object and OUT.tpack), ptx (GPU targets: the "
+             "kernels' PTX), exe "
              "(default: the executable and its .tpack)"),
     cl::init("exe"), cl::cat(category));
 static cl::opt<int> maxBatch("max-batch",
@@ -263,93 +265,9 @@ int main(int argc, char **argv) {
     return writeText(output, [&](llvm::raw_ostream &os) { kernels->print(os); }, &err)
                ? 0 : fail(err);
 
-  std::string kernelText;
-  {
-    llvm::raw_string_ostream os(kernelText);
-    kernels->print(os);
-  }
-  char fp[64];
-  snprintf(fp, sizeof fp, "%016llx-%s",
-           (unsigned long long)llvm::xxh3_64bits(kernelText + target.name + target.features),
-           gpu ? gpuTarget.name.c_str() : hostFamily.c_str());
-  std::string fingerprint(fp);
-  std::string obj = output + ".o";
-  llvm::LLVMContext llctx;
-  bool crossAArch64 = false;
-
-  // GPU: PTX, and the host object holding it with the launch table.
-  auto gpuObject = [&]() -> int {
-    PassManager pm(&ctx);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return fail("bad pass manager options");
-    std::string ptx;
-    if (!::tern::nvptx::lowerToPtx(*kernels, pm, &ptx, &err))
-      return fail(err);
-    progress("lowered the kernels to PTX for " + gpuTarget.name + " (" +
-             std::to_string(ptx.size()) + " bytes)");
-    if (emit == "ptx")
-      return writeText(output, [&](llvm::raw_ostream &os) { os << ptx; }, &err) ? 0
-                                                                                : fail(err);
-    std::unique_ptr<llvm::TargetMachine> tm = ::tern::cpu::createTargetMachine(target, &err);
-    if (!tm)
-      return fail(err);
-    std::unique_ptr<llvm::Module> table = ::tern::nvptx::buildGpuTableModule(
-        llctx, target.triple, ptx, gpuEmitter->launches(plan.kernels), fingerprint);
-    table->setDataLayout(tm->createDataLayout());
-    if (!::tern::cpu::emitMachineCode(*table, *tm, false, obj, &err))
-      return fail(err);
-    return -1;
-  };
-
-  // CPU: the kernels lowered to LLVM IR and machine code, with the entries.
-  auto cpuObject = [&]() -> int {
-  {
-    PassManager pm(&ctx);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return fail("bad pass manager options");
-    if (failed(::tern::cpu::buildKernelLoweringPipeline(pm, &err)))
-      return fail(err);
-    if (failed(pm.run(*kernels)))
-      return fail("lowering the generated kernels to LLVM failed");
-  }
-  if (failed(::tern::cpu::addKernelEntries(*kernels, plan.kernels, fingerprint)))
-    return fail("adding kernel entry points failed");
-  std::unique_ptr<llvm::TargetMachine> tm = ::tern::cpu::createTargetMachine(target, &err);
-  if (!tm)
-    return fail(err);
-  std::unique_ptr<llvm::Module> llmod =
-      ::tern::cpu::translateAndOptimize(*kernels, llctx, *tm, &err);
-  if (!llmod)
-    return fail(err);
-  progress("lowered and optimized the kernels for " + target.triple + " (" +
-           target.cpu + ")");
-  if (emit == "llvm")
-    return writeText(output, [&](llvm::raw_ostream &os) { llmod->print(os, nullptr); }, &err)
-               ? 0 : fail(err);
-  if (emit == "asm" || emit == "obj")
-    return ::tern::cpu::emitMachineCode(*llmod, *tm, emit == "asm", output, &err) ? 0
-                                                                               : fail(err);
-
-  // exe: object + packed model + link. An AArch64 target on another host
-  // links with the cross-compiled runtime (no tokenizer: --tokens only) when
-  // this build has one.
-  const bool hostAArch64 = llvm::Triple(llvm::sys::getProcessTriple()).isAArch64();
-#if defined(TERN_AARCH64_CXX) && defined(TERN_AARCH64_RUNTIME_LIB)
-  crossAArch64 = target.isAArch64() && !hostAArch64;
-#endif
-  if (target.isAArch64() != hostAArch64 && !crossAArch64)
-    return fail("--emit=exe links with this machine's runtime, which cannot run " +
-                target.name + " code; use --emit=obj and link with a runtime built "
-                "for that target");
-  if (!::tern::cpu::emitMachineCode(*llmod, *tm, false, obj, &err))
-    return fail(err);
-  return -1;
-  };
-  if (int rc = gpu ? gpuObject() : cpuObject(); rc >= 0)
-    return rc;
-
+  // The .tpack's contents, and from them the plan contract the executable
+  // carries (what its kernels index: runtime/engine/PlanContract.h).
   ::tern::rt::PackContents pack;
-  pack.info.fingerprint = fingerprint;
   pack.info.target = gpu ? gpuTarget.name : hostFamily;
   const ::tern::ref::ModelConfig &c = model.config;
   pack.info.vocab = c.vocab;
@@ -396,10 +314,113 @@ int main(int argc, char **argv) {
       ts.args[i] = ps.args[i];
     pack.steps.push_back(ts);
   }
+  std::vector<uint8_t> contract;
+  {
+    tern_pack_header header;
+    std::vector<tern_buffer> laidOut;
+    if (!::tern::rt::layoutPack(pack, output + ".tpack", &header, &laidOut, &err) ||
+        !::tern::rt::deriveContract(header, laidOut.data(), pack.steps.data(),
+                                    uint32_t(plan.kernels.size()), &contract, &err))
+      return fail(input + ": " + err);
+  }
+
+  std::string kernelText;
+  {
+    llvm::raw_string_ostream os(kernelText);
+    kernels->print(os);
+  }
+  char fp[64];
+  snprintf(fp, sizeof fp, "%016llx-%s",
+           (unsigned long long)llvm::xxh3_64bits(kernelText + target.name + target.features),
+           gpu ? gpuTarget.name.c_str() : hostFamily.c_str());
+  std::string fingerprint(fp);
+  pack.info.fingerprint = fingerprint;
+  std::string obj = output + ".o";
+  llvm::LLVMContext llctx;
+  bool crossAArch64 = false;
+
+  // GPU: PTX, and the host object holding it with the launch table.
+  auto gpuObject = [&]() -> int {
+    PassManager pm(&ctx);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("bad pass manager options");
+    std::string ptx;
+    if (!::tern::nvptx::lowerToPtx(*kernels, pm, &ptx, &err))
+      return fail(err);
+    progress("lowered the kernels to PTX for " + gpuTarget.name + " (" +
+             std::to_string(ptx.size()) + " bytes)");
+    if (emit == "ptx")
+      return writeText(output, [&](llvm::raw_ostream &os) { os << ptx; }, &err) ? 0
+                                                                                : fail(err);
+    std::unique_ptr<llvm::TargetMachine> tm = ::tern::cpu::createTargetMachine(target, &err);
+    if (!tm)
+      return fail(err);
+    std::unique_ptr<llvm::Module> table = ::tern::nvptx::buildGpuTableModule(
+        llctx, target.triple, ptx, gpuEmitter->launches(plan.kernels), fingerprint,
+        contract);
+    table->setDataLayout(tm->createDataLayout());
+    if (!::tern::cpu::emitMachineCode(*table, *tm, false, obj, &err))
+      return fail(err);
+    return -1;
+  };
+
+  // CPU: the kernels lowered to LLVM IR and machine code, with the entries.
+  auto cpuObject = [&]() -> int {
+  {
+    PassManager pm(&ctx);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("bad pass manager options");
+    if (failed(::tern::cpu::buildKernelLoweringPipeline(pm, &err)))
+      return fail(err);
+    if (failed(pm.run(*kernels)))
+      return fail("lowering the generated kernels to LLVM failed");
+  }
+  if (failed(::tern::cpu::addKernelEntries(*kernels, plan.kernels, fingerprint, contract)))
+    return fail("adding kernel entry points failed");
+  std::unique_ptr<llvm::TargetMachine> tm = ::tern::cpu::createTargetMachine(target, &err);
+  if (!tm)
+    return fail(err);
+  std::unique_ptr<llvm::Module> llmod =
+      ::tern::cpu::translateAndOptimize(*kernels, llctx, *tm, &err);
+  if (!llmod)
+    return fail(err);
+  progress("lowered and optimized the kernels for " + target.triple + " (" +
+           target.cpu + ")");
+  if (emit == "llvm")
+    return writeText(output, [&](llvm::raw_ostream &os) { llmod->print(os, nullptr); }, &err)
+               ? 0 : fail(err);
+  if (emit == "asm")
+    return ::tern::cpu::emitMachineCode(*llmod, *tm, true, output, &err) ? 0 : fail(err);
+  // obj: the object and its .tpack (OUT.tpack), to link with a runtime of
+  // one's own (tern_runtime.h: the object defines the kernel table).
+  if (emit == "obj")
+    return ::tern::cpu::emitMachineCode(*llmod, *tm, false, output, &err) ? -2 : fail(err);
+
+  // exe: object + packed model + link. An AArch64 target on another host
+  // links with the cross-compiled runtime (no tokenizer: --tokens only) when
+  // this build has one.
+  const bool hostAArch64 = llvm::Triple(llvm::sys::getProcessTriple()).isAArch64();
+#if defined(TERN_AARCH64_CXX) && defined(TERN_AARCH64_RUNTIME_LIB)
+  crossAArch64 = target.isAArch64() && !hostAArch64;
+#endif
+  if (target.isAArch64() != hostAArch64 && !crossAArch64)
+    return fail("--emit=exe links with this machine's runtime, which cannot run " +
+                target.name + " code; use --emit=obj and link with a runtime built "
+                "for that target");
+  if (!::tern::cpu::emitMachineCode(*llmod, *tm, false, obj, &err))
+    return fail(err);
+  return -1;
+  };
+  const int objectRc = gpu ? gpuObject() : cpuObject();
+  if (objectRc >= 0)
+    return objectRc;
+
   std::string packPath = output + ".tpack";
   if (!::tern::rt::writePackFile(packPath, pack, &err))
     return fail(err);
   progress("wrote " + packPath);
+  if (objectRc == -2)
+    return 0; // --emit=obj
 
   // Link: the generated object, main(), the runtime, the tokenizer.
   std::string linkerName = TERN_LINKER;

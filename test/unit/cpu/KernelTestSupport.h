@@ -12,6 +12,10 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <gtest/gtest.h>
+
+#include <string>
+
 namespace tern::cpu::test {
 
 inline bool hostHas(const char *feature) {
@@ -30,6 +34,34 @@ inline bool hostRuns(DotIsa isa) {
   default: return false;
   }
 }
+
+/// A test run once per dot-product ISA (its parameter) and skipped as a
+/// whole where this CPU cannot run that ISA, so that every skip ctest
+/// counts is exactly one ISA's cases:
+///   class GemmTiles : public IsaTest {};
+///   TEST_P(GemmTiles, Cases) { ... isa() ... }
+///   TERN_INSTANTIATE_ISAS(GemmTiles, DotIsa::Avx2, DotIsa::Avx512Vnni);
+class IsaTest : public ::testing::TestWithParam<DotIsa> {
+protected:
+  void SetUp() override {
+    if (!hostRuns(GetParam()))
+      GTEST_SKIP() << dotIsaName(GetParam()) << " does not run on this CPU";
+  }
+  DotIsa isa() const { return GetParam(); }
+};
+
+/// "generic", "avx2", "avx512_vnni": gtest parameter names.
+inline std::string isaParamName(const ::testing::TestParamInfo<DotIsa> &info) {
+  std::string s = dotIsaName(info.param);
+  for (char &c : s)
+    if (c == '-')
+      c = '_';
+  return s;
+}
+
+#define TERN_INSTANTIATE_ISAS(Suite, ...)                                       \
+  INSTANTIATE_TEST_SUITE_P(Isa, Suite, ::testing::Values(__VA_ARGS__),          \
+                           ::tern::cpu::test::isaParamName)
 
 /// A context with the JIT's dialects, a builder and an empty module to build
 /// kernels into (then KernelJit::compile(module)).

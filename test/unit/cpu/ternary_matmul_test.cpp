@@ -59,8 +59,8 @@ void runCase(const Case &c) {
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
     }
   } timer{startTime, describe(c)};
-  if (!hostRuns(c.isa))
-    GTEST_SKIP() << dotIsaName(c.isa) << " does not run on this CPU";
+  // Each test runs one ISA's cases (IsaTest), skipped where it cannot run.
+  ASSERT_TRUE(hostRuns(c.isa)) << dotIsaName(c.isa) << " case in another ISA's test";
   tern::cpu::test::KernelModule km;
   mlir::OpBuilder &b = km.b;
   mlir::ModuleOp module = km.module;
@@ -198,85 +198,120 @@ void runCase(const Case &c) {
   }
 }
 
-TEST(TernaryMatmul, GemvEveryIsaAndBlock) {
-  for (DotIsa isa : {DotIsa::Generic, DotIsa::Avx2, DotIsa::Avx512Vnni})
-    for (int64_t block : {16, 32, 64})
-      runCase({isa, block, 1, 1, 0, {37}, 256, false, false});
-}
+using Isa = DotIsa;
 
-TEST(TernaryMatmul, GemmTiles) {
-  for (DotIsa isa : {DotIsa::Avx2, DotIsa::Avx512Vnni})
-    for (auto [tm, tn] : {std::pair<int64_t, int64_t>{2, 2}, {4, 4}, {3, 1}, {1, 4}})
-      runCase({isa, isa == DotIsa::Avx2 ? 32 : 64, tm, tn, 8, {29}, 512, false, false});
+class GemvEveryBlock : public tern::cpu::test::IsaTest {};
+TEST_P(GemvEveryBlock, Cases) {
+  for (int64_t block : {16, 32, 64})
+    runCase({isa(), block, 1, 1, 0, {37}, 256, false, false});
 }
+TERN_INSTANTIATE_ISAS(GemvEveryBlock, Isa::Generic, Isa::Avx2, Isa::Avx512Vnni);
 
-TEST(TernaryMatmul, ConcatenatedPartsLikeQkv) {
+class GemmTiles : public tern::cpu::test::IsaTest {};
+TEST_P(GemmTiles, Cases) {
+  for (auto [tm, tn] : {std::pair<int64_t, int64_t>{2, 2}, {4, 4}, {3, 1}, {1, 4}})
+    runCase({isa(), isa() == Isa::Avx2 ? 32 : 64, tm, tn, 8, {29}, 512, false, false});
+}
+TERN_INSTANTIATE_ISAS(GemmTiles, Isa::Avx2, Isa::Avx512Vnni);
+
+class ConcatenatedPartsLikeQkv : public tern::cpu::test::IsaTest {};
+TEST_P(ConcatenatedPartsLikeQkv, Cases) {
   // q/k/v of the tiny model (256 + 128 + 128 rows), 2 rows per tile.
-  runCase({DotIsa::Avx512Vnni, 64, 1, 2, 4, {256, 128, 128}, 256, false, false});
-  runCase({DotIsa::Avx2, 32, 2, 2, 4, {65, 3, 17}, 128, false, false});
+  if (isa() == Isa::Avx512Vnni)
+    runCase({Isa::Avx512Vnni, 64, 1, 2, 4, {256, 128, 128}, 256, false, false});
+  else
+    runCase({Isa::Avx2, 32, 2, 2, 4, {65, 3, 17}, 128, false, false});
 }
+TERN_INSTANTIATE_ISAS(ConcatenatedPartsLikeQkv, Isa::Avx2, Isa::Avx512Vnni);
 
-TEST(TernaryMatmul, ResidualAndDivide) {
-  runCase({DotIsa::Avx512Vnni, 64, 2, 2, 4, {61}, 768, false, true});
-  runCase({DotIsa::Avx2, 32, 1, 1, 0, {13}, 256, true, true});
-  runCase({DotIsa::Generic, 16, 1, 1, 0, {9}, 64, true, false});
+class ResidualAndDivide : public tern::cpu::test::IsaTest {};
+TEST_P(ResidualAndDivide, Cases) {
+  switch (isa()) {
+  case Isa::Avx512Vnni: runCase({isa(), 64, 2, 2, 4, {61}, 768, false, true}); break;
+  case Isa::Avx2: runCase({isa(), 32, 1, 1, 0, {13}, 256, true, true}); break;
+  default: runCase({isa(), 16, 1, 1, 0, {9}, 64, true, false}); break;
+  }
 }
+TERN_INSTANTIATE_ISAS(ResidualAndDivide, Isa::Generic, Isa::Avx2, Isa::Avx512Vnni);
 
-TEST(TernaryMatmul, RowInterleavedLayout) {
+class RowInterleavedLayout : public tern::cpu::test::IsaTest {};
+TEST_P(RowInterleavedLayout, Cases) {
   // Rows interleaved in groups of R (the GEMM-tile layout), with tiles equal
   // to, smaller than and larger than R, parts that split a group, and the
   // range cuts of runCase falling inside groups.
+  if (isa() == Isa::Generic) {
+    runCase({isa(), 16, 2, 2, 0, {30, 2}, 64, true, false, 2});
+    return;
+  }
   for (int64_t R : {2, 4})
     for (auto [tm, tn] : {std::pair<int64_t, int64_t>{4, 2}, {1, 1}, {2, 4}, {3, 3}}) {
-      runCase({DotIsa::Avx512Vnni, 64, tm, tn, 8, {64, 28, 36}, 256, false, false, R});
-      runCase({DotIsa::Avx2, 32, tm, tn, 4, {44}, 128, false, true, R});
+      if (isa() == Isa::Avx512Vnni)
+        runCase({isa(), 64, tm, tn, 8, {64, 28, 36}, 256, false, false, R});
+      else
+        runCase({isa(), 32, tm, tn, 4, {44}, 128, false, true, R});
     }
-  runCase({DotIsa::Generic, 16, 2, 2, 0, {30, 2}, 64, true, false, 2});
 }
+TERN_INSTANTIATE_ISAS(RowInterleavedLayout, Isa::Generic, Isa::Avx2, Isa::Avx512Vnni);
 
-TEST(TernaryMatmul, SeparateDecodeTile) {
+class SeparateDecodeTile : public tern::cpu::test::IsaTest {};
+TEST_P(SeparateDecodeTile, Cases) {
   // Prefill tiles of 3 rows over row pairs, single tokens in pairs (the x86
   // default), and the other way round; tokens [1, 6) with tile_m 4 give one
   // whole tile and one single token.
   for (auto [tn, gtn] : {std::pair<int64_t, int64_t>{3, 2}, {2, 3}, {4, 1}}) {
-    Case c{DotIsa::Avx512Vnni, 64, 4, tn, 0, {64, 30, 34}, 256, true, false, 2};
+    Case c = isa() == Isa::Avx512Vnni
+                 ? Case{isa(), 64, 4, tn, 0, {64, 30, 34}, 256, true, false, 2}
+                 : Case{isa(), 32, 4, tn, 0, {50}, 128, true, true, 2};
     c.gemv_tile_n = gtn;
     runCase(c);
-    Case d{DotIsa::Avx2, 32, 4, tn, 0, {50}, 128, true, true, 2};
-    d.gemv_tile_n = gtn;
-    runCase(d);
   }
 }
+TERN_INSTANTIATE_ISAS(SeparateDecodeTile, Isa::Avx2, Isa::Avx512Vnni);
 
-TEST(TernaryMatmul, LookupTableLayouts) {
+class LookupTableLayouts : public tern::cpu::test::IsaTest {};
+TEST_P(LookupTableLayouts, Cases) {
   // TL2 (g = 3, sign bits) and TL1 (g = 2): every ISA and table width, K not
   // a multiple of g or of a step, N not a multiple of 16, parts that split a
   // row block, tiles of tokens and blocks, residual and divide, and K long
   // enough for the int16 accumulators to be widened several times.
   for (int64_t g : {3, 2}) {
-    for (DotIsa isa : {DotIsa::Generic, DotIsa::Avx2, DotIsa::Avx512Vnni})
-      for (int64_t v : {16, 32, 64})
-        runCase({isa, v, 1, 1, 0, {37}, 256, false, false, 1, g});
-    runCase({DotIsa::Generic, 16, 2, 1, 0, {50}, 99, false, true, 1, g});
-    runCase({DotIsa::Avx2, 32, 2, 2, 8, {20, 7, 45}, 100, true, false, 1, g});
-    runCase({DotIsa::Avx512Vnni, 64, 4, 2, 4, {29}, 61, true, true, 1, g});
-    runCase({DotIsa::Avx512Vnni, 64, 1, 3, 0, {64, 32, 32}, 3000, false, false, 1, g});
-    runCase({DotIsa::Avx2, 32, 1, 4, 8, {96}, 2048, true, true, 1, g});
-    // |sum| = 128 * K: the int16 accumulators must be widened in time.
-    Case big{DotIsa::Avx512Vnni, 64, 2, 1, 0, {32}, 6912, false, false, 1, g};
-    big.extreme = true;
-    runCase(big);
+    for (int64_t v : {16, 32, 64})
+      runCase({isa(), v, 1, 1, 0, {37}, 256, false, false, 1, g});
+    switch (isa()) {
+    case Isa::Generic:
+      runCase({isa(), 16, 2, 1, 0, {50}, 99, false, true, 1, g});
+      break;
+    case Isa::Avx2:
+      runCase({isa(), 32, 2, 2, 8, {20, 7, 45}, 100, true, false, 1, g});
+      runCase({isa(), 32, 1, 4, 8, {96}, 2048, true, true, 1, g});
+      break;
+    default: {
+      runCase({isa(), 64, 4, 2, 4, {29}, 61, true, true, 1, g});
+      runCase({isa(), 64, 1, 3, 0, {64, 32, 32}, 3000, false, false, 1, g});
+      // |sum| = 128 * K: the int16 accumulators must be widened in time.
+      Case big{isa(), 64, 2, 1, 0, {32}, 6912, false, false, 1, g};
+      big.extreme = true;
+      runCase(big);
+      break;
+    }
+    }
   }
 }
+TERN_INSTANTIATE_ISAS(LookupTableLayouts, Isa::Generic, Isa::Avx2, Isa::Avx512Vnni);
 
-TEST(TernaryMatmul, BitNet2B4TShapes) {
+class BitNet2B4TShapes : public tern::cpu::test::IsaTest {};
+TEST_P(BitNet2B4TShapes, Cases) {
   // One row range of each 2B4T matrix (full K), decode and prefill tiles.
   for (auto [n, k] : {std::pair<int64_t, int64_t>{2560, 2560}, {640, 2560},
                       {6912, 2560}, {2560, 6912}}) {
-    runCase({DotIsa::Avx512Vnni, 64, 1, 4, 8, {n}, k, false, false});
-    runCase({DotIsa::Avx2, 32, 4, 2, 8, {n}, k, false, true});
-    runCase({DotIsa::Avx512Vnni, 64, 1, 2, 8, {n}, k, false, false, 1, 3});
+    if (isa() == Isa::Avx512Vnni) {
+      runCase({isa(), 64, 1, 4, 8, {n}, k, false, false});
+      runCase({isa(), 64, 1, 2, 8, {n}, k, false, false, 1, 3});
+    } else {
+      runCase({isa(), 32, 4, 2, 8, {n}, k, false, true});
+    }
   }
 }
+TERN_INSTANTIATE_ISAS(BitNet2B4TShapes, Isa::Avx2, Isa::Avx512Vnni);
 
 } // namespace

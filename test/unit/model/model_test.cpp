@@ -10,6 +10,8 @@
 #include "runtime/reference/synthetic_model.h"
 #include "runtime/reference/ternary_layout.h"
 
+#include "test/support/LogitsCompare.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -174,6 +176,9 @@ TEST(ModelRoundTrip, MasterWeightsAreQuantizedByAbsmean) {
   EXPECT_EQ(got.layers[1].q.scale,
             ref::quantizeWeightsAbsmean(master.data(), master.size(), t.data()));
   std::vector<float> a = logits(c, w), b = logits(c, std::move(got));
+  // Finite first: a NaN difference would not raise the max.
+  ASSERT_EQ(tern::test::firstNonFinite(a.data(), a.size()), a.size());
+  ASSERT_EQ(tern::test::firstNonFinite(b.data(), b.size()), b.size());
   float worst = 0;
   for (size_t i = 0; i < a.size(); ++i)
     worst = std::max(worst, std::fabs(a[i] - b[i]));

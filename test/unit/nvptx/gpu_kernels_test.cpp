@@ -42,9 +42,44 @@ const Gpu &gpu() {
   return g;
 }
 
+/// Every kernel test is two ctest cases: `NamePtx` builds the kernel and
+/// checks its PTX (everywhere), stopping at REQUIRE_GPU(); `Name` runs it
+/// against the reference and is skipped, before anything is built, where
+/// there is no GPU. So a skip counts exactly the runs that did not happen.
+bool ptxOnly = false;
 #define REQUIRE_GPU()                                                          \
+  if (ptxOnly)                                                                 \
+  return
+
+#define SKIP_WITHOUT_GPU()                                                     \
   if (!gpu().d)                                                                \
   GTEST_SKIP() << "no CUDA GPU, GPU kernel not run: " << gpu().why
+
+#define GPU_TEST(Suite, Name)                                                  \
+  void Suite##_##Name##_body();                                                \
+  TEST(Suite, Name##Ptx) {                                                     \
+    ptxOnly = true;                                                            \
+    Suite##_##Name##_body();                                                   \
+    ptxOnly = false;                                                           \
+  }                                                                            \
+  TEST(Suite, Name) {                                                          \
+    SKIP_WITHOUT_GPU();                                                        \
+    Suite##_##Name##_body();                                                   \
+  }                                                                            \
+  void Suite##_##Name##_body()
+
+#define GPU_TEST_P(Fixture, Name)                                              \
+  void Fixture##_##Name##_body(const Fixture::ParamType &param);               \
+  TEST_P(Fixture, Name##Ptx) {                                                 \
+    ptxOnly = true;                                                            \
+    Fixture##_##Name##_body(GetParam());                                       \
+    ptxOnly = false;                                                           \
+  }                                                                            \
+  TEST_P(Fixture, Name) {                                                      \
+    SKIP_WITHOUT_GPU();                                                        \
+    Fixture##_##Name##_body(GetParam());                                       \
+  }                                                                            \
+  void Fixture##_##Name##_body(const Fixture::ParamType &param)
 
 /// One kernel: built, lowered to PTX (always), loaded and run (with a GPU).
 class GpuKernel {
@@ -112,8 +147,8 @@ struct MatmulCase {
 
 class GpuTernaryMatmul : public ::testing::TestWithParam<MatmulCase> {};
 
-TEST_P(GpuTernaryMatmul, BitExactAgainstReference) {
-  const MatmulCase &c = GetParam();
+GPU_TEST_P(GpuTernaryMatmul, BitExactAgainstReference) {
+  const MatmulCase &c = param;
   cpu::TernaryMatmulParams p;
   p.K = c.K;
   p.parts = c.parts;
@@ -258,7 +293,7 @@ INSTANTIATE_TEST_SUITE_P(
                    "wgmma"}),
     [](const ::testing::TestParamInfo<MatmulCase> &i) { return std::string(i.param.name); });
 
-TEST(GpuKernels, NormQuantizeMatchesReference) {
+GPU_TEST(GpuKernels, NormQuantizeMatchesReference) {
   cpu::NormQuantizeParams p;
   p.K = 1000;
   p.max_batch = 3;
@@ -298,7 +333,7 @@ TEST(GpuKernels, NormQuantizeMatchesReference) {
   }
 }
 
-TEST(GpuKernels, RopeFromTableMatchesReference) {
+GPU_TEST(GpuKernels, RopeFromTableMatchesReference) {
   cpu::RopeParams p;
   p.heads = 3;
   p.head_dim = 16;
@@ -336,8 +371,8 @@ struct AttentionCase {
 
 class GpuAttention : public ::testing::TestWithParam<AttentionCase> {};
 
-TEST_P(GpuAttention, MatchesReference) {
-  const AttentionCase &c = GetParam();
+GPU_TEST_P(GpuAttention, MatchesReference) {
+  const AttentionCase &c = param;
   cpu::AttentionParams p;
   p.heads = c.heads;
   p.kv_heads = c.kvHeads;
@@ -411,7 +446,7 @@ INSTANTIATE_TEST_SUITE_P(
         AttentionCase{"decode_loop_5", 4, 2, 128, 9, 5, true}),
     [](const ::testing::TestParamInfo<AttentionCase> &i) { return std::string(i.param.name); });
 
-TEST(GpuKernels, Int8HeadBitExact) {
+GPU_TEST(GpuKernels, Int8HeadBitExact) {
   cpu::Int8MatmulParams p;
   p.N = 37;
   p.K = 2560;
@@ -457,7 +492,7 @@ TEST(GpuKernels, Int8HeadBitExact) {
     }
 }
 
-TEST(GpuKernels, EmbeddingAndHeadMatchReference) {
+GPU_TEST(GpuKernels, EmbeddingAndHeadMatchReference) {
   cpu::EmbeddingParams e;
   e.vocab = 50;
   e.hidden = 64;

@@ -1,6 +1,7 @@
 //===- PackFileTest.cpp - .tpack writing, loading and validation ----------===//
 #include "runtime/engine/PackFile.h"
 #include "runtime/engine/PackWriter.h"
+#include "runtime/engine/PlanContract.h"
 #include "runtime/engine/TokenizerBlob.h"
 
 #include "TestPack.h"
@@ -319,7 +320,8 @@ TEST_F(PackFileTest, GpuKernelTable) {
   tern_gpu_kernel gk[4];
   for (int i = 0; i < 4; ++i)
     gk[i] = {"k", 128, 4, nullptr};
-  tern_kernel_table gpu = {nullptr, 4, kToyFingerprint, ".version 8.0\n", gk};
+  tern_kernel_table gpu = {nullptr, 4, kToyFingerprint, ".version 8.0\n", gk,
+                           toyKernels()->contract};
   EXPECT_EQ(loadError(bytes, &gpu), "");
   gk[2].block_threads = 0;
   EXPECT_NE(loadError(bytes, &gpu).find("step 2 calls GPU kernel 2, which has no valid "
@@ -424,6 +426,96 @@ TEST_F(PackFileTest, StepErrors) {
   tern_kernel_table holes = *toyKernels();
   holes.kernels = fns;
   expectError(bytes, "step 1 calls kernel 1, which is null", &holes);
+}
+
+// The plan contract: a file that passes every check of its own but
+// disagrees with what the executable's kernels index is refused, for a CPU
+// and a GPU kernel table alike.
+TEST_F(PackFileTest, ContractErrors) {
+  const size_t size = offsetof(tern_buffer, bytes);
+  const size_t kind = offsetof(tern_buffer, kind);
+  const size_t grain = offsetof(tern_step, grain);
+  const size_t range = offsetof(tern_step, range);
+  const size_t flags = offsetof(tern_step, flags);
+  const size_t nargs = offsetof(tern_step, nargs);
+  const size_t args = offsetof(tern_step, args);
+  tern_gpu_kernel gk[4];
+  for (int i = 0; i < 4; ++i)
+    gk[i] = {"k", 128, 4, nullptr};
+  const tern_kernel_table gpu = {nullptr, 4, kToyFingerprint, ".version 8.0\n", gk,
+                                 toyKernels()->contract};
+  for (const tern_kernel_table *k : {toyKernels(), &gpu}) {
+    SCOPED_TRACE(k->ptx ? "gpu" : "cpu");
+    // The crafted file of issue 14: a context larger than the KV cache the
+    // kernels index (512 -> 1000000 there; 32 -> 1000000 here).
+    expectError(patched(offsetof(tern_pack_header, max_context), int32_t(1000000)),
+                "config max_context is 1000000 but the executable's kernels were "
+                "compiled for 32", k);
+    expectError(patched(offsetof(tern_pack_header, max_batch), int32_t(64)),
+                "config max_batch is 64 but", k);
+    expectError(patched(offsetof(tern_pack_header, hidden), int32_t(16)),
+                "config hidden is 16 but", k);
+    expectError(patched(offsetof(tern_pack_header, layers), int32_t(3)),
+                "config layers is 3 but", k);
+    // Buffer sizes the kernels do not index: rows, state, weights.
+    expectError(patched(bufferField(2, size), uint64_t(16)),
+                "step 0 (kernel 0) argument 2 is buffer 2 (activation of 16 bytes per "
+                "row) but the kernel indexes activation of 32 bytes per row", k);
+    expectError(patched(bufferField(3, size), uint64_t(64)),
+                "step 2 (kernel 2) argument 1 is buffer 3 (state of 64 bytes) but "
+                "the kernel indexes state of 1024 bytes", k);
+    expectError(patched(bufferField(4, size), uint64_t(16)),
+                "argument 1 is buffer 4 (weight of 16 bytes)", k);
+    expectError(patched(bufferField(3, kind), uint32_t(TERN_BUF_ACTIVATION)),
+                "indexes state of", k);
+    // Steps: another buffer, range, grain, flags, argument count.
+    expectError(patched(stepField(1, args + 4), uint32_t(0)),
+                "step 1 (kernel 1) argument 1 is buffer 0 (weight of 512 bytes)", k);
+    expectError(patched(stepField(1, range), int64_t(9)),
+                "step 1 (kernel 1) has range 9 but the kernel covers 8 items", k);
+    expectError(patched(stepField(1, grain), int64_t(1)),
+                "has grain 1 but the kernel's is 3", k);
+    expectError(patched(stepField(3, flags), uint32_t(0)), "has flags 0", k);
+    expectError(patched(stepField(1, nargs), uint32_t(3)),
+                "step 1 (kernel 1) passes 3 arguments but the kernel takes 2", k);
+  }
+
+  // The contract itself: missing, foreign, or for another kernel count.
+  tern_kernel_table none = *toyKernels();
+  none.contract = nullptr;
+  expectError(bytes, "carries no plan contract", &none);
+  std::vector<uint8_t> copy(
+      reinterpret_cast<const uint8_t *>(toyKernels()->contract),
+      reinterpret_cast<const uint8_t *>(toyKernels()->contract) +
+          sizeof(tern_plan_contract) + 4 * sizeof(tern_kernel_contract));
+  tern_kernel_table edited = *toyKernels();
+  edited.contract = reinterpret_cast<const tern_plan_contract *>(copy.data());
+  EXPECT_EQ(loadError(bytes, &edited), "");
+  copy[0] = 'X';
+  expectError(bytes, "is not a TERNKC01 contract", &edited);
+  copy[0] = 'T';
+  reinterpret_cast<tern_plan_contract *>(copy.data())->num_kernels = 3;
+  expectError(bytes, "describes 3 kernels but it has 4", &edited);
+
+  // A step calling a kernel that no step of the compiled plan calls.
+  std::vector<uint8_t> unused;
+  std::string err;
+  PackContents c = toy.contents;
+  tern_pack_header h;
+  std::vector<tern_buffer> laidOut;
+  ASSERT_TRUE(layoutPack(c, "x", &h, &laidOut, &err)) << err;
+  h.n_steps = 3; // the head's kernel is never called
+  ASSERT_TRUE(deriveContract(h, laidOut.data(), c.steps.data(), 4, &unused, &err)) << err;
+  edited.contract = reinterpret_cast<const tern_plan_contract *>(unused.data());
+  expectError(bytes, "step 3 (kernel 3) calls a kernel that no step of the compiled "
+                     "plan calls", &edited);
+
+  // deriveContract refuses a plan calling one kernel two ways.
+  c.steps[2].kernel = 0;
+  ASSERT_TRUE(layoutPack(c, "x", &h, &laidOut, &err)) << err;
+  EXPECT_FALSE(deriveContract(h, laidOut.data(), c.steps.data(), 4, &unused, &err));
+  EXPECT_NE(err.find("steps 0 and 2 call kernel 0 differently"), std::string::npos)
+      << err;
 }
 
 TEST_F(PackFileTest, EveryByteFlipIsSafe) {

@@ -1,6 +1,8 @@
 //===- TestPack.cpp - toy plans, kernels and files for the runtime tests --===//
 #include "TestPack.h"
 
+#include "runtime/engine/PlanContract.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +27,21 @@ void logCall(int kernel, int64_t t0, int64_t t1, int64_t start, int64_t begin,
 // The toy shape the kernels see: set by makeToyPack (one toy model at a
 // time, like the tests use them).
 ToyShape shapeNow;
+
+// The plan contract of the last pack made, as tern-compile derives it.
+std::vector<uint8_t> toyContract, successorContract;
+
+void deriveTestContract(const PackContents &c, uint32_t numKernels,
+                        std::vector<uint8_t> *bytes) {
+  tern_pack_header h;
+  std::vector<tern_buffer> buffers;
+  std::string err;
+  if (!layoutPack(c, "test.tpack", &h, &buffers, &err) ||
+      !deriveContract(h, buffers.data(), c.steps.data(), numKernels, bytes, &err)) {
+    std::fprintf(stderr, "TestPack: no contract for the test plan: %s\n", err.c_str());
+    std::abort();
+  }
+}
 
 void embedKernel(void *const *args, int64_t t0, int64_t t1, int64_t start,
                  int64_t begin, int64_t end) {
@@ -145,7 +162,13 @@ void clearCalls() {
 const char kToyFingerprint[] = "toy-kernels-v1";
 
 const tern_kernel_table *toyKernels() {
-  static const tern_kernel_table table = {toyFns, 4, kToyFingerprint, nullptr, nullptr};
+  static tern_kernel_table table = {toyFns, 4, kToyFingerprint, nullptr, nullptr,
+                                    nullptr};
+  if (toyContract.empty()) {
+    ToyPack defaults;
+    makeToyPack(ToyShape(), &defaults);
+  }
+  table.contract = reinterpret_cast<const tern_plan_contract *>(toyContract.data());
   return &table;
 }
 
@@ -195,6 +218,7 @@ void makeToyPack(const ToyShape &s, ToyPack *out) {
   c.weights.resize(2);
   c.weights[0].data = out->emb.data();
   c.weights[1].data = out->bias.data();
+  deriveTestContract(c, 4, &toyContract);
 }
 
 std::vector<float> toyReference(const ToyShape &s,
@@ -219,8 +243,9 @@ std::vector<float> toyReference(const ToyShape &s,
 const char kSuccessorFingerprint[] = "successor-kernels-v1";
 
 const tern_kernel_table *successorKernels() {
-  static const tern_kernel_table table = {successorFns, 2, kSuccessorFingerprint,
-                                          nullptr, nullptr};
+  static tern_kernel_table table = {successorFns, 2, kSuccessorFingerprint,
+                                    nullptr, nullptr, nullptr};
+  table.contract = reinterpret_cast<const tern_plan_contract *>(successorContract.data());
   return &table;
 }
 
@@ -256,6 +281,7 @@ void makeSuccessorPack(int32_t vocab, int32_t max_context, int32_t max_batch,
   c.weights.resize(1);
   c.weights[0].data = out->next.data();
   c.tokenizer = tokenizerBlob;
+  deriveTestContract(c, 2, &successorContract);
 }
 
 std::string tempPath(const std::string &name) {

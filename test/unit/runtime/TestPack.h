@@ -43,7 +43,8 @@ std::vector<Call> calls();
 void clearCalls();
 
 extern const char kToyFingerprint[];
-/// The toy kernels (4) under kToyFingerprint.
+/// The toy kernels (4) under kToyFingerprint, with the plan contract of the
+/// last makeToyPack (the default shape's if none was made yet).
 const tern_kernel_table *toyKernels();
 
 struct ToyShape {
@@ -63,6 +64,7 @@ std::vector<float> toyReference(const ToyShape &shape,
                                 const std::vector<int32_t> &ids);
 
 extern const char kSuccessorFingerprint[];
+/// The successor kernels, with the contract of the last makeSuccessorPack.
 const tern_kernel_table *successorKernels();
 /// The successor model: `next` has V entries; the tokenizer blob may be "".
 struct SuccessorPack {
