@@ -2,10 +2,12 @@
 //
 // deriveContract: one entry per kernel from the steps that call it (a
 // kernel no step calls gets range_kind kUnused, and a .tpack step calling
-// it is refused). checkContract, in order: the contract itself (magic,
-// entry size, kernel count), the header's configuration field by field,
-// then every step: range kind, range, grain, flags, argument count, and
-// each argument's buffer kind and bytes.
+// it is refused; a buffer no step uses is an error, as it would be
+// unbounded). checkContract, in order: the contract itself (magic, entry
+// size, kernel count), the header's configuration field by field, the
+// buffer and step counts, then every step: range kind, range, grain, flags,
+// argument count, and each argument's buffer kind and bytes; last, that
+// every buffer is some step's argument.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/engine/PlanContract.h"
@@ -15,7 +17,7 @@
 static_assert(sizeof(tern_kernel_arg) == 16, "tern_kernel_arg layout");
 static_assert(sizeof(tern_kernel_contract) == 32 + 16 * TERN_MAX_KERNEL_ARGS,
               "tern_kernel_contract layout");
-static_assert(sizeof(tern_plan_contract) == 56, "tern_plan_contract layout");
+static_assert(sizeof(tern_plan_contract) == 64, "tern_plan_contract layout");
 
 namespace tern::rt {
 
@@ -120,6 +122,8 @@ bool deriveContract(const tern_pack_header &h, const tern_buffer *buffers,
   c.ffn = h.ffn;
   c.max_context = h.max_context;
   c.max_batch = h.max_batch;
+  c.n_buffers = h.n_buffers;
+  c.n_steps = h.n_steps;
 
   std::vector<tern_kernel_contract> entries(numKernels);
   std::vector<int64_t> firstStep(numKernels, -1);
@@ -158,6 +162,16 @@ bool deriveContract(const tern_pack_header &h, const tern_buffer *buffers,
       return false;
     }
   }
+  std::vector<bool> used(h.n_buffers, false);
+  for (uint32_t i = 0; i < h.n_steps; ++i)
+    for (uint32_t a = 0; a < steps[i].nargs; ++a)
+      used[steps[i].args[a]] = true;
+  for (uint32_t b = 0; b < h.n_buffers; ++b)
+    if (!used[b]) {
+      *err = "buffer " + str(uint64_t(b)) + " (" + bufferKindName(buffers[b].kind) +
+             ") is no step's argument";
+      return false;
+    }
   bytes->resize(sizeof c + entries.size() * sizeof(tern_kernel_contract));
   std::memcpy(bytes->data(), &c, sizeof c);
   if (!entries.empty())
@@ -197,7 +211,13 @@ bool checkContract(const tern_pack_header &h, const tern_buffer *buffers,
                   " but the executable's kernels were compiled for " +
                   std::to_string(f.compiled) +
                   ": the .tpack does not belong to this executable (recompile the model)");
+  if (h.n_buffers != c->n_buffers || h.n_steps != c->n_steps)
+    return fail("the plan has " + str(uint64_t(h.n_buffers)) + " buffers and " +
+                str(uint64_t(h.n_steps)) + " steps but the executable's has " +
+                str(uint64_t(c->n_buffers)) + " and " + str(uint64_t(c->n_steps)) +
+                ": the .tpack does not belong to this executable (recompile the model)");
   const tern_kernel_contract *entries = contractKernels(c);
+  std::vector<bool> used(h.n_buffers, false);
   for (uint32_t i = 0; i < h.n_steps; ++i) {
     const tern_step &s = steps[i];
     const tern_kernel_contract &e = entries[s.kernel];
@@ -208,7 +228,13 @@ bool checkContract(const tern_pack_header &h, const tern_buffer *buffers,
     std::string why = mismatch(s, buffers, e);
     if (!why.empty())
       return fail(where + " " + why);
+    for (uint32_t a = 0; a < s.nargs; ++a)
+      used[s.args[a]] = true;
   }
+  for (uint32_t b = 0; b < h.n_buffers; ++b)
+    if (!used[b])
+      return fail("buffer " + str(uint64_t(b)) + " (" + bufferKindName(buffers[b].kind) +
+                  ") is no step's argument: the executable's kernels do not bound it");
   return true;
 }
 

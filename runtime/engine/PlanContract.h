@@ -23,8 +23,8 @@ namespace tern::rt {
 /// `numKernels` kernels, the range and argument shapes of the steps that
 /// call it. The bytes (a tern_plan_contract followed by its entries) are
 /// what the executable embeds. False + err when two steps call one kernel
-/// differently (a compiler bug: one kernel has one shape) or a step names a
-/// kernel or buffer that does not exist.
+/// differently (a compiler bug: one kernel has one shape), a step names a
+/// kernel or buffer that does not exist, or a buffer is no step's argument.
 bool deriveContract(const tern_pack_header &header, const tern_buffer *buffers,
                     const tern_step *steps, uint32_t numKernels,
                     std::vector<uint8_t> *bytes, std::string *err);

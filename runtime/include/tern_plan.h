@@ -124,6 +124,10 @@ typedef struct tern_plan_contract {
   /* The configuration the kernels were compiled for; the header's equals it. */
   int32_t vocab, hidden, layers, heads, kv_heads, head_dim, ffn, max_context;
   int32_t max_batch;
+  /* The plan's size: the .tpack has exactly these many buffers and steps,
+   * and every buffer is an argument of some step (so the contract bounds
+   * every byte a context allocates). */
+  uint32_t n_buffers, n_steps;
   int32_t reserved;      /* 0 */
   /* followed by tern_kernel_contract[num_kernels], kernel table order */
 } tern_plan_contract;

@@ -60,6 +60,17 @@ ModelConfig presetConfig(const std::string &name, bool *ok) {
     c.head_dim = 64;
     c.vocab = 512;
     c.max_context = 256;
+  } else if (name == "micro") {
+    // The smallest model every target compiles (one layer, 64 wide): the
+    // runtime fuzz target runs its real kernels on each mutated .tpack.
+    c.hidden = 64;
+    c.ffn = 128;
+    c.layers = 1;
+    c.heads = 2;
+    c.kv_heads = 1;
+    c.head_dim = 32;
+    c.vocab = 128;
+    c.max_context = 32;
   } else if (name == "small") {
     c.hidden = 256;
     c.ffn = 768;

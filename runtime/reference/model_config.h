@@ -42,7 +42,7 @@ struct ModelConfig {
 /// when `err` is non-null, stores a message naming the rule and the numbers.
 bool validate(const ModelConfig &config, std::string *err);
 
-/// Returns the preset named `name`: "tiny", "small" or "2b4t" (BitNet
+/// Returns the preset named `name`: "micro", "tiny", "small" or "2b4t" (BitNet
 /// b1.58 2B4T). Sets *ok (when non-null) to false and returns a
 /// default-constructed (invalid) config for an unknown name.
 ModelConfig presetConfig(const std::string &name, bool *ok);

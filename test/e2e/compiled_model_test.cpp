@@ -134,13 +134,20 @@ std::vector<std::string> command(const Target &target, const std::string &exe) {
   return c;
 }
 
-const std::vector<int32_t> kPrompt = {1, 17, 300, 42, 5, 511, 99};
+/// 7 prompt ids, within the model's vocabulary.
+std::vector<int32_t> promptFor(const ref::ModelConfig &c) {
+  std::vector<int32_t> p = {1, 17, 300, 42, 5, 511, 99};
+  for (int32_t &id : p)
+    id %= c.vocab;
+  return p;
+}
 
 /// Prefill: every row of the prompt's logits vs the reference.
 void comparePrefill(const std::string &preset, const Target &target) {
   const Built &m = syntheticModel(preset);
   const std::string exe = compiled(preset, target);
   ASSERT_FALSE(::testing::Test::HasFailure());
+  const std::vector<int32_t> kPrompt = promptFor(m.config);
   ref::ReferenceModel model(m.config, m.weights);
   ASSERT_TRUE(model.ok()) << model.error();
   ref::KVCache cache = model.makeCache();
@@ -175,6 +182,7 @@ void compareDecode(const std::string &preset, const Target &target, int n,
   const Built &m = syntheticModel(preset);
   const std::string exe = compiled(preset, target);
   ASSERT_FALSE(::testing::Test::HasFailure());
+  const std::vector<int32_t> kPrompt = promptFor(m.config);
   const int V = m.config.vocab;
   ref::ReferenceModel model(m.config, m.weights);
   ASSERT_TRUE(model.ok()) << model.error();
@@ -258,6 +266,12 @@ TEST(CompiledModel, Host) {
 TEST(CompiledModel, SmallHost) {
   comparePrefill("small", kHost);
   compareDecode("small", kHost, 24);
+}
+TEST(CompiledModel, MicroHost) {
+  // The runtime fuzz target's model (test/fuzz/runtime_model_fuzz.cpp):
+  // 7 prompt tokens, then 12 decoded, of a 32-position context.
+  comparePrefill("micro", kHost);
+  compareDecode("micro", kHost, 12);
 }
 TEST(CompiledModel, AArch64Dotprod) {
   if (std::string why = noAArch64(); !why.empty())

@@ -3,11 +3,17 @@
 # in build-fuzz/ and runs each for RUNS executions (default 1000000) from a
 # small seed corpus. Not part of ./test.sh or CI: run it by hand.
 #   RUNS=N        executions per target
-#   TARGETS="..." subset of: gguf safetensors tokenizer runtime
+#   TARGETS="..." subset of: gguf safetensors tokenizer runtime runtime-model
+#   JOBS=N        parallel fuzzer processes per target (default 1), each
+#                 running RUNS executions
+# runtime-model runs the real kernels of the `micro` model, compiled for this
+# CPU by build/bin/tern-compile (./setup.sh builds it), over mutated copies of
+# its .tpack.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-1000000}
-TARGETS=${TARGETS:-"gguf safetensors tokenizer runtime"}
+JOBS=${JOBS:-1}
+TARGETS=${TARGETS:-"gguf safetensors tokenizer runtime runtime-model"}
 BUILD=build-fuzz
 # libFuzzer and the sanitizer runtimes live in libclang-rt-22-dev.
 if ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "install ok installed"; then
@@ -21,6 +27,14 @@ if [[ ! -f $BUILD/build.ninja ]]; then
 fi
 work=$BUILD/fuzz-work
 mkdir -p "$work"
+model=$PWD/$BUILD/fuzz-model
+if [[ " $TARGETS " == *" runtime-model "* ]]; then
+  [[ -x build/bin/tern-compile ]] || { echo "run.sh: runtime-model needs build/bin/tern-compile: run ./setup.sh" >&2; exit 1; }
+  mkdir -p "$model"
+  build/bin/tern-make-model --preset micro --no-tokenizer -o "$model/micro-hf" >&2
+  build/bin/tern-compile "$model/micro-hf" --emit=obj --max-batch=8 -q -o "$model/micro.o"
+  cmake -B "$BUILD" -DTERN_FUZZ_MODEL_OBJ="$model/micro.o" >&2
+fi
 for t in $TARGETS; do
   ninja -C "$BUILD" -j2 "tern-fuzz-$t" >&2
   corpus=$work/$t
@@ -39,6 +53,9 @@ for t in $TARGETS; do
     tokenizer)
       cp test/tokenizer/corpus/* test/tokenizer/fuzz_seed_tokenizer.json "$corpus/" 2>/dev/null || true
       ;;
+    runtime-model)
+      cp "$model/micro.o.tpack" "$corpus/micro.tpack"
+      ;;
     runtime)
       # Small valid .tpack files and a tokenizer blob written by the unit tests.
       [[ -x build/bin/tern-runtime-tests ]] &&
@@ -47,6 +64,11 @@ for t in $TARGETS; do
   esac
   echo "== tern-fuzz-$t: $RUNS runs" >&2
   start=$(date +%s)
-  "$BUILD/bin/tern-fuzz-$t" -runs="$RUNS" -max_len=65536 "$corpus" 2>&1 | tail -3
+  if [[ $JOBS -gt 1 ]]; then
+    (cd "$work" && "../bin/tern-fuzz-$t" -runs="$RUNS" -max_len=65536 -jobs="$JOBS" -workers="$JOBS" "$t" >/dev/null 2>&1)
+    for ((j = 0; j < JOBS; ++j)); do tail -2 "$work/fuzz-$j.log"; done
+  else
+    "$BUILD/bin/tern-fuzz-$t" -runs="$RUNS" -max_len=65536 "$corpus" 2>&1 | tail -3
+  fi
   echo "== tern-fuzz-$t: done in $(( $(date +%s) - start )) s" >&2
 done

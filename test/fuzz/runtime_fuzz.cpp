@@ -2,7 +2,10 @@
 //
 // The input is a packed-model file. It is validated in memory (validatePack)
 // and, through a memfd, loaded with tern_model_load against a kernel table
-// of no-op kernels carrying the file's own fingerprint; when it loads, a
+// of no-op kernels carrying the file's own fingerprint and a plan contract
+// derived from the file's own tables (so the loader's checks pass exactly
+// when the tables are self-consistent; runtime_model_fuzz.cpp runs real
+// kernels against a fixed contract); when it loads, a
 // context is made and a few tokens are run (with and without all_logits),
 // so that every buffer pointer and range split is exercised under ASan.
 // The tokenizer region, and the whole input, are also parsed as TERNTOK1
@@ -10,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/engine/PackFile.h"
+#include "runtime/engine/PlanContract.h"
 #include "runtime/engine/TokenizerBlob.h"
 #include "runtime/include/tern_runtime.h"
 
@@ -55,7 +59,14 @@ void runPack(const uint8_t *data, size_t size) {
   tern_pack_header h;
   std::memcpy(&h, data, sizeof h);
   std::string fp(h.fingerprint, strnlen(h.fingerprint, sizeof h.fingerprint));
-  tern_kernel_table table = {noops, 16, fp.c_str()};
+  std::vector<uint8_t> contract;
+  std::string why;
+  if (!tern::rt::deriveContract(h, reinterpret_cast<const tern_buffer *>(data + h.buffers_offset),
+                                reinterpret_cast<const tern_step *>(data + h.steps_offset), 16,
+                                &contract, &why))
+    return; // calls one kernel two ways, or past the 16 no-ops
+  tern_kernel_table table = {noops, 16, fp.c_str(), nullptr, nullptr,
+                             reinterpret_cast<const tern_plan_contract *>(contract.data())};
 
   int fd = memfd_create("tpack", MFD_CLOEXEC);
   if (fd < 0)

@@ -32,7 +32,7 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("tern-make-model options");
 static cl::opt<std::string> preset("preset", cl::desc("Model shape"),
-                                   cl::value_desc("tiny|small|2b4t"),
+                                   cl::value_desc("micro|tiny|small|2b4t"),
                                    cl::init("small"), cl::cat(category));
 static cl::opt<unsigned long long> seed("seed", cl::desc("Random seed"),
                                         cl::value_desc("N"), cl::init(1),
@@ -94,7 +94,7 @@ int main(int argc, char **argv) {
   bool known = false;
   tern::ref::ModelConfig config = tern::ref::presetConfig(preset, &known);
   if (!known)
-    return fail("unknown --preset '" + preset + "' (expected tiny, small or 2b4t)");
+    return fail("unknown --preset '" + preset + "' (expected micro, tiny, small or 2b4t)");
   if (format != "hf" && format != "hf-master" && format != "gguf")
     return fail("unknown --format '" + format +
                 "' (expected hf, hf-master or gguf)");

@@ -19,6 +19,18 @@ TEST(ModelConfig, Presets) {
   EXPECT_EQ(t.vocab, 512);
   EXPECT_EQ(t.max_context, 256);
 
+  ModelConfig m = presetConfig("micro", &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(m.hidden, 64);
+  EXPECT_EQ(m.ffn, 128);
+  EXPECT_EQ(m.layers, 1);
+  EXPECT_EQ(m.heads, 2);
+  EXPECT_EQ(m.kv_heads, 1);
+  EXPECT_EQ(m.head_dim, 32);
+  EXPECT_EQ(m.vocab, 128);
+  EXPECT_EQ(m.max_context, 32);
+  EXPECT_TRUE(validate(m, nullptr));
+
   ModelConfig s = presetConfig("small", &ok);
   ASSERT_TRUE(ok);
   EXPECT_EQ(s.hidden, 256);

@@ -497,18 +497,36 @@ TEST_F(PackFileTest, ContractErrors) {
   reinterpret_cast<tern_plan_contract *>(copy.data())->num_kernels = 3;
   expectError(bytes, "describes 3 kernels but it has 4", &edited);
 
-  // A step calling a kernel that no step of the compiled plan calls.
+  // Fewer steps than the compiled plan (the head dropped).
+  expectError(patched(offsetof(tern_pack_header, n_steps), uint32_t(3)),
+              "the plan has 6 buffers and 3 steps but the executable's has 6 and 4");
+
+  // A step calling a kernel that no step of the compiled plan calls: a
+  // table of 5 kernels whose last one the plan never uses.
   std::vector<uint8_t> unused;
   std::string err;
   PackContents c = toy.contents;
   tern_pack_header h;
   std::vector<tern_buffer> laidOut;
   ASSERT_TRUE(layoutPack(c, "x", &h, &laidOut, &err)) << err;
-  h.n_steps = 3; // the head's kernel is never called
-  ASSERT_TRUE(deriveContract(h, laidOut.data(), c.steps.data(), 4, &unused, &err)) << err;
-  edited.contract = reinterpret_cast<const tern_plan_contract *>(unused.data());
-  expectError(bytes, "step 3 (kernel 3) calls a kernel that no step of the compiled "
-                     "plan calls", &edited);
+  ASSERT_TRUE(deriveContract(h, laidOut.data(), c.steps.data(), 5, &unused, &err)) << err;
+  tern_kernel_fn five[5] = {toyKernels()->kernels[0], toyKernels()->kernels[1],
+                            toyKernels()->kernels[2], toyKernels()->kernels[3],
+                            toyKernels()->kernels[3]};
+  tern_kernel_table fiveTable = *toyKernels();
+  fiveTable.kernels = five;
+  fiveTable.num_kernels = 5;
+  fiveTable.contract = reinterpret_cast<const tern_plan_contract *>(unused.data());
+  EXPECT_EQ(loadError(bytes, &fiveTable), "");
+  expectError(patched(stepField(3, offsetof(tern_step, kernel)), uint32_t(4)),
+              "step 3 (kernel 4) calls a kernel that no step of the compiled plan calls",
+              &fiveTable);
+
+  // deriveContract refuses a buffer no step uses (nothing would bound it).
+  tern_pack_header fewer = h;
+  fewer.n_steps = 3;
+  EXPECT_FALSE(deriveContract(fewer, laidOut.data(), c.steps.data(), 4, &unused, &err));
+  EXPECT_NE(err.find("buffer 5 (logits) is no step's argument"), std::string::npos) << err;
 
   // deriveContract refuses a plan calling one kernel two ways.
   c.steps[2].kernel = 0;
