@@ -392,15 +392,7 @@ bool loadPackFile(const char *path, const tern_kernel_table *kernels,
   out->fingerprint = fixedString(h.fingerprint, TERN_FINGERPRINT_BYTES);
   out->kernels = *kernels;
   tern_model_config &c = out->config;
-  c.vocab = h.vocab;
-  c.hidden = h.hidden;
-  c.layers = h.layers;
-  c.heads = h.heads;
-  c.kv_heads = h.kv_heads;
-  c.head_dim = h.head_dim;
-  c.ffn = h.ffn;
-  c.max_context = h.max_context;
-  c.max_batch = h.max_batch;
+  copyModelShape(h, &c);
   c.bos = h.bos;
   c.eos = h.eos;
   c.eot = h.eot;

@@ -113,15 +113,7 @@ bool deriveContract(const tern_pack_header &h, const tern_buffer *buffers,
   std::memcpy(c.magic, TERN_CONTRACT_MAGIC, 8);
   c.entry_bytes = sizeof(tern_kernel_contract);
   c.num_kernels = numKernels;
-  c.vocab = h.vocab;
-  c.hidden = h.hidden;
-  c.layers = h.layers;
-  c.heads = h.heads;
-  c.kv_heads = h.kv_heads;
-  c.head_dim = h.head_dim;
-  c.ffn = h.ffn;
-  c.max_context = h.max_context;
-  c.max_batch = h.max_batch;
+  copyModelShape(h, &c);
   c.n_buffers = h.n_buffers;
   c.n_steps = h.n_steps;
 

@@ -29,6 +29,20 @@ bool deriveContract(const tern_pack_header &header, const tern_buffer *buffers,
                     const tern_step *steps, uint32_t numKernels,
                     std::vector<uint8_t> *bytes, std::string *err);
 
+/// Copies the shape fields the kernels are generated for (vocab ...
+/// max_batch) between the header, the contract and the model's config.
+template <class From, class To> void copyModelShape(const From &f, To *t) {
+  t->vocab = f.vocab;
+  t->hidden = f.hidden;
+  t->layers = f.layers;
+  t->heads = f.heads;
+  t->kv_heads = f.kv_heads;
+  t->head_dim = f.head_dim;
+  t->ffn = f.ffn;
+  t->max_context = f.max_context;
+  t->max_batch = f.max_batch;
+}
+
 /// "weight", "activation", ... for messages ("unknown" for others).
 const char *bufferKindName(uint32_t kind);
 
