@@ -119,14 +119,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       size = resized.size();
     }
   }
-  int fd = memfd_create("tpack", MFD_CLOEXEC);
+  // One memfd for the process, rewritten per input (the loader opens it by
+  // path and maps its own view).
+  static const int fd = memfd_create("tpack", MFD_CLOEXEC);
   if (fd < 0)
     return 0;
-  check(size == 0 || write(fd, data, size) == static_cast<ssize_t>(size));
-  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+  check(ftruncate(fd, 0) == 0);
+  check(size == 0 || pwrite(fd, data, size, 0) == static_cast<ssize_t>(size));
+  static const std::string path = "/proc/self/fd/" + std::to_string(fd);
   char err[512];
   tern_model *m = tern_model_load(path.c_str(), &table, err, sizeof err);
-  close(fd);
   if (!m) {
     checkError(err, path);
     return 0;
