@@ -136,13 +136,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ++stats.loaded;
   const tern_model_config *c = tern_model_get_config(m);
   // The input's last bytes choose the call (they are weights or padding, so
-  // mutations reach them): a prompt of 1-8 tokens, or one that just fits or
-  // overflows the context; every row's logits or the last; 1 or 2 threads.
+  // mutations reach them): a prompt of 1-8 tokens, or (one input in 8) one
+  // that just fits or overflows the context; every row's logits or the
+  // last; 1 thread, or 2 for one input in 8.
   const uint8_t b0 = size > 0 ? data[size - 1] : 0, b1 = size > 1 ? data[size - 2] : 0;
   const int threads = (b1 & 7) == 7 ? 2 : 1;
   tern_context *ctx = tern_context_new(m, threads, err, sizeof err);
   check(ctx); // the contract bounds every buffer: a context always fits
-  const int64_t T = (b0 & 0x40) ? c->max_context - 1 + (b0 & 3) : 1 + (b0 & 7);
+  const int64_t T = (b0 & 0x70) == 0x70 ? c->max_context - 1 + (b0 & 3) : 1 + (b0 & 7);
   std::vector<int32_t> ids(T);
   for (int64_t i = 0; i < T; ++i)
     ids[i] = int32_t((i * 37 + 1) % c->vocab);
