@@ -279,18 +279,6 @@ int main(int argc, char **argv) {
   pack.info.ffn = c.ffn;
   pack.info.max_context = c.max_context;
   pack.info.max_batch = maxBatch;
-  ::tern::tok::Tokenizer tok;
-  std::string tokErr;
-  if (::tern::model::loadTokenizer(model, &tok, &tokErr)) {
-    if (!::tern::rt::serializeTokenizer(tok.data(), &pack.tokenizer, &err))
-      return fail(err);
-    pack.info.bos = tok.bos();
-    pack.info.eos = tok.eos();
-    pack.info.eot = tok.eot();
-  } else if (!quiet) {
-    llvm::errs() << "tern-compile: no tokenizer (" << tokErr
-                 << "): the executable takes --tokens only\n";
-  }
   for (const ::tern::cpu::PlanBuffer &pb : plan.buffers) {
     tern_buffer tb{};
     tb.kind = pb.kind;
@@ -415,6 +403,20 @@ int main(int argc, char **argv) {
   if (objectRc >= 0)
     return objectRc;
 
+  // The tokenizer (only the .tpack needs it; the contract does not depend on
+  // it), loaded once the object is built.
+  ::tern::tok::Tokenizer tok;
+  std::string tokErr;
+  if (::tern::model::loadTokenizer(model, &tok, &tokErr)) {
+    if (!::tern::rt::serializeTokenizer(tok.data(), &pack.tokenizer, &err))
+      return fail(err);
+    pack.info.bos = tok.bos();
+    pack.info.eos = tok.eos();
+    pack.info.eot = tok.eot();
+  } else if (!quiet) {
+    llvm::errs() << "tern-compile: no tokenizer (" << tokErr
+                 << "): the executable takes --tokens only\n";
+  }
   std::string packPath = output + ".tpack";
   if (!::tern::rt::writePackFile(packPath, pack, &err))
     return fail(err);
