@@ -57,16 +57,19 @@ std::vector<std::pair<const char *, void **>> entries(Driver *d) {
       entry("cuGraphLaunch", &d->graphLaunch),
       entry("cuGraphExecDestroy", &d->graphExecDestroy),
       entry("cuGraphDestroy", &d->graphDestroy),
+      entry("cuDriverGetVersion", &d->driverGetVersion),
   };
 }
 
-bool load(Driver *d, std::string *err) {
+bool load(Driver *d, std::string *err, bool *absent) {
+  *absent = false;
   void *lib = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char *why = ::dlerror();
     *err = std::string("no CUDA driver: cannot load libcuda.so.1") +
            (why ? std::string(" (") + why + ")" : std::string()) +
            "; this needs an NVIDIA GPU with its driver installed";
+    *absent = true;
     return false;
   }
   for (auto &[name, slot] : entries(d)) {
@@ -79,7 +82,10 @@ bool load(Driver *d, std::string *err) {
   }
   CUresult r = d->init(0);
   if (r != kSuccess) {
-    *err = d->describe("cuInit", r) + ": no usable NVIDIA GPU";
+    *absent = r == kErrorNoDevice;
+    *err = d->describe("cuInit", r) +
+           (*absent ? ": the CUDA driver sees no NVIDIA GPU"
+                    : ": the CUDA driver is installed but does not initialize");
     return false;
   }
   return true;
@@ -95,12 +101,14 @@ std::vector<std::string> driverSymbols() {
   return names;
 }
 
-const Driver *driver(std::string *err) {
+const Driver *driver(std::string *err, bool *absent) {
   static Driver d;
   static std::string loadErr;
-  static bool ok = false;
+  static bool ok = false, none = false;
   static std::once_flag once;
-  std::call_once(once, [] { ok = load(&d, &loadErr); });
+  std::call_once(once, [] { ok = load(&d, &loadErr, &none); });
+  if (absent)
+    *absent = !ok && none;
   if (!ok) {
     *err = loadErr;
     return nullptr;

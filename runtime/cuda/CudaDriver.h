@@ -76,6 +76,7 @@ struct Driver {
   CUresult (*graphLaunch)(CUgraphExec, CUstream);
   CUresult (*graphExecDestroy)(CUgraphExec);
   CUresult (*graphDestroy)(CUgraph);
+  CUresult (*driverGetVersion)(int *);
 
   /// "call: CUDA_ERROR_... (message)" for a failed call.
   std::string describe(const char *call, CUresult r) const;
@@ -86,8 +87,14 @@ struct Driver {
 std::vector<std::string> driverSymbols();
 
 /// The driver, loaded once per process; nullptr with a message when
-/// libcuda.so.1 or one of its entry points is missing.
-const Driver *driver(std::string *err);
+/// libcuda.so.1 or one of its entry points is missing or cuInit fails.
+/// *absent (when given) tells a machine without an NVIDIA GPU (no
+/// libcuda.so.1, or cuInit's CUDA_ERROR_NO_DEVICE) from a broken one (an
+/// entry point missing, any other cuInit error): tests skip only the first.
+const Driver *driver(std::string *err, bool *absent = nullptr);
+
+/// cuInit's answer on a machine whose driver sees no GPU.
+inline constexpr CUresult kErrorNoDevice = 100;
 
 } // namespace tern::rt::cuda
 

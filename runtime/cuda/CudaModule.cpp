@@ -3,32 +3,69 @@
 
 namespace tern::rt::cuda {
 
-const Driver *currentGpu(std::string *why) {
-  const Driver *d = driver(why);
-  if (!d)
-    return nullptr;
+namespace {
+
+GpuProbe probe() {
+  GpuProbe p;
+  bool absent = false;
+  const Driver *d = driver(&p.why, &absent);
+  if (!d) {
+    p.state = absent ? GpuState::kAbsent : GpuState::kBroken;
+    return p;
+  }
+  p.state = GpuState::kBroken;
   int n = 0;
+  CUresult r = d->deviceGetCount(&n);
+  if (r != kSuccess) {
+    p.why = d->describe("cuDeviceGetCount", r);
+    return p;
+  }
+  if (n < 1) {
+    p.state = GpuState::kAbsent;
+    p.why = "the CUDA driver sees no NVIDIA GPU (cuDeviceGetCount: 0; CUDA_VISIBLE_DEVICES?)";
+    return p;
+  }
   CUdevice dev;
   CUcontext ctx;
-  if (d->deviceGetCount(&n) != kSuccess || n < 1 || d->deviceGet(&dev, 0) != kSuccess ||
-      d->primaryCtxRetain(&ctx, dev) != kSuccess || d->ctxSetCurrent(ctx) != kSuccess) {
-    *why = "no usable CUDA device";
-    return nullptr;
+  int major = 0, minor = 0;
+  char name[256] = {0};
+  if ((r = d->deviceGet(&dev, 0)) != kSuccess) {
+    p.why = d->describe("cuDeviceGet(0)", r);
+  } else if ((r = d->deviceGetName(name, sizeof name - 1, dev)) != kSuccess) {
+    p.why = d->describe("cuDeviceGetName", r);
+  } else if ((r = d->deviceGetAttribute(&major, kAttrComputeCapabilityMajor, dev)) != kSuccess ||
+             (r = d->deviceGetAttribute(&minor, kAttrComputeCapabilityMinor, dev)) != kSuccess) {
+    p.why = d->describe("cuDeviceGetAttribute(compute capability)", r);
+  } else if ((r = d->primaryCtxRetain(&ctx, dev)) != kSuccess) {
+    p.why = d->describe("cuDevicePrimaryCtxRetain", r) + " on " + name;
+  } else if ((r = d->ctxSetCurrent(ctx)) != kSuccess) {
+    p.why = d->describe("cuCtxSetCurrent", r) + " on " + name;
+  } else {
+    p.state = GpuState::kReady;
+    p.d = d;
+    p.name = name;
+    p.sm = major * 10 + minor;
+    if (d->driverGetVersion)
+      d->driverGetVersion(&p.driverVersion);
   }
-  return d;
+  return p;
 }
 
-int currentGpuSm() {
-  std::string why;
-  const Driver *d = currentGpu(&why);
-  CUdevice dev;
-  int major = 0, minor = 0;
-  if (!d || d->deviceGet(&dev, 0) != kSuccess ||
-      d->deviceGetAttribute(&major, kAttrComputeCapabilityMajor, dev) != kSuccess ||
-      d->deviceGetAttribute(&minor, kAttrComputeCapabilityMinor, dev) != kSuccess)
-    return 0;
-  return major * 10 + minor;
+} // namespace
+
+const GpuProbe &probeGpu() {
+  static const GpuProbe p = probe();
+  return p;
 }
+
+const Driver *currentGpu(std::string *why) {
+  const GpuProbe &p = probeGpu();
+  if (p.state != GpuState::kReady)
+    *why = p.why;
+  return p.d;
+}
+
+int currentGpuSm() { return probeGpu().sm; }
 
 CudaModule::~CudaModule() {
   if (!d)

@@ -16,6 +16,24 @@
 
 namespace tern::rt::cuda {
 
+/// What this process finds: GPU 0 ready (its primary context current),
+/// no GPU at all (no driver library, or a driver that sees no device), or
+/// a GPU machine that does not work (an entry point missing, a context
+/// that cannot be made, ...). Checks skip only on kAbsent: a broken GPU
+/// machine fails them with the driver's error. GPU 0 is the first device
+/// CUDA_VISIBLE_DEVICES leaves, for the tests, lit and tern-gpu-check alike.
+enum class GpuState { kReady, kAbsent, kBroken };
+struct GpuProbe {
+  GpuState state = GpuState::kAbsent;
+  std::string why;          ///< when not ready: the driver's message
+  const Driver *d = nullptr; ///< when ready
+  std::string name;         ///< "NVIDIA H200"
+  int sm = 0;               ///< compute capability as XY (90 for sm_90)
+  int driverVersion = 0;    ///< cuDriverGetVersion's (13000 for 13.0)
+};
+/// Probed once per process.
+const GpuProbe &probeGpu();
+
 /// The driver with GPU 0's primary context current, or nullptr and why.
 const Driver *currentGpu(std::string *why);
 /// GPU 0's compute capability as XY (90 for sm_90), or 0 without one.

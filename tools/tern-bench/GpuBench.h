@@ -18,6 +18,11 @@ namespace tern::bench {
 /// device ("NVIDIA H100 ...") or why there are none.
 std::string registerGpuBenchmarks();
 
+/// Writes the PTX of every gpu/ ternary benchmark as bench files
+/// (runtime/cuda/GpuBenchmark.h) into `dir`, for tern-gpu-check on a GPU
+/// machine without MLIR (test/gpu/bundle.sh). False + err on failure.
+bool writeGpuBenchFiles(const std::string &dir, int *count, std::string *err);
+
 } // namespace tern::bench
 
 #endif

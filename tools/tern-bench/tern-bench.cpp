@@ -22,6 +22,10 @@
 // `--plot FILE.png` draws every kernel's (ops per weight byte, GOP/s) under
 // the roofs measured in the same run (read bandwidth, int8 peak).
 //
+// `--gpu-bench-out DIR` writes the gpu/ kernels' PTX as bench files and
+// exits (no GPU needed): tern-gpu-check times them on a GPU machine that
+// has no MLIR (test/gpu/bundle.sh).
+//
 // Counters: GB/s (bytes moved / wall time; for matmuls the packed weight
 // bytes per call), GOP/s (2*N*K*tokens / wall time) and of_read (GB/s
 // over the read bandwidth with the same thread count, measured at startup).
@@ -1003,17 +1007,18 @@ void BM_E2E(benchmark::State &state, bool decode, int tokens, int nDecode,
 
 int main(int argc, char **argv) {
   // The end-to-end options, taken out before benchmark::Initialize.
-  std::string modelExe, plotFile;
+  std::string modelExe, plotFile, gpuBenchOut;
   int e2eTokens = 128, e2eDecode = 32;
   {
     std::vector<char *> rest = {argv[0]};
     for (int i = 1; i < argc; ++i) {
       std::string a = argv[i];
-      const char *names[] = {"--model", "--e2e-tokens", "--e2e-decode", "--plot"};
+      const char *names[] = {"--model", "--e2e-tokens", "--e2e-decode", "--plot",
+                             "--gpu-bench-out"};
       int which = -1;
       std::string value;
       bool hasValue = false;
-      for (int k = 0; k < 4; ++k) {
+      for (int k = 0; k < 5; ++k) {
         std::string n = names[k];
         if (a == n) {
           which = k;
@@ -1039,6 +1044,10 @@ int main(int argc, char **argv) {
         modelExe = value;
         continue;
       }
+      if (which == 4) {
+        gpuBenchOut = value;
+        continue;
+      }
       if (which == 3) {
         plotFile = value;
         if (!tern::bench::rooflinePlotAvailable()) {
@@ -1062,6 +1071,19 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < rest.size(); ++i)
       argv[i] = rest[i];
     argc = int(rest.size());
+  }
+  if (!gpuBenchOut.empty()) {
+    // --gpu-bench-out=DIR: only write the gpu/ kernels' PTX for
+    // tern-gpu-check (test/gpu/bundle.sh), no GPU needed.
+    int count = 0;
+    std::string err;
+    if (!tern::bench::writeGpuBenchFiles(gpuBenchOut, &count, &err)) {
+      std::fprintf(stderr, "tern-bench: error: %s\n", err.c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "tern-bench: wrote %d GPU bench kernels to %s\n", count,
+                 gpuBenchOut.c_str());
+    return 0;
   }
   if (!modelExe.empty() && !loadModel(modelExe, &e2eModel()))
     return 1;

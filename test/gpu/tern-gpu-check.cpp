@@ -1,0 +1,283 @@
+//===- tern-gpu-check.cpp - tern's GPU checks on a machine without MLIR ---===//
+//
+// The GPU half of test/gpu/bundle.sh: everything here was generated on a
+// build machine (PTX, inputs, expected outputs); this program only talks to
+// the CUDA driver (dlopen) and links no MLIR or LLVM.
+//
+//   tern-gpu-check info           GPU 0: "sm_90 NVIDIA H200 driver 13.0"
+//   tern-gpu-check target         the tern-compile target for GPU 0
+//                                 (sm_90 on sm_90 GPUs, else sm_80)
+//   tern-gpu-check cases DIR      runs every DIR/*.gpucase (the GPU kernel
+//                                 tests) and prints PASS / FAIL / SKIP each
+//   tern-gpu-check bench DIR [--samples N] [--schedules-out FILE]
+//                                 times every DIR/*.gpubench against the
+//                                 copy bandwidth and cuBLAS bf16 GEMV measured
+//                                 in the same run; the best GEMV schedule per
+//                                 shape goes to FILE (tern-compile
+//                                 --schedule-file records)
+//
+// Exit status: 0 all good, 1 a failure (a wrong result, any CUDA error),
+// 2 no GPU at all (no driver, or a driver that sees no device), with the
+// driver's message on stderr.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/cuda/GpuBenchmark.h"
+#include "test/gpu/GpuCase.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace tern::rt::cuda;
+using namespace tern::gpucheck;
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr, "usage: tern-gpu-check info | target | cases DIR | bench DIR "
+                       "[--samples N] [--schedules-out FILE]\n");
+  return 1;
+}
+
+/// 0 with a GPU; else prints why and returns the exit status (2: none).
+int requireGpu() {
+  const GpuProbe &g = probeGpu();
+  if (g.state == GpuState::kReady)
+    return 0;
+  std::fprintf(stderr, "tern-gpu-check: %s: %s\n",
+               g.state == GpuState::kAbsent ? "no GPU" : "error", g.why.c_str());
+  return g.state == GpuState::kAbsent ? 2 : 1;
+}
+
+/// DIR's files ending in `ext`, sorted; empty + message when none.
+std::vector<std::string> filesIn(const std::string &dir, const std::string &ext) {
+  std::vector<std::string> out;
+  if (DIR *d = ::opendir(dir.c_str())) {
+    while (dirent *e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > ext.size() && n.compare(n.size() - ext.size(), ext.size(), ext) == 0)
+        out.push_back(dir + "/" + n);
+    }
+    ::closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  if (out.empty())
+    std::fprintf(stderr, "tern-gpu-check: error: no *%s files in %s\n", ext.c_str(),
+                 dir.c_str());
+  return out;
+}
+
+int runCases(const std::string &dir) {
+  if (int r = requireGpu())
+    return r;
+  std::vector<std::string> files = filesIn(dir, ".gpucase");
+  if (files.empty())
+    return 1;
+  int pass = 0, fail = 0, skip = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    GpuCase c;
+    std::string err;
+    if (!readCase(files[i], &c, &err)) {
+      std::printf("FAIL %s: %s\n", files[i].c_str(), err.c_str());
+      ++fail;
+      continue;
+    }
+    CaseResult r = runCase(c);
+    const char *tag = r.outcome == Outcome::kPass ? "PASS" : r.outcome == Outcome::kSkip ? "SKIP"
+                                                                                          : "FAIL";
+    std::printf("%s %s%s%s\n", tag, c.name.c_str(), r.message.empty() ? "" : ": ",
+                r.message.c_str());
+    std::fflush(stdout);
+    (r.outcome == Outcome::kPass ? pass : r.outcome == Outcome::kSkip ? skip : fail)++;
+    std::fprintf(stderr, "\rtern-gpu-check: case %zu/%zu", i + 1, files.size());
+  }
+  std::fprintf(stderr, "\n");
+  std::printf("cases: %d passed, %d failed, %d skipped of %zu\n", pass, fail, skip,
+              files.size());
+  return fail ? 1 : 0;
+}
+
+struct Timed {
+  TernaryBench b;
+  Spread s;   ///< seconds per launch
+  double gbs; ///< weight bytes / median time
+};
+
+int runBench(const std::string &dir, int samples, const std::string &schedulesOut) {
+  if (int r = requireGpu())
+    return r;
+  const GpuProbe &g = probeGpu();
+  std::vector<std::string> files = filesIn(dir, ".gpubench");
+  if (files.empty())
+    return 1;
+  std::string err;
+  const size_t copyBytes = size_t(1) << 30;
+  std::vector<double> copies;
+  auto copyOnce = [&]() {
+    double s = timeCopy(copyBytes, 5, &err);
+    if (s > 0)
+      copies.push_back(2.0 * copyBytes / s / 1e9);
+    return s > 0;
+  };
+  if (!copyOnce()) {
+    std::fprintf(stderr, "tern-gpu-check: error: copy bandwidth: %s\n", err.c_str());
+    return 1;
+  }
+  std::printf("gpu: %s (sm_%d)\n", g.name.c_str(), g.sm);
+  std::printf("%-28s %10s %10s %10s %9s %9s\n", "kernel", "us", "p20", "p80", "GB/s", "GOP/s");
+  std::vector<Timed> results;
+  int failed = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::fprintf(stderr, "\rtern-gpu-check: bench %zu/%zu", i + 1, files.size());
+    TernaryBench b;
+    if (!readBench(files[i], &b, &err)) {
+      std::printf("FAIL %s\n", err.c_str());
+      ++failed;
+      continue;
+    }
+    if (b.onlySm && b.onlySm != g.sm)
+      continue; // wgmma on a GPU other than sm_90
+    TernaryBenchRun run;
+    std::vector<double> t;
+    bool ok = run.setup(b, &err) && run.time(20, &err) > 0; // the warm-up
+    for (int k = 0; ok && k < samples; ++k) {
+      double s = run.time(20, &err);
+      ok = s > 0;
+      t.push_back(s);
+    }
+    if (!ok) {
+      std::printf("FAIL %s: %s\n", b.label.c_str(), err.c_str());
+      ++failed;
+      continue;
+    }
+    Timed r{b, spreadOf(t), 0};
+    r.gbs = run.weightBytes() / r.s.median / 1e9;
+    std::printf("%-28s %10.2f %10.2f %10.2f %9.1f %9.0f\n", b.label.c_str(), r.s.median * 1e6,
+                r.s.p20 * 1e6, r.s.p80 * 1e6, r.gbs, 2.0 * b.N * b.K * b.T / r.s.median / 1e9);
+    results.push_back(r);
+  }
+  std::fprintf(stderr, "\n");
+  copyOnce(); // again at the end: the ratio uses both
+  Spread copy = spreadOf(copies);
+  std::printf("copy: %.1f GB/s (read + write, 1 GiB; %zu runs, %.1f..%.1f)\n", copy.median,
+              copies.size(), copy.p20, copy.p80);
+
+  // Per shape: the best GEMV schedule, the default's, cuBLAS, the best GEMMs.
+  std::map<std::pair<int64_t, int64_t>, std::vector<const Timed *>> byShape;
+  for (const Timed &r : results)
+    byShape[{r.b.N, r.b.K}].push_back(&r);
+  std::string records;
+  bool goals = true;
+  for (auto &[shape, rs] : byShape) {
+    const auto [N, K] = shape;
+    const Timed *best = nullptr, *def = nullptr;
+    std::map<int64_t, const Timed *> bestGemm;
+    for (const Timed *r : rs) {
+      if (r->b.T == 1) {
+        if (!best || r->s.median < best->s.median)
+          best = r;
+        if (r->b.unroll == 4 && r->b.threads == 128)
+          def = r;
+      } else if (!bestGemm[r->b.T] || r->s.median < bestGemm[r->b.T]->s.median) {
+        bestGemm[r->b.T] = r;
+      }
+    }
+    std::printf("shape %lldx%lld:\n", (long long)N, (long long)K);
+    if (best) {
+      const double ofCopy = best->gbs / copy.median;
+      std::printf("  gemv best %s: %.1f GB/s = %.2f of copy (goal >= 0.85: %s)\n",
+                  best->b.label.c_str(), best->gbs, ofCopy, ofCopy >= 0.85 ? "met" : "NOT met");
+      goals &= ofCopy >= 0.85;
+      if (def)
+        std::printf("  gemv default u4/t128: %.1f GB/s = %.2f of copy; best / default = %.2fx "
+                    "(default p20..p80 %.2f..%.2f us)\n",
+                    def->gbs, def->gbs / copy.median, def->s.median / best->s.median,
+                    def->s.p20 * 1e6, def->s.p80 * 1e6);
+      records += std::string(records.empty() ? "" : ",\n") +
+                 "    {\"op\": \"ternary_matmul\", \"n\": " + std::to_string(N) +
+                 ", \"k\": " + std::to_string(K) + ", \"schedule\": \"#tern.schedule<unroll = " +
+                 std::to_string(best->b.unroll) + ", threads = " +
+                 std::to_string(best->b.threads) + ">\"}";
+      CublasBf16Gemv cb;
+      std::vector<double> t;
+      bool ok = cb.setup(N, K, &err) && cb.time(20, &err) > 0;
+      for (int k = 0; ok && k < samples; ++k) {
+        double s = cb.time(20, &err);
+        ok = s > 0;
+        t.push_back(s);
+      }
+      if (ok) {
+        Spread s = spreadOf(t);
+        const double x = s.median / best->s.median;
+        std::printf("  cublas bf16 gemv: %.2f us, %.1f GB/s; tern is %.1fx faster (goal >= 5: "
+                    "%s)\n",
+                    s.median * 1e6, cb.weightBytes() / s.median / 1e9, x,
+                    x >= 5 ? "met" : "NOT met");
+        goals &= x >= 5;
+      } else {
+        std::printf("  cublas bf16 gemv: not measured: %s\n", err.c_str());
+      }
+    }
+    for (auto &[T, r] : bestGemm)
+      std::printf("  gemm%lld best %s: %.0f GOP/s\n", (long long)T, r->b.label.c_str(),
+                  2.0 * r->b.N * r->b.K * r->b.T / r->s.median / 1e9);
+  }
+  std::printf("goals: %s\n", goals ? "all met" : "some NOT met (see above)");
+  if (!schedulesOut.empty()) {
+    std::FILE *f = std::fopen(schedulesOut.c_str(), "w");
+    if (!f) {
+      std::fprintf(stderr, "tern-gpu-check: error: cannot write %s\n", schedulesOut.c_str());
+      return 1;
+    }
+    std::fprintf(f, "{\n  \"schedules\": [\n%s\n  ]\n}\n", records.c_str());
+    std::fclose(f);
+  }
+  return failed ? 1 : 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usage();
+  const std::string cmd = argv[1];
+  if (cmd == "info" || cmd == "target") {
+    if (int r = requireGpu())
+      return r;
+    const GpuProbe &g = probeGpu();
+    if (cmd == "target")
+      std::printf("%s\n", g.sm >= 90 && g.sm < 100 ? "sm_90" : "sm_80");
+    else
+      std::printf("sm_%d %s driver %d.%d\n", g.sm, g.name.c_str(), g.driverVersion / 1000,
+                  g.driverVersion % 1000 / 10);
+    if (g.sm < 80) {
+      std::fprintf(stderr, "tern-gpu-check: error: %s is sm_%d; tern's GPU code needs sm_80 "
+                           "or later\n",
+                   g.name.c_str(), g.sm);
+      return 1;
+    }
+    return 0;
+  }
+  if (cmd == "cases" && argc == 3)
+    return runCases(argv[2]);
+  if (cmd == "bench" && argc >= 3) {
+    int samples = 7;
+    std::string out;
+    for (int i = 3; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "--samples" && i + 1 < argc)
+        samples = std::max(1, std::atoi(argv[++i]));
+      else if (a == "--schedules-out" && i + 1 < argc)
+        out = argv[++i];
+      else
+        return usage();
+    }
+    return runBench(argv[2], samples, out);
+  }
+  return usage();
+}
