@@ -13,6 +13,8 @@ BUILD=${BUILD:-build}
 JOBS=${JOBS:-2}
 [[ -f $BUILD/build.ninja ]] || { echo "test.sh: no build in $BUILD: run ./setup.sh first" >&2; exit 1; }
 ninja -C "$BUILD" -j"$JOBS" >&2 || { echo "test.sh: build failed" >&2; exit 1; }
+# The GPU bundle (test/gpu/bundle.sh), which test/gpu/bundle.test checks.
+ninja -C "$BUILD" gpu-bundle >&2 || { echo "test.sh: the GPU bundle failed to build" >&2; exit 1; }
 
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT

@@ -18,7 +18,7 @@ tool_dirs = [config.tern_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
     ["tern-opt", "tern-import", "tern-make-model", "tern-run", "tern-tokenize",
      "tern-bench",
-     "tern-compile",
+     "tern-compile", "tern-pack-skeleton",
      "FileCheck", "not"], tool_dirs)
 
 # The build (bin/ and all) and the source tree, for scripts that take them
@@ -52,14 +52,32 @@ _ptxas = shutil.which("ptxas") or next(
 if _ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", _ptxas))
+# The GPU is found exactly as the tests and executables find it: by
+# tern-gpu-check (runtime/cuda/CudaModule.cpp's probe, $TERN_CUDA_DEVICE
+# else the first GPU CUDA_VISIBLE_DEVICES leaves), which the tests' shell
+# sees too. Exit 0: a GPU, "REQUIRES: cuda-gpu" tests run and %gpu_target is
+# the tern-compile target it runs (sm_90 or sm_80); 2: no GPU, they are
+# UNSUPPORTED (counted as skipped); anything else: a GPU machine that does
+# not work, whose GPU tests run and fail with the driver's error.
+import subprocess
+for _var in ("CUDA_VISIBLE_DEVICES", "TERN_CUDA_DEVICE", "CUDA_HOME"):
+    if _var in os.environ:
+        config.environment[_var] = os.environ[_var]
+config.substitutions.append(("%tern_gpu_check", os.path.join(config.tern_tools_dir, "tern-gpu-check")))
+_gpu_target = "sm_80"
 try:
-    import ctypes
-    _cuda = ctypes.CDLL("libcuda.so.1")
-    _count = ctypes.c_int(0)
-    if _cuda.cuInit(0) == 0 and _cuda.cuDeviceGetCount(ctypes.byref(_count)) == 0 \
-            and _count.value > 0:
+    _probe = subprocess.run([os.path.join(config.tern_tools_dir, "tern-gpu-check"), "target"],
+                            capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ))
+    if _probe.returncode == 0:
         config.available_features.add("cuda-gpu")
-except OSError:
-    pass
+        _gpu_target = _probe.stdout.strip()
+        lit_config.note("CUDA GPU found: GPU tests run as " + _gpu_target)
+    elif _probe.returncode != 2:
+        config.available_features.add("cuda-gpu")
+        lit_config.warning("the GPU does not work; its tests will fail: " + _probe.stderr.strip())
+except (OSError, subprocess.TimeoutExpired) as _e:
+    lit_config.warning("tern-gpu-check did not answer: " + str(_e))
+config.substitutions.append(("%gpu_target", _gpu_target))
 if "cuda-gpu" not in config.available_features:
     lit_config.note("no CUDA GPU: GPU runs are skipped; the tests check the no-GPU error instead")

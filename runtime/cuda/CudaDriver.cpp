@@ -1,6 +1,7 @@
 //===- CudaDriver.cpp - the CUDA driver API, loaded at run time -----------===//
 #include "runtime/cuda/CudaDriver.h"
 
+#include <cstdlib>
 #include <dlfcn.h>
 #include <mutex>
 #include <vector>
@@ -92,6 +93,11 @@ bool load(Driver *d, std::string *err, bool *absent) {
 }
 
 } // namespace
+
+int cudaDeviceOrdinal() {
+  const char *env = std::getenv("TERN_CUDA_DEVICE");
+  return env && *env ? std::atoi(env) : 0;
+}
 
 std::vector<std::string> driverSymbols() {
   Driver d{};

@@ -93,6 +93,11 @@ std::vector<std::string> driverSymbols();
 /// entry point missing, any other cuInit error): tests skip only the first.
 const Driver *driver(std::string *err, bool *absent = nullptr);
 
+/// The GPU tern runs on: $TERN_CUDA_DEVICE, else 0 (after
+/// CUDA_VISIBLE_DEVICES). The executor, the tests, tern-gpu-check and lit
+/// all use this one.
+int cudaDeviceOrdinal();
+
 /// cuInit's answer on a machine whose driver sees no GPU.
 inline constexpr CUresult kErrorNoDevice = 100;
 

@@ -84,9 +84,7 @@ CudaExecutorPtr cudaExecutorNew(const tern_model *model, std::string *err) {
   int count = 0;
   if (!e->ok("cuDeviceGetCount", d->deviceGetCount(&count), err))
     return nullptr;
-  int ordinal = 0;
-  if (const char *env = std::getenv("TERN_CUDA_DEVICE"))
-    ordinal = std::atoi(env);
+  const int ordinal = cudaDeviceOrdinal();
   if (count < 1 || ordinal < 0 || ordinal >= count) {
     *err = "no CUDA device " + std::to_string(ordinal) + " (this machine has " +
            std::to_string(count) + ")";

@@ -25,12 +25,18 @@ GpuProbe probe() {
     p.why = "the CUDA driver sees no NVIDIA GPU (cuDeviceGetCount: 0; CUDA_VISIBLE_DEVICES?)";
     return p;
   }
+  const int ordinal = cudaDeviceOrdinal();
+  if (ordinal < 0 || ordinal >= n) {
+    p.why = "no CUDA device " + std::to_string(ordinal) + " (TERN_CUDA_DEVICE; this machine has " +
+            std::to_string(n) + ")";
+    return p;
+  }
   CUdevice dev;
   CUcontext ctx;
   int major = 0, minor = 0;
   char name[256] = {0};
-  if ((r = d->deviceGet(&dev, 0)) != kSuccess) {
-    p.why = d->describe("cuDeviceGet(0)", r);
+  if ((r = d->deviceGet(&dev, ordinal)) != kSuccess) {
+    p.why = d->describe("cuDeviceGet", r);
   } else if ((r = d->deviceGetName(name, sizeof name - 1, dev)) != kSuccess) {
     p.why = d->describe("cuDeviceGetName", r);
   } else if ((r = d->deviceGetAttribute(&major, kAttrComputeCapabilityMajor, dev)) != kSuccess ||

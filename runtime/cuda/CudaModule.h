@@ -21,7 +21,9 @@ namespace tern::rt::cuda {
 /// a GPU machine that does not work (an entry point missing, a context
 /// that cannot be made, ...). Checks skip only on kAbsent: a broken GPU
 /// machine fails them with the driver's error. GPU 0 is the first device
-/// CUDA_VISIBLE_DEVICES leaves, for the tests, lit and tern-gpu-check alike.
+/// cudaDeviceOrdinal() picks ($TERN_CUDA_DEVICE, else the first that
+/// CUDA_VISIBLE_DEVICES leaves), for the executor, the tests, lit and
+/// tern-gpu-check alike; "GPU 0" below means that one.
 enum class GpuState { kReady, kAbsent, kBroken };
 struct GpuProbe {
   GpuState state = GpuState::kAbsent;
