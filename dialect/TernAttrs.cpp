@@ -81,24 +81,17 @@ bool LayoutAttr::fits(int64_t n, int64_t k, std::string &why) const {
 }
 
 LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                   int64_t tileM, int64_t tileN, int64_t tileK,
-                                   int64_t unroll, int64_t vectorWidth,
+                                   int64_t tileM, int64_t tileN, int64_t unroll,
                                    int64_t threads, int64_t prefetch,
                                    int64_t gemvTileN, StringRef mma) {
   std::pair<const char *, int64_t> knobs[] = {
-      {"tile_m", tileM},   {"tile_n", tileN},
-      {"tile_k", tileK},   {"unroll", unroll},
-      {"vector_width", vectorWidth}, {"threads", threads},
-      {"prefetch", prefetch}, {"gemv_tile_n", gemvTileN}};
+      {"tile_m", tileM},     {"tile_n", tileN},       {"unroll", unroll},
+      {"threads", threads}, {"prefetch", prefetch}, {"gemv_tile_n", gemvTileN}};
   for (auto [name, value] : knobs)
     if (value < 0)
       return emitError() << "schedule knob " << name
                          << " must be >= 0 (0 lets the target choose), got "
                          << value;
-  if (vectorWidth != 0 && (vectorWidth & (vectorWidth - 1)) != 0)
-    return emitError() << "schedule vector_width must be a power of two "
-                          "(bytes), got "
-                       << vectorWidth;
   if (!mma.empty() && mma != "dp4a" && mma != "mma_sync" && mma != "wgmma")
     return emitError() << "schedule mma must be \"dp4a\", \"mma_sync\" or "
                           "\"wgmma\" (or absent: the target chooses), got \""

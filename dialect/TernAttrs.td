@@ -72,26 +72,26 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
   let description = [{
     The only place a kernel's tunable numbers live; codegen reads it and an
     autotuner writes it. Zero means "let the target choose". `tile_m` tiles
-    tokens, `tile_n` output rows, `tile_k` the reduction; `unroll` unrolls the
-    reduction loop; `vector_width` is in bytes of int8 activations per
-    instruction; `threads` splits output rows; `prefetch` is the software
-    prefetch distance in rows; `gemv_tile_n` the output rows per tile of a
-    single token (decode) in ternary matmuls, 0 = one interleave group of the
-    weight layout (else tile_n). `mma` picks the GPU instruction of ternary
-    matmuls over 8 or more tokens (prefill): "dp4a" (no tensor cores),
-    "mma_sync" (int8 mma.sync m16n8k32, the default) or "wgmma" (Hopper's
-    warpgroup wgmma.mma_async m64nNk32 from shared memory, which needs
-    --target=sm_90a); "" lets the target choose.
+    tokens, `tile_n` output rows; `unroll` is the GPU's 16-byte weight loads
+    per lane in flight; `threads` the GPU's threads per block; `prefetch`
+    is the CPU's software prefetch distance in rows; `gemv_tile_n` the output
+    rows per tile of a single token (decode) in ternary matmuls, 0 = one
+    interleave group of the weight layout (else tile_n). `mma` picks the GPU
+    instruction of ternary matmuls over 8 or more tokens (prefill): "dp4a"
+    (no tensor cores), "mma_sync" (int8 mma.sync m16n8k32, the default) or
+    "wgmma" (Hopper's warpgroup wgmma.mma_async m64nNk32 from shared memory,
+    which needs --target=sm_90a); "" lets the target choose. Which knobs a
+    target reads and the values each may take is the target's schedule
+    space (codegen/common/ScheduleSpace.h); --tern-attach-schedule refuses a
+    schedule file outside it.
 
-    Example: `#tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>`,
-    `#tern.schedule<tile_m = 4, threads = 128, mma = "wgmma">`.
+    Example: `#tern.schedule<tile_m = 8, tile_n = 3, prefetch = 8>`,
+    `#tern.schedule<tile_m = 4, threads = 128, unroll = 4, mma = "wgmma">`.
   }];
   let parameters = (ins
     DefaultValuedParameter<"int64_t", "0">:$tile_m,
     DefaultValuedParameter<"int64_t", "0">:$tile_n,
-    DefaultValuedParameter<"int64_t", "0">:$tile_k,
     DefaultValuedParameter<"int64_t", "0">:$unroll,
-    DefaultValuedParameter<"int64_t", "0">:$vector_width,
     DefaultValuedParameter<"int64_t", "0">:$threads,
     DefaultValuedParameter<"int64_t", "0">:$prefetch,
     DefaultValuedParameter<"int64_t", "0">:$gemv_tile_n,

@@ -9,45 +9,20 @@ using namespace mlir;
 using namespace mlir::tern;
 
 namespace {
-/// One row of the table: a target's knobs (0 = let the target choose).
-struct TargetDefaults {
-  llvm::StringRef name;
-  int64_t tileM, tileN, prefetch, vectorWidth, threads, unroll;
-};
-
-// tile_m: tokens per weight pass (prefill reuse of each decoded row);
-// tile_n: rows interleaved to break the dot-product latency chain;
-// prefetch: software prefetch distance in rows (0: the hardware prefetcher
-// alone; on the Zen 4 machine it was measured here, one stream per register
-// tile with no software prefetch streams 0.89-0.98 of a plain read against
-// 0.61-0.83 with prefetch = 8, see issue 5; a tuner may set it per machine);
-// vector_width: SIMD bytes; threads: GPU threads per block (CPU kernels
-// take their threads from the runtime); unroll: GPU 16-byte weight loads
-// per lane in flight. GPUs: tile_m tokens per pass over a warp's rows,
-// 16-byte loads, 4 warps per block, 4 loads in flight per lane (not yet
-// tuned: no GPU was at hand when they were chosen).
-// clang-format off
-constexpr TargetDefaults kTable[] = {
-    // name               tile_m tile_n prefetch vector_width threads unroll
-    {"generic",           1,     1,     0,       0,           0,      0},
-    {"x86-64-v3",         8,     3,     0,       32,          0,      0},
-    {"x86-avx512-vnni",   8,     3,     0,       64,          0,      0},
-    {"aarch64-dotprod",   4,     2,     4,       16,          0,      0},
-    {"aarch64-i8mm",      4,     2,     4,       16,          0,      0},
-    {"sm_80",             4,     0,     0,       16,          128,    4},
-    {"sm_90",             4,     0,     0,       16,          128,    4},
-    {"sm_90a",            4,     0,     0,       16,          128,    4},
-};
-// clang-format on
-
-const llvm::StringRef kNames[] = {"generic",         "x86-64-v3",
-                                  "x86-avx512-vnni", "aarch64-dotprod",
-                                  "aarch64-i8mm",    "sm_80",
-                                  "sm_90",           "sm_90a",
-                                  "host"};
+/// The concrete targets (codegen/common/ScheduleSpace.h's list) and "host".
+std::vector<llvm::StringRef> names() {
+  std::vector<llvm::StringRef> out;
+  for (const ::tern::sched::TargetSchedules &t : ::tern::sched::targets())
+    out.push_back(t.name);
+  out.push_back("host");
+  return out;
+}
 } // namespace
 
-llvm::ArrayRef<llvm::StringRef> mlir::tern::knownTargets() { return kNames; }
+llvm::ArrayRef<llvm::StringRef> mlir::tern::knownTargets() {
+  static const std::vector<llvm::StringRef> all = names();
+  return all;
+}
 
 std::string mlir::tern::knownTargetList(bool withHost) {
   std::string list;
@@ -78,22 +53,49 @@ std::string mlir::tern::detectHostTarget() {
   return "generic";
 }
 
+ScheduleAttr mlir::tern::scheduleFromKnobs(MLIRContext *ctx,
+                                           const ::tern::sched::Schedule &s) {
+  auto num = [&](const char *name) -> int64_t {
+    auto it = s.find(name);
+    return it == s.end() || it->second.empty() ? 0 : std::stoll(it->second);
+  };
+  auto it = s.find("mma");
+  return ScheduleAttr::get(ctx, num("tile_m"), num("tile_n"), num("unroll"), num("threads"),
+                           num("prefetch"), num("gemv_tile_n"),
+                           it == s.end() ? llvm::StringRef() : llvm::StringRef(it->second));
+}
+
+::tern::sched::Schedule mlir::tern::knobsOf(ScheduleAttr s) {
+  ::tern::sched::Schedule out;
+  auto put = [&](const char *name, int64_t v) {
+    if (v != 0)
+      out[name] = std::to_string(v);
+  };
+  put("tile_m", s.getTileM());
+  put("tile_n", s.getTileN());
+  put("unroll", s.getUnroll());
+  put("threads", s.getThreads());
+  put("prefetch", s.getPrefetch());
+  put("gemv_tile_n", s.getGemvTileN());
+  if (!s.getMma().empty())
+    out["mma"] = s.getMma().str();
+  return out;
+}
+
+bool mlir::tern::scheduleSpace(llvm::StringRef target, llvm::StringRef opKind, int64_t n,
+                               int64_t k, ::tern::sched::Space *space) {
+  (void)opKind; // bitlinear and ternary_matmul: the same kernel
+  std::string resolved = target == "host" ? detectHostTarget() : target.str(), err;
+  return ::tern::sched::spaceFor(resolved, ::tern::sched::Kind::kTernaryMatmul, {n, k}, space,
+                                 &err);
+}
+
 ScheduleAttr mlir::tern::defaultSchedule(MLIRContext *ctx,
                                          llvm::StringRef target,
                                          llvm::StringRef opKind, int64_t n,
                                          int64_t k) {
-  // The table does not depend on the op's kind or shape yet; the arguments
-  // are there so that a shape-aware table needs no change of interface.
-  (void)opKind;
-  (void)n;
-  (void)k;
-  std::string resolved = target == "host" ? detectHostTarget() : target.str();
-  for (const TargetDefaults &row : kTable)
-    if (row.name == resolved)
-      return ScheduleAttr::get(ctx, /*tile_m=*/row.tileM, /*tile_n=*/row.tileN,
-                               /*tile_k=*/0, /*unroll=*/row.unroll,
-                               /*vector_width=*/row.vectorWidth,
-                               /*threads=*/row.threads, /*prefetch=*/row.prefetch,
-                               /*gemv_tile_n=*/0, /*mma=*/"");
-  return ScheduleAttr();
+  ::tern::sched::Space space;
+  if (!scheduleSpace(target, opKind, n, k, &space))
+    return ScheduleAttr();
+  return scheduleFromKnobs(ctx, space.defaults());
 }

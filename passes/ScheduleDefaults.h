@@ -1,14 +1,17 @@
 //===- ScheduleDefaults.h - per-target default #tern.schedule ---*- C++ -*-===//
 //
-// The table of default kernel schedules per CPU target that
-// --tern-attach-schedule{target=...} applies. Target names are those of the
-// CPU code generator (generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod,
-// aarch64-i8mm, host); this file has no codegen dependency.
+// The default kernel schedules that --tern-attach-schedule{target=...}
+// applies, read off each target's schedule space
+// (codegen/common/ScheduleSpace.h: the targets declare them in their
+// folders), and the conversions between #tern.schedule and the space's
+// knob map. Target names: generic, x86-64-v3, x86-avx512-vnni,
+// aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, sm_90a, host.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_PASSES_SCHEDULEDEFAULTS_H
 #define TERN_PASSES_SCHEDULEDEFAULTS_H
 
+#include "codegen/common/ScheduleSpace.h"
 #include "dialect/TernAttrs.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -42,6 +45,15 @@ std::string detectHostTarget();
 /// unknown target.
 ScheduleAttr defaultSchedule(MLIRContext *ctx, llvm::StringRef target,
                              llvm::StringRef opKind, int64_t n, int64_t k);
+
+/// The schedule space of `target` for an op of `opKind` at N x K; false
+/// for an unknown target.
+bool scheduleSpace(llvm::StringRef target, llvm::StringRef opKind, int64_t n, int64_t k,
+                   ::tern::sched::Space *space);
+
+/// #tern.schedule <-> the space's knob map (0 / "" knobs are absent).
+ScheduleAttr scheduleFromKnobs(MLIRContext *ctx, const ::tern::sched::Schedule &s);
+::tern::sched::Schedule knobsOf(ScheduleAttr s);
 
 } // namespace mlir::tern
 

@@ -32,6 +32,7 @@ struct ScheduleRecord {
   std::string op;
   int64_t n = 0, k = 0;
   ScheduleAttr schedule;
+  size_t index = 0; ///< in the file's "schedules"
 };
 
 /// Reads `path` into `records`; on failure returns the message (which names
@@ -106,6 +107,7 @@ std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
       return at + ": \"" + text->str() +
              "\" is not a #tern.schedule<...> attribute" +
              (detail.empty() ? "" : ": " + detail);
+    record.index = index;
     records.push_back(std::move(record));
   }
   return "";
@@ -135,7 +137,7 @@ struct TernAttachSchedulePass
                            << "' (valid: " << knownTargetList() << ")";
         return signalPassFailure();
       }
-      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, 0, 0, "")) {
+      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, "")) {
         module.emitError() << "tern-attach-schedule: give either target= or "
                               "schedule=, not both";
         return signalPassFailure();
@@ -162,6 +164,7 @@ struct TernAttachSchedulePass
     }
 
     SymbolTable symbols(module);
+    bool failed = false;
     auto apply = [&](Operation *op, StringRef kind, int64_t n, int64_t k,
                      ValueRange weights) {
       auto existing = op->getAttrOfType<ScheduleAttr>("schedule");
@@ -170,9 +173,19 @@ struct TernAttachSchedulePass
                                 : defaultSchedule(ctx, resolved, kind, n, k);
       if (existing && !override)
         chosen = existing;
-      if (ScheduleAttr fromFile =
-              matchRecord(records, symbols, kind, n, k, weights))
-        chosen = fromFile;
+      if (const ScheduleRecord *r = matchRecord(records, symbols, kind, n, k, weights)) {
+        // A record must lie in the target's space: a knob it does not read
+        // or a value it does not allow is the user's mistake, not a no-op.
+        ::tern::sched::Space space;
+        if (!resolved.empty() && scheduleSpace(resolved, kind, n, k, &space))
+          if (std::string why = ::tern::sched::checkSchedule(space, knobsOf(r->schedule));
+              !why.empty()) {
+            op->emitError() << "tern-attach-schedule: schedule file '" << scheduleFile
+                            << "': record " << r->index << ": " << why;
+            failed = true;
+          }
+        chosen = r->schedule;
+      }
       op->setAttr("schedule", chosen);
     };
     module.walk([&](Operation *op) {
@@ -190,16 +203,18 @@ struct TernAttachSchedulePass
         apply(op, "ternary_matmul", n, k, m.getWeights());
       }
     });
+    if (failed)
+      signalPassFailure();
   }
 
   /// The schedule of the best record for an op: the last weight record that
   /// names one of its weights (a get_global symbol or a `sources` entry of
   /// the packed global), else the last shape record with its kind, N and K.
-  static ScheduleAttr matchRecord(ArrayRef<ScheduleRecord> records,
+  static const ScheduleRecord *matchRecord(ArrayRef<ScheduleRecord> records,
                                   SymbolTable &symbols, StringRef kind,
                                   int64_t n, int64_t k, ValueRange weights) {
     if (records.empty())
-      return {};
+      return nullptr;
     llvm::StringSet<> names;
     for (Value w : weights) {
       auto get = w.getDefiningOp<GetGlobalOp>();
@@ -212,13 +227,13 @@ struct TernAttachSchedulePass
             if (auto ref = dyn_cast<FlatSymbolRefAttr>(s))
               names.insert(ref.getValue());
     }
-    ScheduleAttr byWeight, byShape;
+    const ScheduleRecord *byWeight = nullptr, *byShape = nullptr;
     for (const ScheduleRecord &r : records) {
       if (!r.weight.empty()) {
         if (names.contains(r.weight))
-          byWeight = r.schedule;
+          byWeight = &r;
       } else if (r.op == kind && r.n == n && r.k == k) {
-        byShape = r.schedule;
+        byShape = &r;
       }
     }
     return byWeight ? byWeight : byShape;

@@ -67,6 +67,30 @@ private:
   const CpuTarget &target;
 };
 
+} // namespace
+
+void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p) {
+  if (s) {
+    p->tile_m = std::max<int64_t>(s.getTileM(), 1);
+    p->tile_n = std::max<int64_t>(s.getTileN(), 1);
+    p->prefetch = s.getPrefetch();
+  }
+  // Single tokens (decode) stream one interleave group per tile: the
+  // layout's one contiguous run (measured: 3-row tiles over pairs drop
+  // the GEMV from 0.9 to 0.34 of read).
+  if (p->interleave > 1 && !p->lut)
+    p->gemv_tile_n = p->interleave;
+  if (s && s.getGemvTileN() > 0 && !p->lut)
+    p->gemv_tile_n = s.getGemvTileN(); // a tuner's choice wins
+  if (s) {
+    p->threads = s.getThreads();
+    p->unroll = std::max<int64_t>(s.getUnroll(), 1);
+    p->mma = s.getMma().str();
+  }
+}
+
+namespace {
+
 class PlanBuilder {
 public:
   PlanBuilder(ModuleOp graph, const model::Model &model, const CpuTarget &target,
@@ -441,23 +465,7 @@ bool PlanBuilder::visit(Operation *op) {
       p.parts.push_back(n);
     p.max_batch = maxB;
     p.isa = target.isa;
-    if (auto s = mm.getScheduleAttr()) {
-      p.tile_m = std::max<int64_t>(s.getTileM(), 1);
-      p.tile_n = std::max<int64_t>(s.getTileN(), 1);
-      p.prefetch = s.getPrefetch();
-    }
-    // Single tokens (decode) stream one interleave group per tile: the
-    // layout's one contiguous run (measured: 3-row tiles over pairs drop
-    // the GEMV from 0.9 to 0.34 of read).
-    if (p.interleave > 1 && !p.lut)
-      p.gemv_tile_n = p.interleave;
-    if (auto s = mm.getScheduleAttr(); s && s.getGemvTileN() > 0 && !p.lut)
-      p.gemv_tile_n = s.getGemvTileN(); // a tuner's choice wins
-    if (auto s = mm.getScheduleAttr()) {
-      p.threads = s.getThreads();
-      p.unroll = std::max<int64_t>(s.getUnroll(), 1);
-      p.mma = s.getMma().str();
-    }
+    applySchedule(mm.getScheduleAttr(), &p);
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
     if (std::string why = emit->checkTernaryMatmul(p); !why.empty())

@@ -16,6 +16,7 @@
 
 #include "codegen/cpu/CpuTarget.h"
 #include "codegen/cpu/Kernels.h"
+#include "dialect/TernAttrs.h"
 #include "frontend/model/Model.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -25,6 +26,12 @@
 #include <vector>
 
 namespace tern::cpu {
+
+/// The ternary matmul's knobs from its #tern.schedule (null: the kernel's
+/// own defaults), on top of the layout fields `p` already has (interleave,
+/// lut): tile_m, tile_n, prefetch, gemv_tile_n (default: one interleave
+/// group), and the GPU's threads, unroll, mma.
+void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p);
 
 struct PlanBuffer {
   uint32_t kind = 0;  ///< tern_buffer_kind

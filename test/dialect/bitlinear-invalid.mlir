@@ -122,8 +122,8 @@ func.func @layout_as_schedule(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: tensor
 // -----
 
 func.func @bad_schedule(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: tensor<32x64xi8>, %ws: f32) {
-  // expected-error @+1 {{schedule vector_width must be a power of two (bytes), got 24}}
-  %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<vector_width = 24>} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
+  // expected-error @+1 {{schedule mma must be "dp4a", "mma_sync" or "wgmma" (or absent: the target chooses), got "tc"}}
+  %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<mma = "tc">} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
   return
 }
 

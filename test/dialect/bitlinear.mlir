@@ -36,19 +36,19 @@ func.func @divide(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: !tern.ternary<32x6
 }
 
 // CHECK-LABEL: func.func @with_schedule
-// CHECK: tern.bitlinear %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {schedule = #tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>} : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<interleave = 4, chunk = 8>>, f32 -> tensor<?x32xf32>
+// CHECK: tern.bitlinear %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {schedule = #tern.schedule<tile_n = 8, unroll = 4, threads = 2>} : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<interleave = 4, chunk = 8>>, f32 -> tensor<?x32xf32>
 // GENERIC-LABEL: sym_name = "with_schedule"
-// GENERIC: "tern.bitlinear"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{scale_mode = #tern.scale_mode<multiply>, schedule = #tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>}>
+// GENERIC: "tern.bitlinear"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{scale_mode = #tern.scale_mode<multiply>, schedule = #tern.schedule<tile_n = 8, unroll = 4, threads = 2>}>
 func.func @with_schedule(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: !tern.ternary<32x64, #tern.layout<interleave = 4, chunk = 8>>, %ws: f32) -> tensor<?x32xf32> {
-  %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<tile_n = 8, tile_k = 256, unroll = 4, threads = 2>} : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<interleave = 4, chunk = 8>>, f32 -> tensor<?x32xf32>
+  %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<tile_n = 8, unroll = 4, threads = 2>} : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<interleave = 4, chunk = 8>>, f32 -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
 }
 
 // Both attributes at once; they print in name order.
 // CHECK-LABEL: func.func @divide_with_schedule
-// CHECK: tern.bitlinear %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 1, vector_width = 32, prefetch = 2>} : tensor<1x64xi8>, tensor<1xf32>, !tern.ternary<32x64, #tern.layout<bits = 8>>, f32 -> tensor<1x32xf32>
+// CHECK: tern.bitlinear %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 1, threads = 32, prefetch = 2>} : tensor<1x64xi8>, tensor<1xf32>, !tern.ternary<32x64, #tern.layout<bits = 8>>, f32 -> tensor<1x32xf32>
 func.func @divide_with_schedule(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: !tern.ternary<32x64, #tern.layout<bits = 8>>, %ws: f32) -> tensor<1x32xf32> {
-  %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<prefetch = 2, tile_m = 1, vector_width = 32>, scale_mode = #tern.scale_mode<divide>} : tensor<1x64xi8>, tensor<1xf32>, !tern.ternary<32x64, #tern.layout<bits = 8>>, f32 -> tensor<1x32xf32>
+  %y = tern.bitlinear %q, %s, %w, %ws {schedule = #tern.schedule<prefetch = 2, tile_m = 1, threads = 32>, scale_mode = #tern.scale_mode<divide>} : tensor<1x64xi8>, tensor<1xf32>, !tern.ternary<32x64, #tern.layout<bits = 8>>, f32 -> tensor<1x32xf32>
   return %y : tensor<1x32xf32>
 }
 

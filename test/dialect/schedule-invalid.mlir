@@ -12,18 +12,8 @@ func.func private @negative_tile_n() attributes {s = #tern.schedule<tile_n = -1>
 
 // -----
 
-// expected-error @+1 {{schedule knob tile_k must be >= 0 (0 lets the target choose), got -1}}
-func.func private @negative_tile_k() attributes {s = #tern.schedule<tile_k = -1>}
-
-// -----
-
 // expected-error @+1 {{schedule knob unroll must be >= 0 (0 lets the target choose), got -1}}
 func.func private @negative_unroll() attributes {s = #tern.schedule<unroll = -1>}
-
-// -----
-
-// expected-error @+1 {{schedule knob vector_width must be >= 0 (0 lets the target choose), got -1}}
-func.func private @negative_vector_width() attributes {s = #tern.schedule<vector_width = -1>}
 
 // -----
 
@@ -38,19 +28,19 @@ func.func private @negative_prefetch() attributes {s = #tern.schedule<prefetch =
 // -----
 
 // The first negative knob (in declaration order) is reported.
-// expected-error @+1 {{schedule knob tile_k must be >= 0 (0 lets the target choose), got -8}}
-func.func private @two_negative() attributes {s = #tern.schedule<prefetch = -2, tile_k = -8>}
+// expected-error @+1 {{schedule knob unroll must be >= 0 (0 lets the target choose), got -8}}
+func.func private @two_negative() attributes {s = #tern.schedule<prefetch = -2, unroll = -8>}
 
 // -----
 
-// vector_width is in bytes and must be a power of two.
-// expected-error @+1 {{schedule vector_width must be a power of two (bytes), got 3}}
-func.func private @vector_width_3() attributes {s = #tern.schedule<vector_width = 3>}
+// tile_k and vector_width were knobs that no kernel read: they are gone.
+// expected-error @+1 {{duplicate or unknown struct parameter name: tile_k}}
+func.func private @no_tile_k() attributes {s = #tern.schedule<tile_k = 3>}
 
 // -----
 
-// expected-error @+1 {{schedule vector_width must be a power of two (bytes), got 48}}
-func.func private @vector_width_48() attributes {s = #tern.schedule<vector_width = 48>}
+// expected-error @+1 {{duplicate or unknown struct parameter name: vector_width}}
+func.func private @no_vector_width() attributes {s = #tern.schedule<vector_width = 64>}
 
 // -----
 

@@ -15,7 +15,7 @@
 // Bad options: not a schedule, a schedule that fails its verifier, not an
 // attribute at all.
 // RUN: not tern-opt %s '--tern-attach-schedule=schedule=#tern.layout<>' 2>&1 | FileCheck %s --check-prefix=ERR-KIND
-// RUN: not tern-opt %s '--tern-attach-schedule=schedule=#tern.schedule<vector_width=3>' 2>&1 | FileCheck %s --check-prefix=ERR-VERIFY
+// RUN: not tern-opt %s '--tern-attach-schedule=schedule=#tern.schedule<tile_k=3>' 2>&1 | FileCheck %s --check-prefix=ERR-VERIFY
 // RUN: not tern-opt %s '--tern-attach-schedule=schedule=#tern.schedule<tile_m=-1>' 2>&1 | FileCheck %s --check-prefix=ERR-NEG
 // RUN: not tern-opt %s '--tern-attach-schedule=schedule=tile_n=8' 2>&1 | FileCheck %s --check-prefix=ERR-SYNTAX
 // RUN: not tern-opt %s '--tern-attach-schedule=override=maybe' 2>&1 | FileCheck %s --check-prefix=ERR-BOOL
@@ -40,6 +40,16 @@
 // schedules; without a target, unmatched ops get the `schedule` option.
 // RUN: tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni schedule-file=%S/Inputs/schedules.json' | FileCheck %s --check-prefix=FILE
 // RUN: tern-opt %s --pass-pipeline='builtin.module(tern-attach-schedule{schedule-file=%S/Inputs/schedules.json schedule="#tern.schedule<unroll = 4>"})' | FileCheck %s --check-prefix=FILE-NOTARGET
+
+// A record outside the target's schedule space: a value it does not allow,
+// a knob it does not read (threads is a GPU knob); each names the file,
+// the record, the knob and the allowed values or knobs.
+// RUN: not tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni schedule-file=%S/Inputs/schedules-out-of-space.json' 2>&1 | FileCheck %s --check-prefix=ERR-SPACE
+// RUN: not tern-opt %s '--tern-attach-schedule=target=sm_80 schedule-file=%S/Inputs/schedules-out-of-space.json' 2>&1 | FileCheck %s --check-prefix=ERR-SPACE-GPU
+// ERR-SPACE-DAG: error: tern-attach-schedule: schedule file '{{.*}}schedules-out-of-space.json': record 0: tile_n = 7 is not in the space of ternary_matmul on x86-avx512-vnni (allowed: 1, 2, 3, 4, 6)
+// ERR-SPACE-DAG: error: tern-attach-schedule: schedule file '{{.*}}schedules-out-of-space.json': record 1: threads is not a knob of ternary_matmul on x86-avx512-vnni (its knobs: tile_m, tile_n, gemv_tile_n, prefetch)
+// ERR-SPACE-GPU-DAG: record 0: tile_n is not a knob of ternary_matmul on sm_80 (its knobs: threads, unroll, tile_m, mma)
+// ERR-SPACE-GPU-DAG: record 1: threads = 2 is not in the space of ternary_matmul on sm_80 (allowed: 64, 128, 256)
 
 // Bad targets, and target= with schedule=.
 // RUN: not tern-opt %s '--tern-attach-schedule=target=x86' 2>&1 | FileCheck %s --check-prefix=ERR-TARGET
@@ -68,7 +78,7 @@
 // ERR-LIST: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-no-list.json': expected an object {"schedules": [...]}
 // ERR-NOTOBJ: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-not-object.json': record 0: expected an object
 // ERR-NOSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-no-schedule.json': record 1: needs "schedule": "#tern.schedule<...>"
-// ERR-BADSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-schedule.json': record 2: "#tern.schedule<vector_width = 3>" is not a #tern.schedule<...> attribute: schedule vector_width must be a power of two (bytes), got 3
+// ERR-BADSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-schedule.json': record 2: "#tern.schedule<tile_m = -3>" is not a #tern.schedule<...> attribute: schedule knob tile_m must be >= 0 (0 lets the target choose), got -3
 // ERR-NOTSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-not-schedule.json': record 0: "#tern.layout<block = 16>" is not a #tern.schedule<...> attribute
 // ERR-OP: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-op.json': record 0: unknown op "matmul" (known: ternary_matmul, bitlinear)
 // ERR-KEY: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-key.json': record 0: unknown key "tile_n" (known: op, n, k, weight, schedule)
@@ -76,8 +86,8 @@
 // ERR-SHAPE: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-shape.json': record 0: needs "weight", or "op" (a string), "n" and "k" (integers)
 
 // ERR-KIND: error: tern-attach-schedule: option schedule="#tern.layout<>" is not a #tern.schedule<...> attribute
-// ERR-VERIFY: error: schedule vector_width must be a power of two (bytes), got 3
-// ERR-VERIFY: error: tern-attach-schedule: option schedule="#tern.schedule<vector_width=3>" is not a #tern.schedule<...> attribute
+// ERR-VERIFY: error: duplicate or unknown struct parameter name: tile_k
+// ERR-VERIFY: error: tern-attach-schedule: option schedule="#tern.schedule<tile_k=3>" is not a #tern.schedule<...> attribute
 // ERR-NEG: error: schedule knob tile_m must be >= 0 (0 lets the target choose), got -1
 // ERR-NEG: error: tern-attach-schedule: option schedule="#tern.schedule<tile_m=-1>" is not a #tern.schedule<...> attribute
 // ERR-SYNTAX: error: tern-attach-schedule: option schedule="tile_n=8" is not a #tern.schedule<...> attribute
@@ -85,12 +95,12 @@
 
 // DEFAULT-LABEL: func.func @layer
 // DEFAULT: tern.bitlinear {{.*}} {schedule = #tern.schedule<>} : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<>>, f32 -> tensor<?x32xf32>
-// DEFAULT: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_k = 64, unroll = 2>} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
+// DEFAULT: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 2, unroll = 2>} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
 // DEFAULT: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<>} : tensor<?x32xi8>, tensor<?xf32>, !tern.ternary<64x32, #tern.layout<pack_dim = 0, block = 16>>, f32 -> tensor<?x64xf32>
 
 // KEEP-LABEL: func.func @layer
 // KEEP: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_n = 8, threads = 2>} : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<>>, f32 -> tensor<?x32xf32>
-// KEEP: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_k = 64, unroll = 2>} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
+// KEEP: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 2, unroll = 2>} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
 // KEEP: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_n = 8, threads = 2>} : tensor<?x32xi8>, tensor<?xf32>, !tern.ternary<64x32, #tern.layout<pack_dim = 0, block = 16>>, f32 -> tensor<?x64xf32>
 
 // OVERRIDE-LABEL: func.func @layer
@@ -99,7 +109,7 @@
 // OVERRIDE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_n = 8, threads = 2>} : tensor<?x32xi8>, tensor<?xf32>, !tern.ternary<64x32, #tern.layout<pack_dim = 0, block = 16>>, f32 -> tensor<?x64xf32>
 func.func @layer(%q: tensor<?x64xi8>, %s: tensor<?xf32>, %w: !tern.ternary<32x64, #tern.layout<>>, %w8: tensor<32x64xi8>, %w2: !tern.ternary<64x32, #tern.layout<pack_dim = 0, block = 16>>, %ws: f32) -> tensor<?x64xf32> {
   %a = tern.bitlinear %q, %s, %w, %ws : tensor<?x64xi8>, tensor<?xf32>, !tern.ternary<32x64, #tern.layout<>>, f32 -> tensor<?x32xf32>
-  %b = tern.bitlinear %q, %s, %w8, %ws {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_k = 64, unroll = 2>} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
+  %b = tern.bitlinear %q, %s, %w8, %ws {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 2, unroll = 2>} : tensor<?x64xi8>, tensor<?xf32>, tensor<32x64xi8>, f32 -> tensor<?x32xf32>
   %sum = tern.add %a, %b : tensor<?x32xf32>
   %f = tern.relu2 %sum : tensor<?x32xf32>
   %fq, %fs = tern.quantize %f : tensor<?x32xf32> -> tensor<?x32xi8>, tensor<?xf32>
@@ -126,19 +136,19 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 }
 
 // V3-LABEL: func.func @layer
-// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
-// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_k = 64, unroll = 2>}
-// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
+// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 2, unroll = 2>}
+// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
 // V3-LABEL: func.func @kernels
-// V3: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
-// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
+// V3: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
 // V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>}
-// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
+// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
 
 // V3-OVR-LABEL: func.func @layer
-// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
+// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
 // V3-OVR-LABEL: func.func @kernels
-// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 32>}
+// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
 // V3-OVR-NOT: unroll
 
 // GENERIC-LABEL: func.func @kernels
@@ -148,13 +158,13 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 // GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1>}
 
 // AVX512-LABEL: func.func @kernels
-// AVX512: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 64>}
+// AVX512: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
 
 // NEON-LABEL: func.func @kernels
-// NEON: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 4, tile_n = 2, vector_width = 16, prefetch = 4>}
+// NEON: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 4, tile_n = 2, prefetch = 4>}
 
 // HOST-LABEL: func.func @kernels
-// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|8, tile_n = 3, vector_width = (32|64)|4, tile_n = 2, vector_width = 16, prefetch = 4}}>}
+// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|8, tile_n = 3|4, tile_n = 2, prefetch = 4}}>}
 
 // Inputs/schedules.json: the qkv op matches the k_proj weight record through
 // its packed global's `sources`; down_proj's weight record beats its shape
@@ -162,25 +172,25 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 // its own schedule; the 32x64 bitlinears match the bitlinear record, which
 // a 32x64 ternary_matmul does not.
 // FILE-LABEL: func.func @layer
-// FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}
-// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_k = 128>}
-// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 64>}
+// FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}
+// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<gemv_tile_n = 4>}
+// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
 // FILE-LABEL: func.func @second_function
-// FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}
+// FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}
 // FILE-LABEL: func.func @kernels
 // FILE: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8>}
-// FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<threads = 2>}
-// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_n = 8>}
-// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, vector_width = 64>}
+// FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<prefetch = 8>}
+// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_n = 6>}
+// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
 
 // FILE-NOTARGET-LABEL: func.func @layer
-// FILE-NOTARGET: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_k = 128>}
-// FILE-NOTARGET: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_k = 128>}
+// FILE-NOTARGET: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}
+// FILE-NOTARGET: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<gemv_tile_n = 4>}
 // FILE-NOTARGET: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<unroll = 4>}
 // FILE-NOTARGET-LABEL: func.func @kernels
 // FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 8>}
-// FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<threads = 2>}
-// FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_n = 8>}
+// FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<prefetch = 8>}
+// FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_n = 6>}
 // FILE-NOTARGET: tern.ternary_matmul {{.*}}schedule = #tern.schedule<unroll = 4>}
 
 // DEFAULT-LABEL: func.func @kernels

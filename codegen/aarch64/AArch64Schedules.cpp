@@ -1,0 +1,28 @@
+//===- AArch64Schedules.cpp - AArch64's schedule space (NEON dotprod, i8mm) ===//
+//
+// The ternary matmul on AArch64: the knobs of X86Schedules.cpp, with tiles
+// sized for 32 NEON registers of 16 bytes (tile_m x tile_n accumulators)
+// and software prefetch on by default (4 rows ahead: cores without an
+// aggressive stream prefetcher; not yet measured on hardware).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/common/ScheduleSpace.h"
+
+namespace tern::sched {
+
+Space aarch64Space(const std::string &target, Kind kind, const Shape &shape) {
+  (void)target;
+  (void)kind;
+  (void)shape;
+  Space s;
+  s.knobs = {
+      {"tile_m", {"1", "2", "4", "8"}, "4", "prefill tokens per register tile"},
+      {"tile_n", {"1", "2", "3", "4"}, "2", "prefill rows per register tile"},
+      {"gemv_tile_n", {"0", "1", "2", "4", "8", "16"}, "0",
+       "decode rows per tile (0: one interleave group)"},
+      {"prefetch", {"0", "4", "8", "16"}, "4", "software prefetch distance in rows"},
+  };
+  return s;
+}
+
+} // namespace tern::sched

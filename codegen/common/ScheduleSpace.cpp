@@ -1,0 +1,94 @@
+//===- ScheduleSpace.cpp - each target's schedule knobs and their values --===//
+#include "codegen/common/ScheduleSpace.h"
+
+namespace tern::sched {
+
+// Each target folder's declaration (one function per family).
+Space genericSpace(const std::string &target, Kind kind, const Shape &shape);
+Space x86Space(const std::string &target, Kind kind, const Shape &shape);
+Space aarch64Space(const std::string &target, Kind kind, const Shape &shape);
+Space nvptxSpace(const std::string &target, Kind kind, const Shape &shape);
+
+const char *kindName(Kind k) {
+  switch (k) {
+  case Kind::kTernaryMatmul:
+    return "ternary_matmul";
+  }
+  return "?";
+}
+
+const Knob *Space::knob(const std::string &name) const {
+  for (const Knob &k : knobs)
+    if (k.name == name)
+      return &k;
+  return nullptr;
+}
+
+Schedule Space::defaults() const {
+  Schedule s;
+  for (const Knob &k : knobs)
+    s[k.name] = k.def;
+  return s;
+}
+
+const std::vector<TargetSchedules> &targets() {
+  static const std::vector<TargetSchedules> all = {
+      {"generic", genericSpace},         {"x86-64-v3", x86Space},
+      {"x86-avx512-vnni", x86Space},     {"aarch64-dotprod", aarch64Space},
+      {"aarch64-i8mm", aarch64Space},    {"sm_80", nvptxSpace},
+      {"sm_90", nvptxSpace},             {"sm_90a", nvptxSpace},
+  };
+  return all;
+}
+
+bool spaceFor(const std::string &target, Kind kind, const Shape &shape, Space *out,
+              std::string *err) {
+  for (const TargetSchedules &t : targets())
+    if (t.name == target) {
+      *out = t.space(target, kind, shape);
+      out->target = target;
+      out->kind = kind;
+      return true;
+    }
+  *err = "unknown target '" + target + "'";
+  return false;
+}
+
+namespace {
+/// Integers as they are, strings quoted as in #tern.schedule.
+std::string shown(const std::string &v) {
+  bool num = !v.empty();
+  for (char c : v)
+    num &= c >= '0' && c <= '9';
+  return num ? v : "\"" + v + "\"";
+}
+} // namespace
+
+std::string checkSchedule(const Space &space, const Schedule &s) {
+  const std::string where =
+      std::string(kindName(space.kind)) + " on " + space.target;
+  for (const auto &[name, value] : s) {
+    if (value.empty() || value == "0")
+      continue; // the default
+    const Knob *k = space.knob(name);
+    if (!k) {
+      std::string knobs;
+      for (const Knob &kk : space.knobs)
+        knobs += (knobs.empty() ? "" : ", ") + kk.name;
+      return name + " is not a knob of " + where + " (its knobs: " +
+             (knobs.empty() ? "none" : knobs) + ")";
+    }
+    bool ok = false;
+    std::string allowed;
+    for (const std::string &v : k->values) {
+      ok |= v == value;
+      allowed += (allowed.empty() ? "" : ", ") + shown(v);
+    }
+    if (!ok)
+      return name + " = " + shown(value) + " is not in the space of " + where + " (allowed: " +
+             allowed + ")";
+  }
+  return "";
+}
+
+} // namespace tern::sched

@@ -1,0 +1,86 @@
+//===- ScheduleSpace.h - each target's schedule knobs and their values -*- C++ -*-===//
+//
+// What a target lets a #tern.schedule say, per kernel kind and shape: the
+// knobs its kernels read, the values each may take, and the default. It is
+// the one declaration behind three things: the defaults that
+// --tern-attach-schedule attaches (passes/ScheduleDefaults.h), the check of
+// a schedule from a file (a knob the target does not read, or a value
+// outside the space, is an error naming the knob and the allowed values),
+// and the space a tuner searches. Each target declares its own spaces in
+// its folder (codegen/x86/X86Schedules.cpp, codegen/aarch64/...,
+// codegen/nvptx/..., codegen/cpu/GenericSchedules.cpp); this file holds
+// what they share and the list of them. Every knob in a space changes the
+// generated code (test/unit/codegen/ScheduleSpaceTest.cpp). Plain C++: no
+// MLIR.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_CODEGEN_COMMON_SCHEDULESPACE_H
+#define TERN_CODEGEN_COMMON_SCHEDULESPACE_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tern::sched {
+
+/// The kernels a schedule applies to. One ternary matmul kernel serves
+/// decode (one token: gemv_tile_n, prefetch; GPU: threads, unroll) and
+/// prefill (tile_m x tile_n tiles; GPU: mma); its space holds both.
+enum class Kind { kTernaryMatmul };
+const char *kindName(Kind k); ///< "ternary_matmul"
+
+/// The shape a space may depend on.
+struct Shape {
+  int64_t n = 0, k = 0; ///< output rows (all parts), reduction length
+};
+
+/// One knob: its name in #tern.schedule, the values it may take (integers
+/// in decimal, strings as written), the default, and what it does.
+struct Knob {
+  std::string name;
+  std::vector<std::string> values;
+  std::string def;
+  std::string what;
+};
+
+/// A schedule as knob name -> value; an absent knob is 0 / "" ("let the
+/// target choose", i.e. its default).
+using Schedule = std::map<std::string, std::string>;
+
+struct Space {
+  std::string target;
+  Kind kind = Kind::kTernaryMatmul;
+  std::vector<Knob> knobs;
+  /// Bumped when a target changes its knobs or values: tuning records
+  /// made for another version do not apply.
+  int version = 1;
+
+  const Knob *knob(const std::string &name) const;
+  /// Every knob at its default.
+  Schedule defaults() const;
+};
+
+/// One target's spaces.
+struct TargetSchedules {
+  std::string name; ///< "x86-avx512-vnni", "sm_90", ...
+  Space (*space)(const std::string &target, Kind kind, const Shape &shape);
+};
+
+/// Every concrete target, in a fixed order (not "host").
+const std::vector<TargetSchedules> &targets();
+/// The space of `target` for `kind` at `shape`; false + err for an unknown
+/// target.
+bool spaceFor(const std::string &target, Kind kind, const Shape &shape, Space *out,
+              std::string *err);
+
+/// "" when every knob `s` sets is in `space` with an allowed value (0 / ""
+/// always is: the default); else e.g. "tile_k is not a knob of ternary_matmul
+/// on x86-avx512-vnni (its knobs: tile_m, tile_n, gemv_tile_n, prefetch)" or
+/// "tile_n = 7 is not in the space of ternary_matmul on x86-avx512-vnni
+/// (allowed: 1, 2, 3, 4, 6)".
+std::string checkSchedule(const Space &space, const Schedule &s);
+
+} // namespace tern::sched
+
+#endif

@@ -1,0 +1,36 @@
+//===- X86Schedules.cpp - x86's schedule space (AVX2, AVX-512 VNNI) -------===//
+//
+// The ternary matmul (codegen/cpu/TernaryMatmulKernel.cpp) on x86:
+//   tile_m       tokens per register tile in prefill (each unpacked weight
+//                block reused tile_m times)
+//   tile_n       rows per register tile in prefill (independent dot-product
+//                chains); tile_m x tile_n accumulators must fit the 16 ymm /
+//                32 zmm registers to avoid spills
+//   gemv_tile_n  rows per tile of single tokens (decode); 0 = one
+//                interleave group of the weight layout, its contiguous run
+//   prefetch     software prefetch distance in rows (0: the hardware
+//                prefetcher alone; measured here: it cost 10-30 % on Zen 4
+//                and helped on Sapphire Rapids, so a tuner decides)
+// The defaults were measured on Zen 4 and Zen 5 VMs (issues 5 and 9).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/common/ScheduleSpace.h"
+
+namespace tern::sched {
+
+Space x86Space(const std::string &target, Kind kind, const Shape &shape) {
+  (void)target;
+  (void)kind;
+  (void)shape;
+  Space s;
+  s.knobs = {
+      {"tile_m", {"1", "2", "4", "8"}, "8", "prefill tokens per register tile"},
+      {"tile_n", {"1", "2", "3", "4", "6"}, "3", "prefill rows per register tile"},
+      {"gemv_tile_n", {"0", "1", "2", "4", "8", "16"}, "0",
+       "decode rows per tile (0: one interleave group)"},
+      {"prefetch", {"0", "4", "8", "16"}, "0", "software prefetch distance in rows"},
+  };
+  return s;
+}
+
+} // namespace tern::sched

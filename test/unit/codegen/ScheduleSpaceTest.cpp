@@ -1,0 +1,193 @@
+//===- ScheduleSpaceTest.cpp - every knob in a space changes the code -----===//
+//
+// A schedule space (codegen/common/ScheduleSpace.h) may only hold knobs the
+// target's kernels read: for every target and every knob of its ternary
+// matmul space, the default schedule and the same with that knob at each
+// other allowed value give different machine code (CPU: assembly for the
+// target, through the plan builder's schedule mapping; GPU: PTX of the
+// decode and prefill variants). A knob nothing reads (as tile_k and
+// vector_width were) fails here. Also: the defaults lie in their own
+// space, and the check names the knob and the allowed values.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/common/ScheduleSpace.h"
+#include "codegen/cpu/Kernels.h"
+#include "codegen/cpu/LowerKernels.h"
+#include "codegen/cpu/PlanBuilder.h"
+#include "codegen/common/Jit.h"
+#include "codegen/nvptx/GpuKernels.h"
+#include "codegen/nvptx/LowerToPtx.h"
+#include "passes/ScheduleDefaults.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
+
+using namespace tern;
+
+namespace {
+
+// A 2B4T-like matmul (K = 2560: enough 16-byte loads per lane for the
+// GPU's unroll to matter), few rows to compile quickly: 8-row groups (the
+// GPU's mma layout), 16 tokens (prefill tiles and single-token tails).
+constexpr int64_t kN = 64, kK = 2560, kBatch = 16;
+
+cpu::TernaryMatmulParams paramsFor(mlir::MLIRContext *ctx, const sched::Schedule &knobs,
+                                   cpu::DotIsa isa, int64_t block) {
+  cpu::TernaryMatmulParams p;
+  p.K = kK;
+  p.parts = {kN};
+  p.max_batch = kBatch;
+  p.block = block;
+  p.interleave = 8;
+  p.isa = isa;
+  cpu::applySchedule(mlir::tern::scheduleFromKnobs(ctx, knobs), &p);
+  return p;
+}
+
+mlir::DialectRegistry jitRegistry() {
+  mlir::DialectRegistry r;
+  mlir::tern::registerJitDialects(r);
+  return r;
+}
+
+/// The assembly of the ternary matmul under `knobs` on CPU target `name`.
+std::string cpuCode(const std::string &name, const sched::Schedule &knobs) {
+  cpu::CpuTarget target;
+  std::string err;
+  if (!cpu::resolveCpuTarget(name, &target, &err))
+    return "error: " + err;
+  mlir::MLIRContext ctx(jitRegistry());
+  ctx.loadAllAvailableDialects();
+  mlir::OpBuilder b(&ctx);
+  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+  b.setInsertionPointToEnd(module.getBody());
+  cpu::buildTernaryMatmulKernel(b, module, "k",
+                                paramsFor(&ctx, knobs, target.isa,
+                                          target.isa == cpu::DotIsa::Generic ? 16
+                                                                               : target.vector_bytes));
+  mlir::PassManager pm(&ctx);
+  if (failed(cpu::buildKernelLoweringPipeline(pm, &err)) || failed(pm.run(module)))
+    return "error: lowering failed " + err;
+  auto tm = cpu::createTargetMachine(target, &err);
+  if (!tm)
+    return "error: " + err;
+  llvm::LLVMContext llctx;
+  auto m = cpu::translateAndOptimize(module, llctx, *tm, &err);
+  if (!m)
+    return "error: " + err;
+  const std::string path = testing::TempDir() + "/space." + std::to_string(::getpid()) + ".s";
+  if (!cpu::emitMachineCode(*m, *tm, /*assembly=*/true, path, &err))
+    return "error: " + err;
+  std::ifstream f(path);
+  std::string code{std::istreambuf_iterator<char>(f), {}};
+  std::remove(path.c_str());
+  module->erase();
+  return code;
+}
+
+/// The PTX of the decode and prefill variants under `knobs` on `name`.
+std::string gpuCode(const std::string &name, const sched::Schedule &knobs) {
+  std::string all;
+  for (bool single : {true, false}) {
+    mlir::MLIRContext ctx(jitRegistry());
+    ctx.loadAllAvailableDialects();
+    cpu::TernaryMatmulParams p = paramsFor(&ctx, knobs, cpu::DotIsa::Generic, 16);
+    nvptx::GpuLaunch launch;
+    std::string ptx, err;
+    if (!nvptx::buildKernelPtx(
+            [&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+              return nvptx::buildGpuTernaryMatmulKernel(b, gm, "k", p, single);
+            },
+            name.c_str(), &launch, &ptx, &err))
+      return "error: " + err;
+    all += ptx + "// threads " + std::to_string(launch.threads) + "\n";
+  }
+  return all;
+}
+
+class EveryKnob : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryKnob, ChangesTheGeneratedCode) {
+  const std::string target = GetParam();
+  sched::Space space;
+  std::string err;
+  ASSERT_TRUE(sched::spaceFor(target, sched::Kind::kTernaryMatmul, {kN, kK}, &space, &err))
+      << err;
+  ASSERT_FALSE(space.knobs.empty());
+  const bool gpu = target.rfind("sm_", 0) == 0;
+  auto code = [&](const sched::Schedule &s) { return gpu ? gpuCode(target, s) : cpuCode(target, s); };
+  const sched::Schedule defaults = space.defaults();
+  EXPECT_EQ(sched::checkSchedule(space, defaults), "") << "the defaults lie in their space";
+  for (const sched::Knob &k : space.knobs) {
+    ASSERT_GE(k.values.size(), 2u) << k.name << " has nothing to choose from";
+    // tile_n tiles the rows of whole tile_m-token tiles: with tile_m = 1
+    // (generic's default) there are none, so it is compared at tile_m = 2.
+    sched::Schedule base = defaults;
+    if (k.name == "tile_n" && base["tile_m"] == "1")
+      base["tile_m"] = "2";
+    const std::string baseCode = code(base);
+    ASSERT_EQ(baseCode.rfind("error:", 0), std::string::npos) << baseCode;
+    for (const std::string &v : k.values) {
+      // The default's explicit twins: mma "" is the target's choice,
+      // mma_sync at 8-row groups; gemv_tile_n 0 is one interleave group (8).
+      if (v == k.def || (k.name == "mma" && v == "mma_sync") ||
+          (k.name == "gemv_tile_n" && k.def == "0" && v == "8"))
+        continue;
+      sched::Schedule s = base;
+      s[k.name] = v;
+      const std::string other = code(s);
+      ASSERT_EQ(other.rfind("error:", 0), std::string::npos) << k.name << " = " << v << ": " << other;
+      EXPECT_NE(other, baseCode) << target << ": " << k.name << " = " << v
+                             << " gives the same code as the default " << base[k.name]
+                             << ": nothing reads it";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, EveryKnob,
+                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
+                                           "aarch64-dotprod", "aarch64-i8mm", "sm_80",
+                                           "sm_90", "sm_90a"),
+                         [](const ::testing::TestParamInfo<std::string> &i) {
+                           std::string n = i.param;
+                           for (char &c : n)
+                             if (c == '-')
+                               c = '_';
+                           return n;
+                         });
+
+TEST(ScheduleSpace, EveryTargetIsTested) {
+  // A new target adds its space and a line above.
+  EXPECT_EQ(sched::targets().size(), 8u);
+}
+
+TEST(ScheduleSpace, CheckNamesTheKnobAndTheAllowedValues) {
+  sched::Space space;
+  std::string err;
+  ASSERT_TRUE(sched::spaceFor("x86-avx512-vnni", sched::Kind::kTernaryMatmul, {kN, kK}, &space,
+                              &err));
+  EXPECT_EQ(sched::checkSchedule(space, {{"tile_n", "7"}}),
+            "tile_n = 7 is not in the space of ternary_matmul on x86-avx512-vnni (allowed: 1, "
+            "2, 3, 4, 6)");
+  EXPECT_EQ(sched::checkSchedule(space, {{"unroll", "4"}}),
+            "unroll is not a knob of ternary_matmul on x86-avx512-vnni (its knobs: tile_m, "
+            "tile_n, gemv_tile_n, prefetch)");
+  EXPECT_EQ(sched::checkSchedule(space, {{"unroll", "0"}, {"tile_n", "4"}}), "");
+  ASSERT_TRUE(sched::spaceFor("sm_90", sched::Kind::kTernaryMatmul, {kN, kK}, &space, &err));
+  EXPECT_EQ(sched::checkSchedule(space, {{"mma", "wgmma"}}),
+            "mma = \"wgmma\" is not in the space of ternary_matmul on sm_90 (allowed: \"dp4a\", "
+            "\"mma_sync\")");
+  EXPECT_FALSE(sched::spaceFor("sm_75", sched::Kind::kTernaryMatmul, {kN, kK}, &space, &err));
+  EXPECT_NE(err.find("unknown target 'sm_75'"), std::string::npos) << err;
+}
+
+} // namespace
