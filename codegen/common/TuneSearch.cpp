@@ -1,0 +1,203 @@
+//===- TuneSearch.cpp - the tuner's search over one kernel's schedule space ===//
+#include "codegen/common/TuneSearch.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+namespace tern::tune {
+
+Measurer::~Measurer() = default;
+std::string Measurer::codeKey(const sched::Schedule &) { return ""; }
+
+const char *failureName(Failure f) {
+  switch (f) {
+  case Failure::kNone:
+    return "";
+  case Failure::kCompile:
+    return "compile";
+  case Failure::kCrash:
+    return "crash";
+  case Failure::kTimeout:
+    return "timeout";
+  case Failure::kWrongResult:
+    return "wrong result";
+  }
+  return "?";
+}
+
+Spread spreadOf(std::vector<double> v) {
+  Spread s;
+  if (v.empty())
+    return s;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) { return v[size_t(q * double(v.size() - 1) + 0.5)]; };
+  s.median = at(0.5);
+  s.p20 = at(0.2);
+  s.p80 = at(0.8);
+  return s;
+}
+
+std::vector<sched::Schedule> enumerate(const sched::Space &space) {
+  std::vector<sched::Schedule> out = {space.defaults()};
+  std::vector<size_t> idx(space.knobs.size(), 0);
+  while (true) {
+    sched::Schedule s;
+    for (size_t i = 0; i < idx.size(); ++i)
+      s[space.knobs[i].name] = space.knobs[i].values[idx[i]];
+    if (s != out[0])
+      out.push_back(s);
+    size_t i = 0;
+    for (; i < idx.size(); ++i) {
+      if (++idx[i] < space.knobs[i].values.size())
+        break;
+      idx[i] = 0;
+    }
+    if (i == idx.size())
+      break;
+  }
+  return out;
+}
+
+namespace {
+
+std::string show(const sched::Schedule &s) {
+  std::string out;
+  for (const auto &[k, v] : s)
+    out += (out.empty() ? "" : ", ") + k + " = " + v;
+  return "<" + out + ">";
+}
+
+} // namespace
+
+SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions &o) {
+  const auto start = std::chrono::steady_clock::now();
+  std::function<double()> clock = o.clock ? o.clock : [start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const double t0 = clock();
+  auto elapsed = [&] { return clock() - t0; };
+  SearchResult r;
+
+  // 1. The default.
+  std::vector<sched::Schedule> all = enumerate(space);
+  Candidate def{all[0], "default", m.measure(all[0], 0), ""};
+  r.tried.push_back(def);
+  r.measured = 1;
+  r.best = all[0];
+  if (def.m.failure != Failure::kNone || def.m.seconds.empty()) {
+    r.why = std::string("the default schedule failed (") + failureName(def.m.failure) +
+            (def.m.detail.empty() ? "" : ": " + def.m.detail) + "): nothing tuned";
+    return r;
+  }
+  const double timeout = std::max(o.minTimeout, o.timeoutFactor * def.spread().median);
+
+  // 2. The order: the model's ranking, else the grid's; a large grid is
+  //    sampled first.
+  std::vector<sched::Schedule> rest(all.begin() + 1, all.end());
+  std::mt19937_64 rng(o.seed);
+  std::string origin = o.model ? "model" : "grid";
+  if (rest.size() > o.maxGrid) {
+    std::shuffle(rest.begin(), rest.end(), rng);
+    rest.resize(o.maxGrid);
+    origin = o.model ? "model" : "random";
+  }
+  if (o.model) {
+    std::vector<std::pair<double, size_t>> ranked;
+    for (size_t i = 0; i < rest.size(); ++i)
+      ranked.push_back({o.model(rest[i]), i});
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::vector<sched::Schedule> sorted;
+    for (auto &[cost, i] : ranked)
+      sorted.push_back(rest[i]);
+    rest = sorted;
+  }
+
+  // 3. Explore within the budget; identical code is measured once.
+  std::map<std::string, size_t> byCode;
+  if (std::string k = m.codeKey(all[0]); !k.empty())
+    byCode[k] = 0;
+  for (const sched::Schedule &s : rest) {
+    if (elapsed() >= o.explore * o.budgetSeconds) {
+      r.budgetExhausted = true;
+      break;
+    }
+    Candidate c{s, origin, {}, ""};
+    const std::string key = m.codeKey(s);
+    if (auto it = key.empty() ? byCode.end() : byCode.find(key); it != byCode.end()) {
+      c.sameCodeAs = show(r.tried[it->second].schedule);
+      c.m = r.tried[it->second].m;
+    } else {
+      c.m = m.measure(s, timeout);
+      ++r.measured;
+      if (!key.empty())
+        byCode[key] = r.tried.size();
+    }
+    r.tried.push_back(std::move(c));
+  }
+
+  // 4. Final rounds: the best few, interleaved with the default.
+  std::vector<size_t> ok;
+  for (size_t i = 1; i < r.tried.size(); ++i)
+    if (r.tried[i].m.failure == Failure::kNone && !r.tried[i].m.seconds.empty() &&
+        r.tried[i].sameCodeAs.empty())
+      ok.push_back(i);
+  std::sort(ok.begin(), ok.end(), [&](size_t a, size_t b) {
+    return r.tried[a].spread().median < r.tried[b].spread().median;
+  });
+  if (ok.size() > o.finalists)
+    ok.resize(o.finalists);
+  for (int round = 0; round < o.rounds && !ok.empty(); ++round) {
+    if (elapsed() >= o.budgetSeconds) {
+      r.budgetExhausted = true;
+      break;
+    }
+    Measurement d = m.measure(r.tried[0].schedule, timeout);
+    r.tried[0].m.seconds.insert(r.tried[0].m.seconds.end(), d.seconds.begin(), d.seconds.end());
+    for (size_t i : ok) {
+      Measurement f = m.measure(r.tried[i].schedule, timeout);
+      if (f.failure != Failure::kNone) { // flaky: a failure now is a failure
+        r.tried[i].m.failure = f.failure;
+        r.tried[i].m.detail = f.detail + " (in a final round)";
+        continue;
+      }
+      r.tried[i].m.seconds.insert(r.tried[i].m.seconds.end(), f.seconds.begin(),
+                                  f.seconds.end());
+    }
+  }
+
+  // 5. The winner beats the default beyond the spread, or the default stays.
+  r.defaultSpread = r.tried[0].spread();
+  r.bestSpread = r.defaultSpread;
+  const Candidate *best = nullptr;
+  for (size_t i : ok)
+    if (r.tried[i].m.failure == Failure::kNone &&
+        (!best || r.tried[i].spread().median < best->spread().median))
+      best = &r.tried[i];
+  std::ostringstream why;
+  if (!best) {
+    why << "no other schedule ran correctly: the default is kept";
+  } else {
+    const Spread b = best->spread(), d = r.defaultSpread;
+    if (b.p80 < d.p20) {
+      r.best = best->schedule;
+      r.defaultKept = false;
+      r.bestSpread = b;
+      why << show(best->schedule) << " is " << d.median / b.median << "x the default ("
+          << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "] vs "
+          << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "])";
+    } else {
+      why << "the best, " << show(best->schedule) << " at " << b.median * 1e6
+          << " us, is within the default's spread [" << d.p20 * 1e6 << ", " << d.p80 * 1e6
+          << "] us: not resolvable, the default is kept";
+    }
+  }
+  r.why = why.str();
+  return r;
+}
+
+} // namespace tern::tune

@@ -1,0 +1,104 @@
+//===- TuneSearch.h - the tuner's search over one kernel's schedule space -*- C++ -*-===//
+//
+// Target-neutral: given a schedule space (ScheduleSpace.h) and a measurer
+// (which compiles and times one schedule of one kernel, however the
+// target does it), finds the schedule to keep, the way a noisy machine
+// needs:
+//   1. the default first: it sets the timeouts (timeoutFactor x its time)
+//      and is the baseline; if it fails, nothing is tuned;
+//   2. then candidates ranked by the target's analytic model (bytes moved,
+//      registers, vector width: lower estimate first), then the rest of the
+//      grid (or a seeded random sample of it), until the exploration budget
+//      is spent; schedules whose code is identical (Measurer::codeKey) are
+//      measured once;
+//   3. a crash, a hang (timeout), a compile failure or a wrong result is
+//      that candidate's failure, recorded, and the search goes on;
+//   4. the best few are re-measured in rounds interleaved with the default
+//      (default, f1, f2, ... each round), so drift hits them alike;
+//   5. the winner must beat the default by more than the spread measured:
+//      its p80 below the default's p20; otherwise the default is kept and
+//      the result says the difference was not resolvable.
+// The clock is a parameter so that tests run on a fake one.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_CODEGEN_COMMON_TUNESEARCH_H
+#define TERN_CODEGEN_COMMON_TUNESEARCH_H
+
+#include "codegen/common/ScheduleSpace.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tern::tune {
+
+enum class Failure { kNone, kCompile, kCrash, kTimeout, kWrongResult };
+const char *failureName(Failure f); ///< "", "compile", "crash", "timeout", "wrong result"
+
+/// One measurement of one schedule: samples in seconds, or why none.
+struct Measurement {
+  Failure failure = Failure::kNone;
+  std::string detail; ///< the compiler's or the checker's message
+  std::vector<double> seconds;
+};
+
+/// The median and the 20th / 80th percentiles of some samples.
+struct Spread {
+  double median = 0, p20 = 0, p80 = 0;
+};
+Spread spreadOf(std::vector<double> v);
+
+class Measurer {
+public:
+  virtual ~Measurer();
+  /// Compiles and runs `s`, checks its output against the reference and
+  /// times it; `timeoutSeconds` (0: none) bounds the whole run.
+  virtual Measurement measure(const sched::Schedule &s, double timeoutSeconds) = 0;
+  /// A key equal for schedules that give identical code ("" : unknown, so
+  /// every schedule is measured).
+  virtual std::string codeKey(const sched::Schedule &s);
+};
+
+struct Candidate {
+  sched::Schedule schedule;
+  std::string origin; ///< "default", "model", "grid", "random"
+  Measurement m;      ///< every sample, exploration and final rounds
+  std::string sameCodeAs; ///< measured as this candidate's code (codeKey)
+  Spread spread() const { return spreadOf(m.seconds); }
+};
+
+struct SearchOptions {
+  double budgetSeconds = 60; ///< exploration and final rounds together
+  /// The share of the budget for exploration; the rest is the final rounds.
+  double explore = 0.7;
+  size_t maxGrid = 256;     ///< a larger grid is sampled at random
+  uint64_t seed = 1;
+  size_t finalists = 3;
+  int rounds = 3;
+  double timeoutFactor = 4; ///< x the default's median
+  double minTimeout = 1;    ///< seconds
+  /// The analytic estimate of a schedule (lower first); null: grid order.
+  std::function<double(const sched::Schedule &)> model;
+  /// Seconds since some start; null: a steady clock.
+  std::function<double()> clock;
+};
+
+struct SearchResult {
+  sched::Schedule best;   ///< the default unless a winner beat it
+  bool defaultKept = true;
+  std::string why;        ///< why the default was kept, or what won by how much
+  std::vector<Candidate> tried; ///< [0] is the default
+  size_t measured = 0;    ///< distinct codes measured
+  bool budgetExhausted = false;
+  Spread bestSpread, defaultSpread;
+};
+
+/// Every schedule of `space`, the default first, in grid order.
+std::vector<sched::Schedule> enumerate(const sched::Space &space);
+
+SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions &o);
+
+} // namespace tern::tune
+
+#endif
