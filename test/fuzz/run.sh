@@ -3,7 +3,7 @@
 # in build-fuzz/ and runs each for RUNS executions (default 1000000) from a
 # small seed corpus. Not part of ./test.sh or CI: run it by hand.
 #   RUNS=N        executions per target
-#   TARGETS="..." subset of: gguf safetensors tokenizer runtime runtime-model
+#   TARGETS="..." subset of: gguf safetensors tokenizer runtime runtime-model tunedb
 #   JOBS=N        parallel fuzzer processes per target (default 1), each
 #                 running RUNS executions
 # runtime-model runs the real kernels of the `micro` model, compiled for this
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-1000000}
 JOBS=${JOBS:-1}
-TARGETS=${TARGETS:-"gguf safetensors tokenizer runtime runtime-model"}
+TARGETS=${TARGETS:-"gguf safetensors tokenizer runtime runtime-model tunedb"}
 BUILD=build-fuzz
 # libFuzzer and the sanitizer runtimes live in libclang-rt-22-dev.
 if ! dpkg-query -W -f='${Status}' libclang-rt-22-dev 2>/dev/null | grep -q "install ok installed"; then
@@ -55,6 +55,11 @@ for t in $TARGETS; do
       ;;
     runtime-model)
       cp "$model/micro.o.tpack" "$corpus/micro.tpack"
+      ;;
+    tunedb)
+      # A small valid database written by the unit tests.
+      [[ -x build/bin/tern-tune-db-tests ]] &&
+        TERN_TUNEDB_SEED_DIR=$corpus build/bin/tern-tune-db-tests --gtest_filter='TuneDb.RoundTripAndShow' >/dev/null || true
       ;;
     runtime)
       # Small valid .tpack files and a tokenizer blob written by the unit tests.

@@ -1,0 +1,257 @@
+//===- TuneDb.cpp - tern-tune's database of tuning records ----------------===//
+#include "codegen/common/TuneDb.h"
+
+#include "codegen/common/TuneVersion.h" // generated: TERN_VERSION, TERN_CODEGEN_HASH
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sched.h>
+#include <sstream>
+
+namespace tern::tune {
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+std::string readFile(const std::string &p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+/// "32K", "1024K", "32M" (sysfs cache sizes) in bytes.
+int64_t sizeOf(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+    s.pop_back();
+  if (s.empty())
+    return 0;
+  int64_t mult = 1;
+  if (s.back() == 'K')
+    mult = 1024;
+  else if (s.back() == 'M')
+    mult = 1024 * 1024;
+  return std::atoll(s.c_str()) * mult;
+}
+
+/// xxh3 of the records' deterministic serialization.
+uint64_t checksumOf(const Database &db) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream cos(&out);
+    cos.SetSerializationDeterministic(true);
+    for (const Record &r : db.records())
+      r.SerializeToCodedStream(&cos);
+  }
+  return llvm::xxh3_64bits(llvm::StringRef(bytes));
+}
+
+} // namespace
+
+Fingerprint hostFingerprint() {
+  Fingerprint f;
+  std::istringstream info(readFile("/proc/cpuinfo"));
+  for (std::string line; std::getline(info, line);) {
+    auto value = [&] {
+      size_t c = line.find(':');
+      return c == std::string::npos ? std::string() : line.substr(c + 2);
+    };
+    if (line.rfind("vendor_id", 0) == 0 && f.cpu_vendor().empty())
+      f.set_cpu_vendor(value());
+    else if (line.rfind("cpu family", 0) == 0 && !f.cpu_family())
+      f.set_cpu_family(std::atoi(value().c_str()));
+    else if (line.rfind("model\t", 0) == 0 && !f.cpu_model())
+      f.set_cpu_model(std::atoi(value().c_str()));
+    else if (line.empty() && !f.cpu_vendor().empty())
+      break; // the first CPU is enough
+  }
+  f.set_cpu_name(llvm::sys::getHostCPUName().str());
+  std::vector<std::string> feats;
+  for (const auto &kv : llvm::sys::getHostCPUFeatures())
+    if (kv.getValue())
+      feats.push_back(kv.getKey().str());
+  std::sort(feats.begin(), feats.end());
+  for (const std::string &s : feats)
+    f.add_isa_features(s);
+  for (int i = 0; i < 8; ++i) {
+    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
+    std::string level = readFile(dir + "level"), type = readFile(dir + "type");
+    if (level.empty())
+      break;
+    const int64_t bytes = sizeOf(readFile(dir + "size"));
+    if (level[0] == '1' && type.rfind("Data", 0) == 0)
+      f.set_l1d_bytes(bytes);
+    else if (level[0] == '2')
+      f.set_l2_bytes(bytes);
+    else if (level[0] == '3')
+      f.set_l3_bytes(bytes);
+  }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  f.set_cores(::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0);
+  return f;
+}
+
+std::string ternVersion() { return TERN_VERSION; }
+std::string codegenHash() { return TERN_CODEGEN_HASH; }
+
+bool readDb(const std::string &path, Database *db, std::string *err) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buf) {
+    *err = path + ": cannot read the tuning database: " + buf.getError().message();
+    return false;
+  }
+  const llvm::StringRef bytes = (*buf)->getBuffer();
+  if (!db->ParseFromArray(bytes.data(), int(bytes.size()))) {
+    *err = path + ": not a tern tuning database, or a truncated or corrupt one (" +
+           std::to_string(bytes.size()) + " bytes do not parse as tern.tune.Database)";
+    return false;
+  }
+  if (db->format_version() != kFormatVersion) {
+    *err = path + ": tuning database format " + std::to_string(db->format_version()) +
+           ", this tern reads format " + std::to_string(kFormatVersion) +
+           (db->format_version() == 0 ? " (an empty or foreign file?)" : "");
+    return false;
+  }
+  if (db->record_count() != db->records_size() || db->checksum() != checksumOf(*db)) {
+    *err = path + ": a truncated or corrupt tuning database (" +
+           std::to_string(db->records_size()) + " records read, " +
+           std::to_string(db->record_count()) + " written; checksum " +
+           (db->checksum() == checksumOf(*db) ? "matches" : "differs") + ")";
+    return false;
+  }
+  for (int i = 0; i < db->records_size(); ++i)
+    if (db->records(i).key().kind().empty() || db->records(i).key().target().empty()) {
+      *err = path + ": record " + std::to_string(i) + " has no kernel kind or target";
+      return false;
+    }
+  return true;
+}
+
+bool writeDb(const std::string &path, const Database &db, std::string *err) {
+  Database out = db;
+  out.set_format_version(kFormatVersion);
+  out.set_record_count(out.records_size());
+  out.set_checksum(checksumOf(out));
+  std::string bytes;
+  if (!out.SerializeToString(&bytes)) {
+    *err = path + ": cannot serialize the tuning database";
+    return false;
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f.write(bytes.data(), std::streamsize(bytes.size()));
+    if (!f) {
+      *err = tmp + ": cannot write";
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    *err = path + ": cannot rename " + tmp + " into place";
+    return false;
+  }
+  return true;
+}
+
+Record toRecord(const Key &key, const SearchResult &r) {
+  Record out;
+  *out.mutable_key() = key;
+  for (const auto &[k, v] : r.best)
+    (*out.mutable_chosen())[k] = v;
+  out.set_default_kept(r.defaultKept);
+  out.set_why(r.why);
+  for (const Candidate &c : r.tried) {
+    CandidateResult *cr = out.add_candidates();
+    for (const auto &[k, v] : c.schedule)
+      (*cr->mutable_schedule())[k] = v;
+    cr->set_origin(c.origin);
+    cr->set_failure(failureName(c.m.failure));
+    cr->set_detail(c.m.detail);
+    cr->set_same_code_as(c.sameCodeAs);
+    const Spread sp = c.spread();
+    cr->mutable_stats()->set_median_s(sp.median);
+    cr->mutable_stats()->set_p20_s(sp.p20);
+    cr->mutable_stats()->set_p80_s(sp.p80);
+    cr->mutable_stats()->set_samples(int32_t(c.m.seconds.size()));
+  }
+  return out;
+}
+
+bool sameKey(const Key &a, const Key &b) {
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+size_t mergeDb(Database *into, const Database &from) {
+  size_t replaced = 0;
+  for (const Record &r : from.records()) {
+    bool found = false;
+    for (Record &mine : *into->mutable_records())
+      if (sameKey(mine.key(), r.key())) {
+        mine = r;
+        found = true;
+        ++replaced;
+        break;
+      }
+    if (!found)
+      *into->add_records() = r;
+  }
+  into->set_format_version(kFormatVersion);
+  return replaced;
+}
+
+std::string showDb(const Database &db) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(db, &text);
+  return text;
+}
+
+std::string whyNotApplicable(const Record &r, const Fingerprint &hw, const std::string &version,
+                             const std::string &hash, int spaceVersion) {
+  const Key &k = r.key();
+  const Fingerprint &f = k.hardware();
+  if (f.cpu_vendor() != hw.cpu_vendor() || f.cpu_family() != hw.cpu_family() ||
+      f.cpu_model() != hw.cpu_model() || f.cpu_name() != hw.cpu_name())
+    return "measured on a different CPU (" + f.cpu_name() + " family " +
+           std::to_string(f.cpu_family()) + " model " + std::to_string(f.cpu_model()) +
+           ", this is " + hw.cpu_name() + " family " + std::to_string(hw.cpu_family()) +
+           " model " + std::to_string(hw.cpu_model()) + ")";
+  if (!std::equal(f.isa_features().begin(), f.isa_features().end(),
+                  hw.isa_features().begin(), hw.isa_features().end()))
+    return "measured with other CPU features enabled (" + std::to_string(f.isa_features_size()) +
+           " vs " + std::to_string(hw.isa_features_size()) + " here)";
+  if (f.l1d_bytes() != hw.l1d_bytes() || f.l2_bytes() != hw.l2_bytes() ||
+      f.l3_bytes() != hw.l3_bytes())
+    return "measured with other cache sizes (L3 " + std::to_string(f.l3_bytes() >> 20) +
+           " MiB, here " + std::to_string(hw.l3_bytes() >> 20) + " MiB)";
+  if (f.cores() != hw.cores())
+    return "measured with " + std::to_string(f.cores()) + " CPUs, here " +
+           std::to_string(hw.cores());
+  if (f.gpu_name() != hw.gpu_name() || f.gpu_sm() != hw.gpu_sm() ||
+      f.gpu_driver() != hw.gpu_driver())
+    return "measured on GPU '" + f.gpu_name() + "' sm_" + std::to_string(f.gpu_sm()) +
+           ", here '" + hw.gpu_name() + "' sm_" + std::to_string(hw.gpu_sm());
+  if (k.tern_version() != version)
+    return "made by tern " + k.tern_version() + ", this is " + version;
+  if (k.codegen_hash() != hash)
+    return "made by another code generator (hash " + k.codegen_hash() + ", this is " + hash + ")";
+  if (k.space_version() != spaceVersion)
+    return "searched schedule space version " + std::to_string(k.space_version()) + " of " +
+           k.target() + ", which is now version " + std::to_string(spaceVersion);
+  return "";
+}
+
+} // namespace tern::tune

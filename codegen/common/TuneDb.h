@@ -1,0 +1,63 @@
+//===- TuneDb.h - tern-tune's database of tuning records ----------*- C++ -*-===//
+//
+// A database is a protobuf `tern.tune.Database` (TuneRecord.proto) in one
+// file. This holds what the tuner and the compiler share: this machine's
+// fingerprint, this compiler's identity, reading (a corrupt, truncated or
+// foreign file is an error naming it, never a crash), writing (atomically),
+// merging, printing as text, and the rule that decides whether a record
+// applies here: the whole hardware fingerprint, tern's version, the code
+// generator's hash and the schedule space's version must match; a record
+// that does not is skipped with a one-line note saying which field differs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_CODEGEN_COMMON_TUNEDB_H
+#define TERN_CODEGEN_COMMON_TUNEDB_H
+
+#include "codegen/common/TuneRecord.pb.h"
+#include "codegen/common/TuneSearch.h"
+
+#include <string>
+#include <vector>
+
+namespace tern::tune {
+
+/// This machine's CPU (vendor, family, model, LLVM's name and enabled
+/// features, cache sizes from sysfs, the CPUs this process may use).
+Fingerprint hostFingerprint();
+
+/// This build: tern's version and the hash of its code generator's
+/// sources (computed at build time).
+std::string ternVersion();
+std::string codegenHash();
+
+/// Reads `path`: false + err ("FILE: ...") when it cannot be read, is not
+/// a database, or is of another format version.
+bool readDb(const std::string &path, Database *db, std::string *err);
+/// Writes `path` + ".tmp" and renames it into place.
+bool writeDb(const std::string &path, const Database &db, std::string *err);
+
+/// `into` gains every record of `from`; a record with the same key as one
+/// in `into` replaces it. Returns how many were replaced.
+size_t mergeDb(Database *into, const Database &from);
+
+/// The database as protobuf text (tern-tune --show).
+std::string showDb(const Database &db);
+
+/// "" when `r` applies to a compile for this hardware `hw` and this
+/// compiler; else why not, in one line ("measured on a different CPU
+/// (znver4, not znver5)", "made by another code generator (hash ...)").
+/// `spaceVersion` is the target's schedule space version (Space::version).
+std::string whyNotApplicable(const Record &r, const Fingerprint &hw,
+                             const std::string &version, const std::string &hash,
+                             int spaceVersion);
+
+/// The record of one search: the chosen schedule, why, and every
+/// candidate's statistics or failure.
+Record toRecord(const Key &key, const SearchResult &r);
+
+/// Two keys name the same kernel on the same machine by the same compiler.
+bool sameKey(const Key &a, const Key &b);
+
+} // namespace tern::tune
+
+#endif

@@ -1,0 +1,175 @@
+//===- TuneDbTest.cpp - tuning records: read, write, merge, apply ---------===//
+//
+// A database reads back as written; a truncated, corrupt, empty or foreign
+// file is an error naming it (every truncation, many bit flips), never a
+// crash or a silently shorter database; a merge replaces records with the
+// same key; a record from another machine, tern version, code generator or
+// schedule space is refused with a note saying which.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/common/TuneDb.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
+
+using namespace tern::tune;
+
+namespace {
+
+std::string tmp(const char *name) {
+  return testing::TempDir() + "/" + name + "." + std::to_string(::getpid());
+}
+std::vector<char> slurp(const std::string &p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+void spit(const std::string &p, const std::vector<char> &d) {
+  std::ofstream(p, std::ios::binary).write(d.data(), std::streamsize(d.size()));
+}
+
+Key keyFor(int64_t n, int64_t k) {
+  Key key;
+  *key.mutable_hardware() = hostFingerprint();
+  key.set_tern_version(ternVersion());
+  key.set_codegen_hash(codegenHash());
+  key.set_space_version(1);
+  key.set_target("x86-avx512-vnni");
+  key.set_kind("ternary_matmul");
+  key.set_n(n);
+  key.set_k(k);
+  key.set_layout("#tern.layout<block = 64, interleave = 8, chunk = 64>");
+  key.set_threads(2);
+  key.set_tokens(1);
+  return key;
+}
+
+Database sample() {
+  SearchResult r;
+  r.best = {{"tile_n", "4"}, {"prefetch", "8"}};
+  r.defaultKept = false;
+  r.why = "<prefetch = 8, tile_n = 4> is 1.2x the default";
+  Candidate def{{{"tile_n", "3"}}, "default", {}, ""};
+  def.m.seconds = {3e-5, 3.1e-5, 2.9e-5};
+  Candidate bad{{{"tile_n", "6"}}, "grid", {}, ""};
+  bad.m.failure = Failure::kWrongResult;
+  bad.m.detail = "row 3 differs";
+  r.tried = {def, bad};
+  Database db;
+  *db.add_records() = toRecord(keyFor(3840, 2560), r);
+  *db.add_records() = toRecord(keyFor(2560, 6912), r);
+  return db;
+}
+
+TEST(TuneDb, RoundTripAndShow) {
+  const std::string p = tmp("rt.tunedb");
+  std::string err;
+  ASSERT_TRUE(writeDb(p, sample(), &err)) << err;
+  Database db;
+  ASSERT_TRUE(readDb(p, &db, &err)) << err;
+  ASSERT_EQ(db.records_size(), 2);
+  const Record &r = db.records(0);
+  EXPECT_EQ(r.key().n(), 3840);
+  EXPECT_EQ(r.chosen().at("tile_n"), "4");
+  EXPECT_FALSE(r.default_kept());
+  ASSERT_EQ(r.candidates_size(), 2);
+  EXPECT_EQ(r.candidates(0).origin(), "default");
+  EXPECT_EQ(r.candidates(0).stats().samples(), 3);
+  EXPECT_DOUBLE_EQ(r.candidates(0).stats().median_s(), 3e-5);
+  EXPECT_EQ(r.candidates(1).failure(), "wrong result");
+  EXPECT_EQ(r.candidates(1).detail(), "row 3 differs");
+  // test/fuzz/run.sh seeds the tunedb fuzzer with this file.
+  if (const char *dir = std::getenv("TERN_TUNEDB_SEED_DIR"))
+    ASSERT_TRUE(writeDb(std::string(dir) + "/sample.tunedb", db, &err)) << err;
+  const std::string text = showDb(db);
+  EXPECT_NE(text.find("records {"), std::string::npos) << text;
+  EXPECT_NE(text.find("kind: \"ternary_matmul\""), std::string::npos) << text;
+  std::remove(p.c_str());
+}
+
+TEST(TuneDb, DamageIsAnErrorNamingTheFile) {
+  const std::string p = tmp("bad.tunedb");
+  std::string err;
+  ASSERT_TRUE(writeDb(p, sample(), &err)) << err;
+  const std::vector<char> good = slurp(p);
+  Database db;
+  for (size_t n = 0; n < good.size(); ++n) { // every truncation
+    spit(p, std::vector<char>(good.begin(), good.begin() + long(n)));
+    db.Clear();
+    EXPECT_FALSE(readDb(p, &db, &err)) << "truncated to " << n << " of " << good.size();
+    EXPECT_EQ(err.rfind(p, 0), 0u) << err;
+  }
+  int caught = 0, flips = 0;
+  for (size_t i = 0; i < good.size(); i += 3) { // bit flips
+    std::vector<char> d = good;
+    d[i] = char(d[i] ^ 0x10);
+    spit(p, d);
+    db.Clear();
+    ++flips;
+    caught += !readDb(p, &db, &err);
+  }
+  EXPECT_EQ(caught, flips) << "a flipped bit read as a valid database";
+  spit(p, {});
+  EXPECT_FALSE(readDb(p, &db, &err));
+  EXPECT_NE(err.find("empty or foreign"), std::string::npos) << err;
+  spit(p, {'h', 'e', 'l', 'l', 'o', '\n'});
+  EXPECT_FALSE(readDb(p, &db, &err));
+  EXPECT_FALSE(readDb(p + ".missing", &db, &err));
+  EXPECT_NE(err.find("cannot read"), std::string::npos) << err;
+  std::remove(p.c_str());
+}
+
+TEST(TuneDb, MergeReplacesTheSameKey) {
+  Database a = sample(), b;
+  Record newer = a.records(1);
+  (*newer.mutable_chosen())["tile_n"] = "6";
+  *b.add_records() = newer;
+  Record other = a.records(0);
+  other.mutable_key()->set_threads(1);
+  *b.add_records() = other;
+  EXPECT_EQ(mergeDb(&a, b), 1u);
+  ASSERT_EQ(a.records_size(), 3);
+  EXPECT_EQ(a.records(1).chosen().at("tile_n"), "6");
+  EXPECT_EQ(a.records(2).key().threads(), 1);
+}
+
+TEST(TuneDb, OnlyRecordsForThisMachineAndCompilerApply) {
+  const Record r = sample().records(0);
+  const Fingerprint here = hostFingerprint();
+  EXPECT_EQ(whyNotApplicable(r, here, ternVersion(), codegenHash(), 1), "");
+  Fingerprint other = here;
+  other.set_cpu_name("some-other-cpu");
+  EXPECT_NE(whyNotApplicable(r, other, ternVersion(), codegenHash(), 1).find("different CPU"),
+            std::string::npos);
+  other = here;
+  other.set_l3_bytes(here.l3_bytes() * 2 + 1);
+  EXPECT_NE(whyNotApplicable(r, other, ternVersion(), codegenHash(), 1).find("cache sizes"),
+            std::string::npos);
+  other = here;
+  other.set_cores(here.cores() + 1);
+  EXPECT_NE(whyNotApplicable(r, other, ternVersion(), codegenHash(), 1).find("CPUs"),
+            std::string::npos);
+  EXPECT_NE(whyNotApplicable(r, here, "9.9.9", codegenHash(), 1).find("made by tern"),
+            std::string::npos);
+  EXPECT_NE(whyNotApplicable(r, here, ternVersion(), "0123", 1).find("another code generator"),
+            std::string::npos);
+  EXPECT_NE(whyNotApplicable(r, here, ternVersion(), codegenHash(), 2).find("space version"),
+            std::string::npos);
+}
+
+TEST(TuneDb, TheHostIsFingerprinted) {
+  const Fingerprint f = hostFingerprint();
+  EXPECT_FALSE(f.cpu_name().empty());
+  EXPECT_GE(f.cores(), 1);
+  EXPECT_EQ(codegenHash().size(), 16u);
+  EXPECT_FALSE(ternVersion().empty());
+#if defined(__x86_64__)
+  EXPECT_FALSE(f.cpu_vendor().empty());
+  EXPECT_GT(f.isa_features_size(), 0);
+#endif
+}
+
+} // namespace
