@@ -18,7 +18,7 @@ tool_dirs = [config.tern_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
     ["tern-opt", "tern-import", "tern-make-model", "tern-run", "tern-tokenize",
      "tern-bench",
-     "tern-compile", "tern-pack-skeleton",
+     "tern-compile", "tern-pack-skeleton", "tern-tune",
      "FileCheck", "not"], tool_dirs)
 
 # The build (bin/ and all) and the source tree, for scripts that take them

@@ -81,10 +81,21 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
   const double t0 = clock();
   auto elapsed = [&] { return clock() - t0; };
   SearchResult r;
+  // Each measurement's wall time, to see whether the next one fits.
+  double spent = 0;
+  int calls = 0;
+  auto timed = [&](const sched::Schedule &s, double timeout) {
+    const double a = clock();
+    Measurement x = m.measure(s, timeout);
+    spent += clock() - a;
+    ++calls;
+    return x;
+  };
+  auto typical = [&] { return calls ? spent / calls : 0.0; };
 
   // 1. The default.
   std::vector<sched::Schedule> all = enumerate(space);
-  Candidate def{all[0], "default", m.measure(all[0], 0), ""};
+  Candidate def{all[0], "default", timed(all[0], 0), ""};
   r.tried.push_back(def);
   r.measured = 1;
   r.best = all[0];
@@ -122,7 +133,7 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
   if (std::string k = m.codeKey(all[0]); !k.empty())
     byCode[k] = 0;
   for (const sched::Schedule &s : rest) {
-    if (elapsed() >= o.explore * o.budgetSeconds) {
+    if (elapsed() + typical() > o.explore * o.budgetSeconds) {
       r.budgetExhausted = true;
       break;
     }
@@ -132,7 +143,7 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
       c.sameCodeAs = show(r.tried[it->second].schedule);
       c.m = r.tried[it->second].m;
     } else {
-      c.m = m.measure(s, timeout);
+      c.m = timed(s, timeout);
       ++r.measured;
       if (!key.empty())
         byCode[key] = r.tried.size();
@@ -152,14 +163,15 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
   if (ok.size() > o.finalists)
     ok.resize(o.finalists);
   for (int round = 0; round < o.rounds && !ok.empty(); ++round) {
-    if (elapsed() >= o.budgetSeconds) {
+    // A round that would not fit in the budget is not started.
+    if (elapsed() + typical() * double(1 + ok.size()) > o.budgetSeconds) {
       r.budgetExhausted = true;
       break;
     }
-    Measurement d = m.measure(r.tried[0].schedule, timeout);
+    Measurement d = timed(r.tried[0].schedule, timeout);
     r.tried[0].m.seconds.insert(r.tried[0].m.seconds.end(), d.seconds.begin(), d.seconds.end());
     for (size_t i : ok) {
-      Measurement f = m.measure(r.tried[i].schedule, timeout);
+      Measurement f = timed(r.tried[i].schedule, timeout);
       if (f.failure != Failure::kNone) { // flaky: a failure now is a failure
         r.tried[i].m.failure = f.failure;
         r.tried[i].m.detail = f.detail + " (in a final round)";
@@ -191,9 +203,10 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
           << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "] vs "
           << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "])";
     } else {
-      why << "the best, " << show(best->schedule) << " at " << b.median * 1e6
-          << " us, is within the default's spread [" << d.p20 * 1e6 << ", " << d.p80 * 1e6
-          << "] us: not resolvable, the default is kept";
+      why << "the best, " << show(best->schedule) << " at " << b.median * 1e6 << " us ["
+          << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "], does not beat the default's "
+          << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6
+          << "] beyond the spread: not resolvable, the default is kept";
     }
   }
   r.why = why.str();

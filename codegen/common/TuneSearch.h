@@ -18,7 +18,9 @@
 //   5. the winner must beat the default by more than the spread measured:
 //      its p80 below the default's p20; otherwise the default is kept and
 //      the result says the difference was not resolvable.
-// The clock is a parameter so that tests run on a fake one.
+// A measurement (or a final round) that would not fit in what is left of
+// the budget, judged by the measurements' typical wall time so far, is not
+// started. The clock is a parameter so that tests run on a fake one.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_CODEGEN_COMMON_TUNESEARCH_H

@@ -1,0 +1,294 @@
+//===- TernaryMatmulMeasure.cpp - one ternary matmul schedule, measured ---===//
+#include "tools/tern-tune/TernaryMatmulMeasure.h"
+
+#include "codegen/common/Jit.h"
+#include "codegen/cpu/Kernels.h"
+#include "codegen/cpu/KernelJit.h"
+#include "codegen/cpu/PlanBuilder.h"
+#include "passes/ScheduleDefaults.h"
+#include "runtime/engine/ThreadPool.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace tern::tune {
+
+int64_t MatmulJob::rows() const {
+  int64_t n = 0;
+  for (int64_t p : parts)
+    n += p;
+  return n;
+}
+
+std::string MatmulJob::label() const {
+  return "ternary_matmul " + std::to_string(rows()) + "x" + std::to_string(K) + " T" +
+         std::to_string(tokens) + " th" + std::to_string(threads);
+}
+
+bool writeJob(const MatmulJob &j, const std::string &path, std::string *err) {
+  std::ofstream f(path);
+  f << "target " << j.target << "\nK " << j.K << "\nparts";
+  for (int64_t p : j.parts)
+    f << " " << p;
+  f << "\nlayout " << j.layout.bits << " " << j.layout.pack_dim << " " << j.layout.block << " "
+    << j.layout.interleave << " " << j.layout.chunk << " " << j.layout.lut << "\ndivide "
+    << j.divide << "\nresidual " << j.residual << "\ntokens " << j.tokens << "\nthreads "
+    << j.threads << "\nmin_sample_s " << j.minSampleSeconds << "\nsamples " << j.samples
+    << "\nrotate_bytes " << j.rotateBytes << "\nplant " << (j.plant.empty() ? "-" : j.plant)
+    << "\n";
+  for (const auto &[k, v] : j.schedule)
+    f << "knob " << k << " " << (v.empty() ? "-" : v) << "\n";
+  if (!f) {
+    *err = path + ": cannot write";
+    return false;
+  }
+  return true;
+}
+
+bool readJob(const std::string &path, MatmulJob *j, std::string *err) {
+  std::ifstream f(path);
+  if (!f) {
+    *err = path + ": cannot read";
+    return false;
+  }
+  for (std::string line; std::getline(f, line);) {
+    std::istringstream s(line);
+    std::string key;
+    s >> key;
+    if (key == "target")
+      s >> j->target;
+    else if (key == "K")
+      s >> j->K;
+    else if (key == "parts")
+      for (int64_t p; s >> p;)
+        j->parts.push_back(p);
+    else if (key == "layout")
+      s >> j->layout.bits >> j->layout.pack_dim >> j->layout.block >> j->layout.interleave >>
+          j->layout.chunk >> j->layout.lut;
+    else if (key == "divide")
+      s >> j->divide;
+    else if (key == "residual")
+      s >> j->residual;
+    else if (key == "tokens")
+      s >> j->tokens;
+    else if (key == "threads")
+      s >> j->threads;
+    else if (key == "min_sample_s")
+      s >> j->minSampleSeconds;
+    else if (key == "samples")
+      s >> j->samples;
+    else if (key == "rotate_bytes")
+      s >> j->rotateBytes;
+    else if (key == "plant") {
+      s >> j->plant;
+      if (j->plant == "-")
+        j->plant.clear();
+    } else if (key == "knob") {
+      std::string k, v;
+      s >> k >> v;
+      j->schedule[k] = v == "-" ? "" : v;
+    }
+  }
+  if (j->K <= 0 || j->parts.empty() || j->tokens <= 0 || j->threads <= 0) {
+    *err = path + ": not a complete measurement job";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+mlir::DialectRegistry registry() {
+  mlir::DialectRegistry r;
+  mlir::tern::registerJitDialects(r);
+  return r;
+}
+
+/// The kernel's parameters under the job's schedule, as the plan builder
+/// sets them (applySchedule).
+cpu::TernaryMatmulParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
+                                  const cpu::CpuTarget &t) {
+  cpu::TernaryMatmulParams p;
+  p.K = j.K;
+  p.parts = j.parts;
+  p.max_batch = j.tokens;
+  p.block = j.layout.block;
+  p.interleave = j.layout.interleave;
+  p.lut = j.layout.lut;
+  p.isa = t.isa;
+  p.divide = j.divide;
+  p.residual = j.residual;
+  cpu::applySchedule(mlir::tern::scheduleFromKnobs(ctx, j.schedule), &p);
+  return p;
+}
+
+int result(const std::string &path, const std::string &text) {
+  std::ofstream(path) << text << "\n";
+  return 0;
+}
+
+} // namespace
+
+std::string kernelText(const MatmulJob &j) {
+  cpu::CpuTarget t;
+  std::string err;
+  if (!cpu::resolveCpuTarget(j.target, &t, &err))
+    return "";
+  mlir::MLIRContext ctx(registry());
+  ctx.loadAllAvailableDialects();
+  mlir::OpBuilder b(&ctx);
+  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+  b.setInsertionPointToEnd(module.getBody());
+  cpu::buildTernaryMatmulKernel(b, module, "k", paramsOf(&ctx, j, t));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  module->erase();
+  return text;
+}
+
+int runJob(const MatmulJob &j, const std::string &resultPath) {
+  if (j.plant == "crash")
+    __builtin_trap();
+  if (j.plant == "hang")
+    for (;;)
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+  cpu::CpuTarget t;
+  std::string err;
+  if (!cpu::resolveCpuTarget(j.target, &t, &err))
+    return result(resultPath, "compile " + err);
+  if (j.layout.lut != 0)
+    return result(resultPath, "compile lookup-table layouts are not tuned yet");
+  mlir::MLIRContext ctx(registry());
+  ctx.loadAllAvailableDialects();
+  mlir::OpBuilder b(&ctx);
+  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+  b.setInsertionPointToEnd(module.getBody());
+  const cpu::TernaryMatmulParams p = paramsOf(&ctx, j, t);
+  cpu::buildTernaryMatmulKernel(b, module, "k", p);
+  auto jit = cpu::KernelJit::compile(module, &err);
+  if (!jit)
+    return result(resultPath, "compile " + err);
+  tern_kernel_fn fn = jit->lookup("k");
+  if (!fn)
+    return result(resultPath, "compile no entry for the kernel");
+
+  // Seeded inputs; the extreme row (all +1 against all -128) included.
+  const int64_t N = j.rows(), K = j.K, T = j.tokens;
+  std::mt19937 rng(uint32_t(N * 131 + K));
+  std::uniform_int_distribution<int> w3(-1, 1), q8(-128, 127);
+  std::vector<int8_t> W(size_t(N * K)), q(size_t(T * K));
+  for (auto &v : W)
+    v = int8_t(w3(rng));
+  for (auto &v : q)
+    v = int8_t(q8(rng));
+  for (int64_t i = 0; i < K; ++i) {
+    W[size_t(i)] = 1;
+    q[size_t(i)] = -128;
+  }
+  std::vector<float> s(static_cast<size_t>(T)), rs(static_cast<size_t>(N));
+  for (int64_t i = 0; i < T; ++i)
+    s[size_t(i)] = 1.0f + 0.37f * float(i);
+  for (int64_t n = 0; n < N; ++n)
+    rs[size_t(n)] = 0.01f + 0.001f * float(n % 17);
+  const int64_t wBytes = ref::packedBytes(j.layout, N, K);
+  const int64_t copies = std::max<int64_t>(1, j.rotateBytes / std::max<int64_t>(wBytes, 1));
+  std::vector<uint8_t> packed(size_t(wBytes * copies));
+  ref::packTernary(W.data(), N, K, j.layout, packed.data());
+  for (int64_t c = 1; c < copies; ++c)
+    std::memcpy(packed.data() + c * wBytes, packed.data(), size_t(wBytes));
+  std::vector<std::vector<float>> outs;
+  for (int64_t n : j.parts)
+    outs.emplace_back(size_t(T * n), std::nanf("0xbad")); // poisoned
+  std::vector<float> res(j.residual ? size_t(T * j.parts[0]) : 0);
+  for (size_t i = 0; i < res.size(); ++i)
+    res[i] = 0.25f * float(i % 13) - 1.0f;
+  std::vector<void *> args = {q.data(), s.data(), packed.data(), rs.data()};
+  for (auto &o : outs)
+    args.push_back(o.data());
+  if (j.residual)
+    args.push_back(res.data());
+
+  rt::ThreadPool pool;
+  if (!pool.start(int(j.threads), 200, &err))
+    return result(resultPath, "compile " + err);
+  // Row ranges split at multiples of the interleave group (as the plan's
+  // grain), one per thread.
+  const int64_t grain = std::max<int64_t>(16, j.layout.interleave);
+  auto call = [&](int64_t task) {
+    const int64_t per = (N / grain + j.threads - 1) / j.threads * grain;
+    const int64_t b0 = task * per, e0 = std::min(N, b0 + per);
+    if (b0 < e0)
+      fn(args.data(), 0, T, 0, b0, e0);
+  };
+  pool.parallelFor(j.threads, call);
+
+  // Bit for bit against the formula of Kernels.h.
+  int64_t base = 0;
+  for (size_t part = 0; part < j.parts.size(); ++part) {
+    const int64_t np = j.parts[part];
+    for (int64_t tk = 0; tk < T; ++tk)
+      for (int64_t r = 0; r < np; ++r) {
+        const int64_t n = base + r;
+        int32_t acc = 0;
+        for (int64_t k = 0; k < K; ++k)
+          acc += int32_t(W[size_t(n * K + k)]) * int32_t(q[size_t(tk * K + k)]);
+        float y = float(acc);
+        y = j.divide ? y / (s[size_t(tk)] * rs[size_t(n)]) : y / s[size_t(tk)] * rs[size_t(n)];
+        const float want = j.residual ? res[size_t(tk * j.parts[0] + r)] + y : y;
+        float got = outs[part][size_t(tk * np + r)];
+        if (j.plant == "wrong" && tk == 0 && n == 0)
+          got += 1.0f;
+        if (std::memcmp(&got, &want, 4) != 0) {
+          char buf[160];
+          std::snprintf(buf, sizeof buf, "wrong part %zu token %lld row %lld: %.9g, want %.9g",
+                        part, (long long)tk, (long long)r, double(got), double(want));
+          return result(resultPath, buf);
+        }
+      }
+    base += np;
+  }
+  if (j.residual) // the residual input must stay as it was for the timing
+    for (size_t i = 0; i < res.size(); ++i)
+      res[i] = 0.25f * float(i % 13) - 1.0f;
+
+  // Timing: each sample is as many calls as fill min_sample_s.
+  using clock = std::chrono::steady_clock;
+  int64_t copy = 0;
+  auto once = [&] {
+    args[2] = packed.data() + copy * wBytes;
+    copy = copy + 1 == copies ? 0 : copy + 1;
+    pool.parallelFor(j.threads, call);
+  };
+  int64_t reps = 1;
+  for (;;) { // warm-up, and the repetitions per sample
+    auto a = clock::now();
+    for (int64_t i = 0; i < reps; ++i)
+      once();
+    const double sec = std::chrono::duration<double>(clock::now() - a).count();
+    if (sec >= j.minSampleSeconds || reps > (int64_t(1) << 24))
+      break;
+    reps = std::max<int64_t>(reps * 2, int64_t(j.minSampleSeconds / std::max(sec / double(reps), 1e-9)));
+  }
+  std::ostringstream out;
+  out << "ok";
+  for (int i = 0; i < j.samples; ++i) {
+    auto a = clock::now();
+    for (int64_t r = 0; r < reps; ++r)
+      once();
+    out << " " << std::chrono::duration<double>(clock::now() - a).count() / double(reps);
+  }
+  return result(resultPath, out.str());
+}
+
+} // namespace tern::tune

@@ -1,0 +1,485 @@
+//===- tern-tune.cpp - search kernel schedules on this machine ------------===//
+//
+//   tern-tune MODEL [--target=host|x86-...|aarch64-...] [--threads N] [--only NxK]
+//             [--budget 10m] [--prefill-tokens 128] [-o DB] [--schedule-out FILE]
+//   tern-tune --show DB
+//   tern-tune --merge DB... -o DB
+//
+// Finds every distinct ternary matmul of the model's plan (tern-compile
+// --emit=mlir: K, parts, layout, scale mode, residual) and searches its
+// target's schedule space (codegen/common/ScheduleSpace.h) twice: decode
+// (one token: gemv_tile_n, prefetch) and prefill (--prefill-tokens tokens:
+// tile_m, tile_n, with decode's winner fixed). Each candidate runs in a
+// child process (`tern-tune --measure-job`) with a timeout derived from the
+// default's time; its output is checked bit for bit against the scalar
+// formula before its time counts (TernaryMatmulMeasure.h). The search is
+// TuneSearch.h's: default first, model-ranked, identical code once,
+// finalists interleaved with the default, a winner must beat it beyond the
+// spread. Records (TuneRecord.proto, keyed by this machine's fingerprint,
+// tern's version and the code generator's hash) are merged into DB after
+// each kernel, so Ctrl-C keeps what was measured and a rerun skips kernels
+// DB already has. --schedule-out writes the winners as a tern-compile
+// --schedule-file. Progress on stderr. CPU targets this machine runs only;
+// GPU tuning goes through the GPU bundle (not yet).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/common/Jit.h"
+#include "codegen/common/ScheduleSpace.h"
+#include "codegen/common/TuneDb.h"
+#include "codegen/common/TuneSearch.h"
+#include "codegen/cpu/CpuTarget.h"
+#include "dialect/TernOps.h"
+#include "passes/ScheduleDefaults.h"
+#include "tools/tern-tune/TernaryMatmulMeasure.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using namespace llvm;
+using namespace tern;
+
+static cl::opt<std::string> input(cl::Positional, cl::desc("<model>"), cl::init(""));
+static cl::opt<std::string> targetName("target", cl::desc("CPU target (default: host)"),
+                                       cl::init("host"));
+// --threads N (a linked library registers its own "threads" option, so
+// main() renames it to --tune-threads before parsing).
+static cl::opt<int> threads("tune-threads", cl::desc("threads per kernel call (--threads N)"),
+                            cl::init(1));
+static cl::opt<std::string> budgetText("budget", cl::desc("search time in all: 90s, 10m"),
+                                       cl::init("10m"));
+static cl::opt<int> prefillTokens("prefill-tokens", cl::desc("tokens of the prefill bucket"),
+                                  cl::init(128));
+static cl::opt<std::string> output("o", cl::desc("tuning database to merge the records into"),
+                                   cl::init(""));
+static cl::opt<std::string> scheduleOut("schedule-out",
+                                        cl::desc("also write the winners as a schedule file"),
+                                        cl::init(""));
+static cl::opt<std::string> show("show", cl::desc("print a tuning database as text"),
+                                 cl::init(""));
+static cl::list<std::string> merge("merge", cl::desc("merge tuning databases into -o"),
+                                   cl::CommaSeparated);
+static cl::opt<std::string> measureJob("measure-job", cl::desc("(internal) run one job"),
+                                       cl::init(""), cl::Hidden);
+static cl::opt<std::string> resultFile("result", cl::desc("(internal) the job's result"),
+                                       cl::init(""), cl::Hidden);
+static cl::opt<bool> quiet("q", cl::desc("no progress on stderr"), cl::init(false));
+static cl::opt<std::string> only("only", cl::desc("tune only the ternary matmul of this NxK"),
+                                 cl::init(""));
+
+namespace {
+
+int fail(const std::string &msg) {
+  errs() << "tern-tune: error: " << msg << "\n";
+  return 1;
+}
+
+/// "10m", "90s", "1h", "45" (seconds).
+bool parseBudget(const std::string &s, double *sec) {
+  char *end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || v <= 0)
+    return false;
+  std::string unit(end);
+  if (unit.empty() || unit == "s")
+    *sec = v;
+  else if (unit == "m")
+    *sec = v * 60;
+  else if (unit == "h")
+    *sec = v * 3600;
+  else
+    return false;
+  return true;
+}
+
+std::string defaultDbPath() {
+  const char *home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.cache/tern/tune/tune.tunedb";
+}
+
+/// One distinct ternary matmul of the plan.
+struct Kernel {
+  int64_t K = 0;
+  std::vector<int64_t> parts;
+  ref::TernaryLayout layout;
+  std::string layoutText;
+  bool divide = false, residual = false;
+  int64_t rows() const {
+    int64_t n = 0;
+    for (int64_t p : parts)
+      n += p;
+    return n;
+  }
+};
+
+/// Tests plant failures: TERN_TUNE_PLANT="K=V&K2=V2:crash,K=V:hang,..."
+/// makes the child of every candidate with those knob values crash, hang
+/// or corrupt one output ("wrong").
+struct Plant {
+  sched::Schedule when;
+  std::string kind;
+};
+std::vector<Plant> plants() {
+  std::vector<Plant> out;
+  const char *env = std::getenv("TERN_TUNE_PLANT");
+  std::stringstream all(env ? env : "");
+  for (std::string item; std::getline(all, item, ',');) {
+    const size_t colon = item.rfind(':');
+    if (colon == std::string::npos)
+      continue;
+    Plant p;
+    p.kind = item.substr(colon + 1);
+    std::stringstream conds(item.substr(0, colon));
+    for (std::string c; std::getline(conds, c, '&');)
+      if (size_t eq = c.find('='); eq != std::string::npos)
+        p.when[c.substr(0, eq)] = c.substr(eq + 1);
+    out.push_back(p);
+  }
+  return out;
+}
+
+/// Measures schedules of one kernel and bucket in child processes.
+class ChildMeasurer : public tune::Measurer {
+public:
+  ChildMeasurer(tune::MatmulJob base, std::string self, std::string dir, std::string what)
+      : base(std::move(base)), self(std::move(self)), dir(std::move(dir)), what(std::move(what)) {}
+
+  tune::Measurement measure(const sched::Schedule &s, double timeout) override {
+    tune::MatmulJob j = job(s);
+    const std::string jobPath = dir + "/job", resPath = dir + "/result";
+    std::remove(resPath.c_str());
+    tune::Measurement m;
+    std::string err;
+    if (!tune::writeJob(j, jobPath, &err)) {
+      m.failure = tune::Failure::kCompile;
+      m.detail = err;
+      return m;
+    }
+    // The default runs without the search's timeout; a minute bounds it.
+    const unsigned secs = unsigned(std::max(1.0, timeout > 0 ? timeout : 60.0) + 0.999);
+    std::string errMsg;
+    bool execFailed = false;
+    const std::optional<StringRef> redirects[] = {std::nullopt, StringRef(""), StringRef("")};
+    int rc = sys::ExecuteAndWait(self, {self, "--measure-job", jobPath, "--result", resPath},
+                                 std::nullopt, redirects, secs, 0, &errMsg, &execFailed);
+    ++count;
+    if (rc != 0) {
+      m.failure = errMsg.find("timed out") != std::string::npos ? tune::Failure::kTimeout
+                                                               : tune::Failure::kCrash;
+      m.detail = errMsg.empty() ? "exit " + std::to_string(rc) : errMsg;
+      progress(s, "failed: " + std::string(tune::failureName(m.failure)));
+      return m;
+    }
+    std::ifstream f(resPath);
+    std::string word;
+    f >> word;
+    if (word == "ok") {
+      for (double v; f >> v;)
+        m.seconds.push_back(v);
+      progress(s, std::to_string(tune::spreadOf(m.seconds).median * 1e6) + " us");
+    } else {
+      std::string rest;
+      std::getline(f, rest);
+      m.failure = word == "wrong" ? tune::Failure::kWrongResult : tune::Failure::kCompile;
+      m.detail = word + rest;
+      progress(s, "failed: " + m.detail);
+    }
+    return m;
+  }
+
+  std::string codeKey(const sched::Schedule &s) override {
+    std::string text = tune::kernelText(job(s));
+    return text.empty() ? "" : std::to_string(xxh3_64bits(text));
+  }
+
+  int count = 0;
+
+private:
+  tune::MatmulJob job(const sched::Schedule &s) const {
+    tune::MatmulJob j = base;
+    for (const auto &[k, v] : s)
+      j.schedule[k] = v;
+    static const std::vector<Plant> planted = plants();
+    for (const Plant &p : planted) {
+      bool all = true;
+      for (const auto &[k, v] : p.when)
+        all &= s.count(k) && s.at(k) == v;
+      if (all)
+        j.plant = p.kind;
+    }
+    return j;
+  }
+  void progress(const sched::Schedule &s, const std::string &how) {
+    if (quiet)
+      return;
+    std::string knobs;
+    for (const auto &[k, v] : s)
+      knobs += (knobs.empty() ? "" : " ") + k + "=" + (v.empty() ? "-" : v);
+    errs() << "tern-tune: " << what << " candidate " << count << " <" << knobs << ">: " << how
+           << "\n";
+  }
+
+  tune::MatmulJob base;
+  std::string self, dir, what;
+};
+
+/// The knobs of `space` a bucket searches (the others stay as `fixed`).
+sched::Space subspace(const sched::Space &space, const std::vector<std::string> &names,
+                      const sched::Schedule &fixed) {
+  sched::Space s = space;
+  s.knobs.clear();
+  for (const sched::Knob &k : space.knobs)
+    if (std::find(names.begin(), names.end(), k.name) != names.end()) {
+      sched::Knob kk = k;
+      if (auto it = fixed.find(k.name); it != fixed.end())
+        kk.def = it->second;
+      s.knobs.push_back(kk);
+    }
+  return s;
+}
+
+std::string scheduleText(const sched::Schedule &s) {
+  std::string out;
+  for (const auto &[k, v] : s)
+    if (!v.empty() && v != "0")
+      out += (out.empty() ? "" : ", ") + k + " = " +
+             (v.find_first_not_of("0123456789") == std::string::npos ? v : "\\\"" + v + "\\\"");
+  return "#tern.schedule<" + out + ">";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::string &a : args)
+    if (a == "--threads" || a == "-threads" || a == "-t")
+      a = "--tune-threads";
+    else if (a.rfind("--threads=", 0) == 0)
+      a = "--tune-threads=" + a.substr(10);
+  std::vector<const char *> cargs;
+  for (const std::string &a : args)
+    cargs.push_back(a.c_str());
+  cl::ParseCommandLineOptions(int(cargs.size()), cargs.data(),
+                              "tern-tune: search kernel schedules on this machine\n");
+
+  if (!measureJob.empty()) { // the child
+    tune::MatmulJob j;
+    std::string err;
+    if (!tune::readJob(measureJob, &j, &err))
+      return fail(err);
+    return tune::runJob(j, resultFile);
+  }
+  std::string err;
+  if (!show.empty()) {
+    tune::Database db;
+    if (!tune::readDb(show, &db, &err))
+      return fail(err);
+    outs() << tune::showDb(db);
+    return 0;
+  }
+  if (!merge.empty()) {
+    if (output.empty())
+      return fail("--merge needs -o OUT");
+    tune::Database all;
+    size_t replaced = 0;
+    for (const std::string &p : merge) {
+      tune::Database db;
+      if (!tune::readDb(p, &db, &err))
+        return fail(err);
+      replaced += tune::mergeDb(&all, db);
+    }
+    if (!tune::writeDb(output, all, &err))
+      return fail(err);
+    errs() << "tern-tune: merged " << merge.size() << " databases into " << output << ": "
+           << all.records_size() << " records (" << replaced << " replaced by later ones)\n";
+    return 0;
+  }
+  if (input.empty())
+    return fail("no model given (tern-tune MODEL, --show DB or --merge A,B -o C)");
+  double budget = 0;
+  if (!parseBudget(budgetText, &budget))
+    return fail("--budget " + budgetText + ": expected seconds, or a number with s, m or h");
+  if (threads < 1 || prefillTokens < 2)
+    return fail("--threads must be >= 1 and --prefill-tokens >= 2");
+
+  // The target, which must be this machine's.
+  cpu::CpuTarget target;
+  if (!cpu::resolveCpuTarget(targetName, &target, &err))
+    return fail(err);
+  const std::string host = mlir::tern::detectHostTarget();
+  const std::string family = targetName == "host" ? host : targetName.getValue();
+  if (family != host && !(family == "x86-64-v3" && host == "x86-avx512-vnni") &&
+      family != "generic")
+    return fail("--target=" + family + " does not run on this machine (" + host +
+                "): tune on the machine itself");
+
+  // The plan's ternary matmuls, from the scheduled graph.
+  const std::string self = sys::fs::getMainExecutable(argv[0], (void *)&fail);
+  SmallString<256> compiler(sys::path::parent_path(self));
+  sys::path::append(compiler, "tern-compile");
+  SmallString<128> dir;
+  if (std::error_code ec = sys::fs::createUniqueDirectory("tern-tune", dir))
+    return fail("cannot make a temporary folder: " + ec.message());
+  const std::string graphPath = (dir + "/graph.mlir").str();
+  std::string compileErr;
+  int rc = sys::ExecuteAndWait(compiler,
+                               {compiler, input, "--target=" + family, "--emit=mlir", "-q", "-o",
+                                graphPath},
+                               std::nullopt, {}, 600, 0, &compileErr);
+  if (rc != 0)
+    return fail(input + ": tern-compile could not build the graph" +
+                (compileErr.empty() ? "" : ": " + compileErr));
+  mlir::DialectRegistry registry;
+  mlir::tern::registerJitDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  mlir::OwningOpRef<mlir::ModuleOp> graph = mlir::parseSourceFile<mlir::ModuleOp>(graphPath, &ctx);
+  if (!graph)
+    return fail(graphPath + ": cannot parse the scheduled graph");
+  std::vector<Kernel> kernels;
+  graph->walk([&](mlir::tern::TernaryMatmulOp mm) {
+    Kernel k;
+    auto in = mlir::cast<mlir::RankedTensorType>(mm.getInput().getType());
+    k.K = in.getShape()[1];
+    for (int64_t n : mm.getPartsAttr().asArrayRef())
+      k.parts.push_back(n);
+    auto w = mlir::dyn_cast<mlir::tern::TernaryType>(mm.getWeights()[0].getType());
+    if (!w)
+      return;
+    k.layout = w.getLayout().toRuntime();
+    llvm::raw_string_ostream os(k.layoutText);
+    os << mlir::Attribute(w.getLayout());
+    k.divide = mm.getScaleMode() == mlir::tern::ScaleMode::divide;
+    if (!only.empty() && only != std::to_string(k.rows()) + "x" + std::to_string(k.K))
+      return;
+    k.residual = bool(mm.getResidual());
+    for (const Kernel &o : kernels)
+      if (o.K == k.K && o.parts == k.parts && o.layoutText == k.layoutText &&
+          o.divide == k.divide && o.residual == k.residual)
+        return;
+    kernels.push_back(k);
+  });
+  if (kernels.empty())
+    return fail(input + ": the plan has no ternary matmul to tune" +
+                (only.empty() ? "" : " of shape " + only.getValue()));
+
+  const std::string dbPath = output.empty() ? defaultDbPath() : output.getValue();
+  sys::fs::create_directories(sys::path::parent_path(dbPath));
+  tune::Database db;
+  if (sys::fs::exists(dbPath) && !tune::readDb(dbPath, &db, &err))
+    return fail(err + " (delete it or give another -o)");
+  const tune::Fingerprint hw = tune::hostFingerprint();
+  const int64_t llc = std::max<int64_t>(hw.l3_bytes(), hw.l2_bytes());
+  const double share = budget / double(2 * kernels.size());
+  errs() << "tern-tune: " << kernels.size() << " ternary matmuls on " << family << " ("
+         << hw.cpu_name() << ", " << threads << " thread" << (threads > 1 ? "s" : "")
+         << "), budget " << int(budget) << " s, " << dbPath << "\n";
+
+  std::string records;
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    const Kernel &k = kernels[i];
+    sched::Space space;
+    if (!sched::spaceFor(family, sched::Kind::kTernaryMatmul, {k.rows(), k.K}, &space, &err))
+      return fail(err);
+    sched::Schedule chosen = space.defaults();
+    for (int bucket = 0; bucket < 2; ++bucket) {
+      const int64_t tokens = bucket == 0 ? 1 : prefillTokens;
+      tune::Key key;
+      *key.mutable_hardware() = hw;
+      key.set_tern_version(tune::ternVersion());
+      key.set_codegen_hash(tune::codegenHash());
+      key.set_space_version(space.version);
+      key.set_target(family);
+      key.set_kind("ternary_matmul");
+      key.set_n(k.rows());
+      key.set_k(k.K);
+      key.set_layout(k.layoutText);
+      key.set_threads(threads);
+      key.set_tokens(int32_t(tokens));
+      std::string what = "[" + std::to_string(i + 1) + "/" + std::to_string(kernels.size()) +
+                         "] ternary_matmul " + std::to_string(k.rows()) + "x" +
+                         std::to_string(k.K) + (bucket == 0 ? " decode" : " prefill" + std::to_string(tokens));
+      const tune::Record *have = nullptr;
+      for (const tune::Record &r : db.records())
+        if (tune::sameKey(r.key(), key))
+          have = &r;
+      const std::vector<std::string> names = bucket == 0
+                                                 ? std::vector<std::string>{"gemv_tile_n", "prefetch"}
+                                                 : std::vector<std::string>{"tile_m", "tile_n"};
+      if (have) { // a rerun resumes
+        for (const std::string &n : names)
+          if (auto it = have->chosen().find(n); it != have->chosen().end())
+            chosen[n] = it->second;
+        errs() << "tern-tune: " << what << ": already in " << dbPath << " (kept)\n";
+        continue;
+      }
+      tune::MatmulJob job;
+      job.target = family;
+      job.K = k.K;
+      job.parts = k.parts;
+      job.layout = k.layout;
+      job.divide = k.divide;
+      job.residual = k.residual;
+      job.tokens = tokens;
+      job.threads = threads;
+      job.schedule = chosen;
+      job.rotateBytes = bucket == 0 ? 2 * llc : 0;
+      ChildMeasurer m(job, self, dir.str().str(), what);
+      tune::SearchOptions o;
+      o.budgetSeconds = share;
+      o.model = [&](const sched::Schedule &s) {
+        // Decode: one interleave group per tile first, then fewer prefetch
+        // streams; prefill: more reuse (tile_m x tile_n) while the
+        // accumulators fit the registers.
+        auto num = [&](const char *n) {
+          auto it = s.find(n);
+          return it == s.end() || it->second.empty() ? 0.0 : std::stod(it->second);
+        };
+        if (bucket == 0)
+          return std::abs(num("gemv_tile_n") - 0.0) * 0.1 + num("prefetch") * 0.01;
+        const double tiles = num("tile_m") * num("tile_n");
+        const double regs = target.vector_bytes >= 64 ? 32 : 16;
+        return tiles + num("tile_n") > regs ? 100.0 : 1.0 / std::max(tiles, 1.0);
+      };
+      tune::SearchResult r = tune::search(subspace(space, names, chosen), m, o);
+      for (const std::string &n : names)
+        if (auto it = r.best.find(n); it != r.best.end())
+          chosen[n] = it->second;
+      errs() << "tern-tune: " << what << ": " << r.why << " (" << r.measured << " measured, "
+             << r.tried.size() << " tried)\n";
+      *db.add_records() = tune::toRecord(key, r);
+      if (!tune::writeDb(dbPath, db, &err))
+        return fail(err);
+    }
+    records += std::string(records.empty() ? "" : ",\n") + "    {\"op\": \"ternary_matmul\", \"n\": " +
+               std::to_string(k.rows()) + ", \"k\": " + std::to_string(k.K) +
+               ", \"schedule\": \"" + scheduleText(chosen) + "\"}";
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    errs() << "tern-tune: " << i + 1 << "/" << kernels.size() << " kernels done in "
+           << int(took) << " s, ETA " << int(took / double(i + 1) * double(kernels.size() - i - 1))
+           << " s\n";
+  }
+  if (!scheduleOut.empty()) {
+    std::ofstream f(scheduleOut);
+    f << "{\n  \"schedules\": [\n" << records << "\n  ]\n}\n";
+    if (!f)
+      return fail(scheduleOut + ": cannot write");
+  }
+  sys::fs::remove_directories(dir);
+  errs() << "tern-tune: wrote " << db.records_size() << " records to " << dbPath
+         << (scheduleOut.empty() ? "" : " and the schedules to " + scheduleOut) << "\n";
+  return 0;
+}
