@@ -147,7 +147,15 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
        ("ternary_matmul" or "bitlinear"), total N (all results' rows) and K,
        or by the symbol of one of its weights (the tern.get_global name, or
        one of the `sources` of a packed global). A weight record beats a
-       shape record; among records of the same kind the later one wins.
+       shape record; among records of the same kind the later one wins. A
+       shape record may also give "layout": "#tern.layout<...>" to match
+       only ops whose packed weight has that layout.
+
+    Between 2 and 3 come the records of `tuned-file` (the same format),
+    which tern-compile writes from the tuning database: a user's schedule
+    file beats a tuning record, which beats the target default. With
+    `record-source`, every op gets `tern.schedule_source` saying which one
+    it got (tern-compile --emit=plan lists it).
 
     `target` is one of generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod,
     aarch64-i8mm, host; `host` resolves to `host-target` when the driver
@@ -168,6 +176,15 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
            "what target=host resolves to (default: detect this machine)">,
     Option<"scheduleFile", "schedule-file", "std::string", /*default=*/"\"\"",
            "JSON file of schedule records that override everything else">,
+    Option<"tunedFile", "tuned-file", "std::string", /*default=*/"\"\"",
+           "JSON file of tuning records (tern-compile writes it from the "
+           "tuning database): above the default and the op's, below "
+           "schedule-file">,
+    Option<"tunedName", "tuned-name", "std::string", /*default=*/"\"\"",
+           "what to call tuned-file in tern.schedule_source (the tuning "
+           "database it came from)">,
+    Option<"recordSource", "record-source", "bool", /*default=*/"false",
+           "mark each op with tern.schedule_source: where its schedule came from">,
   ];
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }

@@ -31,6 +31,7 @@ struct ScheduleRecord {
   std::string weight; ///< empty for a shape record
   std::string op;
   int64_t n = 0, k = 0;
+  std::string layout; ///< shape records: the weight's #tern.layout, "" = any
   ScheduleAttr schedule;
   size_t index = 0; ///< in the file's "schedules"
 };
@@ -58,10 +59,10 @@ std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
     if (!obj)
       return at + ": expected an object";
     for (const auto &kv : *obj)
-      if (!llvm::is_contained({"op", "n", "k", "weight", "schedule"},
+      if (!llvm::is_contained({"op", "n", "k", "layout", "weight", "schedule"},
                               StringRef(kv.first)))
         return at + ": unknown key \"" + StringRef(kv.first).str() +
-               "\" (known: op, n, k, weight, schedule)";
+               "\" (known: op, n, k, layout, weight, schedule)";
     ScheduleRecord record;
     std::optional<StringRef> text = obj->getString("schedule");
     if (!text)
@@ -90,6 +91,8 @@ std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
       record.op = op->str();
       record.n = *n;
       record.k = *k;
+      if (std::optional<StringRef> layout = obj->getString("layout"))
+        record.layout = layout->str();
     }
     // Parse the schedule, catching the parser's and verifier's message.
     std::string detail;
@@ -154,9 +157,12 @@ struct TernAttachSchedulePass
       }
     }
 
-    SmallVector<ScheduleRecord> records;
-    if (!scheduleFile.empty()) {
-      std::string err = loadScheduleFile(scheduleFile, ctx, records);
+    SmallVector<ScheduleRecord> records, tuned;
+    for (auto [file, list] : {std::pair<StringRef, SmallVector<ScheduleRecord> *>{scheduleFile, &records},
+                              {tunedFile, &tuned}}) {
+      if (file.empty())
+        continue;
+      std::string err = loadScheduleFile(file, ctx, *list);
       if (!err.empty()) {
         module.emitError() << "tern-attach-schedule: " << err;
         return signalPassFailure();
@@ -171,9 +177,18 @@ struct TernAttachSchedulePass
       ScheduleAttr chosen = resolved.empty()
                                 ? optionSchedule
                                 : defaultSchedule(ctx, resolved, kind, n, k);
-      if (existing && !override)
+      std::string source = resolved.empty() ? "the schedule option" : "the " + resolved + " default";
+      if (existing && !override) {
         chosen = existing;
-      if (const ScheduleRecord *r = matchRecord(records, symbols, kind, n, k, weights)) {
+        source = "the op";
+      }
+      // Tuning records (tuned-file), then the user's (schedule-file).
+      if (const ScheduleRecord *r = matchRecord(tuned, symbols, kind, n, k, weights, layoutOf(op))) {
+        chosen = r->schedule;
+        source = "a tuning record (" + (tunedName.empty() ? tunedFile : tunedName) + ")";
+      }
+      if (const ScheduleRecord *r = matchRecord(records, symbols, kind, n, k, weights, layoutOf(op))) {
+        source = "schedule file record " + std::to_string(r->index) + " (" + scheduleFile + ")";
         // A record must lie in the target's space: a knob it does not read
         // or a value it does not allow is the user's mistake, not a no-op.
         ::tern::sched::Space space;
@@ -187,6 +202,8 @@ struct TernAttachSchedulePass
         chosen = r->schedule;
       }
       op->setAttr("schedule", chosen);
+      if (recordSource)
+        op->setAttr("tern.schedule_source", StringAttr::get(ctx, source));
     };
     module.walk([&](Operation *op) {
       if (auto b = dyn_cast<BitLinearOp>(op)) {
@@ -210,9 +227,24 @@ struct TernAttachSchedulePass
   /// The schedule of the best record for an op: the last weight record that
   /// names one of its weights (a get_global symbol or a `sources` entry of
   /// the packed global), else the last shape record with its kind, N and K.
+  /// The printed #tern.layout of the op's (first) packed weight, or "".
+  static std::string layoutOf(Operation *op) {
+    auto m = dyn_cast<TernaryMatmulOp>(op);
+    if (!m)
+      return "";
+    auto t = dyn_cast<TernaryType>(m.getWeights()[0].getType());
+    if (!t)
+      return "";
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << Attribute(t.getLayout());
+    return text;
+  }
+
   static const ScheduleRecord *matchRecord(ArrayRef<ScheduleRecord> records,
                                   SymbolTable &symbols, StringRef kind,
-                                  int64_t n, int64_t k, ValueRange weights) {
+                                  int64_t n, int64_t k, ValueRange weights,
+                                  const std::string &layout) {
     if (records.empty())
       return nullptr;
     llvm::StringSet<> names;
@@ -232,7 +264,8 @@ struct TernAttachSchedulePass
       if (!r.weight.empty()) {
         if (names.contains(r.weight))
           byWeight = &r;
-      } else if (r.op == kind && r.n == n && r.k == k) {
+      } else if (r.op == kind && r.n == n && r.k == k &&
+                 (r.layout.empty() || r.layout == layout)) {
         byShape = &r;
       }
     }

@@ -15,6 +15,8 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <cstdio>
 #include <fstream>
 #include <sched.h>
@@ -78,7 +80,8 @@ Fingerprint hostFingerprint() {
     else if (line.empty() && !f.cpu_vendor().empty())
       break; // the first CPU is enough
   }
-  f.set_cpu_name(llvm::sys::getHostCPUName().str());
+  const char *fake = std::getenv("TERN_FINGERPRINT_CPU");
+  f.set_cpu_name(fake && *fake ? fake : llvm::sys::getHostCPUName().str());
   std::vector<std::string> feats;
   for (const auto &kv : llvm::sys::getHostCPUFeatures())
     if (kv.getValue())
@@ -103,6 +106,74 @@ Fingerprint hostFingerprint() {
   CPU_ZERO(&set);
   f.set_cores(::sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0);
   return f;
+}
+
+std::string defaultTuneDbPath() {
+  std::string dir;
+  if (const char *c = std::getenv("TERN_CACHE_DIR"); c && *c)
+    dir = c;
+  else if (const char *x = std::getenv("XDG_CACHE_HOME"); x && *x)
+    dir = std::string(x) + "/tern";
+  else
+    dir = std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.cache/tern";
+  return dir + "/tune/tune.tunedb";
+}
+
+std::string tunedScheduleFile(const Database &db, const std::string &target,
+                              const Fingerprint &hw, std::vector<std::string> *notes,
+                              size_t *count) {
+  struct Entry {
+    std::map<std::string, std::string> knobs;
+    int decodeThreads = -1, prefillThreads = -1;
+  };
+  std::map<std::tuple<int64_t, int64_t, std::string>, Entry> byShape;
+  *count = 0;
+  for (const Record &r : db.records()) {
+    const Key &k = r.key();
+    if (k.target() != target || k.kind() != "ternary_matmul")
+      continue;
+    sched::Space space;
+    std::string err;
+    const int version =
+        sched::spaceFor(target, sched::Kind::kTernaryMatmul, {k.n(), k.k()}, &space, &err)
+            ? space.version
+            : -1;
+    if (std::string why = whyNotApplicable(r, hw, ternVersion(), codegenHash(), version);
+        !why.empty()) {
+      notes->push_back("tuning record for " + std::to_string(k.n()) + "x" +
+                       std::to_string(k.k()) + " T" + std::to_string(k.tokens()) +
+                       " skipped: " + why);
+      continue;
+    }
+    Entry &e = byShape[{k.n(), k.k(), k.layout()}];
+    const bool decode = k.tokens() == 1;
+    int &have = decode ? e.decodeThreads : e.prefillThreads;
+    if (k.threads() < have)
+      continue; // the records of the most threads win
+    have = k.threads();
+    for (const char *name : decode ? std::vector<const char *>{"gemv_tile_n", "prefetch"}
+                                   : std::vector<const char *>{"tile_m", "tile_n"})
+      if (auto it = r.chosen().find(name); it != r.chosen().end())
+        e.knobs[name] = it->second;
+    ++*count;
+  }
+  std::string out = "{\n  \"schedules\": [";
+  bool first = true;
+  for (const auto &[shape, e] : byShape) {
+    std::string knobs;
+    for (const auto &[name, v] : e.knobs)
+      if (!v.empty() && v != "0")
+        knobs += (knobs.empty() ? "" : ", ") + name + " = " + v;
+    std::string layout;
+    for (char c : std::get<2>(shape))
+      layout += c == '"' ? std::string("\\\"") : std::string(1, c);
+    out += std::string(first ? "\n" : ",\n") + "    {\"op\": \"ternary_matmul\", \"n\": " +
+           std::to_string(std::get<0>(shape)) + ", \"k\": " + std::to_string(std::get<1>(shape)) +
+           ", \"layout\": \"" + layout + "\", \"schedule\": \"#tern.schedule<" + knobs +
+           ">\"}";
+    first = false;
+  }
+  return out + "\n  ]\n}\n";
 }
 
 std::string ternVersion() { return TERN_VERSION; }

@@ -23,7 +23,23 @@ namespace tern::tune {
 
 /// This machine's CPU (vendor, family, model, LLVM's name and enabled
 /// features, cache sizes from sysfs, the CPUs this process may use).
+/// Tests pretend to be another CPU with TERN_FINGERPRINT_CPU=NAME.
 Fingerprint hostFingerprint();
+
+/// Where tern-tune writes and tern-compile / tern-run read records by
+/// default: $TERN_CACHE_DIR/tune/tune.tunedb, else
+/// $XDG_CACHE_HOME/tern/tune/..., else ~/.cache/tern/tune/...
+std::string defaultTuneDbPath();
+
+/// The records of `db` that apply to compiles for `target` on hardware
+/// `hw` by this compiler, as a schedule file (passes: tern-attach-schedule
+/// tuned-file=): one shape record per (N, K, layout), decode's knobs
+/// (gemv_tile_n, prefetch) with prefill's (tile_m, tile_n), from the
+/// records of the most threads. Every record for `target` that does not
+/// apply adds a line to `notes` saying why. `count` gets the records used.
+std::string tunedScheduleFile(const Database &db, const std::string &target,
+                              const Fingerprint &hw, std::vector<std::string> *notes,
+                              size_t *count);
 
 /// This build: tern's version and the hash of its code generator's
 /// sources (computed at build time).

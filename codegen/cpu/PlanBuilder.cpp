@@ -177,6 +177,12 @@ private:
     s.flags = flags;
     s.args = std::move(args);
     s.op = op->getName().getStringRef().str();
+    if (auto sched = op->getAttrOfType<ScheduleAttr>("schedule")) {
+      llvm::raw_string_ostream os(s.schedule);
+      os << Attribute(sched);
+      if (auto from = op->getAttrOfType<StringAttr>("tern.schedule_source"))
+        os << " from " << from.getValue();
+    }
     plan->steps.push_back(std::move(s));
   }
   bool visit(Operation *op);
@@ -668,6 +674,8 @@ std::string describePlan(const CompiledPlan &plan) {
        << " (" << st.op << ")";
     for (uint32_t a : st.args)
       os << " b" << a;
+    if (!st.schedule.empty())
+      os << " " << st.schedule;
     os << "\n";
   }
   return s;

@@ -48,6 +48,7 @@ struct PlanStep {
   uint32_t flags = 0;
   std::vector<uint32_t> args;
   std::string op; ///< the graph op it runs, for listings
+  std::string schedule; ///< its #tern.schedule and where it came from, if any
 };
 
 struct CompiledPlan {

@@ -51,6 +51,21 @@
 // ERR-SPACE-GPU-DAG: record 0: tile_n is not a knob of ternary_matmul on sm_80 (its knobs: threads, unroll, tile_m, mma)
 // ERR-SPACE-GPU-DAG: record 1: threads = 2 is not in the space of ternary_matmul on sm_80 (allowed: 64, 128, 256)
 
+// tuned-file= (tuning records, as tern-compile writes them from its
+// database): above the default and below schedule-file; a record with a
+// "layout" matches only that layout; record-source marks where each
+// schedule came from.
+// RUN: tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni tuned-file=%S/Inputs/schedules-tuned.json tuned-name=DB record-source=true' | FileCheck %s --check-prefix=TUNED
+// RUN: tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni tuned-file=%S/Inputs/schedules-tuned.json schedule-file=%S/Inputs/schedules.json record-source=true' | FileCheck %s --check-prefix=TUNED-FILE
+// TUNED-LABEL: func.func @kernels
+// TUNED: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<prefetch = 4>, tern.schedule_source = "a tuning record (DB)"}
+// TUNED: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 2>, tern.schedule_source = "a tuning record (DB)"}
+// TUNED: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>, tern.schedule_source = "the op"}
+// TUNED: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>, tern.schedule_source = "the x86-avx512-vnni default"}
+// TUNED-FILE-LABEL: func.func @kernels
+// TUNED-FILE: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8>, tern.schedule_source = "schedule file record 3 ({{.*}}schedules.json)"}
+// TUNED-FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<prefetch = 8>, tern.schedule_source = "schedule file record 2 ({{.*}}schedules.json)"}
+
 // Bad targets, and target= with schedule=.
 // RUN: not tern-opt %s '--tern-attach-schedule=target=x86' 2>&1 | FileCheck %s --check-prefix=ERR-TARGET
 // RUN: not tern-opt %s '--tern-attach-schedule=target=host host-target=host' 2>&1 | FileCheck %s --check-prefix=ERR-HOST
@@ -81,7 +96,7 @@
 // ERR-BADSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-schedule.json': record 2: "#tern.schedule<tile_m = -3>" is not a #tern.schedule<...> attribute: schedule knob tile_m must be >= 0 (0 lets the target choose), got -3
 // ERR-NOTSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-not-schedule.json': record 0: "#tern.layout<block = 16>" is not a #tern.schedule<...> attribute
 // ERR-OP: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-op.json': record 0: unknown op "matmul" (known: ternary_matmul, bitlinear)
-// ERR-KEY: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-key.json': record 0: unknown key "tile_n" (known: op, n, k, weight, schedule)
+// ERR-KEY: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-key.json': record 0: unknown key "tile_n" (known: op, n, k, layout, weight, schedule)
 // ERR-KINDS: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-both-kinds.json': record 0: give either "weight" or "op", "n" and "k", not both
 // ERR-SHAPE: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-shape.json': record 0: needs "weight", or "op" (a string), "n" and "k" (integers)
 

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/Jit.h"
+#include "codegen/common/TuneDb.h"
 #include "codegen/cpu/CpuTarget.h"
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/LowerKernels.h"
@@ -37,6 +38,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
@@ -48,6 +50,7 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <fstream>
 #include <chrono>
 
 namespace cl = llvm::cl;
@@ -77,6 +80,14 @@ static cl::opt<int> maxBatch("max-batch",
                              cl::init(64), cl::cat(category));
 static cl::opt<std::string> scheduleFile(
     "schedule-file", cl::desc("JSON schedule records that override the defaults"),
+    cl::init(""), cl::cat(category));
+static cl::opt<std::string> tuneDb(
+    "tune-db",
+    cl::desc("Tuning database of tern-tune records (default: "
+             "~/.cache/tern/tune/tune.tunedb, or $TERN_CACHE_DIR/tune/..., when "
+             "it exists; none: use no records). Records of this machine and "
+             "compiler apply above the target defaults and below "
+             "--schedule-file; the others are skipped with a note"),
     cl::init(""), cl::cat(category));
 static cl::opt<int> block("block", cl::desc("Force the weight layout's block (bytes)"),
                           cl::init(0), cl::cat(category));
@@ -208,6 +219,44 @@ int main(int argc, char **argv) {
                   " (the lookup-table layout has its own 16-row blocks)");
     rowsInterleaved = 1;
   }
+  // Tuning records for this target, as a schedule file the schedule pass
+  // ranks between the defaults and --schedule-file.
+  const std::string scheduleTarget =
+      gpu ? std::string(gpuTarget.sm < 90                                ? "sm_80"
+                        : gpuTarget.sm == 90 && gpuTarget.archSpecific ? "sm_90a"
+                                                                       : "sm_90")
+          : hostFamily;
+  std::string tunedPath, tunedDb;
+  llvm::FileRemover tunedRemover;
+  {
+    const std::string dbPath = tuneDb.empty() ? ::tern::tune::defaultTuneDbPath() : tuneDb.getValue();
+    if (tuneDb != "none" && (!tuneDb.empty() || llvm::sys::fs::exists(dbPath))) {
+      ::tern::tune::Database db;
+      if (!::tern::tune::readDb(dbPath, &db, &err))
+        return fail(err + (tuneDb.empty() ? " (the default tuning database: delete it, or "
+                                            "give --tune-db=none)"
+                                          : ""));
+      std::vector<std::string> notes;
+      size_t used = 0;
+      const std::string json = ::tern::tune::tunedScheduleFile(
+          db, scheduleTarget, ::tern::tune::hostFingerprint(), &notes, &used);
+      for (size_t i = 0; i < notes.size() && i < 3; ++i)
+        llvm::errs() << "tern-compile: note: " << dbPath << ": " << notes[i] << "\n";
+      if (notes.size() > 3)
+        llvm::errs() << "tern-compile: note: " << dbPath << ": " << notes.size() - 3
+                     << " more records skipped\n";
+      if (used) {
+        llvm::SmallString<128> path;
+        if (std::error_code ec = llvm::sys::fs::createTemporaryFile("tern-tuned", "json", path))
+          return fail("cannot write a temporary file: " + ec.message());
+        tunedPath = path.str().str();
+        tunedDb = dbPath;
+        tunedRemover.setFile(tunedPath);
+        std::ofstream(tunedPath) << json;
+        progress("applying " + std::to_string(used) + " tuning records from " + dbPath);
+      }
+    }
+  }
   std::string pipeline =
       "tern-fuse-norm-quantize,tern-fuse-bitlinear{concat=" +
       std::string(noConcat ? "false" : "true") +
@@ -216,12 +265,10 @@ int main(int argc, char **argv) {
       " block=" + std::to_string(block) + " interleave=" + std::to_string(rowsInterleaved) +
       " lut=" + std::to_string(lut) +
       " packed-file=" + packed + "},"
-      "tern-attach-schedule{target=" +
-      (gpu ? std::string(gpuTarget.sm < 90    ? "sm_80"
-                         : gpuTarget.sm == 90 && gpuTarget.archSpecific ? "sm_90a"
-                                                                        : "sm_90")
-           : hostFamily) +
-      (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) + "}";
+      "tern-attach-schedule{target=" + scheduleTarget +
+      (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) +
+      (tunedPath.empty() ? std::string() : " tuned-file=" + tunedPath + " tuned-name=" + tunedDb) +
+      (emit == "plan" ? " record-source=true" : "") + "}";
   {
     PassManager pm(&ctx);
     if (failed(applyPassManagerCLOptions(pm)))

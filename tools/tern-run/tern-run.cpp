@@ -23,6 +23,7 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
+#include "codegen/common/TuneDb.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -220,7 +221,8 @@ static std::string rate(int tokens, double seconds) {
 // Without --reference: compile MODEL for this CPU with tern-compile (found
 // next to tern-run), cached under $TERN_CACHE_DIR (default
 // $XDG_CACHE_HOME/tern or ~/.cache/tern) by a key of the model files' paths,
-// sizes and times and tern-compile's own, then run the executable with the
+// sizes and times, tern-compile's own and the default tuning database's
+// (codegen/common/TuneDb.h), then run the executable with the
 // same prompt options.
 static uint64_t fileKey(const std::string &path) {
   llvm::sys::fs::file_status st;
@@ -243,8 +245,10 @@ static int runCompiled(const char *argv0) {
   if (!llvm::sys::fs::exists(model))
     return fail(std::string(model) + ": no such file or directory");
   const std::string target = device == "cuda" ? cudaTarget.getValue() : "host";
+  // The tuning database tern-compile reads by default is part of the key:
+  // new records recompile.
   uint64_t key = fileKey(std::string(compiler)) ^ llvm::xxh3_64bits(model.str()) ^
-                 llvm::xxh3_64bits(target);
+                 llvm::xxh3_64bits(target) ^ (fileKey(::tern::tune::defaultTuneDbPath()) * 7);
   if (llvm::sys::fs::is_directory(model)) {
     std::error_code ec;
     for (llvm::sys::fs::directory_iterator it(model, ec), end; it != end && !ec;

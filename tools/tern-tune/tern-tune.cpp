@@ -103,10 +103,6 @@ bool parseBudget(const std::string &s, double *sec) {
   return true;
 }
 
-std::string defaultDbPath() {
-  const char *home = std::getenv("HOME");
-  return std::string(home ? home : ".") + "/.cache/tern/tune/tune.tunedb";
-}
 
 /// One distinct ternary matmul of the plan.
 struct Kernel {
@@ -334,8 +330,8 @@ int main(int argc, char **argv) {
   const std::string graphPath = (dir + "/graph.mlir").str();
   std::string compileErr;
   int rc = sys::ExecuteAndWait(compiler,
-                               {compiler, input, "--target=" + family, "--emit=mlir", "-q", "-o",
-                                graphPath},
+                               {compiler, input, "--target=" + family, "--emit=mlir", "--tune-db=none", "-q",
+                                "-o", graphPath},
                                std::nullopt, {}, 600, 0, &compileErr);
   if (rc != 0)
     return fail(input + ": tern-compile could not build the graph" +
@@ -374,7 +370,7 @@ int main(int argc, char **argv) {
     return fail(input + ": the plan has no ternary matmul to tune" +
                 (only.empty() ? "" : " of shape " + only.getValue()));
 
-  const std::string dbPath = output.empty() ? defaultDbPath() : output.getValue();
+  const std::string dbPath = output.empty() ? tune::defaultTuneDbPath() : output.getValue();
   sys::fs::create_directories(sys::path::parent_path(dbPath));
   tune::Database db;
   if (sys::fs::exists(dbPath) && !tune::readDb(dbPath, &db, &err))
