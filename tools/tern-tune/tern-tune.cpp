@@ -162,14 +162,22 @@ public:
       m.detail = err;
       return m;
     }
-    // The default runs without the search's timeout; a minute bounds it.
-    const unsigned secs = unsigned(std::max(1.0, timeout > 0 ? timeout : 60.0) + 0.999);
+    // The search's timeout is 4x the default's kernel time; a child also
+    // compiles the kernel and checks it against the scalar formula, so the
+    // bound is that plus 4x the default child's whole run. The default
+    // itself gets ten minutes.
+    const double bound = timeout > 0 ? timeout + 4 * defaultWall : 600.0;
+    const unsigned secs = unsigned(std::max(1.0, bound) + 0.999);
+    const auto began = std::chrono::steady_clock::now();
     std::string errMsg;
     bool execFailed = false;
     const std::optional<StringRef> redirects[] = {std::nullopt, StringRef(""), StringRef("")};
     int rc = sys::ExecuteAndWait(self, {self, "--measure-job", jobPath, "--result", resPath},
                                  std::nullopt, redirects, secs, 0, &errMsg, &execFailed);
     ++count;
+    if (defaultWall == 0)
+      defaultWall =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     if (rc != 0) {
       m.failure = errMsg.find("timed out") != std::string::npos ? tune::Failure::kTimeout
                                                                : tune::Failure::kCrash;
@@ -200,6 +208,7 @@ public:
   }
 
   int count = 0;
+  double defaultWall = 0; ///< the first (default) child's whole run, seconds
 
 private:
   tune::MatmulJob job(const sched::Schedule &s) const {
