@@ -9,7 +9,7 @@
 // on seeded random weights and activations into poisoned outputs, checks
 // every output bit for bit against the scalar formula, then times it
 // (warm-up, samples of at least min_sample_s each, decode weights rotated
-// through more memory than the last-level cache) and writes "ok" and the
+// through 4x the last-level cache and at least 256 MiB) and writes "ok" and the
 // samples, or "wrong ..." / "compile ...", to the result file.
 //
 //===----------------------------------------------------------------------===//

@@ -440,7 +440,10 @@ int main(int argc, char **argv) {
       job.tokens = tokens;
       job.threads = threads;
       job.schedule = chosen;
-      job.rotateBytes = bucket == 0 ? 2 * llc : 0;
+      // Decode streams weights from memory: rotate them through 4x the
+      // last-level cache sysfs reports, and at least 256 MiB (a VM may
+      // report less cache than its host has).
+      job.rotateBytes = bucket == 0 ? std::max<int64_t>(4 * llc, int64_t(256) << 20) : 0;
       ChildMeasurer m(job, self, dir.str().str(), what);
       tune::SearchOptions o;
       o.budgetSeconds = share;
