@@ -10,6 +10,8 @@
 #include "runtime/cuda/GpuBenchmark.h"
 #include "test/gpu/GpuCase.h"
 
+#include "test/support/TempFiles.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -60,17 +62,9 @@ GpuCase sample() {
   return c;
 }
 
-std::string tmp(const char *name) {
-  return testing::TempDir() + "/" + name + "." + std::to_string(::getpid());
-}
-
-std::vector<char> slurp(const std::string &p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
-void spit(const std::string &p, const std::vector<char> &d) {
-  std::ofstream(p, std::ios::binary).write(d.data(), std::streamsize(d.size()));
-}
+using tern::test::slurp;
+using tern::test::spit;
+using tern::test::tmp;
 
 TEST(GpuCase, RoundTrip) {
   const GpuCase c = sample();

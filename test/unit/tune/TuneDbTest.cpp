@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/common/TuneDb.h"
 
+#include "test/support/TempFiles.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -20,16 +22,9 @@ using namespace tern::tune;
 
 namespace {
 
-std::string tmp(const char *name) {
-  return testing::TempDir() + "/" + name + "." + std::to_string(::getpid());
-}
-std::vector<char> slurp(const std::string &p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
-void spit(const std::string &p, const std::vector<char> &d) {
-  std::ofstream(p, std::ios::binary).write(d.data(), std::streamsize(d.size()));
-}
+using tern::test::slurp;
+using tern::test::spit;
+using tern::test::tmp;
 
 Key keyFor(int64_t n, int64_t k) {
   Key key;
