@@ -29,17 +29,6 @@ const char *failureName(Failure f) {
   return "?";
 }
 
-Spread spreadOf(std::vector<double> v) {
-  Spread s;
-  if (v.empty())
-    return s;
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[size_t(q * double(v.size() - 1) + 0.5)]; };
-  s.median = at(0.5);
-  s.p20 = at(0.2);
-  s.p80 = at(0.8);
-  return s;
-}
 
 std::vector<sched::Schedule> enumerate(const sched::Space &space) {
   std::vector<sched::Schedule> out = {space.defaults()};

@@ -27,6 +27,7 @@
 #define TERN_CODEGEN_COMMON_TUNESEARCH_H
 
 #include "codegen/common/ScheduleSpace.h"
+#include "runtime/common/Spread.h"
 
 #include <cstdint>
 #include <functional>
@@ -45,11 +46,8 @@ struct Measurement {
   std::vector<double> seconds;
 };
 
-/// The median and the 20th / 80th percentiles of some samples.
-struct Spread {
-  double median = 0, p20 = 0, p80 = 0;
-};
-Spread spreadOf(std::vector<double> v);
+using tern::Spread; // runtime/common/Spread.h
+using tern::spreadOf;
 
 class Measurer {
 public:

@@ -12,6 +12,7 @@
 #ifndef TERN_RUNTIME_CUDA_GPUBENCHMARK_H
 #define TERN_RUNTIME_CUDA_GPUBENCHMARK_H
 
+#include "runtime/common/Spread.h"
 #include "runtime/cuda/CudaModule.h"
 
 #include <cstdint>
@@ -79,11 +80,8 @@ private:
   size_t wBytes = 0, next = 0;
 };
 
-/// The median and the 20th / 80th percentiles of `v` (sorted in place).
-struct Spread {
-  double median = 0, p20 = 0, p80 = 0;
-};
-Spread spreadOf(std::vector<double> v);
+using tern::Spread;   // runtime/common/Spread.h
+using tern::spreadOf;
 
 } // namespace tern::rt::cuda
 

@@ -65,6 +65,8 @@
 #include "llvm/TargetParser/Host.h"
 
 #include "RooflinePlot.h"
+#include "tools/common/ModelProcess.h"
+#include "tools/common/ReadBandwidth.h"
 #include "tools/tern-bench/GpuBench.h"
 
 #include <benchmark/benchmark.h>
@@ -211,24 +213,6 @@ std::pair<int64_t, int64_t> slice(int64_t n, int parts, int i, int64_t align) {
   return {std::min(b, n), std::min(e, n)};
 }
 
-__attribute__((noinline)) int64_t sumRange(const int64_t *p, int64_t n) {
-  int64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    s0 += p[i];
-    s1 += p[i + 1];
-    s2 += p[i + 2];
-    s3 += p[i + 3];
-    s4 += p[i + 4];
-    s5 += p[i + 5];
-    s6 += p[i + 6];
-    s7 += p[i + 7];
-  }
-  for (; i < n; ++i)
-    s0 += p[i];
-  return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7;
-}
-
 __attribute__((noinline)) void triadRange(float *a, const float *b,
                                           const float *c, float s, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
@@ -242,7 +226,7 @@ void readOnce(Pool &pool) {
   std::vector<int64_t> sums(pool.size() * 8);
   pool.run([&](int i) {
     auto [b, e] = slice(n, pool.size(), i, 512);
-    sums[i * 8] = sumRange(p + b, e - b);
+    sums[i * 8] = tools::sumRange(p + b, e - b);
   });
   benchmark::DoNotOptimize(sums.data());
 }
@@ -253,18 +237,7 @@ std::map<int, double> &readBandwidth() {
   return m;
 }
 
-double measureRead(int threads) {
-  Pool pool(threads);
-  readOnce(pool); // warm up (page faults, threads)
-  double best = 0;
-  for (int rep = 0; rep < 4; ++rep) {
-    auto t0 = Clock::now();
-    readOnce(pool);
-    double gbs = double(kStreamBytes) / seconds(t0, Clock::now()) / 1e9;
-    best = std::max(best, gbs);
-  }
-  return best;
-}
+double measureRead(int threads) { return tools::measureReadBandwidth(threads); }
 
 /// measureRead for each thread count in a forked child, so that this
 /// process never touches the stream buffer: an e2e child's ru_maxrss
@@ -750,11 +723,7 @@ void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
 // End-to-end: a compiled model executable as a subprocess
 //===----------------------------------------------------------------------===//
 
-struct E2EModel {
-  std::string exe;
-  double streamedBytes = 0;
-  int32_t vocab = 0, maxContext = 0;
-};
+using E2EModel = tools::ModelExe;
 
 E2EModel &e2eModel() {
   static E2EModel m;
@@ -767,213 +736,22 @@ bool &e2eFailed() {
   return failed;
 }
 
-/// Reads vocab and context from EXE.tpack; false (with a message naming
-/// the file) when it is missing or not a tern pack.
-bool loadModel(const std::string &exe, E2EModel *m) {
-  struct stat st;
-  if (::stat(exe.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    std::fprintf(stderr, "tern-bench: error: model executable '%s' not found\n",
-                 exe.c_str());
-    return false;
-  }
-  if (::access(exe.c_str(), X_OK) != 0) {
-    std::fprintf(stderr,
-                 "tern-bench: error: model executable '%s' is not executable\n",
-                 exe.c_str());
-    return false;
-  }
-  std::string pack = exe + ".tpack";
-  std::FILE *f = std::fopen(pack.c_str(), "rb");
-  if (!f) {
-    std::fprintf(stderr,
-                 "tern-bench: error: cannot open the weights '%s' (expected "
-                 "next to the executable)\n",
-                 pack.c_str());
-    return false;
-  }
-  tern_pack_header h;
-  size_t got = std::fread(&h, 1, sizeof h, f);
-  std::fseek(f, 0, SEEK_END);
-  long size = std::ftell(f);
-  // Bytes streamed per decode token: the weights of the steps over output
-  // rows or heads (matmuls, the head). Steps over tokens only gather rows
-  // (the embedding) or read a norm's few KB.
-  bool tablesOk = got == sizeof h && h.n_buffers < (1u << 20) && h.n_steps < (1u << 20);
-  std::vector<tern_buffer> buffers(tablesOk ? h.n_buffers : 0);
-  std::vector<tern_step> steps(tablesOk ? h.n_steps : 0);
-  tablesOk = tablesOk && std::fseek(f, long(h.buffers_offset), SEEK_SET) == 0 &&
-             std::fread(buffers.data(), sizeof(tern_buffer), buffers.size(), f) ==
-                 buffers.size() &&
-             std::fseek(f, long(h.steps_offset), SEEK_SET) == 0 &&
-             std::fread(steps.data(), sizeof(tern_step), steps.size(), f) == steps.size();
-  std::fclose(f);
-  if (got != sizeof h || std::memcmp(h.magic, TERN_PACK_MAGIC, 8) != 0 ||
-      h.vocab <= 0 || !tablesOk) {
-    std::fprintf(stderr, "tern-bench: error: '%s' is not a tern weight pack\n",
-                 pack.c_str());
-    return false;
-  }
-  std::vector<bool> counted(buffers.size(), false);
-  double streamed = 0;
-  for (const tern_step &st : steps) {
-    if (st.range_kind != TERN_RANGE_FIXED)
-      continue;
-    for (uint32_t i = 0; i < st.nargs && i < TERN_MAX_KERNEL_ARGS; ++i) {
-      uint32_t bi = st.args[i];
-      if (bi < buffers.size() && buffers[bi].kind == TERN_BUF_WEIGHT && !counted[bi]) {
-        counted[bi] = true;
-        streamed += double(buffers[bi].bytes);
-      }
-    }
-  }
-  m->exe = exe;
-  m->streamedBytes = streamed > 0 ? streamed : double(size);
-  m->vocab = h.vocab;
-  m->maxContext = h.max_context;
-  return true;
-}
-
-struct ChildRun {
-  bool ok = false;
-  std::string err;    // the child's stderr
-  double seconds = 0; // wall time
-  double maxRssMB = 0;
-};
-
-/// Runs argv[0] with stdout to /dev/null and stderr captured.
-ChildRun runChild(const std::vector<std::string> &argv) {
-  ChildRun r;
-  int fds[2];
-  if (::pipe(fds) != 0) {
-    r.err = "pipe failed";
-    return r;
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-  posix_spawn_file_actions_addclose(&fa, fds[0]);
-  posix_spawn_file_actions_addclose(&fa, fds[1]);
-  std::vector<char *> cargv;
-  for (const std::string &a : argv)
-    cargv.push_back(const_cast<char *>(a.c_str()));
-  cargv.push_back(nullptr);
-  pid_t pid;
-  auto t0 = Clock::now();
-  int rc = posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  ::close(fds[1]);
-  if (rc != 0) {
-    ::close(fds[0]);
-    r.err = std::string("cannot run: ") + std::strerror(rc);
-    return r;
-  }
-  // The child's own high-water mark, sampled while it runs: ru_maxrss alone
-  // would also count this process's RSS at spawn time (exec keeps the old
-  // address space's high-water mark in the child's maxrss).
-  const std::string statusPath = "/proc/" + std::to_string(pid) + "/status";
-  double hwmKiB = 0;
-  auto sample = [&] {
-    std::FILE *f = std::fopen(statusPath.c_str(), "r");
-    if (!f)
-      return;
-    char line[256];
-    while (std::fgets(line, sizeof line, f)) {
-      long long kib;
-      if (std::sscanf(line, "VmHWM: %lld kB", &kib) == 1) {
-        hwmKiB = std::max(hwmKiB, double(kib));
-        break;
-      }
-    }
-    std::fclose(f);
-  };
-  char buf[4096];
-  for (;;) {
-    struct pollfd pfd = {fds[0], POLLIN, 0};
-    int pr = ::poll(&pfd, 1, 5);
-    sample();
-    if (pr == 0 || (pr < 0 && errno == EINTR))
-      continue;
-    ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n > 0)
-      r.err.append(buf, size_t(n));
-    else if (n == 0 || errno != EINTR)
-      break;
-  }
-  ::close(fds[0]);
-  int status = 0;
-  struct rusage ru;
-  std::memset(&ru, 0, sizeof ru);
-  while (::wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
-  }
-  r.seconds = seconds(t0, Clock::now());
-  // ru_maxrss (KiB on Linux) only where no sample could be read.
-  r.maxRssMB = (hwmKiB > 0 ? hwmKiB : double(ru.ru_maxrss)) / 1024.0;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-    r.ok = true;
-  else if (WIFEXITED(status))
-    r.err += "(exit status " + std::to_string(WEXITSTATUS(status)) + ")";
-  else if (WIFSIGNALED(status))
-    r.err += "(killed by signal " + std::to_string(WTERMSIG(status)) + ")";
-  return r;
-}
-
-/// The tok/s after `key` ("prefill " or "decode ") in the timing line
-/// "prefill N tokens in X ms (Y tok/s), decode ...".
-bool parseRate(const std::string &err, const char *key, double *tokPerSec) {
-  size_t begin = 0;
-  while (begin < err.size()) {
-    size_t end = err.find('\n', begin);
-    if (end == std::string::npos)
-      end = err.size();
-    std::string line = err.substr(begin, end - begin);
-    begin = end + 1;
-    size_t p = line.find("prefill ");
-    if (p == std::string::npos || line.find(" tok/s)") == std::string::npos)
-      continue;
-    size_t at = line.find(key, p);
-    if (at == std::string::npos)
-      continue;
-    long long n;
-    double ms, rate;
-    if (std::sscanf(line.c_str() + at + std::strlen(key),
-                    "%lld tokens in %lf ms (%lf tok/s)", &n, &ms, &rate) == 3) {
-      *tokPerSec = rate;
-      return true;
-    }
-  }
-  return false;
-}
 
 void BM_E2E(benchmark::State &state, bool decode, int tokens, int nDecode,
             int threads) {
   const E2EModel &m = e2eModel();
-  std::vector<std::string> argv = {m.exe, "--tokens"};
-  std::string ids;
-  if (decode) {
-    for (int64_t id : {128000, 9906, 1917})
-      ids += (ids.empty() ? "" : ",") + std::to_string(id % m.vocab);
-  } else {
-    for (int64_t i = 0; i < tokens; ++i)
-      ids += (ids.empty() ? "" : ",") + std::to_string(i * 7919 % m.vocab);
-  }
-  argv.push_back(ids);
-  if (decode) {
-    argv.push_back("-n");
-    argv.push_back(std::to_string(nDecode));
-  }
-  argv.push_back("--threads");
-  argv.push_back(std::to_string(threads));
+  const std::vector<std::string> argv = decode ? tools::decodeCommand(m, nDecode, threads)
+                                               : tools::prefillCommand(m, tokens, threads);
 
   double rateSum = 0, rss = 0;
   int64_t runs = 0;
   for (auto _ : state) {
-    ChildRun r = runChild(argv);
+    tools::ChildRun r = tools::runChild(argv);
     double rate = 0;
     std::string what;
     if (!r.ok)
       what = "failed";
-    else if (!parseRate(r.err, decode ? "decode " : "prefill ", &rate))
+    else if (!tools::parseRate(r.err, decode ? "decode " : "prefill ", &rate))
       what = "printed no timing line";
     if (!what.empty()) {
       std::string cmd;
@@ -1085,8 +863,13 @@ int main(int argc, char **argv) {
                  gpuBenchOut.c_str());
     return 0;
   }
-  if (!modelExe.empty() && !loadModel(modelExe, &e2eModel()))
-    return 1;
+  if (!modelExe.empty()) {
+    std::string err;
+    if (!tools::readModelExe(modelExe, &e2eModel(), &err)) {
+      std::fprintf(stderr, "tern-bench: error: %s\n", err.c_str());
+      return 1;
+    }
+  }
   if (!modelExe.empty() && e2eModel().maxContext > 0) {
     // Keep the runs inside the model's context.
     const E2EModel &m = e2eModel();

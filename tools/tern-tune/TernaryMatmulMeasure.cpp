@@ -286,7 +286,11 @@ int runJob(const MatmulJob &j, const std::string &resultPath) {
     auto a = clock::now();
     for (int64_t r = 0; r < reps; ++r)
       once();
-    out << " " << std::chrono::duration<double>(clock::now() - a).count() / double(reps);
+    // A planted "fast" candidate reports a tenth of its time (tests: a
+    // winner that is certain to differ from the default).
+    out << " "
+        << std::chrono::duration<double>(clock::now() - a).count() / double(reps) /
+               (j.plant == "fast" ? 10.0 : 1.0);
   }
   return result(resultPath, out.str());
 }

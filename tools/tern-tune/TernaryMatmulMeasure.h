@@ -36,7 +36,7 @@ struct MatmulJob {
   double minSampleSeconds = 0.02;
   int samples = 5;
   int64_t rotateBytes = 0; ///< decode: weight copies spanning this many bytes
-  std::string plant;       ///< tests: "crash", "hang" or "wrong" (TERN_TUNE_PLANT)
+  std::string plant;       ///< tests: "crash", "hang", "wrong" or "fast" (TERN_TUNE_PLANT)
 
   int64_t rows() const;
   std::string label() const; ///< "ternary_matmul 3840x2560 T1 th2"

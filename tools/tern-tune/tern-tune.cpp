@@ -2,7 +2,7 @@
 //
 //   tern-tune MODEL [--target=host|x86-...|aarch64-...] [--threads N] [--only NxK]
 //             [--budget 10m] [--prefill-tokens 128] [-o DB] [--schedule-out FILE]
-//   tern-tune --show DB
+//   tern-tune --show DB [--report FILE.png]
 //   tern-tune --merge DB... -o DB
 //
 // Finds every distinct ternary matmul of the model's plan (tern-compile
@@ -19,7 +19,9 @@
 // tern's version and the code generator's hash) are merged into DB after
 // each kernel, so Ctrl-C keeps what was measured and a rerun skips kernels
 // DB already has. --schedule-out writes the winners as a tern-compile
-// --schedule-file. Progress on stderr. CPU targets this machine runs only;
+// --schedule-file. Finally the whole model is compiled with the defaults
+// and with the records and timed in interleaved rounds (EndToEnd.h);
+// --report draws every candidate (TuneReport.h). Progress on stderr. CPU targets this machine runs only;
 // GPU tuning goes through the GPU bundle (not yet).
 //
 //===----------------------------------------------------------------------===//
@@ -30,7 +32,9 @@
 #include "codegen/cpu/CpuTarget.h"
 #include "dialect/TernOps.h"
 #include "passes/ScheduleDefaults.h"
+#include "tools/tern-tune/EndToEnd.h"
 #include "tools/tern-tune/TernaryMatmulMeasure.h"
+#include "tools/tern-tune/TuneReport.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -74,7 +78,16 @@ static cl::opt<std::string> measureJob("measure-job", cl::desc("(internal) run o
                                        cl::init(""), cl::Hidden);
 static cl::opt<std::string> resultFile("result", cl::desc("(internal) the job's result"),
                                        cl::init(""), cl::Hidden);
+static cl::opt<std::string> report(
+    "report", cl::desc("draw every candidate against each knob as a PNG (with --show DB: that DB's)"),
+    cl::init(""));
 static cl::opt<bool> quiet("q", cl::desc("no progress on stderr"), cl::init(false));
+static cl::opt<int> confirmRounds(
+    "confirm-rounds",
+    cl::desc("interleaved rounds of the end-to-end check, default vs tuned build (0: none)"),
+    cl::init(5));
+static cl::opt<int> confirmDecode("confirm-decode",
+                                  cl::desc("tokens decoded per end-to-end round"), cl::init(32));
 static cl::opt<std::string> only("only", cl::desc("tune only the ternary matmul of this NxK"),
                                  cl::init(""));
 
@@ -120,8 +133,8 @@ struct Kernel {
 };
 
 /// Tests plant failures: TERN_TUNE_PLANT="K=V&K2=V2:crash,K=V:hang,..."
-/// makes the child of every candidate with those knob values crash, hang
-/// or corrupt one output ("wrong").
+/// makes the child of every candidate with those knob values crash, hang,
+/// corrupt one output ("wrong") or report a tenth of its time ("fast").
 struct Plant {
   sched::Schedule when;
   std::string kind;
@@ -263,6 +276,18 @@ std::string scheduleText(const sched::Schedule &s) {
   return "#tern.schedule<" + out + ">";
 }
 
+bool drawReport(const tune::Database &db) {
+  int panels = 0;
+  std::string err;
+  if (!tune::writeTuneReport(db, report, &panels, &err)) {
+    fail(err);
+    return false;
+  }
+  errs() << "tern-tune: drew " << panels << " panels of " << db.records_size() << " records to "
+         << report << "\n";
+  return true;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -290,6 +315,8 @@ int main(int argc, char **argv) {
     tune::Database db;
     if (!tune::readDb(show, &db, &err))
       return fail(err);
+    if (!report.empty())
+      return drawReport(db) ? 0 : 1;
     outs() << tune::showDb(db);
     return 0;
   }
@@ -386,7 +413,9 @@ int main(int argc, char **argv) {
     return fail(err + " (delete it or give another -o)");
   const tune::Fingerprint hw = tune::hostFingerprint();
   const int64_t llc = std::max<int64_t>(hw.l3_bytes(), hw.l2_bytes());
-  const double share = budget / double(2 * kernels.size());
+  // The end-to-end check gets a sixth of the budget (at least 3 rounds).
+  const double searchBudget = confirmRounds > 0 ? budget * 5 / 6 : budget;
+  const double share = searchBudget / double(2 * kernels.size());
   errs() << "tern-tune: " << kernels.size() << " ternary matmuls on " << family << " ("
          << hw.cpu_name() << ", " << threads << " thread" << (threads > 1 ? "s" : "")
          << "), budget " << int(budget) << " s, " << dbPath << "\n";
@@ -486,8 +515,29 @@ int main(int argc, char **argv) {
     if (!f)
       return fail(scheduleOut + ": cannot write");
   }
-  sys::fs::remove_directories(dir);
   errs() << "tern-tune: wrote " << db.records_size() << " records to " << dbPath
          << (scheduleOut.empty() ? "" : " and the schedules to " + scheduleOut) << "\n";
+  if (!report.empty() && !drawReport(db))
+    return 1;
+  if (confirmRounds > 0) {
+    tune::EndToEndOptions e;
+    e.compiler = compiler.str().str();
+    e.model = input;
+    e.target = family;
+    e.tuneDb = dbPath;
+    e.dir = dir.str().str();
+    e.threads = threads;
+    e.prefillTokens = prefillTokens;
+    e.decodeTokens = confirmDecode;
+    e.rounds = confirmRounds;
+    e.seconds = std::max(0.0, budget - std::chrono::duration<double>(
+                                           std::chrono::steady_clock::now() - start).count());
+    e.quiet = quiet;
+    tune::EndToEndResult r;
+    if (!tune::confirmEndToEnd(e, &r, &err))
+      return fail("end to end: " + err);
+    errs() << tune::describe(e, r);
+  }
+  sys::fs::remove_directories(dir);
   return 0;
 }

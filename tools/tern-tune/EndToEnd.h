@@ -1,0 +1,53 @@
+//===- EndToEnd.h - tern-tune's confirmation on the whole model -*- C++ -*-===//
+//
+// After the search, the model is compiled twice, with the target's
+// defaults (--tune-db=none) and with the records just made (--tune-db=DB),
+// and both executables run in interleaved rounds (A B, B A, ...): a decode
+// of --confirm-decode tokens and a prefill of --prefill-tokens tokens each
+// round, at --threads threads. Reported: the median tok/s with p20/p80 of
+// each, the ratio, whether it is beyond the spread, and the decode's share
+// of the roofline (tok/s x the bytes streamed per token / the read
+// bandwidth measured in the same run).
+//
+//===----------------------------------------------------------------------===//
+#ifndef TERN_TOOLS_TERN_TUNE_ENDTOEND_H
+#define TERN_TOOLS_TERN_TUNE_ENDTOEND_H
+
+#include "codegen/common/TuneSearch.h"
+
+#include <string>
+#include <vector>
+
+namespace tern::tune {
+
+struct EndToEndOptions {
+  std::string compiler; ///< tern-compile
+  std::string model, target, tuneDb, dir;
+  int threads = 1, prefillTokens = 128, decodeTokens = 32, rounds = 5;
+  /// Rounds after the third stop once this many seconds have passed since
+  /// the call (0: no limit).
+  double seconds = 0;
+  bool quiet = false;
+};
+
+struct Rates {
+  std::vector<double> tokPerSec;
+  Spread spread() const { return spreadOf(tokPerSec); }
+};
+
+struct EndToEndResult {
+  bool identical = false; ///< the two builds are the same file: nothing run
+  int rounds = 0;
+  Rates decode[2], prefill[2]; ///< [0] default, [1] tuned
+  double readGBs = 0, streamedBytes = 0;
+};
+
+/// False and a message when a build or a run fails.
+bool confirmEndToEnd(const EndToEndOptions &o, EndToEndResult *r, std::string *err);
+
+/// The report, one line per bucket.
+std::string describe(const EndToEndOptions &o, const EndToEndResult &r);
+
+} // namespace tern::tune
+
+#endif
