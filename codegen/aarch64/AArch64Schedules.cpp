@@ -22,6 +22,8 @@ Space aarch64Space(const std::string &target, Kind kind, const Shape &shape) {
        "decode rows per tile (0: one interleave group)"},
       {"prefetch", {"0", "4", "8", "16"}, "4", "software prefetch distance in rows"},
   };
+  s.decodeKnobs = {"gemv_tile_n", "prefetch"};
+  s.prefillKnobs = {"tile_m", "tile_n"};
   return s;
 }
 

@@ -1,6 +1,8 @@
 //===- ScheduleSpace.cpp - each target's schedule knobs and their values --===//
 #include "codegen/common/ScheduleSpace.h"
 
+#include <algorithm>
+
 namespace tern::sched {
 
 // Each target folder's declaration (one function per family).
@@ -52,6 +54,20 @@ bool spaceFor(const std::string &target, Kind kind, const Shape &shape, Space *o
     }
   *err = "unknown target '" + target + "'";
   return false;
+}
+
+Space subspace(const Space &space, const std::vector<std::string> &names,
+               const Schedule &fixed) {
+  Space s = space;
+  s.knobs.clear();
+  for (const Knob &k : space.knobs)
+    if (std::find(names.begin(), names.end(), k.name) != names.end()) {
+      Knob kk = k;
+      if (auto it = fixed.find(k.name); it != fixed.end())
+        kk.def = it->second;
+      s.knobs.push_back(kk);
+    }
+  return s;
 }
 
 namespace {

@@ -55,6 +55,9 @@ struct Space {
   /// Bumped when a target changes its knobs or values: tuning records
   /// made for another version do not apply.
   int version = 1;
+  /// The knobs a tuner searches for one token (decode) and for a prefill
+  /// bucket (with decode's choice fixed); together, every knob.
+  std::vector<std::string> decodeKnobs, prefillKnobs;
 
   const Knob *knob(const std::string &name) const;
   /// Every knob at its default.
@@ -73,6 +76,12 @@ const std::vector<TargetSchedules> &targets();
 /// target.
 bool spaceFor(const std::string &target, Kind kind, const Shape &shape, Space *out,
               std::string *err);
+
+/// The knobs of `space` named in `names` (in the space's order), each
+/// defaulting to its value in `fixed` where that has one: the part of a
+/// space one token bucket searches.
+Space subspace(const Space &space, const std::vector<std::string> &names,
+               const Schedule &fixed);
 
 /// "" when every knob `s` sets is in `space` with an allowed value (0 / ""
 /// always is: the default); else e.g. "tile_k is not a knob of ternary_matmul

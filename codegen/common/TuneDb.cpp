@@ -138,7 +138,11 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
         sched::spaceFor(target, sched::Kind::kTernaryMatmul, {k.n(), k.k()}, &space, &err)
             ? space.version
             : -1;
-    if (std::string why = whyNotApplicable(r, hw, ternVersion(), codegenHash(), version);
+    // A GPU record is about the GPU it was measured on, which the
+    // compiling machine need not have: it applies to its target (sm_XX)
+    // whatever this CPU is. A CPU record needs this very CPU.
+    const Fingerprint &here = k.hardware().gpu_name().empty() ? hw : k.hardware();
+    if (std::string why = whyNotApplicable(r, here, ternVersion(), codegenHash(), version);
         !why.empty()) {
       notes->push_back("tuning record for " + std::to_string(k.n()) + "x" +
                        std::to_string(k.k()) + " T" + std::to_string(k.tokens()) +
@@ -151,8 +155,7 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
     if (k.threads() < have)
       continue; // the records of the most threads win
     have = k.threads();
-    for (const char *name : decode ? std::vector<const char *>{"gemv_tile_n", "prefetch"}
-                                   : std::vector<const char *>{"tile_m", "tile_n"})
+    for (const std::string &name : decode ? space.decodeKnobs : space.prefillKnobs)
       if (auto it = r.chosen().find(name); it != r.chosen().end())
         e.knobs[name] = it->second;
     ++*count;
@@ -163,7 +166,9 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
     std::string knobs;
     for (const auto &[name, v] : e.knobs)
       if (!v.empty() && v != "0")
-        knobs += (knobs.empty() ? "" : ", ") + name + " = " + v;
+        knobs += (knobs.empty() ? "" : ", ") + name + " = " +
+                 (v.find_first_not_of("0123456789") == std::string::npos ? v
+                                                                         : "\\\"" + v + "\\\"");
     std::string layout;
     for (char c : std::get<2>(shape))
       layout += c == '"' ? std::string("\\\"") : std::string(1, c);

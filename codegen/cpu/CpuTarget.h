@@ -8,19 +8,14 @@
 #ifndef TERN_CODEGEN_CPU_CPUTARGET_H
 #define TERN_CODEGEN_CPU_CPUTARGET_H
 
+#include "codegen/common/KernelParams.h"
+
 #include <string>
 #include <vector>
 
 namespace tern::cpu {
 
-/// The int8 x ternary dot-product instruction family a kernel is built on.
-enum class DotIsa {
-  Generic,    ///< plain vector IR, any CPU (LLVM picks the instructions)
-  Avx2,       ///< vpmaddubsw + vpmaddwd (x86-64-v3)
-  Avx512Vnni, ///< vpdpbusd (AVX-512 VNNI)
-  NeonDot,    ///< sdot (Armv8.2 dotprod)
-  NeonI8mm,   ///< sdot for GEMV, smmla for GEMM (Armv8.6 i8mm)
-};
+using codegen::DotIsa; // codegen/common/KernelParams.h
 
 struct CpuTarget {
   std::string name;     ///< tern's name: host, x86-64-v3, x86-avx512-vnni, ...

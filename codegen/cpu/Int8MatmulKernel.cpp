@@ -130,24 +130,4 @@ func::FuncOp buildInt8MatmulKernel(OpBuilder &b, ModuleOp module, StringRef name
   return f;
 }
 
-void quantizeRowsInt8(const float *W, int64_t N, int64_t K, int8_t *w8,
-                      float *scale, int32_t *corr) {
-  for (int64_t n = 0; n < N; ++n) {
-    const float *row = W + n * K;
-    float amax = 0.0f;
-    for (int64_t k = 0; k < K; ++k)
-      amax = std::max(amax, std::fabs(row[k]));
-    const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
-    int32_t sum = 0;
-    for (int64_t k = 0; k < K; ++k) {
-      float v = std::nearbyint(row[k] * inv); // round half to even
-      v = std::min(127.0f, std::max(-127.0f, v));
-      w8[n * K + k] = static_cast<int8_t>(v);
-      sum += static_cast<int32_t>(v);
-    }
-    scale[n] = amax > 0.0f ? amax / 127.0f : 1.0f;
-    corr[n] = 128 * sum;
-  }
-}
-
 } // namespace tern::cpu

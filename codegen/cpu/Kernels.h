@@ -3,93 +3,41 @@
 // One emitter per kernel kind. Each builds one `func.func` with the kernel
 // convention of KernelFunc.h, specialized for static shapes and a schedule,
 // written in scf/vector/memref/arith/math (plus target intrinsics through
-// DotProduct), and documents its buffers in order. All buffers are 1-D
-// memrefs; activation buffers hold `max_batch` rows. Float math follows the
-// scalar reference (runtime/reference/ops.h) up to reassociation; integer
-// math is bit-exact.
+// DotProduct). What each kind computes, and its buffers in order, are the
+// contract of its parameter struct in codegen/common/KernelParams.h, which
+// every target shares.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_CODEGEN_CPU_KERNELS_H
 #define TERN_CODEGEN_CPU_KERNELS_H
 
+#include "codegen/common/KernelParams.h"
 #include "codegen/cpu/CpuTarget.h"
 #include "codegen/cpu/KernelFunc.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
-#include <cstdint>
-#include <string>
-#include <vector>
-
 namespace tern::cpu {
 
-/// Element type of a stored float tensor.
-enum class FloatType { F32, F16, BF16 };
+using codegen::AttentionParams;
+using codegen::EmbeddingParams;
+using codegen::FloatMatmulParams;
+using codegen::FloatType;
+using codegen::Int8MatmulParams;
+using codegen::LutTablesParams;
+using codegen::NormQuantizeParams;
+using codegen::RopeParams;
+using codegen::TernaryMatmulParams;
+
+/// The MLIR type of a stored float element.
 mlir::Type toMlirType(mlir::MLIRContext *ctx, FloatType t);
 
-/// y = (int32 dot of ternary W rows with int8 activations) rescaled, for one
-/// or several weight matrices stored one after another (concatenated q/k/v,
-/// gate/up), with an optional residual add.
-///
-/// Weight layout: each row's K ternary weights as 2-bit codes c = w + 1
-/// packed along K in blocks of B = `block` bytes (#tern.layout<pack_dim = 1,
-/// block = B>): weight k of a row is in byte (k / 4B) * B + k % B at bits
-/// 2 * ((k / B) % 4). Rows are K/4 bytes apart; with `interleave` R > 1
-/// (#tern.layout<..., interleave = R, chunk = B>) the B bytes of each step
-/// of R consecutive rows are adjacent: row n's step s starts at byte
-/// (n / R) * R*K/4 + s * R*B + (n % R) * B.
-///
-/// Buffers: 0 q i8 [max_batch*K], 1 s f32 [max_batch] (activation scales),
-/// 2 W i8 [N_total*K/4], 3 row_scale f32 [N_total], then one output f32
-/// [max_batch*N_p] per part, then (if `residual`) r f32 [max_batch*N_0]
-/// (may be the output itself). Range: FIXED over N_total rows.
-///   y[t][n] = float(acc) / s[t] * row_scale[n]       (multiply)
-///   y[t][n] = float(acc) / (s[t] * row_scale[n])     (divide)
-///   out[t][n] = r[t][n] + y[t][n]                     (residual)
-///
-/// With `lut` = g (2 or 3) the weights are in the lookup-table layout
-/// (#tern.layout<block = V, lut = g>, ref::LutGeometry) and buffer 0 holds
-/// the tables the lookup-table kernel below built from q (max_batch rows of
-/// LutGeometry::tableBytes()); everything else is the same. Rows are computed
-/// in blocks of 16 (`tile_n` counts blocks; ranges split at multiples of 16).
-struct TernaryMatmulParams {
-  int64_t K = 0;
-  std::vector<int64_t> parts; ///< N of each output, in storage order
-  int64_t max_batch = 1;
-  int64_t block = 16;        ///< B, bytes per step (the layout's block)
-  int64_t interleave = 1;    ///< R, rows interleaved per group
-  DotIsa isa = DotIsa::Generic;
-  int64_t tile_m = 1;        ///< tokens per register tile
-  int64_t tile_n = 1;        ///< rows per register tile of tile_m tokens
-  int64_t gemv_tile_n = 0;   ///< rows per tile of single tokens (0: tile_n)
-  int64_t prefetch = 0;      ///< software prefetch distance in rows (0: none)
-  bool divide = false;       ///< scale_mode divide
-  bool residual = false;     ///< only with one part
-  int64_t lut = 0;           ///< g: 0 = 2-bit codes, 2/3 = lookup tables
-  int64_t threads = 0;       ///< GPU: threads per block (schedule; 0: target's)
-  int64_t unroll = 1;        ///< GPU: 16-byte weight loads per lane in flight
-  /// GPU: the prefill instruction (schedule `mma`): "dp4a", "mma_sync",
-  /// "wgmma", or "" for the target's choice (mma_sync where R = 8).
-  std::string mma;
-  int64_t totalRows() const;
-  int64_t gemvTileN() const;
-};
+/// One emitter per kernel kind of KernelParams.h.
 mlir::func::FuncOp buildTernaryMatmulKernel(mlir::OpBuilder &b,
                                             mlir::ModuleOp module,
                                             llvm::StringRef name,
                                             const TernaryMatmulParams &p);
-
-/// The activation tables of the lookup-table layout (ref::buildLutTables):
-/// for each group of g activations, the 16 sums of its weight patterns as
-/// int16 split into a low-byte and a high-byte table.
-/// Buffers: 0 q i8 [max_batch*K], 1 tables i8 [max_batch*tableBytes]
-/// (LutGeometry). Range: TOKENS.
-struct LutTablesParams {
-  int64_t K = 0, max_batch = 1;
-  int64_t lut = 3;   ///< g
-  int64_t block = 64; ///< V
-};
 mlir::func::FuncOp buildLutTablesKernel(mlir::OpBuilder &b,
                                         mlir::ModuleOp module,
                                         llvm::StringRef name,
@@ -98,102 +46,28 @@ mlir::func::FuncOp buildLutTablesKernel(mlir::OpBuilder &b,
 /// called by buildTernaryMatmulKernel, which creates the function.
 void emitLutMatmul(mlir::OpBuilder &b, const TernaryMatmulParams &p,
                    const KernelArgs &args);
-
-/// Token embedding lookup. Buffers: 0 table [V*H] (elem), 1 tokens i32
-/// [max_batch], 2 out f32 [max_batch*H]. Range: TOKENS.
-///   out[t][:] = float(table[tokens[t]][:])   (ids are checked by the runtime)
-struct EmbeddingParams {
-  int64_t vocab = 0, hidden = 0, max_batch = 1;
-  FloatType elem = FloatType::BF16;
-};
 mlir::func::FuncOp buildEmbeddingKernel(mlir::OpBuilder &b,
                                         mlir::ModuleOp module,
                                         llvm::StringRef name,
                                         const EmbeddingParams &p);
-
-/// RMSNorm of each token row, optionally of relu2(x) * u, optionally
-/// followed by per-token absmax int8 quantization (ref::rmsNorm, ref::relu2,
-/// ref::quantizeActivations).
-/// Buffers: 0 x f32 [max_batch*K], (gated) 1 u f32 [max_batch*K], then w
-/// [K] (elem), then (quantize) q i8 [max_batch*K], s f32 [max_batch], or
-/// (not quantize) y f32 [max_batch*K]. Range: TOKENS.
-struct NormQuantizeParams {
-  int64_t K = 0, max_batch = 1;
-  float epsilon = 1e-5f;
-  bool gated = false;   ///< input is relu2(x) * u
-  bool quantize = true; ///< false: write the normalized f32 row
-  FloatType elem = FloatType::F32;
-};
 mlir::func::FuncOp buildNormQuantizeKernel(mlir::OpBuilder &b,
                                            mlir::ModuleOp module,
                                            llvm::StringRef name,
                                            const NormQuantizeParams &p);
-
-/// Rotary embedding in place (ref::rope, NEOX style) of each token row of
-/// `heads` heads of `head_dim`; token t is at position start + t.
-/// Buffers: 0 x f32 [max_batch*heads*head_dim]. Range: TOKENS.
-struct RopeParams {
-  int64_t heads = 0, head_dim = 0, max_batch = 1;
-  float theta = 500000.0f;
-  int64_t max_context = 0; ///< positions (GPU: rows of its cos/sin table)
-};
 mlir::func::FuncOp buildRopeKernel(mlir::OpBuilder &b, mlir::ModuleOp module,
                                    llvm::StringRef name, const RopeParams &p);
-
-/// Causal grouped-query attention with the KV-cache append (ref::attention).
-/// Buffers: 0 q f32 [max_batch*heads*hd], 1 k f32 [max_batch*kv*hd], 2 v
-/// (same), 3 k_cache f32 [max_context*kv*hd], 4 v_cache (same), 5 out f32
-/// [max_batch*heads*hd]. Range: FIXED over kv_heads: the thread owning kv
-/// head g first writes rows start+t0 .. start+t1-1 of g's cache slice from
-/// k/v rows t0..t1-1, then computes every query head of g's group for
-/// tokens t0..t1-1 (token t attends to positions 0 .. start + t).
-struct AttentionParams {
-  int64_t heads = 0, kv_heads = 0, head_dim = 0, max_context = 0,
-          max_batch = 1;
-};
 mlir::func::FuncOp buildAttentionKernel(mlir::OpBuilder &b,
                                         mlir::ModuleOp module,
                                         llvm::StringRef name,
                                         const AttentionParams &p);
-
-/// Float matmul x · Wᵀ (the LM head, ref::matmulTransposed, f32 accumulation
-/// in any order). Buffers: 0 x f32 [max_batch*K], 1 W [N*K] (elem), 2 y f32
-/// [max_batch*N]. Range: FIXED over N rows; tokens t0..t1-1.
-struct FloatMatmulParams {
-  int64_t N = 0, K = 0, max_batch = 1;
-  FloatType elem = FloatType::BF16;
-  int64_t tile_n = 4;   ///< rows per register tile
-  int64_t prefetch = 0; ///< rows ahead to prefetch (0: none)
-};
 mlir::func::FuncOp buildFloatMatmulKernel(mlir::OpBuilder &b,
                                           mlir::ModuleOp module,
                                           llvm::StringRef name,
                                           const FloatMatmulParams &p);
-
-/// int8 x int8 matmul, the quantized LM head (`tern-compile --head=int8`):
-///   y[t][n] = float(sum_k q[t][k] * W[n][k]) / s[t] * scale[n]
-/// Buffers: 0 q i8 [max_batch*K], 1 s f32 [max_batch] (as norm_quantize
-/// writes them), 2 W i8 [N*K] row-major, 3 scale f32 [N], 4 corr i32 [N]
-/// (128 * sum_k W[n][k], used where the dot product takes unsigned
-/// activations), 5 y f32 [max_batch*N]. Range: FIXED over N rows; tokens
-/// t0..t1-1. K must be a multiple of `block`.
-struct Int8MatmulParams {
-  int64_t N = 0, K = 0, max_batch = 1;
-  int64_t block = 64; ///< bytes per dot-product step
-  DotIsa isa = DotIsa::Generic;
-  int64_t tile_n = 4;
-  int64_t prefetch = 0;
-};
 mlir::func::FuncOp buildInt8MatmulKernel(mlir::OpBuilder &b,
                                          mlir::ModuleOp module,
                                          llvm::StringRef name,
                                          const Int8MatmulParams &p);
-
-/// Per-row absmax int8 quantization of a float matrix W[N][K] (the int8
-/// head): W8[n][k] = round-half-even(W[n][k] * 127 / absmax_n), scale[n] =
-/// absmax_n / 127 (1 for an all-zero row), corr[n] = 128 * sum_k W8[n][k].
-void quantizeRowsInt8(const float *W, int64_t N, int64_t K, int8_t *w8,
-                      float *scale, int32_t *corr);
 
 } // namespace tern::cpu
 

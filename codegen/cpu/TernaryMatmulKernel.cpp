@@ -38,16 +38,6 @@ using namespace mlir;
 
 namespace tern::cpu {
 
-int64_t TernaryMatmulParams::gemvTileN() const {
-  return std::max<int64_t>(gemv_tile_n > 0 ? gemv_tile_n : tile_n, 1);
-}
-
-int64_t TernaryMatmulParams::totalRows() const {
-  int64_t n = 0;
-  for (int64_t p : parts)
-    n += p;
-  return n;
-}
 
 namespace {
 

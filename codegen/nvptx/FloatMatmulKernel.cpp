@@ -28,7 +28,7 @@ GpuLaunch buildGpuFloatMatmulKernel(OpBuilder &b, gpu::GPUModuleOp gm, StringRef
   MLIRContext *ctx = b.getContext();
   const int64_t N = p.N, K = p.K, threads = 128, warps = threads / 32;
   Type elem = cpu::toMlirType(ctx, p.elem), f32 = b.getF32Type();
-  const int64_t elemBytes = p.elem == cpu::FloatType::F32 ? 4 : 2;
+  const int64_t elemBytes = p.elem == codegen::FloatType::F32 ? 4 : 2;
   const int64_t V = K % (16 / elemBytes) == 0 ? 16 / elemBytes : 1;
   SmallVector<MemRefType> types = {
       MemRefType::get({p.max_batch * K}, f32),

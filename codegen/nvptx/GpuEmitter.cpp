@@ -9,27 +9,27 @@ namespace tern::nvptx {
 GpuEmitter::GpuEmitter(OpBuilder &b, ModuleOp module, const GpuTarget &target)
     : target(target), gm(kernelModule(b, module, target.chip, target.features)) {}
 
-void GpuEmitter::embedding(OpBuilder &b, StringRef n, const cpu::EmbeddingParams &p) {
+void GpuEmitter::embedding(OpBuilder &b, StringRef n, const codegen::EmbeddingParams &p) {
   byName[n.str()] = buildGpuEmbeddingKernel(b, gm, n, p);
 }
 void GpuEmitter::normQuantize(OpBuilder &b, StringRef n,
-                              const cpu::NormQuantizeParams &p) {
+                              const codegen::NormQuantizeParams &p) {
   byName[n.str()] = buildGpuNormQuantizeKernel(b, gm, n, p);
 }
 void GpuEmitter::ternaryMatmul(OpBuilder &b, StringRef n,
-                               const cpu::TernaryMatmulParams &p) {
+                               const codegen::TernaryMatmulParams &p) {
   GpuLaunch l = buildGpuTernaryMatmulKernel(b, gm, n, p);
   l.single = buildGpuTernaryMatmulKernel(b, gm, (n + "_gemv").str(), p, true).name;
   byName[n.str()] = l;
 }
-void GpuEmitter::lutTables(OpBuilder &, StringRef, const cpu::LutTablesParams &) {
+void GpuEmitter::lutTables(OpBuilder &, StringRef, const codegen::LutTablesParams &) {
   // checkTernaryMatmul rejects lookup-table layouts before any is asked for.
   err = "the GPU kernels have no lookup-table layout";
 }
-void GpuEmitter::rope(OpBuilder &b, StringRef n, const cpu::RopeParams &p) {
+void GpuEmitter::rope(OpBuilder &b, StringRef n, const codegen::RopeParams &p) {
   byName[n.str()] = buildGpuRopeKernel(b, gm, n, p);
 }
-void GpuEmitter::attention(OpBuilder &b, StringRef n, const cpu::AttentionParams &p) {
+void GpuEmitter::attention(OpBuilder &b, StringRef n, const codegen::AttentionParams &p) {
   if ((p.max_context + 4) * 4 > kMaxStaticShared && err.empty())
     err = "max_context " + std::to_string(p.max_context) +
           " is too long for the GPU attention kernel (its scores live in " +
@@ -43,24 +43,24 @@ void GpuEmitter::attention(OpBuilder &b, StringRef n, const cpu::AttentionParams
   l.single = buildGpuAttentionKernel(b, gm, (n + "_decode").str(), p, true).name;
   byName[n.str()] = l;
 }
-void GpuEmitter::kvAppend(OpBuilder &b, StringRef n, const cpu::AttentionParams &p) {
+void GpuEmitter::kvAppend(OpBuilder &b, StringRef n, const codegen::AttentionParams &p) {
   byName[n.str()] = buildGpuKvAppendKernel(b, gm, n, p);
 }
-void GpuEmitter::floatMatmul(OpBuilder &b, StringRef n, const cpu::FloatMatmulParams &p) {
+void GpuEmitter::floatMatmul(OpBuilder &b, StringRef n, const codegen::FloatMatmulParams &p) {
   byName[n.str()] = buildGpuFloatMatmulKernel(b, gm, n, p);
 }
-void GpuEmitter::int8Matmul(OpBuilder &b, StringRef n, const cpu::Int8MatmulParams &p) {
+void GpuEmitter::int8Matmul(OpBuilder &b, StringRef n, const codegen::Int8MatmulParams &p) {
   if (p.K % 16 != 0 && err.empty())
     err = "the GPU int8 head needs a hidden size that is a multiple of 16, got " +
           std::to_string(p.K);
   byName[n.str()] = buildGpuInt8MatmulKernel(b, gm, n, p);
 }
 
-int64_t GpuEmitter::attentionRange(const cpu::AttentionParams &p) const {
+int64_t GpuEmitter::attentionRange(const codegen::AttentionParams &p) const {
   return nvptx::attentionRange(p);
 }
 
-std::string GpuEmitter::checkTernaryMatmul(const cpu::TernaryMatmulParams &p) const {
+std::string GpuEmitter::checkTernaryMatmul(const codegen::TernaryMatmulParams &p) const {
   if (p.lut != 0)
     return "the GPU kernels read 2-bit codes: compile with --layout=i2";
   if (p.block != 16 || p.K % 64 != 0)

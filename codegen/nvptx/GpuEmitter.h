@@ -1,6 +1,6 @@
 //===- GpuEmitter.h - the NVPTX kernels of a plan ---------------*- C++ -*-===//
 //
-// The KernelEmitter (codegen/cpu/PlanBuilder.h) that builds every kernel of
+// The KernelEmitter (codegen/common/PlanBuilder.h) that builds every kernel of
 // a plan as a gpu.func of one gpu.module (GpuKernels.h) and records how each
 // is launched. It asks for the GPU plan's two differences: the KV-cache
 // append as its own step and RoPE from a table.
@@ -9,7 +9,7 @@
 #ifndef TERN_CODEGEN_NVPTX_GPUEMITTER_H
 #define TERN_CODEGEN_NVPTX_GPUEMITTER_H
 
-#include "codegen/cpu/PlanBuilder.h"
+#include "codegen/common/PlanBuilder.h"
 #include "codegen/nvptx/GpuKernelFunc.h"
 #include "codegen/nvptx/GpuTarget.h"
 
@@ -17,32 +17,32 @@
 
 namespace tern::nvptx {
 
-class GpuEmitter final : public cpu::KernelEmitter {
+class GpuEmitter final : public codegen::KernelEmitter {
 public:
   GpuEmitter(mlir::OpBuilder &b, mlir::ModuleOp module, const GpuTarget &target);
 
   void embedding(mlir::OpBuilder &b, llvm::StringRef name,
-                 const cpu::EmbeddingParams &p) override;
+                 const codegen::EmbeddingParams &p) override;
   void normQuantize(mlir::OpBuilder &b, llvm::StringRef name,
-                    const cpu::NormQuantizeParams &p) override;
+                    const codegen::NormQuantizeParams &p) override;
   void ternaryMatmul(mlir::OpBuilder &b, llvm::StringRef name,
-                     const cpu::TernaryMatmulParams &p) override;
+                     const codegen::TernaryMatmulParams &p) override;
   void lutTables(mlir::OpBuilder &b, llvm::StringRef name,
-                 const cpu::LutTablesParams &p) override;
+                 const codegen::LutTablesParams &p) override;
   void rope(mlir::OpBuilder &b, llvm::StringRef name,
-            const cpu::RopeParams &p) override;
+            const codegen::RopeParams &p) override;
   void attention(mlir::OpBuilder &b, llvm::StringRef name,
-                 const cpu::AttentionParams &p) override;
+                 const codegen::AttentionParams &p) override;
   void floatMatmul(mlir::OpBuilder &b, llvm::StringRef name,
-                   const cpu::FloatMatmulParams &p) override;
+                   const codegen::FloatMatmulParams &p) override;
   void int8Matmul(mlir::OpBuilder &b, llvm::StringRef name,
-                  const cpu::Int8MatmulParams &p) override;
+                  const codegen::Int8MatmulParams &p) override;
   bool separateKvAppend() const override { return true; }
   void kvAppend(mlir::OpBuilder &b, llvm::StringRef name,
-                const cpu::AttentionParams &p) override;
+                const codegen::AttentionParams &p) override;
   bool ropeTable() const override { return true; }
-  int64_t attentionRange(const cpu::AttentionParams &p) const override;
-  std::string checkTernaryMatmul(const cpu::TernaryMatmulParams &p) const override;
+  int64_t attentionRange(const codegen::AttentionParams &p) const override;
+  std::string checkTernaryMatmul(const codegen::TernaryMatmulParams &p) const override;
 
   /// Launch shapes in the plan's kernel order.
   std::vector<GpuLaunch> launches(const std::vector<std::string> &kernels) const;

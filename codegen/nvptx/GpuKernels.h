@@ -15,13 +15,13 @@
 
 namespace tern::nvptx {
 
-using cpu::AttentionParams;
-using cpu::EmbeddingParams;
-using cpu::FloatMatmulParams;
-using cpu::Int8MatmulParams;
-using cpu::NormQuantizeParams;
-using cpu::RopeParams;
-using cpu::TernaryMatmulParams;
+using codegen::AttentionParams;
+using codegen::EmbeddingParams;
+using codegen::FloatMatmulParams;
+using codegen::Int8MatmulParams;
+using codegen::NormQuantizeParams;
+using codegen::RopeParams;
+using codegen::TernaryMatmulParams;
 
 /// Range TOKENS, one token per block, threads over the hidden size.
 GpuLaunch buildGpuEmbeddingKernel(mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm,

@@ -29,6 +29,8 @@ Space nvptxSpace(const std::string &target, Kind kind, const Shape &shape) {
       {"tile_m", {"1", "2", "3", "4"}, "4", "tokens per pass (dp4a prefill)"},
       {"mma", mma, "", "prefill instruction (\"\": the target's choice)"},
   };
+  s.decodeKnobs = {"threads", "unroll"};
+  s.prefillKnobs = {"mma", "tile_m"};
   return s;
 }
 

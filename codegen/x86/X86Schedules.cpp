@@ -30,6 +30,8 @@ Space x86Space(const std::string &target, Kind kind, const Shape &shape) {
        "decode rows per tile (0: one interleave group)"},
       {"prefetch", {"0", "4", "8", "16"}, "0", "software prefetch distance in rows"},
   };
+  s.decodeKnobs = {"gemv_tile_n", "prefetch"};
+  s.prefillKnobs = {"tile_m", "tile_n"};
   return s;
 }
 

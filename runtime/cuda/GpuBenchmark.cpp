@@ -7,8 +7,10 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <functional>
+#include <map>
 #include <random>
 #include <sstream>
+#include <thread>
 
 namespace tern::rt::cuda {
 namespace {
@@ -86,10 +88,11 @@ bool writeBench(const TernaryBench &b, const std::string &path, std::string *err
     *err = path + ": cannot write: " + std::strerror(errno);
     return false;
   }
-  std::fprintf(f, "TERNGPB1 %s %s %lld %lld %lld %lld %lld %lld %s %d\n", b.label.c_str(),
-               b.kernel.c_str(), (long long)b.N, (long long)b.K, (long long)b.T,
-               (long long)b.items, (long long)b.threads, (long long)b.unroll,
-               b.mma.empty() ? "-" : b.mma.c_str(), b.onlySm);
+  std::fprintf(f, "TERNGPB2 %s %s %lld %lld %lld %lld %lld %lld %s %d %lld %lld\n",
+               b.label.c_str(), b.kernel.c_str(), (long long)b.N, (long long)b.K,
+               (long long)b.T, (long long)b.items, (long long)b.threads, (long long)b.unroll,
+               b.mma.empty() ? "-" : b.mma.c_str(), b.onlySm, (long long)b.block,
+               (long long)b.interleave);
   bool ok = std::fwrite(b.ptx.data(), 1, b.ptx.size(), f) == b.ptx.size();
   ok = std::fclose(f) == 0 && ok;
   if (!ok)
@@ -113,12 +116,14 @@ bool readBench(const std::string &path, TernaryBench *b, std::string *err) {
   std::istringstream head(data.substr(0, eol == std::string::npos ? 0 : eol));
   std::string magic;
   head >> magic >> b->label >> b->kernel >> b->N >> b->K >> b->T >> b->items >> b->threads >>
-      b->unroll >> b->mma >> b->onlySm;
-  if (magic != "TERNGPB1" || !head || b->N <= 0 || b->K <= 0 || b->K % 4 || b->T <= 0 ||
+      b->unroll >> b->mma >> b->onlySm >> b->block >> b->interleave;
+  if (magic != "TERNGPB2" || !head || b->N <= 0 || b->K <= 0 || b->K % 4 || b->T <= 0 ||
       b->T > 65536 || b->items <= 0 || b->threads <= 0 || b->threads > 1024 ||
-      b->N * b->K > (int64_t(1) << 32)) {
-    *err = path + ": not a tern GPU bench file (its first line must be TERNGPB1 label kernel "
-                  "N K T items threads unroll mma sm, with sizes in range)";
+      b->N * b->K > (int64_t(1) << 32) || b->block <= 0 || b->block > 256 ||
+      b->interleave <= 0 || b->interleave > 64 || b->K % (4 * b->block) ||
+      b->N % b->interleave) {
+    *err = path + ": not a tern GPU bench file (its first line must be TERNGPB2 label kernel "
+                  "N K T items threads unroll mma sm block interleave, with sizes in range)";
     return false;
   }
   if (b->mma == "-")
@@ -162,16 +167,29 @@ bool TernaryBenchRun::setup(const TernaryBench &bench, std::string *err) {
   }
   wBytes = size_t(b.N * b.K / 4);
   const size_t copies = std::max<size_t>(1, kRotateBytes / wBytes);
-  std::vector<uint8_t> w(wBytes);
+  // Random codes 0, 1, 2 (weights -1, 0, +1; never the unused 3), int8
+  // activations, scales: check() recomputes the output from them.
   std::mt19937 rng(1);
-  for (auto &v : w)
-    v = uint8_t(rng()) & 0xAA; // codes 0 and 2: weights -1 and +1
-  std::vector<int8_t> q(size_t(b.T * b.K), 3);
-  std::vector<float> s(size_t(b.T), 1.0f), rs(size_t(b.N), 0.5f);
-  bufs = {m->alloc(q.size(), q.data()), m->alloc(s.size() * 4, s.data()), 0,
-          m->alloc(rs.size() * 4, rs.data()), m->alloc(size_t(b.T * b.N * 4))};
+  hostW.resize(wBytes);
+  for (auto &v : hostW) {
+    uint8_t byte = 0;
+    for (int i = 0; i < 4; ++i)
+      byte = uint8_t(byte | (rng() % 3) << (2 * i));
+    v = byte;
+  }
+  hostQ.resize(size_t(b.T * b.K));
+  for (auto &v : hostQ)
+    v = int8_t(int(rng() % 255) - 127);
+  hostS.resize(size_t(b.T));
+  for (auto &v : hostS)
+    v = 0.5f + float(rng() % 1000) / 500.0f;
+  hostRs.resize(size_t(b.N));
+  for (auto &v : hostRs)
+    v = 0.01f + float(rng() % 1000) / 10000.0f;
+  bufs = {m->alloc(hostQ.size(), hostQ.data()), m->alloc(hostS.size() * 4, hostS.data()), 0,
+          m->alloc(hostRs.size() * 4, hostRs.data()), m->alloc(size_t(b.T * b.N * 4))};
   for (size_t c = 0; c < copies; ++c)
-    weights.push_back(m->alloc(wBytes, w.data()));
+    weights.push_back(m->alloc(wBytes, hostW.data()));
   for (size_t i : {0, 1, 3, 4})
     if (!bufs[i]) {
       *err = "cannot set up the GPU buffers";
@@ -195,6 +213,87 @@ double TernaryBenchRun::time(int reps, std::string *err) {
         return m->launch(fn, blocks, unsigned(b.threads), bufs, ints, err);
       },
       reps, err);
+}
+
+void ternaryBenchReference(const TernaryBench &b, const uint8_t *W, const int8_t *q,
+                           const float *s, const float *rowScale, float *y) {
+  // The weight of row n, column k in the interleaved layout (Kernels.h):
+  // row n's step s (B bytes of 4B weights) starts at byte
+  // (n / R) * R*K/4 + s * R*B + (n % R) * B; weight k is in byte
+  // (k / 4B) * B + k % B of the row at bits 2 * ((k / B) % 4).
+  const int64_t B = b.block, R = b.interleave;
+  auto rows = [&](int64_t n0, int64_t n1) {
+    std::vector<int32_t> w(size_t(b.K));
+    for (int64_t n = n0; n < n1; ++n) {
+      for (int64_t k = 0; k < b.K; ++k) {
+        const int64_t step = k / (4 * B), inStep = k % B, slot = (k / B) % 4;
+        const size_t at = size_t((n / R) * R * b.K / 4 + step * R * B + (n % R) * B + inStep);
+        w[size_t(k)] = int32_t((W[at] >> (2 * slot)) & 3) - 1;
+      }
+      for (int64_t t = 0; t < b.T; ++t) {
+        int32_t acc = 0;
+        const int8_t *qt = q + t * b.K;
+        for (int64_t k = 0; k < b.K; ++k)
+          acc += int32_t(qt[k]) * w[size_t(k)];
+        y[size_t(t * b.N + n)] = float(acc) / s[size_t(t)] * rowScale[size_t(n)];
+      }
+    }
+  };
+  // Over all cores: a 128-token prefill of 13824 x 2560 is 4.5 G products.
+  const int64_t parts =
+      std::max<int64_t>(1, std::min<int64_t>(std::thread::hardware_concurrency(), b.N / 8));
+  std::vector<std::thread> pool;
+  for (int64_t i = 1; i < parts; ++i)
+    pool.emplace_back(rows, b.N * i / parts, b.N * (i + 1) / parts);
+  rows(0, b.N / parts);
+  for (std::thread &t : pool)
+    t.join();
+}
+
+bool TernaryBenchRun::check(std::string *err) {
+  const size_t outBytes = size_t(b.T * b.N * 4);
+  std::vector<uint8_t> poison(outBytes, 0xFF); // NaN in every float
+  const Driver &d = *m->d;
+  CUresult r = d.memcpyHtoD(bufs[4], poison.data(), outBytes);
+  if (r != kSuccess) {
+    *err = d.describe("cuMemcpyHtoD", r);
+    return false;
+  }
+  const int64_t ints[5] = {0, b.T, 0, 0, b.N};
+  const unsigned blocks = unsigned((b.N + b.items - 1) / b.items);
+  bufs[2] = weights[0];
+  std::vector<float> y(size_t(b.T * b.N));
+  if (!m->launch(fn, blocks, unsigned(b.threads), bufs, ints, err))
+    return false;
+  r = d.memcpyDtoHAsync(y.data(), bufs[4], outBytes, nullptr);
+  if (r == kSuccess)
+    r = d.streamSynchronize(nullptr);
+  if (r != kSuccess) {
+    *err = "reading back the output: " + d.describe("cuMemcpyDtoH", r);
+    return false;
+  }
+  // The expected output, computed once per shape and layout (setup()'s
+  // inputs depend on nothing else).
+  static std::map<std::vector<int64_t>, std::vector<float>> cache;
+  std::vector<float> &want = cache[{b.N, b.K, b.T, b.block, b.interleave}];
+  if (want.empty()) {
+    want.resize(size_t(b.T * b.N));
+    ternaryBenchReference(b, hostW.data(), hostQ.data(), hostS.data(), hostRs.data(),
+                          want.data());
+  }
+  for (int64_t t = 0; t < b.T; ++t)
+    for (int64_t n = 0; n < b.N; ++n) {
+      const float e = want[size_t(t * b.N + n)], got = y[size_t(t * b.N + n)];
+      if (std::memcmp(&e, &got, 4) != 0) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf,
+                      "token %lld row %lld: got %.9g, the scalar formula gives %.9g",
+                      (long long)t, (long long)n, double(got), double(e));
+        *err = buf;
+        return false;
+      }
+    }
+  return true;
 }
 
 bool CublasBf16Gemv::setup(int64_t n, int64_t k, std::string *err) {

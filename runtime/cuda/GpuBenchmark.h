@@ -33,12 +33,21 @@ struct TernaryBench {
   int64_t unroll = 1;
   std::string mma; ///< "" (default), "mma_sync", "wgmma"
   int onlySm = 0;  ///< 90 for sm_90a code
+  /// The weights' layout: #tern.layout<pack_dim = 1, block = B,
+  /// interleave = R, chunk = B> (tern-compile's GPU layout: 16, 8).
+  int64_t block = 16, interleave = 8;
 };
 
-/// A bench file: one header line ("TERNGPB1 label kernel N K T items threads
-/// unroll mma onlySm"), then the PTX.
+/// A bench file: one header line ("TERNGPB2 label kernel N K T items threads
+/// unroll mma onlySm block interleave"), then the PTX.
 bool writeBench(const TernaryBench &b, const std::string &path, std::string *err);
 bool readBench(const std::string &path, TernaryBench *b, std::string *err);
+
+/// What a bench kernel computes, on the host: y[t][n] = float(sum_k q[t][k]
+/// w[n][k]) / s[t] * rowScale[n], with w decoded from W in b's layout
+/// (TernaryBenchRun::check compares against it).
+void ternaryBenchReference(const TernaryBench &b, const uint8_t *W, const int8_t *q,
+                           const float *s, const float *rowScale, float *y);
 
 /// Seconds per D2D copy of `bytes` (median of `samples` samples of 5
 /// copies); GB/s = 2 * bytes / seconds. Negative + err on failure.
@@ -53,9 +62,17 @@ public:
   /// err on failure.
   double time(int reps, std::string *err);
   size_t weightBytes() const { return wBytes; }
+  /// One launch on poisoned output, compared bit for bit with the scalar
+  /// formula y[t][n] = float(sum_k q[t][k] w[n][k]) / s[t] * row_scale[n]
+  /// over the random inputs setup() uploaded. False + err (naming the
+  /// first wrong value) when it differs or the launch fails.
+  bool check(std::string *err);
 
 private:
   TernaryBench b;
+  std::vector<uint8_t> hostW;
+  std::vector<int8_t> hostQ;
+  std::vector<float> hostS, hostRs;
   std::unique_ptr<CudaModule> m;
   CUfunction fn = nullptr;
   std::vector<CUdeviceptr> bufs, weights;

@@ -17,6 +17,10 @@
 #             prompts; tiny's HF checkpoint (for transformers there); 2b4t
 #             as executables plus .tpack skeletons (tern-pack-skeleton:
 #             filled to 1.2 GB there)
+#   tune-sm_80/, tune-sm_90/  tern-tune's candidates for 2b4t's four
+#             ternary matmuls (tern-tune --emit-candidates), which run.sh
+#             checks and times (tern-gpu-check tune); bring RESULTS/tune-*
+#             back to tern-tune --import-results
 #   run.sh, compare_logits.py, hf_logits.py, MANIFEST
 # TERN_BUNDLE_2B4T=0 leaves 2b4t out (quicker; for trying things).
 set -euo pipefail
@@ -25,7 +29,7 @@ out=${1:?usage: test/gpu/bundle.sh OUT_DIR}
 build=${BUILD:-$src/build}
 [[ $build = /* ]] || build=$src/$build
 bin=$build/bin
-for t in tern-gpu-check tern-pack-skeleton tern-gpu-kernel-tests tern-bench tern-make-model tern-compile; do
+for t in tern-gpu-check tern-pack-skeleton tern-gpu-kernel-tests tern-bench tern-make-model tern-compile tern-tune; do
   [[ -x $bin/$t ]] || { echo "bundle.sh: $bin/$t is missing: build first (./setup.sh)" >&2; exit 1; }
 done
 rm -rf "$out"
@@ -71,6 +75,8 @@ if [[ ${TERN_BUNDLE_2B4T:-1} != 0 ]]; then
     cp "$work/2b4t-$t" "$out/models/2b4t-$t"
     "$bin/tern-pack-skeleton" make "$work/2b4t-$t.tpack" -o "$out/models/2b4t-$t.skel" 2>/dev/null
     rm -f "$work/2b4t-$t.tpack"
+    say "2b4t: tern-tune's candidates for $t"
+    "$bin/tern-tune" "$work/2b4t-hf" --target=$t --emit-candidates "$out/tune-$t" 2>&1 | grep '^tern-tune: wrote' >&2
   done
   rm -rf "$work/2b4t-hf"
 fi

@@ -13,6 +13,10 @@
 #      shapes, cuBLAS bf16 GEMV; the best GEMV schedules as a schedule file
 #   5. 2b4t: its .tpack filled from the skeleton, decode and 128-token
 #      prefill tok/s
+#   6. tern-tune's candidates for this GPU's target (tune-TARGET/): each
+#      checked bit for bit, then timed in interleaved rounds; RESULTS/
+#      tune-TARGET/ (manifest and results) goes back to the build machine:
+#      tern-tune --import-results RESULTS/tune-TARGET -o DB
 # Each step runs under `timeout`; the whole run takes a few minutes.
 # Exit status: 0 every step passed, 1 a step failed, 2 no GPU here.
 set -uo pipefail
@@ -107,6 +111,16 @@ if [[ -f $here/models/2b4t-$target.skel ]]; then
   fi
 else
   skipped 2b4t "the bundle has no 2b4t skeleton for $target"
+fi
+
+# 6. tern-tune's candidates.
+if [[ -f $here/tune-$target/manifest.txt ]]; then
+  mkdir -p "$out/tune-$target"
+  cp "$here/tune-$target/manifest.txt" "$out/tune-$target/"
+  step gpu-tune 300 "$here/bin/tern-gpu-check" tune "$here/tune-$target" --results "$out/tune-$target/results.txt" &&
+    grep '^tune:' "$out/gpu-tune.log" | tee -a "$summary" > /dev/null
+else
+  skipped gpu-tune "the bundle has no tern-tune candidates for $target"
 fi
 
 say "run.sh: $pass passed, $fail failed, $skip skipped in $(( $(date +%s) - start )) s"

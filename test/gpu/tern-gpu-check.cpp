@@ -15,6 +15,14 @@
 //                                 in the same run; the best GEMV schedule per
 //                                 shape goes to FILE (tern-compile
 //                                 --schedule-file records)
+//   tern-gpu-check tune DIR [--rounds N] [--samples N] [--results FILE]
+//                                 tern-tune's candidates (tern-tune
+//                                 --emit-candidates DIR): each checked bit
+//                                 for bit against the scalar formula, then
+//                                 timed in N interleaved rounds per group
+//                                 (kernel and token bucket); FILE (default
+//                                 DIR/results.txt) goes back to tern-tune
+//                                 --import-results
 //
 // Exit status: 0 all good, 1 a failure (a wrong result, any CUDA error),
 // 2 no GPU at all (no driver, or a driver that sees no device), with the
@@ -30,6 +38,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,7 +49,8 @@ namespace {
 
 int usage() {
   std::fprintf(stderr, "usage: tern-gpu-check info | target | cases DIR | bench DIR "
-                       "[--samples N] [--schedules-out FILE]\n");
+                       "[--samples N] [--schedules-out FILE] | tune DIR [--rounds N] "
+                       "[--samples N] [--results FILE]\n");
   return 1;
 }
 
@@ -240,6 +250,104 @@ int runBench(const std::string &dir, int samples, const std::string &schedulesOu
   return failed ? 1 : 0;
 }
 
+/// tern-tune's candidates: per group (the label's "tune/GROUP/..."), every
+/// candidate is set up and checked, then the good ones are timed in
+/// `rounds` rounds, each visiting them in a rotated order. The results
+/// file: "TERNGPR1", "gpu SM DRIVER NAME", then per candidate "LABEL ok",
+/// "LABEL wrong WHY" or "LABEL fail WHY", per round "LABEL time ROUND
+/// S1 S2 ..." (seconds per launch), and last "end".
+int runTune(const std::string &dir, int rounds, int samples, std::string results) {
+  if (int r = requireGpu())
+    return r;
+  const GpuProbe &g = probeGpu();
+  std::vector<std::string> files = filesIn(dir, ".gpubench");
+  if (files.empty())
+    return 1;
+  if (results.empty())
+    results = dir + "/results.txt";
+  std::FILE *out = std::fopen(results.c_str(), "w");
+  if (!out) {
+    std::fprintf(stderr, "tern-gpu-check: error: cannot write %s\n", results.c_str());
+    return 1;
+  }
+  std::fprintf(out, "TERNGPR1\ngpu %d %d %s\n", g.sm, g.driverVersion, g.name.c_str());
+  std::map<std::string, std::vector<TernaryBench>> groups;
+  int bad = 0, wrong = 0, timed = 0;
+  std::string err;
+  for (const std::string &f : files) {
+    TernaryBench b;
+    if (!readBench(f, &b, &err)) {
+      std::fprintf(stderr, "tern-gpu-check: error: %s\n", err.c_str());
+      std::fclose(out);
+      return 1;
+    }
+    const size_t a = b.label.find('/'), z = b.label.find('/', a + 1);
+    const std::string group = a == std::string::npos || z == std::string::npos
+                                  ? "-"
+                                  : b.label.substr(a + 1, z - a - 1);
+    groups[group].push_back(b);
+  }
+  size_t done = 0;
+  for (auto &[group, benches] : groups) {
+    std::vector<std::unique_ptr<TernaryBenchRun>> runs;
+    std::vector<const TernaryBench *> ok;
+    for (const TernaryBench &b : benches) {
+      std::fprintf(stderr, "\rtern-gpu-check: tune %zu/%zu (checking)", ++done, files.size());
+      if (b.onlySm && b.onlySm != g.sm) {
+        std::fprintf(out, "%s fail needs sm_%d\n", b.label.c_str(), b.onlySm);
+        continue;
+      }
+      auto run = std::make_unique<TernaryBenchRun>();
+      if (!run->setup(b, &err)) {
+        std::fprintf(out, "%s fail %s\n", b.label.c_str(), err.c_str());
+        ++bad;
+        continue;
+      }
+      if (!run->check(&err)) {
+        std::fprintf(out, "%s wrong %s\n", b.label.c_str(), err.c_str());
+        ++wrong;
+        continue;
+      }
+      std::fprintf(out, "%s ok\n", b.label.c_str());
+      runs.push_back(std::move(run));
+      ok.push_back(&b);
+    }
+    for (int round = 0; round < rounds; ++round)
+      for (size_t j = 0; j < runs.size(); ++j) {
+        const size_t i = (j + size_t(round)) % runs.size();
+        std::vector<double> t;
+        bool fine = runs[i]->time(20, &err) > 0; // warm-up
+        for (int k = 0; fine && k < samples; ++k) {
+          const double sec = runs[i]->time(20, &err);
+          fine = sec > 0;
+          t.push_back(sec);
+        }
+        if (!fine) {
+          std::fprintf(out, "%s fail round %d: %s\n", ok[i]->label.c_str(), round, err.c_str());
+          ++bad;
+          continue;
+        }
+        std::fprintf(out, "%s time %d", ok[i]->label.c_str(), round);
+        for (double sec : t)
+          std::fprintf(out, " %.9g", sec);
+        std::fprintf(out, "\n");
+        ++timed;
+      }
+  }
+  std::fprintf(stderr, "\n");
+  std::fprintf(out, "end\n"); // a truncated file lacks it
+  const bool written = std::fclose(out) == 0;
+  std::printf("tune: %zu candidates in %zu groups on %s (sm_%d): %d wrong, %d failed, %d "
+              "timings; results in %s\n",
+              files.size(), groups.size(), g.name.c_str(), g.sm, wrong, bad, timed,
+              results.c_str());
+  if (!written) {
+    std::fprintf(stderr, "tern-gpu-check: error: cannot write %s\n", results.c_str());
+    return 1;
+  }
+  return 0; // wrong candidates are results, not errors of this run
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -278,6 +386,22 @@ int main(int argc, char **argv) {
         return usage();
     }
     return runBench(argv[2], samples, out);
+  }
+  if (cmd == "tune" && argc >= 3) {
+    int rounds = 4, samples = 5;
+    std::string results;
+    for (int i = 3; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "--rounds" && i + 1 < argc)
+        rounds = std::max(1, std::atoi(argv[++i]));
+      else if (a == "--samples" && i + 1 < argc)
+        samples = std::max(1, std::atoi(argv[++i]));
+      else if (a == "--results" && i + 1 < argc)
+        results = argv[++i];
+      else
+        return usage();
+    }
+    return runTune(argv[2], rounds, samples, results);
   }
   return usage();
 }

@@ -17,7 +17,7 @@
 #include "codegen/cpu/CpuTarget.h"
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/LowerKernels.h"
-#include "codegen/cpu/PlanBuilder.h"
+#include "codegen/cpu/CpuPlan.h"
 #include "codegen/nvptx/GpuEmitter.h"
 #include "codegen/nvptx/GpuObject.h"
 #include "codegen/nvptx/GpuTarget.h"
@@ -286,8 +286,8 @@ int main(int argc, char **argv) {
   // Kernels and the host plan.
   OpBuilder b(&ctx);
   OwningOpRef<ModuleOp> kernels = ModuleOp::create(b.getUnknownLoc());
-  ::tern::cpu::CompiledPlan plan;
-  ::tern::cpu::PlanOptions popts;
+  ::tern::codegen::CompiledPlan plan;
+  ::tern::codegen::PlanOptions popts;
   popts.max_batch = maxBatch;
   popts.progress = !quiet;
   if (headMode != "stored" && headMode != "int8")
@@ -306,7 +306,7 @@ int main(int argc, char **argv) {
            std::to_string(plan.steps.size()) + " steps, " +
            std::to_string(plan.buffers.size()) + " buffers");
   if (emit == "plan")
-    return writeText(output, [&](llvm::raw_ostream &os) { os << ::tern::cpu::describePlan(plan); },
+    return writeText(output, [&](llvm::raw_ostream &os) { os << ::tern::codegen::describePlan(plan); },
                      &err) ? 0 : fail(err);
   if (emit == "kernels")
     return writeText(output, [&](llvm::raw_ostream &os) { kernels->print(os); }, &err)
@@ -326,7 +326,7 @@ int main(int argc, char **argv) {
   pack.info.ffn = c.ffn;
   pack.info.max_context = c.max_context;
   pack.info.max_batch = maxBatch;
-  for (const ::tern::cpu::PlanBuffer &pb : plan.buffers) {
+  for (const ::tern::codegen::PlanBuffer &pb : plan.buffers) {
     tern_buffer tb{};
     tb.kind = pb.kind;
     tb.bytes = pb.bytes;
@@ -337,7 +337,7 @@ int main(int argc, char **argv) {
       pack.weights.push_back(w);
     }
   }
-  for (const ::tern::cpu::PlanStep &ps : plan.steps) {
+  for (const ::tern::codegen::PlanStep &ps : plan.steps) {
     tern_step ts{};
     ts.kernel = ps.kernel;
     ts.range_kind = ps.range_kind;

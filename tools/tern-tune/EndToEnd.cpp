@@ -48,11 +48,13 @@ std::string rateText(const Spread &s) {
 bool confirmEndToEnd(const EndToEndOptions &o, EndToEndResult *r, std::string *err) {
   const auto began = std::chrono::steady_clock::now();
   const std::string exe[2] = {o.dir + "/default", o.dir + "/tuned"};
-  if (!o.quiet)
-    llvm::errs() << "tern-tune: end to end: compiling " << o.model << " with the defaults and with "
-                 << o.tuneDb << "\n";
-  if (!compile(o, "none", exe[0], err) || !compile(o, o.tuneDb, exe[1], err))
-    return false;
+  if (!o.reuseBuilds) {
+    if (!o.quiet)
+      llvm::errs() << "tern-tune: end to end: compiling " << o.model
+                   << " with the defaults and with " << o.tuneDb << "\n";
+    if (!compile(o, "none", exe[0], err) || !compile(o, o.tuneDb, exe[1], err))
+      return false;
+  }
   if (sameFile(exe[0], exe[1]) && sameFile(exe[0] + ".tpack", exe[1] + ".tpack")) {
     r->identical = true;
     return true;

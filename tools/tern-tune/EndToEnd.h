@@ -28,6 +28,8 @@ struct EndToEndOptions {
   /// the call (0: no limit).
   double seconds = 0;
   bool quiet = false;
+  /// The two builds are already in `dir` (an earlier call, other threads).
+  bool reuseBuilds = false;
 };
 
 struct Rates {

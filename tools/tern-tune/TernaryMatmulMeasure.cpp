@@ -4,7 +4,7 @@
 #include "codegen/common/Jit.h"
 #include "codegen/cpu/Kernels.h"
 #include "codegen/cpu/KernelJit.h"
-#include "codegen/cpu/PlanBuilder.h"
+#include "codegen/common/PlanBuilder.h"
 #include "passes/ScheduleDefaults.h"
 #include "runtime/engine/ThreadPool.h"
 
@@ -128,7 +128,7 @@ cpu::TernaryMatmulParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
   p.isa = t.isa;
   p.divide = j.divide;
   p.residual = j.residual;
-  cpu::applySchedule(mlir::tern::scheduleFromKnobs(ctx, j.schedule), &p);
+  codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, j.schedule), &p);
   return p;
 }
 

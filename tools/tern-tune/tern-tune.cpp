@@ -3,6 +3,8 @@
 //   tern-tune MODEL [--target=host|x86-...|aarch64-...] [--threads N] [--only NxK]
 //             [--budget 10m] [--prefill-tokens 128] [-o DB] [--schedule-out FILE]
 //   tern-tune --show DB [--report FILE.png]
+//   tern-tune MODEL --target=sm_80|sm_90|sm_90a --emit-candidates DIR
+//   tern-tune --import-results DIR [--results FILE] [-o DB]
 //   tern-tune --merge DB... -o DB
 //
 // Finds every distinct ternary matmul of the model's plan (tern-compile
@@ -21,8 +23,9 @@
 // DB already has. --schedule-out writes the winners as a tern-compile
 // --schedule-file. Finally the whole model is compiled with the defaults
 // and with the records and timed in interleaved rounds (EndToEnd.h);
-// --report draws every candidate (TuneReport.h). Progress on stderr. CPU targets this machine runs only;
-// GPU tuning goes through the GPU bundle (not yet).
+// --report draws every candidate (TuneReport.h). Progress on stderr. CPU
+// targets run here, on this machine only; GPU targets go through the GPU
+// machine in three steps (GpuCandidates.h).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/Jit.h"
@@ -32,7 +35,9 @@
 #include "codegen/cpu/CpuTarget.h"
 #include "dialect/TernOps.h"
 #include "passes/ScheduleDefaults.h"
+#include "codegen/nvptx/GpuTarget.h"
 #include "tools/tern-tune/EndToEnd.h"
+#include "tools/tern-tune/GpuCandidates.h"
 #include "tools/tern-tune/TernaryMatmulMeasure.h"
 #include "tools/tern-tune/TuneReport.h"
 
@@ -45,6 +50,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,8 +65,9 @@ static cl::opt<std::string> targetName("target", cl::desc("CPU target (default: 
                                        cl::init("host"));
 // --threads N (a linked library registers its own "threads" option, so
 // main() renames it to --tune-threads before parsing).
-static cl::opt<int> threads("tune-threads", cl::desc("threads per kernel call (--threads N)"),
-                            cl::init(1));
+static cl::opt<std::string> threadsText(
+    "tune-threads", cl::desc("threads per kernel call: N, or a list such as 1,2 (--threads)"),
+    cl::init("1"));
 static cl::opt<std::string> budgetText("budget", cl::desc("search time in all: 90s, 10m"),
                                        cl::init("10m"));
 static cl::opt<int> prefillTokens("prefill-tokens", cl::desc("tokens of the prefill bucket"),
@@ -81,6 +88,15 @@ static cl::opt<std::string> resultFile("result", cl::desc("(internal) the job's 
 static cl::opt<std::string> report(
     "report", cl::desc("draw every candidate against each knob as a PNG (with --show DB: that DB's)"),
     cl::init(""));
+static cl::opt<std::string> emitCandidates(
+    "emit-candidates", cl::desc("GPU targets: write every candidate kernel to DIR"), cl::init(""));
+static cl::opt<std::string> importResults(
+    "import-results", cl::desc("records from DIR's candidates and tern-gpu-check tune's results"),
+    cl::init(""));
+static cl::opt<std::string> resultsFile("results",
+                                        cl::desc("with --import-results: the results file "
+                                                 "(default DIR/results.txt)"),
+                                        cl::init(""));
 static cl::opt<bool> quiet("q", cl::desc("no progress on stderr"), cl::init(false));
 static cl::opt<int> confirmRounds(
     "confirm-rounds",
@@ -252,21 +268,6 @@ private:
   std::string self, dir, what;
 };
 
-/// The knobs of `space` a bucket searches (the others stay as `fixed`).
-sched::Space subspace(const sched::Space &space, const std::vector<std::string> &names,
-                      const sched::Schedule &fixed) {
-  sched::Space s = space;
-  s.knobs.clear();
-  for (const sched::Knob &k : space.knobs)
-    if (std::find(names.begin(), names.end(), k.name) != names.end()) {
-      sched::Knob kk = k;
-      if (auto it = fixed.find(k.name); it != fixed.end())
-        kk.def = it->second;
-      s.knobs.push_back(kk);
-    }
-  return s;
-}
-
 std::string scheduleText(const sched::Schedule &s) {
   std::string out;
   for (const auto &[k, v] : s)
@@ -337,24 +338,66 @@ int main(int argc, char **argv) {
            << all.records_size() << " records (" << replaced << " replaced by later ones)\n";
     return 0;
   }
+  if (!importResults.empty()) {
+    const std::string dbPath = output.empty() ? tune::defaultTuneDbPath() : output.getValue();
+    tune::Database db;
+    if (sys::fs::exists(dbPath) && !tune::readDb(dbPath, &db, &err))
+      return fail(err + " (delete it or give another -o)");
+    std::string lines;
+    if (!tune::importGpuResults(importResults, resultsFile, &db, &lines, &err))
+      return fail(err);
+    sys::fs::create_directories(sys::path::parent_path(dbPath));
+    if (!tune::writeDb(dbPath, db, &err))
+      return fail(err);
+    errs() << lines << "tern-tune: " << dbPath << " now holds " << db.records_size()
+           << " records\n";
+    if (!report.empty() && !drawReport(db))
+      return 1;
+    return 0;
+  }
   if (input.empty())
     return fail("no model given (tern-tune MODEL, --show DB or --merge A,B -o C)");
   double budget = 0;
   if (!parseBudget(budgetText, &budget))
     return fail("--budget " + budgetText + ": expected seconds, or a number with s, m or h");
-  if (threads < 1 || prefillTokens < 2)
+  std::vector<int> threadList;
+  {
+    std::stringstream in(threadsText);
+    for (std::string t; std::getline(in, t, ',');) {
+      char *end = nullptr;
+      const long v = std::strtol(t.c_str(), &end, 10);
+      if (t.empty() || *end || v < 1 || v > 1024)
+        return fail("--threads " + threadsText + ": expected a thread count or a list such as 1,2");
+      threadList.push_back(int(v));
+    }
+    std::sort(threadList.begin(), threadList.end());
+    threadList.erase(std::unique(threadList.begin(), threadList.end()), threadList.end());
+  }
+  if (threadList.empty() || prefillTokens < 2)
     return fail("--threads must be >= 1 and --prefill-tokens >= 2");
 
-  // The target, which must be this machine's.
+  // The target: this machine's CPU, or a GPU whose candidates go to the
+  // GPU machine (--emit-candidates).
+  const bool gpu = nvptx::isGpuTargetName(targetName);
   cpu::CpuTarget target;
-  if (!cpu::resolveCpuTarget(targetName, &target, &err))
-    return fail(err);
-  const std::string host = mlir::tern::detectHostTarget();
-  const std::string family = targetName == "host" ? host : targetName.getValue();
-  if (family != host && !(family == "x86-64-v3" && host == "x86-avx512-vnni") &&
-      family != "generic")
-    return fail("--target=" + family + " does not run on this machine (" + host +
-                "): tune on the machine itself");
+  std::string family = targetName;
+  if (gpu) {
+    if (emitCandidates.empty())
+      return fail("--target=" + targetName + " is a GPU: tern-tune cannot run its kernels here; "
+                  "write them with --emit-candidates DIR, time them with tern-gpu-check tune DIR "
+                  "on the GPU machine, and bring them back with --import-results DIR");
+  } else {
+    if (!emitCandidates.empty())
+      return fail("--emit-candidates is for GPU targets (--target=sm_80, sm_90, sm_90a)");
+    if (!cpu::resolveCpuTarget(targetName, &target, &err))
+      return fail(err);
+    const std::string host = mlir::tern::detectHostTarget();
+    family = targetName == "host" ? host : targetName.getValue();
+    if (family != host && !(family == "x86-64-v3" && host == "x86-avx512-vnni") &&
+        family != "generic")
+      return fail("--target=" + family + " does not run on this machine (" + host +
+                  "): tune on the machine itself");
+  }
 
   // The plan's ternary matmuls, from the scheduled graph.
   const std::string self = sys::fs::getMainExecutable(argv[0], (void *)&fail);
@@ -405,6 +448,19 @@ int main(int argc, char **argv) {
   if (kernels.empty())
     return fail(input + ": the plan has no ternary matmul to tune" +
                 (only.empty() ? "" : " of shape " + only.getValue()));
+  if (gpu) {
+    std::vector<tune::GpuMatmul> mms;
+    for (const Kernel &k : kernels)
+      mms.push_back({k.rows(), k.K, k.layout, k.layoutText});
+    std::string summary;
+    if (!tune::emitGpuCandidates(family, mms, prefillTokens, emitCandidates, &summary, &err))
+      return fail(err);
+    sys::fs::remove_directories(dir);
+    errs() << "tern-tune: wrote " << summary << "\n"
+           << "tern-tune: next, on the GPU machine: tern-gpu-check tune " << emitCandidates
+           << "; then here: tern-tune --import-results " << emitCandidates << " -o DB\n";
+    return 0;
+  }
 
   const std::string dbPath = output.empty() ? tune::defaultTuneDbPath() : output.getValue();
   sys::fs::create_directories(sys::path::parent_path(dbPath));
@@ -415,99 +471,109 @@ int main(int argc, char **argv) {
   const int64_t llc = std::max<int64_t>(hw.l3_bytes(), hw.l2_bytes());
   // The end-to-end check gets a sixth of the budget (at least 3 rounds).
   const double searchBudget = confirmRounds > 0 ? budget * 5 / 6 : budget;
-  const double share = searchBudget / double(2 * kernels.size());
+  const double share = searchBudget / double(2 * kernels.size() * threadList.size());
+  std::string threadsShown;
+  for (int t : threadList)
+    threadsShown += (threadsShown.empty() ? "" : ", ") + std::to_string(t);
   errs() << "tern-tune: " << kernels.size() << " ternary matmuls on " << family << " ("
-         << hw.cpu_name() << ", " << threads << " thread" << (threads > 1 ? "s" : "")
-         << "), budget " << int(budget) << " s, " << dbPath << "\n";
+         << hw.cpu_name() << ", " << threadsShown << " thread"
+         << (threadList.size() > 1 || threadList[0] > 1 ? "s" : "") << "), budget " << int(budget)
+         << " s, " << dbPath << "\n";
 
+  // The schedule file takes the winners of the most threads (as
+  // tern-compile does with the records).
   std::string records;
   const auto start = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < kernels.size(); ++i) {
-    const Kernel &k = kernels[i];
-    sched::Space space;
-    if (!sched::spaceFor(family, sched::Kind::kTernaryMatmul, {k.rows(), k.K}, &space, &err))
-      return fail(err);
-    sched::Schedule chosen = space.defaults();
-    for (int bucket = 0; bucket < 2; ++bucket) {
-      const int64_t tokens = bucket == 0 ? 1 : prefillTokens;
-      tune::Key key;
-      *key.mutable_hardware() = hw;
-      key.set_tern_version(tune::ternVersion());
-      key.set_codegen_hash(tune::codegenHash());
-      key.set_space_version(space.version);
-      key.set_target(family);
-      key.set_kind("ternary_matmul");
-      key.set_n(k.rows());
-      key.set_k(k.K);
-      key.set_layout(k.layoutText);
-      key.set_threads(threads);
-      key.set_tokens(int32_t(tokens));
-      std::string what = "[" + std::to_string(i + 1) + "/" + std::to_string(kernels.size()) +
-                         "] ternary_matmul " + std::to_string(k.rows()) + "x" +
-                         std::to_string(k.K) + (bucket == 0 ? " decode" : " prefill" + std::to_string(tokens));
-      const tune::Record *have = nullptr;
-      for (const tune::Record &r : db.records())
-        if (tune::sameKey(r.key(), key))
-          have = &r;
-      const std::vector<std::string> names = bucket == 0
-                                                 ? std::vector<std::string>{"gemv_tile_n", "prefetch"}
-                                                 : std::vector<std::string>{"tile_m", "tile_n"};
-      if (have) { // a rerun resumes
-        for (const std::string &n : names)
-          if (auto it = have->chosen().find(n); it != have->chosen().end())
-            chosen[n] = it->second;
-        errs() << "tern-tune: " << what << ": already in " << dbPath << " (kept)\n";
-        continue;
-      }
-      tune::MatmulJob job;
-      job.target = family;
-      job.K = k.K;
-      job.parts = k.parts;
-      job.layout = k.layout;
-      job.divide = k.divide;
-      job.residual = k.residual;
-      job.tokens = tokens;
-      job.threads = threads;
-      job.schedule = chosen;
-      // Decode streams weights from memory: rotate them through 4x the
-      // last-level cache sysfs reports, and at least 256 MiB (a VM may
-      // report less cache than its host has).
-      job.rotateBytes = bucket == 0 ? std::max<int64_t>(4 * llc, int64_t(256) << 20) : 0;
-      ChildMeasurer m(job, self, dir.str().str(), what);
-      tune::SearchOptions o;
-      o.budgetSeconds = share;
-      o.model = [&](const sched::Schedule &s) {
-        // Decode: one interleave group per tile first, then fewer prefetch
-        // streams; prefill: more reuse (tile_m x tile_n) while the
-        // accumulators fit the registers.
-        auto num = [&](const char *n) {
-          auto it = s.find(n);
-          return it == s.end() || it->second.empty() ? 0.0 : std::stod(it->second);
-        };
-        if (bucket == 0)
-          return std::abs(num("gemv_tile_n") - 0.0) * 0.1 + num("prefetch") * 0.01;
-        const double tiles = num("tile_m") * num("tile_n");
-        const double regs = target.vector_bytes >= 64 ? 32 : 16;
-        return tiles + num("tile_n") > regs ? 100.0 : 1.0 / std::max(tiles, 1.0);
-      };
-      tune::SearchResult r = tune::search(subspace(space, names, chosen), m, o);
-      for (const std::string &n : names)
-        if (auto it = r.best.find(n); it != r.best.end())
-          chosen[n] = it->second;
-      errs() << "tern-tune: " << what << ": " << r.why << " (" << r.measured << " measured, "
-             << r.tried.size() << " tried)\n";
-      *db.add_records() = tune::toRecord(key, r);
-      if (!tune::writeDb(dbPath, db, &err))
+  size_t done = 0;
+  const size_t total = kernels.size() * threadList.size();
+  for (int threads : threadList) {
+    records.clear();
+    for (size_t i = 0; i < kernels.size(); ++i) {
+      const Kernel &k = kernels[i];
+      sched::Space space;
+      if (!sched::spaceFor(family, sched::Kind::kTernaryMatmul, {k.rows(), k.K}, &space, &err))
         return fail(err);
+      sched::Schedule chosen = space.defaults();
+      for (int bucket = 0; bucket < 2; ++bucket) {
+        const int64_t tokens = bucket == 0 ? 1 : prefillTokens;
+        tune::Key key;
+        *key.mutable_hardware() = hw;
+        key.set_tern_version(tune::ternVersion());
+        key.set_codegen_hash(tune::codegenHash());
+        key.set_space_version(space.version);
+        key.set_target(family);
+        key.set_kind("ternary_matmul");
+        key.set_n(k.rows());
+        key.set_k(k.K);
+        key.set_layout(k.layoutText);
+        key.set_threads(threads);
+        key.set_tokens(int32_t(tokens));
+        std::string what = "[" + std::to_string(i + 1) + "/" + std::to_string(kernels.size()) +
+                           "] ternary_matmul " + std::to_string(k.rows()) + "x" +
+                           std::to_string(k.K) + (bucket == 0 ? " decode" : " prefill" + std::to_string(tokens)) +
+                           (threadList.size() > 1 ? " threads " + std::to_string(threads) : "");
+        const tune::Record *have = nullptr;
+        for (const tune::Record &r : db.records())
+          if (tune::sameKey(r.key(), key))
+            have = &r;
+        const std::vector<std::string> &names = bucket == 0 ? space.decodeKnobs : space.prefillKnobs;
+        if (have) { // a rerun resumes
+          for (const std::string &n : names)
+            if (auto it = have->chosen().find(n); it != have->chosen().end())
+              chosen[n] = it->second;
+          errs() << "tern-tune: " << what << ": already in " << dbPath << " (kept)\n";
+          continue;
+        }
+        tune::MatmulJob job;
+        job.target = family;
+        job.K = k.K;
+        job.parts = k.parts;
+        job.layout = k.layout;
+        job.divide = k.divide;
+        job.residual = k.residual;
+        job.tokens = tokens;
+        job.threads = threads;
+        job.schedule = chosen;
+        // Decode streams weights from memory: rotate them through 4x the
+        // last-level cache sysfs reports, and at least 256 MiB (a VM may
+        // report less cache than its host has).
+        job.rotateBytes = bucket == 0 ? std::max<int64_t>(4 * llc, int64_t(256) << 20) : 0;
+        ChildMeasurer m(job, self, dir.str().str(), what);
+        tune::SearchOptions o;
+        o.budgetSeconds = share;
+        o.model = [&](const sched::Schedule &s) {
+          // Decode: one interleave group per tile first, then fewer prefetch
+          // streams; prefill: more reuse (tile_m x tile_n) while the
+          // accumulators fit the registers.
+          auto num = [&](const char *n) {
+            auto it = s.find(n);
+            return it == s.end() || it->second.empty() ? 0.0 : std::stod(it->second);
+          };
+          if (bucket == 0)
+            return std::abs(num("gemv_tile_n") - 0.0) * 0.1 + num("prefetch") * 0.01;
+          const double tiles = num("tile_m") * num("tile_n");
+          const double regs = target.vector_bytes >= 64 ? 32 : 16;
+          return tiles + num("tile_n") > regs ? 100.0 : 1.0 / std::max(tiles, 1.0);
+        };
+        tune::SearchResult r = tune::search(sched::subspace(space, names, chosen), m, o);
+        for (const std::string &n : names)
+          if (auto it = r.best.find(n); it != r.best.end())
+            chosen[n] = it->second;
+        errs() << "tern-tune: " << what << ": " << r.why << " (" << r.measured << " measured, "
+               << r.tried.size() << " tried)\n";
+        *db.add_records() = tune::toRecord(key, r);
+        if (!tune::writeDb(dbPath, db, &err))
+          return fail(err);
+      }
+      records += std::string(records.empty() ? "" : ",\n") + "    {\"op\": \"ternary_matmul\", \"n\": " +
+                 std::to_string(k.rows()) + ", \"k\": " + std::to_string(k.K) +
+                 ", \"schedule\": \"" + scheduleText(chosen) + "\"}";
+      const double took =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      ++done;
+      errs() << "tern-tune: " << done << "/" << total << " kernels done in " << int(took)
+             << " s, ETA " << int(took / double(done) * double(total - done)) << " s\n";
     }
-    records += std::string(records.empty() ? "" : ",\n") + "    {\"op\": \"ternary_matmul\", \"n\": " +
-               std::to_string(k.rows()) + ", \"k\": " + std::to_string(k.K) +
-               ", \"schedule\": \"" + scheduleText(chosen) + "\"}";
-    const double took =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    errs() << "tern-tune: " << i + 1 << "/" << kernels.size() << " kernels done in "
-           << int(took) << " s, ETA " << int(took / double(i + 1) * double(kernels.size() - i - 1))
-           << " s\n";
   }
   if (!scheduleOut.empty()) {
     std::ofstream f(scheduleOut);
@@ -519,7 +585,8 @@ int main(int argc, char **argv) {
          << (scheduleOut.empty() ? "" : " and the schedules to " + scheduleOut) << "\n";
   if (!report.empty() && !drawReport(db))
     return 1;
-  if (confirmRounds > 0) {
+  for (size_t ti = 0; confirmRounds > 0 && ti < threadList.size(); ++ti) {
+    const int threads = threadList[ti];
     tune::EndToEndOptions e;
     e.compiler = compiler.str().str();
     e.model = input;
@@ -530,8 +597,12 @@ int main(int argc, char **argv) {
     e.prefillTokens = prefillTokens;
     e.decodeTokens = confirmDecode;
     e.rounds = confirmRounds;
+    // What is left of the budget, shared by the remaining thread counts.
     e.seconds = std::max(0.0, budget - std::chrono::duration<double>(
-                                           std::chrono::steady_clock::now() - start).count());
+                                           std::chrono::steady_clock::now() - start)
+                                           .count()) /
+                double(threadList.size() - ti);
+    e.reuseBuilds = ti > 0;
     e.quiet = quiet;
     tune::EndToEndResult r;
     if (!tune::confirmEndToEnd(e, &r, &err))

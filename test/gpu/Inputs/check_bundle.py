@@ -54,6 +54,10 @@ if cases < 30:
     errors.append(f"only {cases} kernel cases")
 if bench < 90:
     errors.append(f"only {bench} bench kernels")
+for t in ["sm_80", "sm_90"]:
+    if os.path.exists(os.path.join(top, "models", "2b4t-" + t)) and \
+            not os.path.exists(os.path.join(top, "tune-" + t, "manifest.txt")):
+        errors.append(f"tune-{t}/manifest.txt is missing (tern-tune --emit-candidates)")
 for m in ["tiny-sm_80", "tiny-sm_90", "small-sm_80", "small-sm_90", "tiny.cpu.f32",
           "small.cpu.f32", "tiny.cpu-gen.ids", "small.cpu-gen.ids", "tiny-hf/config.json"]:
     if not os.path.exists(os.path.join(top, "models", m)):

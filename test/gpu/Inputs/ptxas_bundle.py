@@ -1,6 +1,7 @@
 # ptxas_bundle.py PTXAS DIR [BENCH_GLOB...]: assembles the PTX of every GPU
 # case in DIR/cases and of the bench kernels matching a BENCH_GLOB in
-# DIR/bench with ptxas (sm_90a for wgmma code, else sm_80), so that PTX the
+# DIR/bench with ptxas (for the architecture its .target names; sm_90a for
+# wgmma code), so that PTX the
 # GPU machine would reject is found here. Prints one line per failure.
 import fnmatch, glob, os, struct, subprocess, sys, tempfile
 
@@ -32,7 +33,10 @@ with tempfile.TemporaryDirectory() as tmp:
     src, obj = os.path.join(tmp, "k.ptx"), os.path.join(tmp, "k.cubin")
     for name, ptx in jobs:
         open(src, "w").write(ptx)
-        arch = "sm_90a" if "wgmma" in ptx else "sm_80"
+        # The architecture the PTX names (.target sm_80 / sm_90 / sm_90a).
+        target = next((l.split()[1].rstrip(",") for l in ptx.splitlines()
+                       if l.startswith(".target")), "sm_80")
+        arch = "sm_90a" if "wgmma" in ptx else target
         r = subprocess.run([ptxas, "-arch=" + arch, src, "-o", obj], capture_output=True, text=True)
         if r.returncode != 0:
             bad += 1

@@ -13,7 +13,7 @@
 #include "codegen/common/ScheduleSpace.h"
 #include "codegen/cpu/Kernels.h"
 #include "codegen/cpu/LowerKernels.h"
-#include "codegen/cpu/PlanBuilder.h"
+#include "codegen/common/PlanBuilder.h"
 #include "codegen/common/Jit.h"
 #include "codegen/nvptx/GpuKernels.h"
 #include "codegen/nvptx/LowerToPtx.h"
@@ -49,7 +49,7 @@ cpu::TernaryMatmulParams paramsFor(mlir::MLIRContext *ctx, const sched::Schedule
   p.block = block;
   p.interleave = 8;
   p.isa = isa;
-  cpu::applySchedule(mlir::tern::scheduleFromKnobs(ctx, knobs), &p);
+  codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, knobs), &p);
   return p;
 }
 

@@ -54,7 +54,7 @@ void runCase(DotIsa isa, int64_t block, int64_t N, int64_t K, int64_t tileN,
   std::vector<int8_t> W(N * K);
   std::vector<float> scale(N);
   std::vector<int32_t> corr(N);
-  quantizeRowsInt8(Wf.data(), N, K, W.data(), scale.data(), corr.data());
+  tern::codegen::quantizeRowsInt8(Wf.data(), N, K, W.data(), scale.data(), corr.data());
   std::vector<int8_t> q(M * K);
   for (auto &x : q) x = int8_t(int(rng() % 256) - 128);
   if (extreme) { // the largest |products|: -128 * -127 everywhere
@@ -110,7 +110,7 @@ TEST(Int8Matmul, QuantizeRows) {
   int8_t w8[8];
   float scale[2];
   int32_t corr[2];
-  quantizeRowsInt8(W, 2, 4, w8, scale, corr);
+  tern::codegen::quantizeRowsInt8(W, 2, 4, w8, scale, corr);
   EXPECT_EQ(w8[0], 64);  // 63.5 rounds half to even
   EXPECT_EQ(w8[1], -127);
   EXPECT_EQ(w8[2], 32);  // 31.75

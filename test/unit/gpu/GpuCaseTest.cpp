@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/cuda/GpuBenchmark.h"
+#include "runtime/reference/ternary_layout.h"
 #include "test/gpu/GpuCase.h"
 
 #include "test/support/TempFiles.h"
@@ -206,10 +207,48 @@ TEST(GpuBench, FilesRoundTripAndDamageIsAnError) {
   EXPECT_EQ(r.K, 128);
   EXPECT_EQ(r.mma, "");
   EXPECT_EQ(r.onlySm, 0);
-  spit(p, {'T', 'E', 'R', 'N', 'G', 'P', 'B', '1', ' ', 'x', '\n'});
+  EXPECT_EQ(r.block, 16);
+  EXPECT_EQ(r.interleave, 8);
+  spit(p, {'T', 'E', 'R', 'N', 'G', 'P', 'B', '2', ' ', 'x', '\n'});
   EXPECT_FALSE(readBench(p, &r, &err));
   EXPECT_NE(err.find(p), std::string::npos) << err;
   std::remove(p.c_str());
+}
+
+// The host formula tern-gpu-check tune checks every candidate against
+// decodes the weights as ref::packTernary lays them out (the GPU layout:
+// block 16, interleave 8, chunk 16), and computes float(acc) / s * scale.
+TEST(GpuBench, ReferenceDecodesTheGpuLayout) {
+  tern::rt::cuda::TernaryBench b;
+  b.N = 24;
+  b.K = 192;
+  b.T = 3;
+  b.block = 16;
+  b.interleave = 8;
+  std::vector<int8_t> W(size_t(b.N * b.K)), q(size_t(b.T * b.K));
+  for (size_t i = 0; i < W.size(); ++i)
+    W[i] = int8_t(int((i * 7919 + i / 5) % 3) - 1);
+  for (size_t i = 0; i < q.size(); ++i)
+    q[i] = int8_t(int((i * 104729) % 255) - 127);
+  std::vector<float> s = {0.5f, 1.25f, 3.0f}, rs(size_t(b.N));
+  for (size_t n = 0; n < rs.size(); ++n)
+    rs[n] = 0.01f * float(n + 1);
+  tern::ref::TernaryLayout layout;
+  layout.block = 16;
+  layout.interleave = 8;
+  layout.chunk = 16;
+  std::vector<uint8_t> packed(size_t(tern::ref::packedBytes(layout, b.N, b.K)));
+  tern::ref::packTernary(W.data(), b.N, b.K, layout, packed.data());
+  std::vector<float> y(size_t(b.T * b.N));
+  tern::rt::cuda::ternaryBenchReference(b, packed.data(), q.data(), s.data(), rs.data(), y.data());
+  for (int64_t t = 0; t < b.T; ++t)
+    for (int64_t n = 0; n < b.N; ++n) {
+      int32_t acc = 0;
+      for (int64_t k = 0; k < b.K; ++k)
+        acc += int32_t(q[size_t(t * b.K + k)]) * W[size_t(n * b.K + k)];
+      const float want = float(acc) / s[size_t(t)] * rs[size_t(n)];
+      EXPECT_EQ(y[size_t(t * b.N + n)], want) << "token " << t << " row " << n;
+    }
 }
 
 TEST(GpuBench, SpreadIsMedianAndPercentiles) {

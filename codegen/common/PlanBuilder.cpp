@@ -1,6 +1,5 @@
-//===- PlanBuilder.cpp - a scheduled tern graph as CPU kernels + a plan ---===//
-#include "codegen/cpu/PlanBuilder.h"
-#include "codegen/cpu/Kernels.h"
+//===- PlanBuilder.cpp - a scheduled tern graph as kernels + a host plan ---===//
+#include "codegen/common/PlanBuilder.h"
 #include "dialect/TernOps.h"
 #include "runtime/include/tern_plan.h"
 #include "runtime/reference/ops.h"
@@ -20,54 +19,10 @@
 using namespace mlir;
 using namespace mlir::tern;
 
-namespace tern::cpu {
+namespace tern::codegen {
 
 KernelEmitter::~KernelEmitter() = default;
 
-namespace {
-
-/// The CPU kernel emitters of Kernels.h, into one module.
-class CpuEmitter final : public KernelEmitter {
-public:
-  CpuEmitter(ModuleOp m, const CpuTarget &target) : m(m), target(target) {}
-  std::string checkTernaryMatmul(const TernaryMatmulParams &p) const override {
-    // The x86 kernels load one block per vector register.
-    if (p.lut == 0 && p.block > target.vector_bytes && target.isa != DotIsa::Generic &&
-        target.isa != DotIsa::NeonDot && target.isa != DotIsa::NeonI8mm)
-      return "layout block " + std::to_string(p.block) + " is wider than the target's vectors";
-    return "";
-  }
-  void embedding(OpBuilder &b, StringRef n, const EmbeddingParams &p) override {
-    buildEmbeddingKernel(b, m, n, p);
-  }
-  void normQuantize(OpBuilder &b, StringRef n, const NormQuantizeParams &p) override {
-    buildNormQuantizeKernel(b, m, n, p);
-  }
-  void ternaryMatmul(OpBuilder &b, StringRef n, const TernaryMatmulParams &p) override {
-    buildTernaryMatmulKernel(b, m, n, p);
-  }
-  void lutTables(OpBuilder &b, StringRef n, const LutTablesParams &p) override {
-    buildLutTablesKernel(b, m, n, p);
-  }
-  void rope(OpBuilder &b, StringRef n, const RopeParams &p) override {
-    buildRopeKernel(b, m, n, p);
-  }
-  void attention(OpBuilder &b, StringRef n, const AttentionParams &p) override {
-    buildAttentionKernel(b, m, n, p);
-  }
-  void floatMatmul(OpBuilder &b, StringRef n, const FloatMatmulParams &p) override {
-    buildFloatMatmulKernel(b, m, n, p);
-  }
-  void int8Matmul(OpBuilder &b, StringRef n, const Int8MatmulParams &p) override {
-    buildInt8MatmulKernel(b, m, n, p);
-  }
-
-private:
-  ModuleOp m;
-  const CpuTarget &target;
-};
-
-} // namespace
 
 void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p) {
   if (s) {
@@ -93,11 +48,10 @@ namespace {
 
 class PlanBuilder {
 public:
-  PlanBuilder(ModuleOp graph, const model::Model &model, const CpuTarget &target,
+  PlanBuilder(ModuleOp graph, const model::Model &model, const PlanTarget &target,
               const PlanOptions &opts, ModuleOp kernels, CompiledPlan *plan)
       : graph(graph), model(model), target(target), opts(opts),
-        kernels(kernels), plan(plan), b(kernels.getContext()), cpuEmitter(kernels, target),
-        emit(opts.emitter ? opts.emitter : &cpuEmitter) {}
+        kernels(kernels), plan(plan), b(kernels.getContext()), emit(opts.emitter) {}
 
   bool build(std::string *err);
 
@@ -209,12 +163,11 @@ private:
 
   ModuleOp graph;
   const model::Model &model;
-  const CpuTarget &target;
+  const PlanTarget &target;
   const PlanOptions &opts;
   ModuleOp kernels;
   CompiledPlan *plan;
   OpBuilder b;
-  CpuEmitter cpuEmitter;
   KernelEmitter *emit;
   std::string *error = nullptr;
   int64_t maxB = 0;
@@ -649,9 +602,13 @@ bool PlanBuilder::build(std::string *err) {
 
 } // namespace
 
-bool buildCpuPlan(ModuleOp graph, const model::Model &model,
-                  const CpuTarget &target, const PlanOptions &options,
-                  ModuleOp kernels, CompiledPlan *plan, std::string *err) {
+bool buildPlan(ModuleOp graph, const model::Model &model, const PlanTarget &target,
+               const PlanOptions &options, ModuleOp kernels, CompiledPlan *plan,
+               std::string *err) {
+  if (!options.emitter) {
+    *err = "internal error: buildPlan needs a kernel emitter";
+    return false;
+  }
   return PlanBuilder(graph, model, target, options, kernels, plan).build(err);
 }
 
@@ -681,4 +638,4 @@ std::string describePlan(const CompiledPlan &plan) {
   return s;
 }
 
-} // namespace tern::cpu
+} // namespace tern::codegen

@@ -1,21 +1,23 @@
-//===- PlanBuilder.h - a scheduled tern graph as CPU kernels + a plan -*- C++ -*-===//
+//===- PlanBuilder.h - a scheduled tern graph as kernels + a host plan -*- C++ -*-===//
 //
-// The last step of CPU code generation. Walks `@forward` of a fused, packed
-// and scheduled graph in program order and, for each op, emits (or reuses)
-// a specialized kernel function into a kernel module and appends a step to
+// The last target-neutral step of code generation. Walks `@forward` of a
+// fused, packed and scheduled graph in program order and, for each op, asks
+// the target's KernelEmitter for (or reuses) a specialized kernel of one of
+// KernelParams.h's kinds and appends a step to
 // the host plan (runtime/include/tern_plan.h): which kernel, over which
 // range, on which buffers. Values become buffers; activation buffers are
 // reused once their value is dead; RoPE and residual epilogues work in
 // place. Weights are read from the model and re-laid out here (packed
 // ternary matrices in the global's #tern.layout, per-row scales, float
-// tensors as stored).
+// tensors as stored). A target brings its emitter (codegen/cpu/CpuPlan.h,
+// codegen/nvptx/GpuEmitter.h) and the few facts of it the plan depends on
+// (PlanTarget).
 //
 //===----------------------------------------------------------------------===//
-#ifndef TERN_CODEGEN_CPU_PLANBUILDER_H
-#define TERN_CODEGEN_CPU_PLANBUILDER_H
+#ifndef TERN_CODEGEN_COMMON_PLANBUILDER_H
+#define TERN_CODEGEN_COMMON_PLANBUILDER_H
 
-#include "codegen/cpu/CpuTarget.h"
-#include "codegen/cpu/Kernels.h"
+#include "codegen/common/KernelParams.h"
 #include "dialect/TernAttrs.h"
 #include "frontend/model/Model.h"
 
@@ -25,7 +27,7 @@
 #include <string>
 #include <vector>
 
-namespace tern::cpu {
+namespace tern::codegen {
 
 /// The ternary matmul's knobs from its #tern.schedule (null: the kernel's
 /// own defaults), on top of the layout fields `p` already has (interleave,
@@ -60,9 +62,9 @@ struct CompiledPlan {
 };
 
 /// Where the plan's kernels come from: one call per distinct kernel, with
-/// the parameters the plan builder derived from the graph (Kernels.h). The
-/// CPU emitters are the default; a GPU target (codegen/nvptx) brings its
-/// own, which may also ask for a slightly different plan (below).
+/// the parameters the plan builder derived from the graph (KernelParams.h).
+/// Each target brings its own (codegen/cpu/CpuPlan.h, codegen/nvptx), which
+/// may also ask for a slightly different plan (below).
 class KernelEmitter {
 public:
   virtual ~KernelEmitter();
@@ -110,22 +112,29 @@ struct PlanOptions {
   /// Quantize the LM head to int8 per row (and its input per token):
   /// half the bytes of an f16 head, at a small logit error.
   bool int8_head = false;
-  /// The kernels' source; nullptr: the CPU emitters for `target`, into
-  /// `kernels`.
+  /// The kernels' source (required; cpu::buildCpuPlan supplies the CPU's).
   KernelEmitter *emitter = nullptr;
 };
 
-/// Builds the kernels of `graph`'s @forward into `kernels` (a module of
-/// func.func kernels, see Kernels.h) and the plan into `plan`. Returns false
-/// with an error naming the op or tensor that cannot be compiled.
-bool buildCpuPlan(mlir::ModuleOp graph, const tern::model::Model &model,
-                  const CpuTarget &target, const PlanOptions &options,
-                  mlir::ModuleOp kernels, CompiledPlan *plan,
-                  std::string *err);
+/// What the plan itself depends on of the target: the dot-product family
+/// recorded in the kernel parameters, and the vector width that picks the
+/// int8 head's block.
+struct PlanTarget {
+  DotIsa isa = DotIsa::Generic;
+  int vector_bytes = 16;
+};
+
+/// Builds the kernels of `graph`'s @forward through options.emitter (into
+/// `kernels`, the module the emitter writes) and the plan into `plan`.
+/// Returns false with an error naming the op or tensor that cannot be
+/// compiled.
+bool buildPlan(mlir::ModuleOp graph, const tern::model::Model &model,
+               const PlanTarget &target, const PlanOptions &options,
+               mlir::ModuleOp kernels, CompiledPlan *plan, std::string *err);
 
 /// A readable listing of the plan (one line per buffer and step).
 std::string describePlan(const CompiledPlan &plan);
 
-} // namespace tern::cpu
+} // namespace tern::codegen
 
 #endif
