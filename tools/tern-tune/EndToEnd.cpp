@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace tern::tune {
 
@@ -44,6 +46,11 @@ std::string rateText(const Spread &s) {
 }
 
 } // namespace
+
+bool lossBeyondSpread(const Rates rs[2]) {
+  return !rs[0].tokPerSec.empty() && !rs[1].tokPerSec.empty() &&
+         rs[1].spread().p80 < rs[0].spread().p20;
+}
 
 bool confirmEndToEnd(const EndToEndOptions &o, EndToEndResult *r, std::string *err) {
   const auto began = std::chrono::steady_clock::now();
@@ -82,6 +89,12 @@ bool confirmEndToEnd(const EndToEndOptions &o, EndToEndResult *r, std::string *e
           *err = exe[which] + (run.ok ? " printed no timing line" : " failed") + ": " + run.err;
           return false;
         }
+        // Tests: TERN_TUNE_PLANT=...,e2e-slow makes the tuned build look 10x
+        // slower, so that the revert path runs.
+        static const bool slow = std::getenv("TERN_TUNE_PLANT") &&
+                                 std::strstr(std::getenv("TERN_TUNE_PLANT"), "e2e-slow");
+        if (slow && which == 1)
+          rate /= 10;
         (decode ? r->decode : r->prefill)[which].tokPerSec.push_back(rate);
       }
     }

@@ -44,6 +44,10 @@ struct EndToEndResult {
   double readGBs = 0, streamedBytes = 0;
 };
 
+/// The tuned build's p80 under the default's p20 (rates: higher is better):
+/// a loss no noise of this run explains. rs[0] default, rs[1] tuned.
+bool lossBeyondSpread(const Rates rs[2]);
+
 /// False and a message when a build or a run fails.
 bool confirmEndToEnd(const EndToEndOptions &o, EndToEndResult *r, std::string *err);
 

@@ -268,14 +268,6 @@ private:
   std::string self, dir, what;
 };
 
-std::string scheduleText(const sched::Schedule &s) {
-  std::string out;
-  for (const auto &[k, v] : s)
-    if (!v.empty() && v != "0")
-      out += (out.empty() ? "" : ", ") + k + " = " +
-             (v.find_first_not_of("0123456789") == std::string::npos ? v : "\\\"" + v + "\\\"");
-  return "#tern.schedule<" + out + ">";
-}
 
 bool drawReport(const tune::Database &db) {
   int panels = 0;
@@ -480,14 +472,12 @@ int main(int argc, char **argv) {
          << (threadList.size() > 1 || threadList[0] > 1 ? "s" : "") << "), budget " << int(budget)
          << " s, " << dbPath << "\n";
 
-  // The schedule file takes the winners of the most threads (as
-  // tern-compile does with the records).
-  std::string records;
+  // This run's records (made or kept): the end-to-end check may revert them.
+  std::vector<tune::Key> runKeys;
   const auto start = std::chrono::steady_clock::now();
   size_t done = 0;
   const size_t total = kernels.size() * threadList.size();
   for (int threads : threadList) {
-    records.clear();
     for (size_t i = 0; i < kernels.size(); ++i) {
       const Kernel &k = kernels[i];
       sched::Space space;
@@ -517,6 +507,7 @@ int main(int argc, char **argv) {
           if (tune::sameKey(r.key(), key))
             have = &r;
         const std::vector<std::string> &names = bucket == 0 ? space.decodeKnobs : space.prefillKnobs;
+        runKeys.push_back(key);
         if (have) { // a rerun resumes
           for (const std::string &n : names)
             if (auto it = have->chosen().find(n); it != have->chosen().end())
@@ -565,9 +556,6 @@ int main(int argc, char **argv) {
         if (!tune::writeDb(dbPath, db, &err))
           return fail(err);
       }
-      records += std::string(records.empty() ? "" : ",\n") + "    {\"op\": \"ternary_matmul\", \"n\": " +
-                 std::to_string(k.rows()) + ", \"k\": " + std::to_string(k.K) +
-                 ", \"schedule\": \"" + scheduleText(chosen) + "\"}";
       const double took =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ++done;
@@ -575,16 +563,6 @@ int main(int argc, char **argv) {
              << " s, ETA " << int(took / double(done) * double(total - done)) << " s\n";
     }
   }
-  if (!scheduleOut.empty()) {
-    std::ofstream f(scheduleOut);
-    f << "{\n  \"schedules\": [\n" << records << "\n  ]\n}\n";
-    if (!f)
-      return fail(scheduleOut + ": cannot write");
-  }
-  errs() << "tern-tune: wrote " << db.records_size() << " records to " << dbPath
-         << (scheduleOut.empty() ? "" : " and the schedules to " + scheduleOut) << "\n";
-  if (!report.empty() && !drawReport(db))
-    return 1;
   for (size_t ti = 0; confirmRounds > 0 && ti < threadList.size(); ++ti) {
     const int threads = threadList[ti];
     tune::EndToEndOptions e;
@@ -608,7 +586,56 @@ int main(int argc, char **argv) {
     if (!tune::confirmEndToEnd(e, &r, &err))
       return fail("end to end: " + err);
     errs() << tune::describe(e, r);
+    // A bucket whose tuned build loses to the default beyond the spread on
+    // the whole model keeps the defaults: the kernels won alone, the model
+    // did not (the records say so).
+    for (int b = 0; b < 2; ++b) {
+      const tune::Rates *rs = b == 0 ? r.decode : r.prefill;
+      if (r.identical || !tune::lossBeyondSpread(rs))
+        continue;
+      char ratio[32];
+      std::snprintf(ratio, sizeof ratio, "%.3fx", rs[1].spread().median / rs[0].spread().median);
+      const std::string why = std::string("reverted to the default: the whole model's ") +
+                              (b == 0 ? "decode" : "prefill") + " was " + ratio +
+                              " the default build's, beyond the spread, at " +
+                              std::to_string(threads) + " thread" + (threads > 1 ? "s" : "");
+      int reverted = 0;
+      for (tune::Record &rec : *db.mutable_records()) {
+        if ((rec.key().tokens() == 1) != (b == 0) || rec.default_kept())
+          continue;
+        bool mine = false;
+        for (const tune::Key &k : runKeys)
+          mine |= tune::sameKey(k, rec.key());
+        sched::Space space;
+        if (!mine || !sched::spaceFor(family, sched::Kind::kTernaryMatmul,
+                                      {rec.key().n(), rec.key().k()}, &space, &err))
+          continue;
+        for (const std::string &n : b == 0 ? space.decodeKnobs : space.prefillKnobs)
+          (*rec.mutable_chosen())[n] = space.knob(n)->def;
+        rec.set_default_kept(true);
+        rec.set_why(why + " (alone: " + rec.why() + ")");
+        ++reverted;
+      }
+      if (reverted)
+        errs() << "tern-tune: end to end: " << why << ": " << reverted << " "
+               << (b == 0 ? "decode" : "prefill") << " records keep the defaults\n";
+    }
+    if (!tune::writeDb(dbPath, db, &err))
+      return fail(err);
   }
+  if (!scheduleOut.empty()) {
+    // The records tern-compile would apply, as a schedule file.
+    std::vector<std::string> notes;
+    size_t used = 0;
+    std::ofstream f(scheduleOut);
+    f << tune::tunedScheduleFile(db, family, hw, &notes, &used);
+    if (!f)
+      return fail(scheduleOut + ": cannot write");
+  }
+  errs() << "tern-tune: wrote " << db.records_size() << " records to " << dbPath
+         << (scheduleOut.empty() ? "" : " and the schedules to " + scheduleOut) << "\n";
+  if (!report.empty() && !drawReport(db))
+    return 1;
   sys::fs::remove_directories(dir);
   return 0;
 }
