@@ -138,11 +138,7 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
         sched::spaceFor(target, sched::Kind::kTernaryMatmul, {k.n(), k.k()}, &space, &err)
             ? space.version
             : -1;
-    // A GPU record is about the GPU it was measured on, which the
-    // compiling machine need not have: it applies to its target (sm_XX)
-    // whatever this CPU is. A CPU record needs this very CPU.
-    const Fingerprint &here = k.hardware().gpu_name().empty() ? hw : k.hardware();
-    if (std::string why = whyNotApplicable(r, here, ternVersion(), codegenHash(), version);
+    if (std::string why = whyNotApplicable(r, hw, ternVersion(), codegenHash(), version);
         !why.empty()) {
       notes->push_back("tuning record for " + std::to_string(k.n()) + "x" +
                        std::to_string(k.k()) + " T" + std::to_string(k.tokens()) +
@@ -295,10 +291,8 @@ std::string showDb(const Database &db) {
   return text;
 }
 
-std::string whyNotApplicable(const Record &r, const Fingerprint &hw, const std::string &version,
-                             const std::string &hash, int spaceVersion) {
-  const Key &k = r.key();
-  const Fingerprint &f = k.hardware();
+/// "" when a CPU record's machine is this one, else why not.
+static std::string otherCpu(const Fingerprint &f, const Fingerprint &hw) {
   if (f.cpu_vendor() != hw.cpu_vendor() || f.cpu_family() != hw.cpu_family() ||
       f.cpu_model() != hw.cpu_model() || f.cpu_name() != hw.cpu_name())
     return "measured on a different CPU (" + f.cpu_name() + " family " +
@@ -316,10 +310,18 @@ std::string whyNotApplicable(const Record &r, const Fingerprint &hw, const std::
   if (f.cores() != hw.cores())
     return "measured with " + std::to_string(f.cores()) + " CPUs, here " +
            std::to_string(hw.cores());
-  if (f.gpu_name() != hw.gpu_name() || f.gpu_sm() != hw.gpu_sm() ||
-      f.gpu_driver() != hw.gpu_driver())
-    return "measured on GPU '" + f.gpu_name() + "' sm_" + std::to_string(f.gpu_sm()) +
-           ", here '" + hw.gpu_name() + "' sm_" + std::to_string(hw.gpu_sm());
+  return "";
+}
+
+std::string whyNotApplicable(const Record &r, const Fingerprint &hw, const std::string &version,
+                             const std::string &hash, int spaceVersion) {
+  const Key &k = r.key();
+  // A GPU record is about the GPU it was measured on (its target, sm_XX,
+  // is in the key), which the compiling machine need not have; a CPU
+  // record needs this very CPU.
+  if (k.hardware().gpu_name().empty())
+    if (std::string why = otherCpu(k.hardware(), hw); !why.empty())
+      return why;
   if (k.tern_version() != version)
     return "made by tern " + k.tern_version() + ", this is " + version;
   if (k.codegen_hash() != hash)

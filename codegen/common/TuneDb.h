@@ -63,6 +63,8 @@ std::string showDb(const Database &db);
 /// compiler; else why not, in one line ("measured on a different CPU
 /// (znver4, not znver5)", "made by another code generator (hash ...)").
 /// `spaceVersion` is the target's schedule space version (Space::version).
+/// A GPU record (gpu_name set) is judged by its key's target and compiler
+/// only: the machine compiling for that GPU need not have one.
 std::string whyNotApplicable(const Record &r, const Fingerprint &hw,
                              const std::string &version, const std::string &hash,
                              int spaceVersion);
