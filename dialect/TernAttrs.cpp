@@ -83,7 +83,7 @@ bool LayoutAttr::fits(int64_t n, int64_t k, std::string &why) const {
 LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t tileM, int64_t tileN, int64_t unroll,
                                    int64_t threads, int64_t prefetch,
-                                   int64_t gemvTileN, StringRef mma) {
+                                   int64_t gemvTileN, StringRef mma, StringRef isa) {
   std::pair<const char *, int64_t> knobs[] = {
       {"tile_m", tileM},     {"tile_n", tileN},       {"unroll", unroll},
       {"threads", threads}, {"prefetch", prefetch}, {"gemv_tile_n", gemvTileN}};
@@ -96,5 +96,10 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "schedule mma must be \"dp4a\", \"mma_sync\" or "
                           "\"wgmma\" (or absent: the target chooses), got \""
                        << mma << "\"";
+  if (!isa.empty() && isa != "generic" && isa != "avx2" && isa != "avx512-vnni" &&
+      isa != "dotprod" && isa != "i8mm")
+    return emitError() << "schedule isa must be \"generic\", \"avx2\", \"avx512-vnni\", "
+                          "\"dotprod\" or \"i8mm\" (or absent: the target's own), got \""
+                       << isa << "\"";
   return success();
 }

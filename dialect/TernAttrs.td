@@ -80,7 +80,10 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     instruction of ternary matmuls over 8 or more tokens (prefill): "dp4a"
     (no tensor cores), "mma_sync" (int8 mma.sync m16n8k32, the default) or
     "wgmma" (Hopper's warpgroup wgmma.mma_async m64nNk32 from shared memory,
-    which needs --target=sm_90a); "" lets the target choose. Which knobs a
+    which needs --target=sm_90a); "" lets the target choose. `isa` picks a
+    CPU kernel's dot-product instructions where the machine has several
+    ("avx512-vnni" or "avx2" for the int8 head on an AVX-512 VNNI target);
+    "" is the target's own. Which knobs a
     target reads and the values each may take is the target's schedule
     space (codegen/common/ScheduleSpace.h); --tern-attach-schedule refuses a
     schedule file outside it.
@@ -95,7 +98,8 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     DefaultValuedParameter<"int64_t", "0">:$threads,
     DefaultValuedParameter<"int64_t", "0">:$prefetch,
     DefaultValuedParameter<"int64_t", "0">:$gemv_tile_n,
-    StringRefParameter<"GPU prefill instruction", "\"\"">:$mma);
+    StringRefParameter<"GPU prefill instruction", "\"\"">:$mma,
+    StringRefParameter<"CPU dot-product instructions", "\"\"">:$isa);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

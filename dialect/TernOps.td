@@ -290,12 +290,15 @@ def Tern_MatmulOp : Tern_Op<"matmul", [Pure]> {
   let description = [{
     `y[t, n] = sum_k x[t, k] * float32(weight[n, k])`, in f32. `weight` is
     [N, K] in any float type (the tied embedding table, for BitNet 2B4T).
+    The optional `schedule` holds the head kernel's knobs (tile_n, prefetch,
+    isa).
 
     ```mlir
     %logits = tern.matmul %h, %emb : tensor<?x64xf32>, tensor<512x64xbf16> -> tensor<?x512xf32>
     ```
   }];
-  let arguments = (ins Tern_F32Tensor2D:$input, Tern_FloatTensor2D:$weight);
+  let arguments = (ins Tern_F32Tensor2D:$input, Tern_FloatTensor2D:$weight,
+                       OptionalAttr<Tern_ScheduleAttr>:$schedule);
   let results = (outs Tern_F32Tensor2D:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->` type($result)

@@ -168,7 +168,7 @@ void Builder::build() {
   Value head = c.tied_embeddings
                    ? embedding
                    : floatTensor("lm_head.weight", {V, H});
-  SmallVector<Value> outs = {MatmulOp::create(b, loc, act(V), h, head)};
+  SmallVector<Value> outs = {MatmulOp::create(b, loc, act(V), h, head, ScheduleAttr())};
   outs.append(caches);
   func::ReturnOp::create(b, loc, outs);
 }

@@ -129,10 +129,14 @@ def TernPackWeights : Pass<"tern-pack-weights", "::mlir::ModuleOp"> {
 }
 
 def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
-  let summary = "Attach a #tern.schedule to every tern.bitlinear and tern.ternary_matmul";
+  let summary = "Attach a #tern.schedule to every tern.bitlinear, tern.ternary_matmul and tern.matmul";
   let description = [{
     Gives each `tern.bitlinear` and `tern.ternary_matmul` a schedule, from
-    lowest to highest precedence:
+    lowest to highest precedence (and each `tern.matmul`, the LM head, the
+    same way, but only with a `target` or a matching record: its kind is
+    "matmul", or "int8_matmul" with `int8-head`, which tern-compile sets for
+    --head=int8; its "layout" is the weight's element type, e.g. "f16", or
+    "int8"):
 
     1. the default: the per-target table (passes/ScheduleDefaults.cpp) when
        `target` is set, else the `schedule` option (attribute text, e.g.
@@ -144,7 +148,8 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
        `{"op": "ternary_matmul", "n": 2560, "k": 2560, "schedule": "#tern.schedule<...>"}`
        or `{"weight": "<symbol>", "schedule": "..."}`
        (see test/passes/Inputs/). A record matches an op by kind
-       ("ternary_matmul" or "bitlinear"), total N (all results' rows) and K,
+       ("ternary_matmul", "bitlinear", "matmul" or "int8_matmul"), total N
+       (all results' rows) and K,
        or by the symbol of one of its weights (the tern.get_global name, or
        one of the `sources` of a packed global). A weight record beats a
        shape record; among records of the same kind the later one wins. A
@@ -185,6 +190,9 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
            "database it came from)">,
     Option<"recordSource", "record-source", "bool", /*default=*/"false",
            "mark each op with tern.schedule_source: where its schedule came from">,
+    Option<"int8Head", "int8-head", "bool", /*default=*/"false",
+           "the LM head (tern.matmul) becomes an int8 matmul: use that kind's "
+           "space and records">,
   ];
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }

@@ -59,10 +59,12 @@ ScheduleAttr mlir::tern::scheduleFromKnobs(MLIRContext *ctx,
     auto it = s.find(name);
     return it == s.end() || it->second.empty() ? 0 : std::stoll(it->second);
   };
-  auto it = s.find("mma");
+  auto text = [&](const char *name) {
+    auto it = s.find(name);
+    return it == s.end() ? llvm::StringRef() : llvm::StringRef(it->second);
+  };
   return ScheduleAttr::get(ctx, num("tile_m"), num("tile_n"), num("unroll"), num("threads"),
-                           num("prefetch"), num("gemv_tile_n"),
-                           it == s.end() ? llvm::StringRef() : llvm::StringRef(it->second));
+                           num("prefetch"), num("gemv_tile_n"), text("mma"), text("isa"));
 }
 
 ::tern::sched::Schedule mlir::tern::knobsOf(ScheduleAttr s) {
@@ -79,15 +81,18 @@ ScheduleAttr mlir::tern::scheduleFromKnobs(MLIRContext *ctx,
   put("gemv_tile_n", s.getGemvTileN());
   if (!s.getMma().empty())
     out["mma"] = s.getMma().str();
+  if (!s.getIsa().empty())
+    out["isa"] = s.getIsa().str();
   return out;
 }
 
 bool mlir::tern::scheduleSpace(llvm::StringRef target, llvm::StringRef opKind, int64_t n,
                                int64_t k, ::tern::sched::Space *space) {
-  (void)opKind; // bitlinear and ternary_matmul: the same kernel
+  ::tern::sched::Kind kind;
+  if (!::tern::sched::kindFromName(opKind.str(), &kind))
+    return false;
   std::string resolved = target == "host" ? detectHostTarget() : target.str(), err;
-  return ::tern::sched::spaceFor(resolved, ::tern::sched::Kind::kTernaryMatmul, {n, k}, space,
-                                 &err);
+  return ::tern::sched::spaceFor(resolved, kind, {n, k}, space, &err);
 }
 
 ScheduleAttr mlir::tern::defaultSchedule(MLIRContext *ctx,

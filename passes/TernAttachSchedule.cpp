@@ -3,6 +3,7 @@
 // --tern-attach-schedule: gives every tern.bitlinear and tern.ternary_matmul
 // a #tern.schedule: the target's default (or the `schedule` option), unless
 // the op already has one, unless a record of the schedule file matches it.
+// The LM head (tern.matmul) likewise, from its target's head space.
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
@@ -83,9 +84,10 @@ std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
       if (!op || !n || !k)
         return at + ": needs \"weight\", or \"op\" (a string), \"n\" and "
                     "\"k\" (integers)";
-      if (*op != "ternary_matmul" && *op != "bitlinear")
+      ::tern::sched::Kind kind;
+      if (!::tern::sched::kindFromName(op->str(), &kind))
         return at + ": unknown op \"" + op->str() +
-               "\" (known: ternary_matmul, bitlinear)";
+               "\" (known: ternary_matmul, bitlinear, matmul, int8_matmul)";
       if (*n <= 0 || *k <= 0)
         return at + ": \"n\" and \"k\" must be positive";
       record.op = op->str();
@@ -140,7 +142,7 @@ struct TernAttachSchedulePass
                            << "' (valid: " << knownTargetList() << ")";
         return signalPassFailure();
       }
-      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, "")) {
+      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, "", "")) {
         module.emitError() << "tern-attach-schedule: give either target= or "
                               "schedule=, not both";
         return signalPassFailure();
@@ -218,6 +220,15 @@ struct TernAttachSchedulePass
                         ? cast<TernaryType>(w).getCols()
                         : cast<RankedTensorType>(w).getShape()[1];
         apply(op, "ternary_matmul", n, k, m.getWeights());
+      } else if (auto h = dyn_cast<MatmulOp>(op)) {
+        // The head: a target's default or a record, never the option's
+        // schedule (whose tiles are meant for ternary matmuls).
+        auto shape = cast<RankedTensorType>(h.getWeight().getType()).getShape();
+        StringRef kind = int8Head ? "int8_matmul" : "matmul";
+        if (!resolved.empty() || op->hasAttr("schedule") ||
+            matchRecord(tuned, symbols, kind, shape[0], shape[1], h.getWeight(), layoutOf(op)) ||
+            matchRecord(records, symbols, kind, shape[0], shape[1], h.getWeight(), layoutOf(op)))
+          apply(op, kind, shape[0], shape[1], h.getWeight());
       }
     });
     if (failed)
@@ -228,7 +239,17 @@ struct TernAttachSchedulePass
   /// names one of its weights (a get_global symbol or a `sources` entry of
   /// the packed global), else the last shape record with its kind, N and K.
   /// The printed #tern.layout of the op's (first) packed weight, or "".
-  static std::string layoutOf(Operation *op) {
+  /// The head's: its weight's element type ("f16", "bf16", "f32"), or
+  /// "int8" for an int8 head.
+  std::string layoutOf(Operation *op) const {
+    if (auto h = dyn_cast<MatmulOp>(op)) {
+      if (int8Head)
+        return "int8";
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << cast<RankedTensorType>(h.getWeight().getType()).getElementType();
+      return text;
+    }
     auto m = dyn_cast<TernaryMatmulOp>(op);
     if (!m)
       return "";

@@ -5,6 +5,10 @@
 // and software prefetch on by default (4 rows ahead: cores without an
 // aggressive stream prefetcher; not yet measured on hardware).
 //
+// The LM heads (FloatMatmulKernel.cpp, Int8MatmulKernel.cpp), one token:
+//   tile_n       rows per register tile (1: one sequential stream)
+//   prefetch     software prefetch distance in rows
+//
 //===----------------------------------------------------------------------===//
 #include "codegen/common/ScheduleSpace.h"
 
@@ -12,9 +16,17 @@ namespace tern::sched {
 
 Space aarch64Space(const std::string &target, Kind kind, const Shape &shape) {
   (void)target;
-  (void)kind;
   (void)shape;
   Space s;
+  if (kind == Kind::kFloatMatmul || kind == Kind::kInt8Matmul) {
+    s.knobs = {
+        {"tile_n", {"1", "2", "4"}, "1", "head rows per register tile"},
+        {"prefetch", {"0", "4", "8", "16"}, "0", "software prefetch distance in rows"},
+    };
+    for (const Knob &k : s.knobs)
+      s.decodeKnobs.push_back(k.name);
+    return s;
+  }
   s.knobs = {
       {"tile_m", {"1", "2", "4", "8"}, "4", "prefill tokens per register tile"},
       {"tile_n", {"1", "2", "3", "4"}, "2", "prefill rows per register tile"},

@@ -44,6 +44,43 @@ void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p) {
   }
 }
 
+void applySchedule(mlir::tern::ScheduleAttr s, FloatMatmulParams *p) {
+  // One row at a time with no software prefetch by default: the weight
+  // matrix is one sequential stream (measured 1.0 of a plain read vs 0.58
+  // for 4-row tiles with prefetch, tern-bench head-bf16).
+  p->tile_n = s && s.getTileN() > 0 ? s.getTileN() : 1;
+  p->prefetch = s ? s.getPrefetch() : 0;
+}
+
+std::string applySchedule(mlir::tern::ScheduleAttr s, DotIsa target, int64_t vectorBytes,
+                          Int8MatmulParams *p) {
+  p->tile_n = s && s.getTileN() > 0 ? s.getTileN() : 1;
+  p->prefetch = s ? s.getPrefetch() : 0;
+  p->isa = target;
+  if (s && !s.getIsa().empty()) {
+    const llvm::StringRef isa = s.getIsa();
+    if (isa == "avx2" && (target == DotIsa::Avx512Vnni || target == DotIsa::Avx2)) {
+      p->isa = DotIsa::Avx2;
+      vectorBytes = 32;
+    } else if (!(isa == "avx512-vnni" && target == DotIsa::Avx512Vnni) &&
+               !(isa == "generic" && target == DotIsa::Generic) &&
+               !(isa == "dotprod" && target == DotIsa::NeonDot) &&
+               !(isa == "i8mm" && target == DotIsa::NeonI8mm)) {
+      return "schedule isa \"" + isa.str() + "\" does not run on this target";
+    }
+  }
+  p->block = 0;
+  for (int64_t v : {64, 32, 16})
+    if (v <= std::max<int64_t>(vectorBytes, 16) && p->K % v == 0) {
+      p->block = v;
+      break;
+    }
+  if (p->block == 0)
+    return "--head=int8 needs a hidden size that is a multiple of 16, got " +
+           std::to_string(p->K);
+  return "";
+}
+
 namespace {
 
 class PlanBuilder {
@@ -283,18 +320,9 @@ bool PlanBuilder::int8Head(MatmulOp m, uint32_t q) {
   p.N = shape[0];
   p.K = shape[1];
   p.max_batch = maxB;
-  p.isa = target.isa;
-  p.block = 0;
-  for (int64_t v : {64, 32, 16})
-    if (v <= std::max(target.vector_bytes, 16) && p.K % v == 0) {
-      p.block = v;
-      break;
-    }
-  if (p.block == 0)
-    return fail(m, "--head=int8 needs a hidden size that is a multiple of 16, "
-                   "got " + std::to_string(p.K));
-  p.tile_n = 1; // one sequential stream, as the float head
-  p.prefetch = 0;
+  if (std::string why = applySchedule(m.getScheduleAttr(), target.isa, target.vector_bytes, &p);
+      !why.empty())
+    return fail(m, why);
   const std::string name = get.getName().str();
   const model::Tensor *t = model.find(name);
   std::vector<float> w;
@@ -323,7 +351,8 @@ bool PlanBuilder::int8Head(MatmulOp m, uint32_t q) {
   uint32_t cb = blob(corr.data(), corr.size() * 4, name + ".int8.row_corr");
   std::string sig;
   llvm::raw_string_ostream ss(sig);
-  ss << "head_int8 " << p.N << " " << p.K << " " << p.block << " isa" << int(p.isa);
+  ss << "head_int8 " << p.N << " " << p.K << " " << p.block << " isa" << int(p.isa) << " t"
+     << p.tile_n << " pf" << p.prefetch;
   uint32_t k = kernel(sig, [&](StringRef n) { emit->int8Matmul(b, n, p); });
   logitsBuf = newBuffer(TERN_BUF_LOGITS, p.N * 4, "logits");
   bind(m.getResult(), logitsBuf);
@@ -544,12 +573,9 @@ bool PlanBuilder::visit(Operation *op) {
     p.N = shape[0];
     p.K = shape[1];
     p.max_batch = maxB;
-    // One row at a time with no software prefetch: the weight matrix is one
-    // sequential stream (measured 1.0 of a plain read vs 0.58 for 4-row
-    // tiles with prefetch, tern-bench head-bf16).
-    p.tile_n = 1;
-    p.prefetch = 0;
-    ss << "head " << p.N << " " << p.K << " " << int(p.elem);
+    applySchedule(m.getScheduleAttr(), &p);
+    ss << "head " << p.N << " " << p.K << " " << int(p.elem) << " t" << p.tile_n << " pf"
+       << p.prefetch;
     uint32_t k = kernel(sig, [&](StringRef n) { emit->floatMatmul(b, n, p); });
     logitsBuf = newBuffer(TERN_BUF_LOGITS, p.N * 4, "logits");
     bind(m.getResult(), logitsBuf);

@@ -35,6 +35,15 @@ namespace tern::codegen {
 /// group), and the GPU's threads, unroll, mma.
 void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p);
 
+/// The LM heads' knobs from their #tern.schedule (null: one row at a time,
+/// no prefetch): tile_n, prefetch.
+void applySchedule(mlir::tern::ScheduleAttr s, FloatMatmulParams *p);
+/// Also `isa`: the int8 head's dot-product instructions, which must run
+/// on `target` (its own, or AVX2 on an AVX-512 VNNI target), and the
+/// block that follows from them. "" on success, else why not.
+std::string applySchedule(mlir::tern::ScheduleAttr s, DotIsa target, int64_t vectorBytes,
+                          Int8MatmulParams *p);
+
 struct PlanBuffer {
   uint32_t kind = 0;  ///< tern_buffer_kind
   uint64_t bytes = 0; ///< see tern_buffer_kind

@@ -15,8 +15,31 @@ const char *kindName(Kind k) {
   switch (k) {
   case Kind::kTernaryMatmul:
     return "ternary_matmul";
+  case Kind::kFloatMatmul:
+    return "matmul";
+  case Kind::kInt8Matmul:
+    return "int8_matmul";
   }
   return "?";
+}
+
+bool kindFromName(const std::string &name, Kind *kind) {
+  if (name == "bitlinear") {
+    *kind = Kind::kTernaryMatmul;
+    return true;
+  }
+  for (Kind k : allKinds())
+    if (name == kindName(k)) {
+      *kind = k;
+      return true;
+    }
+  return false;
+}
+
+const std::vector<Kind> &allKinds() {
+  static const std::vector<Kind> all = {Kind::kTernaryMatmul, Kind::kFloatMatmul,
+                                        Kind::kInt8Matmul};
+  return all;
 }
 
 const Knob *Space::knob(const std::string &name) const {

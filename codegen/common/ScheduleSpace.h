@@ -26,14 +26,24 @@ namespace tern::sched {
 
 /// The kernels a schedule applies to. One ternary matmul kernel serves
 /// decode (one token: gemv_tile_n, prefetch; GPU: threads, unroll) and
-/// prefill (tile_m x tile_n tiles; GPU: mma); its space holds both.
-enum class Kind { kTernaryMatmul };
-const char *kindName(Kind k); ///< "ternary_matmul"
+/// prefill (tile_m x tile_n tiles; GPU: mma); its space holds both. The LM
+/// head is a float matmul (tern.matmul), or an int8 one with
+/// `tern-compile --head=int8`; it runs once per step on one token, so its
+/// knobs are all decode knobs.
+enum class Kind { kTernaryMatmul, kFloatMatmul, kInt8Matmul };
+/// "ternary_matmul", "matmul" (the float head, as its op), "int8_matmul".
+const char *kindName(Kind k);
+/// The kind of `name` (a kindName, or "bitlinear": the ternary matmul it
+/// fuses into); false for an unknown name.
+bool kindFromName(const std::string &name, Kind *kind);
 
 /// The shape a space may depend on.
 struct Shape {
   int64_t n = 0, k = 0; ///< output rows (all parts), reduction length
 };
+
+/// Every kind, in a fixed order.
+const std::vector<Kind> &allKinds();
 
 /// One knob: its name in #tern.schedule, the values it may take (integers
 /// in decimal, strings as written), the default, and what it does.
@@ -56,7 +66,9 @@ struct Space {
   /// made for another version do not apply.
   int version = 1;
   /// The knobs a tuner searches for one token (decode) and for a prefill
-  /// bucket (with decode's choice fixed); together, every knob.
+  /// bucket (with decode's choice fixed); together, every knob. A kind
+  /// without prefill knobs (the heads) is tuned for one token only; a
+  /// space without knobs (the GPU's heads) has nothing to tune.
   std::vector<std::string> decodeKnobs, prefillKnobs;
 
   const Knob *knob(const std::string &name) const;

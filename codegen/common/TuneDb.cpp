@@ -126,26 +126,25 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
     std::map<std::string, std::string> knobs;
     int decodeThreads = -1, prefillThreads = -1;
   };
-  std::map<std::tuple<int64_t, int64_t, std::string>, Entry> byShape;
+  std::map<std::tuple<std::string, int64_t, int64_t, std::string>, Entry> byShape;
   *count = 0;
   for (const Record &r : db.records()) {
     const Key &k = r.key();
-    if (k.target() != target || k.kind() != "ternary_matmul")
+    sched::Kind kind;
+    if (k.target() != target || !sched::kindFromName(k.kind(), &kind))
       continue;
     sched::Space space;
     std::string err;
     const int version =
-        sched::spaceFor(target, sched::Kind::kTernaryMatmul, {k.n(), k.k()}, &space, &err)
-            ? space.version
-            : -1;
+        sched::spaceFor(target, kind, {k.n(), k.k()}, &space, &err) ? space.version : -1;
     if (std::string why = whyNotApplicable(r, hw, ternVersion(), codegenHash(), version);
         !why.empty()) {
-      notes->push_back("tuning record for " + std::to_string(k.n()) + "x" +
+      notes->push_back("tuning record for " + k.kind() + " " + std::to_string(k.n()) + "x" +
                        std::to_string(k.k()) + " T" + std::to_string(k.tokens()) +
                        " skipped: " + why);
       continue;
     }
-    Entry &e = byShape[{k.n(), k.k(), k.layout()}];
+    Entry &e = byShape[{k.kind(), k.n(), k.k(), k.layout()}];
     const bool decode = k.tokens() == 1;
     int &have = decode ? e.decodeThreads : e.prefillThreads;
     if (k.threads() < have)
@@ -166,10 +165,11 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
                  (v.find_first_not_of("0123456789") == std::string::npos ? v
                                                                          : "\\\"" + v + "\\\"");
     std::string layout;
-    for (char c : std::get<2>(shape))
+    for (char c : std::get<3>(shape))
       layout += c == '"' ? std::string("\\\"") : std::string(1, c);
-    out += std::string(first ? "\n" : ",\n") + "    {\"op\": \"ternary_matmul\", \"n\": " +
-           std::to_string(std::get<0>(shape)) + ", \"k\": " + std::to_string(std::get<1>(shape)) +
+    out += std::string(first ? "\n" : ",\n") + "    {\"op\": \"" + std::get<0>(shape) +
+           "\", \"n\": " + std::to_string(std::get<1>(shape)) +
+           ", \"k\": " + std::to_string(std::get<2>(shape)) +
            ", \"layout\": \"" + layout + "\", \"schedule\": \"#tern.schedule<" + knobs +
            ">\"}";
     first = false;

@@ -181,7 +181,9 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
       best = &r.tried[i];
   std::ostringstream why;
   if (!best) {
-    why << "no other schedule ran correctly: the default is kept";
+    why << (r.tried.size() <= 1 && r.budgetExhausted
+                ? "the budget ran out after the default: the default is kept"
+                : "no other schedule ran correctly: the default is kept");
   } else {
     const Spread b = best->spread(), d = r.defaultSpread;
     if (b.p80 < d.p20) {

@@ -3,6 +3,10 @@
 // `generic` (no dot-product instruction: scalar-width vectors the LLVM
 // backend picks): small tiles, no software prefetch by default.
 //
+// The LM heads (FloatMatmulKernel.cpp, Int8MatmulKernel.cpp), one token:
+//   tile_n       rows per register tile (1: one sequential stream)
+//   prefetch     software prefetch distance in rows
+//
 //===----------------------------------------------------------------------===//
 #include "codegen/common/ScheduleSpace.h"
 
@@ -10,9 +14,17 @@ namespace tern::sched {
 
 Space genericSpace(const std::string &target, Kind kind, const Shape &shape) {
   (void)target;
-  (void)kind;
   (void)shape;
   Space s;
+  if (kind == Kind::kFloatMatmul || kind == Kind::kInt8Matmul) {
+    s.knobs = {
+        {"tile_n", {"1", "2", "4"}, "1", "head rows per register tile"},
+        {"prefetch", {"0", "4", "8", "16"}, "0", "software prefetch distance in rows"},
+    };
+    for (const Knob &k : s.knobs)
+      s.decodeKnobs.push_back(k.name);
+    return s;
+  }
   s.knobs = {
       {"tile_m", {"1", "2", "4"}, "1", "prefill tokens per register tile"},
       {"tile_n", {"1", "2", "4"}, "1", "prefill rows per register tile"},

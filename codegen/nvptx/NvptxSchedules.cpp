@@ -9,7 +9,8 @@
 // Defaults: 4 warps, 4 loads in flight, tile_m 4, the target's mma
 // (mma_sync where the layout has 8-row groups); not yet measured on a GPU.
 // The gpu/ benchmarks (tern-bench, tern-gpu-check bench) sweep threads x
-// unroll over exactly these values.
+// unroll over exactly these values. The heads (float and int8 matmul) have
+// no knobs on the GPU yet: their kernels take one row per warp.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/ScheduleSpace.h"
@@ -17,9 +18,10 @@
 namespace tern::sched {
 
 Space nvptxSpace(const std::string &target, Kind kind, const Shape &shape) {
-  (void)kind;
   (void)shape;
   Space s;
+  if (kind != Kind::kTernaryMatmul)
+    return s;
   std::vector<std::string> mma = {"dp4a", "mma_sync"};
   if (target == "sm_90a")
     mma.push_back("wgmma");

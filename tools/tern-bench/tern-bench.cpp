@@ -15,7 +15,7 @@
 //
 //   gemv-tl2/..., gemm128-tl1/...     the lookup-table layouts (tables built
 //                                     in the timed loop, as the plan does)
-//   head-bf16/..., head-int8/<isa>/... the 2B4T LM head, one token
+//   head-bf16/..., head-f16/..., head-int8/<isa>/... the 2B4T LM head, one token
 //   peak/int8/<isa>/threads:T         the int8 dot-product peak (registers
 //                                     only: independent accumulators)
 //
@@ -643,21 +643,23 @@ void BM_Int8Peak(benchmark::State &state, IsaInfo isa, int threads) {
 }
 
 /// The LM head of 2B4T (128256 x 2560) as decode runs it (one token): the
-/// float kernel on bf16 weights (656 MB, tern-compile's default for a bf16
-/// model) or the int8 one (--head=int8, 328 MB). Both exceed any last-level
-/// cache, so every call streams from DRAM.
-void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
+/// float kernel on bf16 or f16 weights (656 MB: tern-compile's default for
+/// a model that stores them so; the 2B4T GGUFs and tern-make-model's 2b4t
+/// have an f16 tied head) or the int8 one (--head=int8, 328 MB). All exceed
+/// any last-level cache, so every call streams from DRAM.
+void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, FloatType elem, int threads) {
   const int64_t N = 128256, K = 2560;
-  std::string key = std::string(isa.name) + (int8 ? "/int8" : "/bf16");
+  const char *elemName = elem == FloatType::F16 ? "f16" : "bf16";
+  std::string key = std::string(isa.name) + (int8 ? std::string("/int8") : "/" + std::string(elemName));
   auto &k = kernelCache()["head/" + key];
-  static std::vector<uint8_t> weightsBf16, weights8;
-  std::vector<uint8_t> &w = int8 ? weights8 : weightsBf16;
+  static std::vector<uint8_t> weightsBf16, weightsF16, weights8;
+  std::vector<uint8_t> &w = int8 ? weights8 : elem == FloatType::F16 ? weightsF16 : weightsBf16;
   if (w.empty()) {
     w.resize(N * K * (int8 ? 1 : 2));
     std::mt19937 rng(5);
     for (size_t i = 0; i < w.size(); i += 2) {
       w[i] = uint8_t(rng());
-      if (i + 1 < w.size()) // bf16: a modest exponent, any sign
+      if (i + 1 < w.size()) // bf16 / f16: a modest exponent, any sign
         w[i + 1] = int8 ? uint8_t(rng()) : uint8_t(0x3c | (rng() & 0x80));
     }
   }
@@ -677,7 +679,7 @@ void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
       FloatMatmulParams p;
       p.N = N;
       p.K = K;
-      p.elem = FloatType::BF16;
+      p.elem = elem;
       p.tile_n = 1; // as the plan builds it
       p.prefetch = 0;
       buildFloatMatmulKernel(b, module, "head", p);
@@ -715,7 +717,8 @@ void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, int threads) {
   double rd = readBandwidth()[threads];
   state.counters["of_read"] = rd > 0 ? gbs / rd : 0.0;
   recordPoint(key + "/" + std::to_string(threads),
-              int8 ? std::string("head int8 ") + isa.name : std::string("head bf16"), threads, 2.0 * N * K, bytes,
+              int8 ? std::string("head int8 ") + isa.name : std::string("head ") + elemName, threads,
+              2.0 * N * K, bytes,
               2.0 * N * K * iters / secs / 1e9);
 }
 
@@ -950,13 +953,15 @@ int main(int argc, char **argv) {
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
   for (const IsaInfo &isa : hostIsas())
-    for (bool int8 : {false, true})
+    for (const char *kind : {"bf16", "f16", "int8"})
       for (int t : threadCounts) {
+        const bool int8 = std::string(kind) == "int8";
         if (!int8 && isa.isa != hostIsas()[0].isa)
           continue; // the float head does not depend on the dot-product ISA
-        std::string name = std::string("head-") + (int8 ? "int8/" + std::string(isa.name) : "bf16") +
+        std::string name = std::string("head-") + (int8 ? "int8/" + std::string(isa.name) : kind) +
                            "/128256x2560/threads:" + std::to_string(t);
-        benchmark::RegisterBenchmark(name.c_str(), BM_Head, isa, int8, t)
+        const FloatType elem = std::string(kind) == "f16" ? FloatType::F16 : FloatType::BF16;
+        benchmark::RegisterBenchmark(name.c_str(), BM_Head, isa, int8, elem, t)
             ->UseRealTime()
             ->Unit(benchmark::kMillisecond);
       }

@@ -268,7 +268,8 @@ int main(int argc, char **argv) {
       "tern-attach-schedule{target=" + scheduleTarget +
       (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) +
       (tunedPath.empty() ? std::string() : " tuned-file=" + tunedPath + " tuned-name=" + tunedDb) +
-      (emit == "plan" ? " record-source=true" : "") + "}";
+      (emit == "plan" ? " record-source=true" : "") +
+      (headMode == "int8" ? " int8-head=true" : "") + "}";
   {
     PassManager pm(&ctx);
     if (failed(applyPassManagerCLOptions(pm)))

@@ -1,5 +1,12 @@
 //===- TernaryMatmulMeasure.cpp - one ternary matmul schedule, measured ---===//
-#include "tools/tern-tune/TernaryMatmulMeasure.h"
+//
+// The child's work for a ternary matmul job (MatmulJob.h): seeded ternary
+// weights packed in the job's layout, int8 activations with the extreme
+// row, poisoned outputs checked bit for bit against Kernels.h's formula,
+// then timed with the weights rotated through copies.
+//
+//===----------------------------------------------------------------------===//
+#include "tools/tern-tune/MatmulJob.h"
 
 #include "codegen/common/Jit.h"
 #include "codegen/cpu/Kernels.h"
@@ -22,89 +29,6 @@
 #include <thread>
 
 namespace tern::tune {
-
-int64_t MatmulJob::rows() const {
-  int64_t n = 0;
-  for (int64_t p : parts)
-    n += p;
-  return n;
-}
-
-std::string MatmulJob::label() const {
-  return "ternary_matmul " + std::to_string(rows()) + "x" + std::to_string(K) + " T" +
-         std::to_string(tokens) + " th" + std::to_string(threads);
-}
-
-bool writeJob(const MatmulJob &j, const std::string &path, std::string *err) {
-  std::ofstream f(path);
-  f << "target " << j.target << "\nK " << j.K << "\nparts";
-  for (int64_t p : j.parts)
-    f << " " << p;
-  f << "\nlayout " << j.layout.bits << " " << j.layout.pack_dim << " " << j.layout.block << " "
-    << j.layout.interleave << " " << j.layout.chunk << " " << j.layout.lut << "\ndivide "
-    << j.divide << "\nresidual " << j.residual << "\ntokens " << j.tokens << "\nthreads "
-    << j.threads << "\nmin_sample_s " << j.minSampleSeconds << "\nsamples " << j.samples
-    << "\nrotate_bytes " << j.rotateBytes << "\nplant " << (j.plant.empty() ? "-" : j.plant)
-    << "\n";
-  for (const auto &[k, v] : j.schedule)
-    f << "knob " << k << " " << (v.empty() ? "-" : v) << "\n";
-  if (!f) {
-    *err = path + ": cannot write";
-    return false;
-  }
-  return true;
-}
-
-bool readJob(const std::string &path, MatmulJob *j, std::string *err) {
-  std::ifstream f(path);
-  if (!f) {
-    *err = path + ": cannot read";
-    return false;
-  }
-  for (std::string line; std::getline(f, line);) {
-    std::istringstream s(line);
-    std::string key;
-    s >> key;
-    if (key == "target")
-      s >> j->target;
-    else if (key == "K")
-      s >> j->K;
-    else if (key == "parts")
-      for (int64_t p; s >> p;)
-        j->parts.push_back(p);
-    else if (key == "layout")
-      s >> j->layout.bits >> j->layout.pack_dim >> j->layout.block >> j->layout.interleave >>
-          j->layout.chunk >> j->layout.lut;
-    else if (key == "divide")
-      s >> j->divide;
-    else if (key == "residual")
-      s >> j->residual;
-    else if (key == "tokens")
-      s >> j->tokens;
-    else if (key == "threads")
-      s >> j->threads;
-    else if (key == "min_sample_s")
-      s >> j->minSampleSeconds;
-    else if (key == "samples")
-      s >> j->samples;
-    else if (key == "rotate_bytes")
-      s >> j->rotateBytes;
-    else if (key == "plant") {
-      s >> j->plant;
-      if (j->plant == "-")
-        j->plant.clear();
-    } else if (key == "knob") {
-      std::string k, v;
-      s >> k >> v;
-      j->schedule[k] = v == "-" ? "" : v;
-    }
-  }
-  if (j->K <= 0 || j->parts.empty() || j->tokens <= 0 || j->threads <= 0) {
-    *err = path + ": not a complete measurement job";
-    return false;
-  }
-  return true;
-}
 
 namespace {
 
@@ -132,14 +56,9 @@ cpu::TernaryMatmulParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
   return p;
 }
 
-int result(const std::string &path, const std::string &text) {
-  std::ofstream(path) << text << "\n";
-  return 0;
-}
-
 } // namespace
 
-std::string kernelText(const MatmulJob &j) {
+std::string ternaryKernelText(const MatmulJob &j) {
   cpu::CpuTarget t;
   std::string err;
   if (!cpu::resolveCpuTarget(j.target, &t, &err))
@@ -157,18 +76,14 @@ std::string kernelText(const MatmulJob &j) {
   return text;
 }
 
-int runJob(const MatmulJob &j, const std::string &resultPath) {
-  if (j.plant == "crash")
-    __builtin_trap();
-  if (j.plant == "hang")
-    for (;;)
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
+  plantedFailure(j);
   cpu::CpuTarget t;
   std::string err;
   if (!cpu::resolveCpuTarget(j.target, &t, &err))
-    return result(resultPath, "compile " + err);
+    return writeResult(resultPath, "compile " + err);
   if (j.layout.lut != 0)
-    return result(resultPath, "compile lookup-table layouts are not tuned yet");
+    return writeResult(resultPath, "compile lookup-table layouts are not tuned yet");
   mlir::MLIRContext ctx(registry());
   ctx.loadAllAvailableDialects();
   mlir::OpBuilder b(&ctx);
@@ -178,10 +93,10 @@ int runJob(const MatmulJob &j, const std::string &resultPath) {
   cpu::buildTernaryMatmulKernel(b, module, "k", p);
   auto jit = cpu::KernelJit::compile(module, &err);
   if (!jit)
-    return result(resultPath, "compile " + err);
+    return writeResult(resultPath, "compile " + err);
   tern_kernel_fn fn = jit->lookup("k");
   if (!fn)
-    return result(resultPath, "compile no entry for the kernel");
+    return writeResult(resultPath, "compile no entry for the kernel");
 
   // Seeded inputs; the extreme row (all +1 against all -128) included.
   const int64_t N = j.rows(), K = j.K, T = j.tokens;
@@ -221,7 +136,7 @@ int runJob(const MatmulJob &j, const std::string &resultPath) {
 
   rt::ThreadPool pool;
   if (!pool.start(int(j.threads), 200, &err))
-    return result(resultPath, "compile " + err);
+    return writeResult(resultPath, "compile " + err);
   // Row ranges split at multiples of the interleave group (as the plan's
   // grain), one per thread.
   const int64_t grain = std::max<int64_t>(16, j.layout.interleave);
@@ -253,7 +168,7 @@ int runJob(const MatmulJob &j, const std::string &resultPath) {
           char buf[160];
           std::snprintf(buf, sizeof buf, "wrong part %zu token %lld row %lld: %.9g, want %.9g",
                         part, (long long)tk, (long long)r, double(got), double(want));
-          return result(resultPath, buf);
+          return writeResult(resultPath, buf);
         }
       }
     base += np;
@@ -262,37 +177,13 @@ int runJob(const MatmulJob &j, const std::string &resultPath) {
     for (size_t i = 0; i < res.size(); ++i)
       res[i] = 0.25f * float(i % 13) - 1.0f;
 
-  // Timing: each sample is as many calls as fill min_sample_s.
-  using clock = std::chrono::steady_clock;
+  // Timing: the weights rotate through their copies.
   int64_t copy = 0;
-  auto once = [&] {
-    args[2] = packed.data() + copy * wBytes;
-    copy = copy + 1 == copies ? 0 : copy + 1;
-    pool.parallelFor(j.threads, call);
-  };
-  int64_t reps = 1;
-  for (;;) { // warm-up, and the repetitions per sample
-    auto a = clock::now();
-    for (int64_t i = 0; i < reps; ++i)
-      once();
-    const double sec = std::chrono::duration<double>(clock::now() - a).count();
-    if (sec >= j.minSampleSeconds || reps > (int64_t(1) << 24))
-      break;
-    reps = std::max<int64_t>(reps * 2, int64_t(j.minSampleSeconds / std::max(sec / double(reps), 1e-9)));
-  }
-  std::ostringstream out;
-  out << "ok";
-  for (int i = 0; i < j.samples; ++i) {
-    auto a = clock::now();
-    for (int64_t r = 0; r < reps; ++r)
-      once();
-    // A planted "fast" candidate reports a tenth of its time (tests: a
-    // winner that is certain to differ from the default).
-    out << " "
-        << std::chrono::duration<double>(clock::now() - a).count() / double(reps) /
-               (j.plant == "fast" ? 10.0 : 1.0);
-  }
-  return result(resultPath, out.str());
+  return writeResult(resultPath, timeSamples(j, [&] {
+                       args[2] = packed.data() + copy * wBytes;
+                       copy = copy + 1 == copies ? 0 : copy + 1;
+                       pool.parallelFor(j.threads, call);
+                     }));
 }
 
 } // namespace tern::tune

@@ -1,6 +1,7 @@
 //===- tern-tune.cpp - search kernel schedules on this machine ------------===//
 //
 //   tern-tune MODEL [--target=host|x86-...|aarch64-...] [--threads N] [--only NxK]
+//             [--kind ternary_matmul,matmul,int8_matmul]
 //             [--budget 10m] [--prefill-tokens 128] [-o DB] [--schedule-out FILE]
 //   tern-tune --show DB [--report FILE.png]
 //   tern-tune MODEL --target=sm_80|sm_90|sm_90a --emit-candidates DIR
@@ -11,10 +12,12 @@
 // --emit=mlir: K, parts, layout, scale mode, residual) and searches its
 // target's schedule space (codegen/common/ScheduleSpace.h) twice: decode
 // (one token: gemv_tile_n, prefetch) and prefill (--prefill-tokens tokens:
-// tile_m, tile_n, with decode's winner fixed). Each candidate runs in a
+// tile_m, tile_n, with decode's winner fixed). The LM head is searched for
+// one token, twice: as the float matmul of its stored type and as the int8
+// matmul of --head=int8 (tile_n, prefetch, and isa where the CPU has two). Each candidate runs in a
 // child process (`tern-tune --measure-job`) with a timeout derived from the
 // default's time; its output is checked bit for bit against the scalar
-// formula before its time counts (TernaryMatmulMeasure.h). The search is
+// formula before its time counts (MatmulJob.h). The search is
 // TuneSearch.h's: default first, model-ranked, identical code once,
 // finalists interleaved with the default, a winner must beat it beyond the
 // spread. Records (TuneRecord.proto, keyed by this machine's fingerprint,
@@ -38,7 +41,7 @@
 #include "codegen/nvptx/GpuTarget.h"
 #include "tools/tern-tune/EndToEnd.h"
 #include "tools/tern-tune/GpuCandidates.h"
-#include "tools/tern-tune/TernaryMatmulMeasure.h"
+#include "tools/tern-tune/MatmulJob.h"
 #include "tools/tern-tune/TuneReport.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -104,8 +107,12 @@ static cl::opt<int> confirmRounds(
     cl::init(5));
 static cl::opt<int> confirmDecode("confirm-decode",
                                   cl::desc("tokens decoded per end-to-end round"), cl::init(32));
-static cl::opt<std::string> only("only", cl::desc("tune only the ternary matmul of this NxK"),
+static cl::opt<std::string> only("only", cl::desc("tune only the kernels of this NxK"),
                                  cl::init(""));
+static cl::list<std::string> kinds(
+    "kind", cl::desc("tune only these kernel kinds: ternary_matmul, matmul (the float head), "
+                     "int8_matmul (the --head=int8 head)"),
+    cl::CommaSeparated);
 
 namespace {
 
@@ -133,14 +140,19 @@ bool parseBudget(const std::string &s, double *sec) {
 }
 
 
-/// One distinct ternary matmul of the plan.
+/// One distinct ternary matmul of the plan, or its head.
 struct Kernel {
+  sched::Kind kind = sched::Kind::kTernaryMatmul;
   int64_t K = 0;
   std::vector<int64_t> parts;
+  int64_t N = 0;                 ///< heads
+  codegen::FloatType elem = codegen::FloatType::F16;
   ref::TernaryLayout layout;
-  std::string layoutText;
+  std::string layoutText;        ///< heads: "f16", ..., or "int8"
   bool divide = false, residual = false;
   int64_t rows() const {
+    if (kind != sched::Kind::kTernaryMatmul)
+      return N;
     int64_t n = 0;
     for (int64_t p : parts)
       n += p;
@@ -391,6 +403,15 @@ int main(int argc, char **argv) {
                   "): tune on the machine itself");
   }
 
+  for (const std::string &name : kinds) {
+    sched::Kind kind;
+    if (!sched::kindFromName(name, &kind) || name == "bitlinear")
+      return fail("--kind " + name + ": expected ternary_matmul, matmul or int8_matmul");
+  }
+  auto wanted = [&](sched::Kind kind) {
+    return kinds.empty() || llvm::is_contained(kinds, std::string(sched::kindName(kind)));
+  };
+
   // The plan's ternary matmuls, from the scheduled graph.
   const std::string self = sys::fs::getMainExecutable(argv[0], (void *)&fail);
   SmallString<256> compiler(sys::path::parent_path(self));
@@ -431,15 +452,38 @@ int main(int argc, char **argv) {
     if (!only.empty() && only != std::to_string(k.rows()) + "x" + std::to_string(k.K))
       return;
     k.residual = bool(mm.getResidual());
+    if (!wanted(k.kind))
+      return;
     for (const Kernel &o : kernels)
       if (o.K == k.K && o.parts == k.parts && o.layoutText == k.layoutText &&
           o.divide == k.divide && o.residual == k.residual)
         return;
     kernels.push_back(k);
   });
+  // The head, as the float matmul of its stored type and as the int8 one.
+  graph->walk([&](mlir::tern::MatmulOp h) {
+    auto w = mlir::cast<mlir::RankedTensorType>(h.getWeight().getType());
+    Kernel k;
+    k.N = w.getShape()[0];
+    k.K = w.getShape()[1];
+    llvm::raw_string_ostream os(k.layoutText);
+    os << w.getElementType();
+    if (gpu || !tune::floatTypeFromName(k.layoutText, &k.elem) ||
+        (!only.empty() && only != std::to_string(k.N) + "x" + std::to_string(k.K)))
+      return;
+    k.kind = sched::Kind::kFloatMatmul;
+    if (wanted(k.kind))
+      kernels.push_back(k);
+    if (k.K % 16 == 0 && wanted(sched::Kind::kInt8Matmul)) { // what --head=int8 takes
+      k.kind = sched::Kind::kInt8Matmul;
+      k.layoutText = "int8";
+      kernels.push_back(k);
+    }
+  });
   if (kernels.empty())
-    return fail(input + ": the plan has no ternary matmul to tune" +
-                (only.empty() ? "" : " of shape " + only.getValue()));
+    return fail(input + ": the plan has no kernel to tune" +
+                (only.empty() ? "" : " of shape " + only.getValue()) +
+                (kinds.empty() ? "" : " of the kinds given to --kind"));
   if (gpu) {
     std::vector<tune::GpuMatmul> mms;
     for (const Kernel &k : kernels)
@@ -463,11 +507,18 @@ int main(int argc, char **argv) {
   const int64_t llc = std::max<int64_t>(hw.l3_bytes(), hw.l2_bytes());
   // The end-to-end check gets a sixth of the budget (at least 3 rounds).
   const double searchBudget = confirmRounds > 0 ? budget * 5 / 6 : budget;
-  const double share = searchBudget / double(2 * kernels.size() * threadList.size());
+  // A share per bucket searched: two per ternary matmul, one per head.
+  size_t buckets = 0, heads = 0;
+  for (const Kernel &k : kernels) {
+    buckets += k.kind == sched::Kind::kTernaryMatmul ? 2 : 1;
+    heads += k.kind != sched::Kind::kTernaryMatmul;
+  }
+  const double share = searchBudget / double(buckets * threadList.size());
   std::string threadsShown;
   for (int t : threadList)
     threadsShown += (threadsShown.empty() ? "" : ", ") + std::to_string(t);
-  errs() << "tern-tune: " << kernels.size() << " ternary matmuls on " << family << " ("
+  errs() << "tern-tune: " << kernels.size() - heads << " ternary matmuls and " << heads
+         << " heads on " << family << " ("
          << hw.cpu_name() << ", " << threadsShown << " thread"
          << (threadList.size() > 1 || threadList[0] > 1 ? "s" : "") << "), budget " << int(budget)
          << " s, " << dbPath << "\n";
@@ -481,25 +532,27 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < kernels.size(); ++i) {
       const Kernel &k = kernels[i];
       sched::Space space;
-      if (!sched::spaceFor(family, sched::Kind::kTernaryMatmul, {k.rows(), k.K}, &space, &err))
+      if (!sched::spaceFor(family, k.kind, {k.rows(), k.K}, &space, &err))
         return fail(err);
       sched::Schedule chosen = space.defaults();
       for (int bucket = 0; bucket < 2; ++bucket) {
         const int64_t tokens = bucket == 0 ? 1 : prefillTokens;
+        if ((bucket == 0 ? space.decodeKnobs : space.prefillKnobs).empty())
+          continue; // the heads: one token only
         tune::Key key;
         *key.mutable_hardware() = hw;
         key.set_tern_version(tune::ternVersion());
         key.set_codegen_hash(tune::codegenHash());
         key.set_space_version(space.version);
         key.set_target(family);
-        key.set_kind("ternary_matmul");
+        key.set_kind(sched::kindName(k.kind));
         key.set_n(k.rows());
         key.set_k(k.K);
         key.set_layout(k.layoutText);
         key.set_threads(threads);
         key.set_tokens(int32_t(tokens));
         std::string what = "[" + std::to_string(i + 1) + "/" + std::to_string(kernels.size()) +
-                           "] ternary_matmul " + std::to_string(k.rows()) + "x" +
+                           "] " + sched::kindName(k.kind) + " " + std::to_string(k.rows()) + "x" +
                            std::to_string(k.K) + (bucket == 0 ? " decode" : " prefill" + std::to_string(tokens)) +
                            (threadList.size() > 1 ? " threads " + std::to_string(threads) : "");
         const tune::Record *have = nullptr;
@@ -517,6 +570,9 @@ int main(int argc, char **argv) {
         }
         tune::MatmulJob job;
         job.target = family;
+        job.kind = k.kind;
+        job.N = k.N;
+        job.elem = k.elem;
         job.K = k.K;
         job.parts = k.parts;
         job.layout = k.layout;
@@ -538,8 +594,14 @@ int main(int argc, char **argv) {
           // accumulators fit the registers.
           auto num = [&](const char *n) {
             auto it = s.find(n);
-            return it == s.end() || it->second.empty() ? 0.0 : std::stod(it->second);
+            return it == s.end() || it->second.empty() ||
+                           it->second.find_first_not_of("0123456789") != std::string::npos
+                       ? 0.0
+                       : std::stod(it->second);
           };
+          if (k.kind != sched::Kind::kTernaryMatmul) // heads: one stream first
+            return num("tile_n") * 0.1 + num("prefetch") * 0.01 +
+                   (s.count("isa") && s.at("isa") != space.knob("isa")->def ? 0.05 : 0.0);
           if (bucket == 0)
             return std::abs(num("gemv_tile_n") - 0.0) * 0.1 + num("prefetch") * 0.01;
           const double tiles = num("tile_m") * num("tile_n");
@@ -607,8 +669,9 @@ int main(int argc, char **argv) {
         for (const tune::Key &k : runKeys)
           mine |= tune::sameKey(k, rec.key());
         sched::Space space;
-        if (!mine || !sched::spaceFor(family, sched::Kind::kTernaryMatmul,
-                                      {rec.key().n(), rec.key().k()}, &space, &err))
+        sched::Kind kind;
+        if (!mine || !sched::kindFromName(rec.key().kind(), &kind) ||
+            !sched::spaceFor(family, kind, {rec.key().n(), rec.key().k()}, &space, &err))
           continue;
         for (const std::string &n : b == 0 ? space.decodeKnobs : space.prefillKnobs)
           (*rec.mutable_chosen())[n] = space.knob(n)->def;

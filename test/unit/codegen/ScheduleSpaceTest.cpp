@@ -59,8 +59,9 @@ mlir::DialectRegistry jitRegistry() {
   return r;
 }
 
-/// The assembly of the ternary matmul under `knobs` on CPU target `name`.
-std::string cpuCode(const std::string &name, const sched::Schedule &knobs) {
+/// The assembly of the kernel of `kind` under `knobs` on CPU target `name`.
+std::string cpuCode(const std::string &name, const sched::Schedule &knobs,
+                    sched::Kind kind = sched::Kind::kTernaryMatmul) {
   cpu::CpuTarget target;
   std::string err;
   if (!cpu::resolveCpuTarget(name, &target, &err))
@@ -70,10 +71,31 @@ std::string cpuCode(const std::string &name, const sched::Schedule &knobs) {
   mlir::OpBuilder b(&ctx);
   auto module = mlir::ModuleOp::create(b.getUnknownLoc());
   b.setInsertionPointToEnd(module.getBody());
-  cpu::buildTernaryMatmulKernel(b, module, "k",
-                                paramsFor(&ctx, knobs, target.isa,
-                                          target.isa == cpu::DotIsa::Generic ? 16
-                                                                               : target.vector_bytes));
+  mlir::tern::ScheduleAttr attr = mlir::tern::scheduleFromKnobs(&ctx, knobs);
+  if (kind == sched::Kind::kFloatMatmul) { // the LM head, as the plan maps it
+    codegen::FloatMatmulParams p;
+    p.N = kN;
+    p.K = kK;
+    p.max_batch = 1;
+    p.elem = codegen::FloatType::F16;
+    codegen::applySchedule(attr, &p);
+    cpu::buildFloatMatmulKernel(b, module, "k", p);
+  } else if (kind == sched::Kind::kInt8Matmul) {
+    codegen::Int8MatmulParams p;
+    p.N = kN;
+    p.K = kK;
+    p.max_batch = 1;
+    if (std::string why = codegen::applySchedule(attr, target.isa, target.vector_bytes, &p);
+        !why.empty())
+      return "error: " + why;
+    cpu::buildInt8MatmulKernel(b, module, "k", p);
+  } else {
+    cpu::buildTernaryMatmulKernel(b, module, "k",
+                                  paramsFor(&ctx, knobs, target.isa,
+                                            target.isa == cpu::DotIsa::Generic
+                                                ? 16
+                                                : target.vector_bytes));
+  }
   mlir::PassManager pm(&ctx);
   if (failed(cpu::buildKernelLoweringPipeline(pm, &err)) || failed(pm.run(module)))
     return "error: lowering failed " + err;
@@ -164,6 +186,95 @@ INSTANTIATE_TEST_SUITE_P(Targets, EveryKnob,
                                c = '_';
                            return n;
                          });
+
+// The heads' spaces (one token): every knob changes the code on every CPU
+// target; the GPU's heads have no knobs.
+class HeadEveryKnob : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(HeadEveryKnob, ChangesTheGeneratedCode) {
+  const std::string target = GetParam();
+  for (sched::Kind kind : {sched::Kind::kFloatMatmul, sched::Kind::kInt8Matmul}) {
+    SCOPED_TRACE(sched::kindName(kind));
+    sched::Space space;
+    std::string err;
+    ASSERT_TRUE(sched::spaceFor(target, kind, {kN, kK}, &space, &err)) << err;
+    ASSERT_FALSE(space.knobs.empty());
+    EXPECT_TRUE(space.prefillKnobs.empty()) << "heads are tuned for one token";
+    EXPECT_EQ(space.decodeKnobs.size(), space.knobs.size());
+    const sched::Schedule defaults = space.defaults();
+    EXPECT_EQ(sched::checkSchedule(space, defaults), "");
+    const std::string baseCode = cpuCode(target, defaults, kind);
+    ASSERT_EQ(baseCode.rfind("error:", 0), std::string::npos) << baseCode;
+    for (const sched::Knob &k : space.knobs) {
+      ASSERT_GE(k.values.size(), 2u) << k.name;
+      for (const std::string &v : k.values) {
+        if (v == k.def)
+          continue;
+        sched::Schedule s = defaults;
+        s[k.name] = v;
+        const std::string other = cpuCode(target, s, kind);
+        ASSERT_EQ(other.rfind("error:", 0), std::string::npos) << k.name << " = " << v << ": "
+                                                                << other;
+        EXPECT_NE(other, baseCode) << target << ": " << k.name << " = " << v
+                                   << " gives the default's code: nothing reads it";
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, HeadEveryKnob,
+                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
+                                           "aarch64-dotprod", "aarch64-i8mm"),
+                         [](const ::testing::TestParamInfo<std::string> &i) {
+                           std::string n = i.param;
+                           for (char &c : n)
+                             if (c == '-')
+                               c = '_';
+                           return n;
+                         });
+
+TEST(ScheduleSpace, GpuHeadsHaveNoKnobs) {
+  for (const char *t : {"sm_80", "sm_90", "sm_90a"}) {
+    sched::Space space;
+    std::string err;
+    ASSERT_TRUE(sched::spaceFor(t, sched::Kind::kFloatMatmul, {kN, kK}, &space, &err));
+    EXPECT_TRUE(space.knobs.empty()) << t;
+    EXPECT_EQ(sched::checkSchedule(space, {{"tile_n", "2"}}),
+              std::string("tile_n is not a knob of matmul on ") + t + " (its knobs: none)");
+  }
+}
+
+TEST(ScheduleSpace, TheInt8HeadsIsaMustRunOnTheTarget) {
+  mlir::MLIRContext ctx(jitRegistry());
+  ctx.loadAllAvailableDialects();
+  codegen::Int8MatmulParams p;
+  p.N = kN;
+  p.K = kK;
+  auto with = [&](const char *isa) {
+    return mlir::tern::scheduleFromKnobs(&ctx, {{"isa", isa}});
+  };
+  EXPECT_EQ(codegen::applySchedule(with("avx2"), cpu::DotIsa::Avx512Vnni, 64, &p), "");
+  EXPECT_EQ(p.isa, cpu::DotIsa::Avx2);
+  EXPECT_EQ(p.block, 32) << "AVX2 steps 32 bytes";
+  EXPECT_EQ(codegen::applySchedule(with("avx512-vnni"), cpu::DotIsa::Avx512Vnni, 64, &p), "");
+  EXPECT_EQ(p.block, 64);
+  EXPECT_EQ(codegen::applySchedule(with("avx512-vnni"), cpu::DotIsa::Avx2, 32, &p),
+            "schedule isa \"avx512-vnni\" does not run on this target");
+  EXPECT_EQ(codegen::applySchedule(with("i8mm"), cpu::DotIsa::NeonDot, 16, &p),
+            "schedule isa \"i8mm\" does not run on this target");
+}
+
+TEST(ScheduleSpace, KindNames) {
+  for (sched::Kind k : sched::allKinds()) {
+    sched::Kind back;
+    ASSERT_TRUE(sched::kindFromName(sched::kindName(k), &back));
+    EXPECT_EQ(back, k);
+  }
+  sched::Kind k;
+  EXPECT_TRUE(sched::kindFromName("bitlinear", &k));
+  EXPECT_EQ(k, sched::Kind::kTernaryMatmul);
+  EXPECT_FALSE(sched::kindFromName("conv2d", &k));
+}
 
 TEST(ScheduleSpace, EveryTargetIsTested) {
   // A new target adds its space and a line above.

@@ -1,8 +1,9 @@
-//===- TernaryMatmulMeasure.h - one ternary matmul schedule, measured -*- C++ -*-===//
+//===- MatmulJob.h - one matmul kernel's schedule, measured -----*- C++ -*-===//
 //
 // What tern-tune measures on the CPU: one ternary matmul of the model's plan
-// (K, parts, layout, scale mode, residual) at one token count and thread
-// count under one schedule. The parent (tern-tune) writes the job as a
+// (K, parts, layout, scale mode, residual), or its LM head (a float matmul
+// of the stored element type, or the int8 one of --head=int8), at one token
+// count and thread count under one schedule. The parent (tern-tune) writes the job as a
 // small text file and runs `tern-tune --measure-job FILE` as a child
 // process with a timeout, so that a crash, a hang or an LLVM failure ends
 // the child, not the tuner. The child JIT-compiles the kernel, runs it once
@@ -10,16 +11,20 @@
 // every output bit for bit against the scalar formula, then times it
 // (warm-up, samples of at least min_sample_s each, decode weights rotated
 // through 4x the last-level cache and at least 256 MiB) and writes "ok" and the
-// samples, or "wrong ..." / "compile ...", to the result file.
+// samples, or "wrong ..." / "compile ...", to the result file. The ternary
+// kernels are measured in TernaryMatmulMeasure.cpp, the heads in
+// HeadMatmulMeasure.cpp; MatmulJob.cpp holds the job file and dispatch.
 //
 //===----------------------------------------------------------------------===//
-#ifndef TERN_TOOLS_TERN_TUNE_TERNARYMATMULMEASURE_H
-#define TERN_TOOLS_TERN_TUNE_TERNARYMATMULMEASURE_H
+#ifndef TERN_TOOLS_TERN_TUNE_MATMULJOB_H
+#define TERN_TOOLS_TERN_TUNE_MATMULJOB_H
 
+#include "codegen/common/KernelParams.h"
 #include "codegen/common/ScheduleSpace.h"
 #include "runtime/reference/ternary_layout.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,9 +32,12 @@ namespace tern::tune {
 
 struct MatmulJob {
   std::string target;      ///< a CPU target this machine runs
+  sched::Kind kind = sched::Kind::kTernaryMatmul;
   int64_t K = 0;
-  std::vector<int64_t> parts;
-  ref::TernaryLayout layout;
+  std::vector<int64_t> parts; ///< ternary: rows per part
+  int64_t N = 0;              ///< heads: rows
+  codegen::FloatType elem = codegen::FloatType::F16; ///< the float head's weights
+  ref::TernaryLayout layout;  ///< ternary
   bool divide = false, residual = false;
   int64_t tokens = 1, threads = 1;
   sched::Schedule schedule;
@@ -42,16 +50,32 @@ struct MatmulJob {
   std::string label() const; ///< "ternary_matmul 3840x2560 T1 th2"
 };
 
+/// "f32", "f16", "bf16" (as MLIR prints them: a head record's layout).
+const char *floatTypeName(codegen::FloatType t);
+bool floatTypeFromName(const std::string &name, codegen::FloatType *t);
+
 bool writeJob(const MatmulJob &j, const std::string &path, std::string *err);
 bool readJob(const std::string &path, MatmulJob *j, std::string *err);
 
 /// The child's work: measure `j`, write the result to `resultPath`.
 /// Returns the process exit status.
 int runJob(const MatmulJob &j, const std::string &resultPath);
+int runTernaryJob(const MatmulJob &j, const std::string &resultPath);
+int runHeadJob(const MatmulJob &j, const std::string &resultPath);
 
 /// The MLIR text of the kernel `j` compiles to (its identity: equal text,
 /// equal code), or "" when it cannot be built.
 std::string kernelText(const MatmulJob &j);
+std::string ternaryKernelText(const MatmulJob &j);
+std::string headKernelText(const MatmulJob &j);
+
+/// Shared by the measurers: the job's planted failures that end the child
+/// before any work ("crash", "hang"); the result file; seconds per call
+/// of `once` as `j.samples` samples of at least j.minSampleSeconds each
+/// after a warm-up, as the result file's "ok ..." line.
+void plantedFailure(const MatmulJob &j);
+int writeResult(const std::string &path, const std::string &text);
+std::string timeSamples(const MatmulJob &j, const std::function<void()> &once);
 
 } // namespace tern::tune
 
