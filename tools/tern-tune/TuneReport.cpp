@@ -70,9 +70,15 @@ std::string fmt(double v) {
   return b;
 }
 
-/// Work per call: decode counts packed weight bytes (2 bits each), prefill
-/// int8 ops; `unit` says which.
+/// Work per call: decode counts weight bytes (ternary: 2 bits packed; the
+/// heads: their element's bytes, the layout field), prefill int8 ops;
+/// `unit` says which.
 double work(const Key &k, const char **unit) {
+  if (k.kind() == "matmul" || k.kind() == "int8_matmul") {
+    *unit = "GB/s (weights)";
+    const double bytes = k.kind() == "int8_matmul" ? 1 : k.layout() == "f32" ? 4 : 2;
+    return double(k.n()) * double(k.k()) * bytes;
+  }
   if (k.tokens() <= 1) {
     *unit = "GB/s (packed weights)";
     return double(k.n()) * double(k.k()) / 4;
