@@ -7,6 +7,7 @@
 //   tern-tune MODEL --target=sm_80|sm_90|sm_90a --emit-candidates DIR
 //   tern-tune --import-results DIR [--results FILE] [-o DB]
 //   tern-tune --merge DB... -o DB
+//   tern-tune --compare FIRST,SECOND   (stability of a rerun: TuneCompare.h)
 //
 // Finds every distinct ternary matmul of the model's plan (tern-compile
 // --emit=mlir: K, parts, layout, scale mode, residual) and searches its
@@ -42,6 +43,7 @@
 #include "tools/tern-tune/EndToEnd.h"
 #include "tools/tern-tune/GpuCandidates.h"
 #include "tools/tern-tune/MatmulJob.h"
+#include "tools/tern-tune/TuneCompare.h"
 #include "tools/tern-tune/TuneReport.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -82,6 +84,11 @@ static cl::opt<std::string> scheduleOut("schedule-out",
                                         cl::init(""));
 static cl::opt<std::string> show("show", cl::desc("print a tuning database as text"),
                                  cl::init(""));
+static cl::list<std::string> compare(
+    "compare",
+    cl::desc("A,B: does the second tuning run agree with the first (same schedules, speeds "
+             "within the spread, differences not resolvable)?"),
+    cl::CommaSeparated);
 static cl::list<std::string> merge("merge", cl::desc("merge tuning databases into -o"),
                                    cl::CommaSeparated);
 static cl::opt<std::string> measureJob("measure-job", cl::desc("(internal) run one job"),
@@ -323,6 +330,16 @@ int main(int argc, char **argv) {
     if (!report.empty())
       return drawReport(db) ? 0 : 1;
     outs() << tune::showDb(db);
+    return 0;
+  }
+  if (!compare.empty()) {
+    if (compare.size() != 2)
+      return fail("--compare takes two databases: --compare FIRST,SECOND");
+    tune::Database a, b;
+    if (!tune::readDb(compare[0], &a, &err) || !tune::readDb(compare[1], &b, &err))
+      return fail(err);
+    tune::CompareSummary sum;
+    outs() << tune::compareDbs(a, b, &sum);
     return 0;
   }
   if (!merge.empty()) {
