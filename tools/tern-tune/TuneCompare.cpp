@@ -1,6 +1,8 @@
 //===- TuneCompare.cpp - is a second tuning run's choice the first's? -----===//
 #include "tools/tern-tune/TuneCompare.h"
 
+#include "codegen/common/TuneSearch.h"
+
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -10,7 +12,8 @@
 namespace tern::tune {
 namespace {
 
-using Sched = std::map<std::string, std::string>;
+using Sched = sched::Schedule;
+const auto show = showSchedule;
 
 /// What names one kernel across runs: everything in the key but the
 /// machine and the compiler, which compareDbs reports separately.
@@ -25,13 +28,6 @@ std::string kernelName(const Key &k) {
      << (k.tokens() <= 1 ? std::string("decode") : "prefill" + std::to_string(k.tokens())) << " "
      << k.threads() << "T";
   return os.str();
-}
-
-std::string show(const Sched &s) {
-  std::string out;
-  for (const auto &[k, v] : s)
-    out += (out.empty() ? "" : ", ") + k + " = " + v;
-  return "<" + out + ">";
 }
 
 Sched schedOf(const google::protobuf::Map<std::string, std::string> &m) {
@@ -114,16 +110,32 @@ std::string compareDbs(const Database &first, const Database &second, CompareSum
           << ": nothing to compare\n";
       continue;
     }
-    const bool same = ca == cb, agree = overlap(*ta, *tb);
+    const Stats *da = defaultOf(a), *db = defaultOf(b);
+    // A machine whose speed moved between the runs (a VM's neighbours, its
+    // clocks) moves every time alike: then run 2's times are compared in
+    // run 1's terms, scaled by the two runs' defaults.
+    const bool moved = da && db && !overlap(*da, *db);
+    const double scale = moved ? da->median_s() / db->median_s() : 1.0;
+    Stats tbn = *tb;
+    tbn.set_median_s(tb->median_s() * scale);
+    tbn.set_p20_s(tb->p20_s() * scale);
+    tbn.set_p80_s(tb->p80_s() * scale);
+    const bool same = ca == cb, agree = overlap(*ta, tbn);
     sum->same += same;
     sum->agree += agree;
+    sum->machineMoved += moved;
     if (same)
       out << "same schedule " << show(ca) << ", " << stats(*ta) << " vs " << stats(*tb);
     else
       out << "run 1 chose " << show(ca) << " at " << stats(*ta) << ", run 2 " << show(cb)
           << " at " << stats(*tb);
+    if (moved)
+      out << "; the default itself took " << ratio(db->median_s() / da->median_s())
+          << " in run 2 (" << stats(*da) << " vs " << stats(*db)
+          << "): the machine's speed changed, so the runs are compared relative to their "
+             "defaults";
     out << (agree ? ": agrees within the spread" : ": differs beyond the spread") << " ("
-        << "run 2 takes " << ratio(tb->median_s() / ta->median_s()) << ")";
+        << "run 2 takes " << ratio(tbn.median_s() / ta->median_s()) << ")";
     if (!same) {
       // Could the first run tell the two choices apart?
       if (const Stats *ab = statsOf(a, cb))
@@ -133,17 +145,9 @@ std::string compareDbs(const Database &first, const Database &second, CompareSum
       else
         out << "; run 1 did not measure " << show(cb);
     }
-    const Stats *da = defaultOf(a), *db = defaultOf(b);
-    if (da && db) {
+    if (da && db)
       out << "; gain over the default " << ratio(da->median_s() / ta->median_s()) << " vs "
           << ratio(db->median_s() / tb->median_s());
-      if (!overlap(*da, *db)) {
-        ++sum->machineMoved;
-        out << "; the default itself took " << ratio(db->median_s() / da->median_s()) << " in run 2 ("
-            << stats(*da) << " vs " << stats(*db)
-            << "): the machine's speed changed between the runs";
-      }
-    }
     out << "\n";
   }
   for (const auto &[k, r] : byKernel)
@@ -158,7 +162,8 @@ std::string compareDbs(const Database &first, const Database &second, CompareSum
       << " chose the same schedule, " << sum->agree << " agree within the spread, "
       << sum->both - sum->agree << " differ beyond it";
   if (sum->machineMoved)
-    out << " (" << sum->machineMoved << " with a default that moved)";
+    out << " (" << sum->machineMoved << " on a machine whose speed moved: compared relative to "
+                                        "the defaults)";
   if (sum->onlyOne)
     out << "; " << sum->onlyOne << " kernels in one run only";
   out << "\n";

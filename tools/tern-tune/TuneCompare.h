@@ -7,7 +7,9 @@
 // intervals overlap, the rule the search itself uses), and, where the
 // choices differ, whether the first run could tell its choice from the
 // second's at all ("not resolvable"). A default that moved between the
-// runs beyond its spread means the machine's speed changed, and says so.
+// runs beyond its spread means the machine's speed changed (a VM does,
+// 13-31 % between two runs on one Zen 5 VM): it says so, and compares the
+// second run's times scaled by the two defaults, i.e. the gains.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_TOOLS_TERN_TUNE_TUNECOMPARE_H
@@ -24,7 +26,7 @@ struct CompareSummary {
   int same = 0;       ///< of them, the same schedule chosen
   int agree = 0;      ///< the chosen schedules' speeds agree within the spread
   int onlyOne = 0;    ///< kernels in one database only
-  int machineMoved = 0; ///< the default's speed moved beyond its spread
+  int machineMoved = 0; ///< the default moved beyond its spread: compared scaled
 };
 
 /// One line per kernel in both, then a summary line.
