@@ -10,6 +10,21 @@ int64_t TernaryMatmulParams::gemvTileN() const {
   return std::max<int64_t>(gemv_tile_n > 0 ? gemv_tile_n : tile_n, 1);
 }
 
+void TernaryMatmulParams::setLayout(const ref::TernaryLayout &l) {
+  block = l.block;
+  interleave = l.interleave;
+  lut = l.lut;
+}
+
+ref::TernaryLayout TernaryMatmulParams::layout() const {
+  ref::TernaryLayout l;
+  l.block = block;
+  l.interleave = int(interleave);
+  l.chunk = interleave > 1 ? block : 0;
+  l.lut = int(lut);
+  return l;
+}
+
 int64_t TernaryMatmulParams::totalRows() const {
   int64_t n = 0;
   for (int64_t p : parts)

@@ -13,6 +13,8 @@
 #ifndef TERN_CODEGEN_COMMON_KERNELPARAMS_H
 #define TERN_CODEGEN_COMMON_KERNELPARAMS_H
 
+#include "runtime/reference/ternary_layout.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -79,6 +81,10 @@ struct TernaryMatmulParams {
   std::string mma;
   int64_t totalRows() const;
   int64_t gemvTileN() const;
+  /// The weights' layout (its block, interleave and lut) from a packed
+  /// weight's #tern.layout, and back: the one place the two meet.
+  void setLayout(const ref::TernaryLayout &l);
+  ref::TernaryLayout layout() const;
 };
 
 /// The activation tables of the lookup-table layout (ref::buildLutTables):

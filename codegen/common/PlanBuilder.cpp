@@ -479,10 +479,7 @@ bool PlanBuilder::visit(Operation *op) {
       llvm::raw_string_ostream ts(tsig);
       ts << "lut_tables K" << tp.K << " g" << tp.lut << " V" << tp.block;
       uint32_t tk = kernel(tsig, [&](StringRef n) { emit->lutTables(b, n, tp); });
-      ref::TernaryLayout l;
-      l.lut = int(p.lut);
-      l.block = p.block;
-      tables = activation(ref::lutGeometry(l, 1, p.K).tableBytes(), "lut_tables");
+      tables = activation(ref::lutGeometry(p.layout(), 1, p.K).tableBytes(), "lut_tables");
       step(op, tk, TERN_RANGE_TOKENS, 0, 1, {qb, tables});
     }
     std::vector<uint32_t> args = {p.lut ? tables : qb, sb, w, rs};

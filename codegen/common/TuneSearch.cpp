@@ -51,16 +51,12 @@ std::vector<sched::Schedule> enumerate(const sched::Space &space) {
   return out;
 }
 
-namespace {
-
-std::string show(const sched::Schedule &s) {
+std::string showSchedule(const sched::Schedule &s) {
   std::string out;
   for (const auto &[k, v] : s)
     out += (out.empty() ? "" : ", ") + k + " = " + v;
   return "<" + out + ">";
 }
-
-} // namespace
 
 SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions &o) {
   const auto start = std::chrono::steady_clock::now();
@@ -129,7 +125,7 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
     Candidate c{s, origin, {}, ""};
     const std::string key = m.codeKey(s);
     if (auto it = key.empty() ? byCode.end() : byCode.find(key); it != byCode.end()) {
-      c.sameCodeAs = show(r.tried[it->second].schedule);
+      c.sameCodeAs = showSchedule(r.tried[it->second].schedule);
       c.m = r.tried[it->second].m;
     } else {
       c.m = timed(s, timeout);
@@ -190,11 +186,11 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
       r.best = best->schedule;
       r.defaultKept = false;
       r.bestSpread = b;
-      why << show(best->schedule) << " is " << d.median / b.median << "x the default ("
+      why << showSchedule(best->schedule) << " is " << d.median / b.median << "x the default ("
           << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "] vs "
           << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "])";
     } else {
-      why << "the best, " << show(best->schedule) << " at " << b.median * 1e6 << " us ["
+      why << "the best, " << showSchedule(best->schedule) << " at " << b.median * 1e6 << " us ["
           << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "], does not beat the default's "
           << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6
           << "] beyond the spread: not resolvable, the default is kept";

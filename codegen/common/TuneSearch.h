@@ -60,6 +60,10 @@ public:
   virtual std::string codeKey(const sched::Schedule &s);
 };
 
+/// "<prefetch = 4, tile_n = 1>": a schedule as the tuner's messages and
+/// reports write it.
+std::string showSchedule(const sched::Schedule &s);
+
 struct Candidate {
   sched::Schedule schedule;
   std::string origin; ///< "default", "model", "grid", "random"

@@ -50,10 +50,7 @@ class LutEmitter {
 public:
   LutEmitter(OpBuilder &b, const TernaryMatmulParams &p, const KernelArgs &a)
       : b(b), loc(b.getUnknownLoc()), p(p), a(a) {
-    ref::TernaryLayout l;
-    l.lut = int(p.lut);
-    l.block = p.block;
-    geo = ref::lutGeometry(l, p.totalRows(), p.K);
+    geo = ref::lutGeometry(p.layout(), p.totalRows(), p.K);
     V = geo.V;
     L = geo.lanes;
     MLIRContext *ctx = b.getContext();

@@ -255,9 +255,7 @@ func::FuncOp buildTernaryMatmulKernel(OpBuilder &b, ModuleOp module,
   int64_t N = p.totalRows();
   int64_t inputBytes = p.max_batch * p.K, weightBytes = N * p.K / 4;
   if (p.lut) {
-    ref::TernaryLayout l;
-    l.lut = int(p.lut);
-    l.block = p.block;
+    const ref::TernaryLayout l = p.layout();
     ref::LutGeometry geo = ref::lutGeometry(l, N, p.K);
     inputBytes = p.max_batch * geo.tableBytes();
     weightBytes = ref::packedBytes(l, N, p.K);

@@ -82,12 +82,19 @@ std::vector<std::string> filesIn(const std::string &dir, const std::string &ext)
   return out;
 }
 
-int runCases(const std::string &dir) {
+/// What every command starts with: a GPU, and DIR's `ext` files. 0, or
+/// the exit status after saying why (no GPU: 2; no files: 1).
+int prologue(const std::string &dir, const std::string &ext, std::vector<std::string> *files) {
   if (int r = requireGpu())
     return r;
-  std::vector<std::string> files = filesIn(dir, ".gpucase");
-  if (files.empty())
-    return 1;
+  *files = filesIn(dir, ext);
+  return files->empty() ? 1 : 0;
+}
+
+int runCases(const std::string &dir) {
+  std::vector<std::string> files;
+  if (int r = prologue(dir, ".gpucase", &files))
+    return r;
   int pass = 0, fail = 0, skip = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     GpuCase c;
@@ -119,12 +126,10 @@ struct Timed {
 };
 
 int runBench(const std::string &dir, int samples, const std::string &schedulesOut) {
-  if (int r = requireGpu())
+  std::vector<std::string> files;
+  if (int r = prologue(dir, ".gpubench", &files))
     return r;
   const GpuProbe &g = probeGpu();
-  std::vector<std::string> files = filesIn(dir, ".gpubench");
-  if (files.empty())
-    return 1;
   std::string err;
   const size_t copyBytes = size_t(1) << 30;
   std::vector<double> copies;
@@ -257,12 +262,10 @@ int runBench(const std::string &dir, int samples, const std::string &schedulesOu
 /// "LABEL wrong WHY" or "LABEL fail WHY", per round "LABEL time ROUND
 /// S1 S2 ..." (seconds per launch), and last "end".
 int runTune(const std::string &dir, int rounds, int samples, std::string results) {
-  if (int r = requireGpu())
+  std::vector<std::string> files;
+  if (int r = prologue(dir, ".gpubench", &files))
     return r;
   const GpuProbe &g = probeGpu();
-  std::vector<std::string> files = filesIn(dir, ".gpubench");
-  if (files.empty())
-    return 1;
   if (results.empty())
     results = dir + "/results.txt";
   std::FILE *out = std::fopen(results.c_str(), "w");

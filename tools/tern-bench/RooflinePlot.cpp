@@ -6,9 +6,7 @@
 #include <cstdio>
 #include <map>
 
-#ifdef TERN_HAVE_CAIRO
-#include <cairo.h>
-#endif
+#include "tools/common/ChartText.h"
 
 namespace tern::bench {
 
@@ -46,14 +44,7 @@ void color(cairo_t *cr, int i) {
   cairo_set_source_rgb(cr, v[0], v[1], v[2]);
 }
 
-void text(cairo_t *cr, double x, double y, const std::string &s, double size,
-          bool center = false) {
-  cairo_set_font_size(cr, size);
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, s.c_str(), &e);
-  cairo_move_to(cr, center ? x - e.width / 2 : x, y);
-  cairo_show_text(cr, s.c_str());
-}
+using chart::text;
 
 std::string fmt(double v) {
   char b[32];

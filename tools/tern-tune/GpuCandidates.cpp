@@ -102,9 +102,7 @@ bool emitGpuCandidates(const std::string &target, const std::vector<GpuMatmul> &
         p.K = mm.K;
         p.parts = {mm.N};
         p.max_batch = T;
-        p.block = mm.layout.block;
-        p.interleave = mm.layout.interleave;
-        p.lut = mm.layout.lut;
+        p.setLayout(mm.layout);
         codegen::applySchedule(mlir::tern::scheduleFromKnobs(&ctx, s), &p);
         std::string why = emitter.checkTernaryMatmul(p);
         std::string ptx;

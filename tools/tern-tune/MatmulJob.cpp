@@ -31,7 +31,7 @@ bool floatTypeFromName(const std::string &name, codegen::FloatType *t) {
   return false;
 }
 
-int64_t MatmulJob::rows() const {
+int64_t MatmulShape::rows() const {
   if (kind != sched::Kind::kTernaryMatmul)
     return N;
   int64_t n = 0;

@@ -30,8 +30,9 @@
 
 namespace tern::tune {
 
-struct MatmulJob {
-  std::string target;      ///< a CPU target this machine runs
+/// Which matmul: what the plan says of one kernel, and what its job
+/// measures.
+struct MatmulShape {
   sched::Kind kind = sched::Kind::kTernaryMatmul;
   int64_t K = 0;
   std::vector<int64_t> parts; ///< ternary: rows per part
@@ -39,6 +40,13 @@ struct MatmulJob {
   codegen::FloatType elem = codegen::FloatType::F16; ///< the float head's weights
   ref::TernaryLayout layout;  ///< ternary
   bool divide = false, residual = false;
+
+  /// Output rows: the heads' N, the ternary parts' sum.
+  int64_t rows() const;
+};
+
+struct MatmulJob : MatmulShape {
+  std::string target;      ///< a CPU target this machine runs
   int64_t tokens = 1, threads = 1;
   sched::Schedule schedule;
   double minSampleSeconds = 0.02;
@@ -46,7 +54,6 @@ struct MatmulJob {
   int64_t rotateBytes = 0; ///< decode: weight copies spanning this many bytes
   std::string plant;       ///< tests: "crash", "hang", "wrong" or "fast" (TERN_TUNE_PLANT)
 
-  int64_t rows() const;
   std::string label() const; ///< "ternary_matmul 3840x2560 T1 th2"
 };
 

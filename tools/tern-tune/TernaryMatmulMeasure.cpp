@@ -46,9 +46,7 @@ cpu::TernaryMatmulParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
   p.K = j.K;
   p.parts = j.parts;
   p.max_batch = j.tokens;
-  p.block = j.layout.block;
-  p.interleave = j.layout.interleave;
-  p.lut = j.layout.lut;
+  p.setLayout(j.layout);
   p.isa = t.isa;
   p.divide = j.divide;
   p.residual = j.residual;

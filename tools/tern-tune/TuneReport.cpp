@@ -7,9 +7,7 @@
 #include <map>
 #include <set>
 
-#ifdef TERN_HAVE_CAIRO
-#include <cairo.h>
-#endif
+#include "tools/common/ChartText.h"
 
 namespace tern::tune {
 
@@ -56,13 +54,7 @@ namespace {
 constexpr double kPanelW = 420, kPanelH = 250, kMarginL = 70, kMarginR = 20, kMarginT = 42,
                  kMarginB = 46, kTitleH = 40;
 
-void text(cairo_t *cr, double x, double y, const std::string &s, double size, bool center = false) {
-  cairo_set_font_size(cr, size);
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, s.c_str(), &e);
-  cairo_move_to(cr, center ? x - e.width / 2 : x, y);
-  cairo_show_text(cr, s.c_str());
-}
+using chart::text;
 
 std::string fmt(double v) {
   char b[32];

@@ -148,23 +148,8 @@ bool parseBudget(const std::string &s, double *sec) {
 
 
 /// One distinct ternary matmul of the plan, or its head.
-struct Kernel {
-  sched::Kind kind = sched::Kind::kTernaryMatmul;
-  int64_t K = 0;
-  std::vector<int64_t> parts;
-  int64_t N = 0;                 ///< heads
-  codegen::FloatType elem = codegen::FloatType::F16;
-  ref::TernaryLayout layout;
-  std::string layoutText;        ///< heads: "f16", ..., or "int8"
-  bool divide = false, residual = false;
-  int64_t rows() const {
-    if (kind != sched::Kind::kTernaryMatmul)
-      return N;
-    int64_t n = 0;
-    for (int64_t p : parts)
-      n += p;
-    return n;
-  }
+struct Kernel : tune::MatmulShape {
+  std::string layoutText; ///< the record's layout: heads "f16", ..., or "int8"
 };
 
 /// Tests plant failures: TERN_TUNE_PLANT="K=V&K2=V2:crash,K=V:hang,..."
@@ -276,11 +261,8 @@ private:
   void progress(const sched::Schedule &s, const std::string &how) {
     if (quiet)
       return;
-    std::string knobs;
-    for (const auto &[k, v] : s)
-      knobs += (knobs.empty() ? "" : " ") + k + "=" + (v.empty() ? "-" : v);
-    errs() << "tern-tune: " << what << " candidate " << count << " <" << knobs << ">: " << how
-           << "\n";
+    errs() << "tern-tune: " << what << " candidate " << count << " " << tune::showSchedule(s)
+           << ": " << how << "\n";
   }
 
   tune::MatmulJob base;
@@ -524,13 +506,16 @@ int main(int argc, char **argv) {
   const int64_t llc = std::max<int64_t>(hw.l3_bytes(), hw.l2_bytes());
   // The end-to-end check gets a sixth of the budget (at least 3 rounds).
   const double searchBudget = confirmRounds > 0 ? budget * 5 / 6 : budget;
-  // A share per bucket searched: two per ternary matmul, one per head.
+  // Buckets searched: two per ternary matmul, one per head. Each gets an
+  // equal share of what is left of the search budget when it starts, so
+  // the time a fast bucket did not use goes to the ones after it (the
+  // heads, last, take seconds per candidate).
   size_t buckets = 0, heads = 0;
   for (const Kernel &k : kernels) {
     buckets += k.kind == sched::Kind::kTernaryMatmul ? 2 : 1;
     heads += k.kind != sched::Kind::kTernaryMatmul;
   }
-  const double share = searchBudget / double(buckets * threadList.size());
+  size_t bucketsLeft = buckets * threadList.size();
   std::string threadsShown;
   for (int t : threadList)
     threadsShown += (threadsShown.empty() ? "" : ", ") + std::to_string(t);
@@ -556,6 +541,11 @@ int main(int argc, char **argv) {
         const int64_t tokens = bucket == 0 ? 1 : prefillTokens;
         if ((bucket == 0 ? space.decodeKnobs : space.prefillKnobs).empty())
           continue; // the heads: one token only
+        const double spent =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double share =
+            std::max(0.0, searchBudget - spent) / double(std::max<size_t>(bucketsLeft, 1));
+        --bucketsLeft;
         tune::Key key;
         *key.mutable_hardware() = hw;
         key.set_tern_version(tune::ternVersion());
@@ -587,14 +577,7 @@ int main(int argc, char **argv) {
         }
         tune::MatmulJob job;
         job.target = family;
-        job.kind = k.kind;
-        job.N = k.N;
-        job.elem = k.elem;
-        job.K = k.K;
-        job.parts = k.parts;
-        job.layout = k.layout;
-        job.divide = k.divide;
-        job.residual = k.residual;
+        static_cast<tune::MatmulShape &>(job) = k;
         job.tokens = tokens;
         job.threads = threads;
         job.schedule = chosen;
