@@ -24,8 +24,8 @@ struct EndToEndOptions {
   std::string compiler; ///< tern-compile
   std::string model, target, tuneDb, dir;
   int threads = 1, prefillTokens = 128, decodeTokens = 32, rounds = 5;
-  /// Rounds after the third stop once this many seconds have passed since
-  /// the call (0: no limit).
+  /// After the third round, a round runs only if it would end within this
+  /// many seconds of the start (builds included); 0: all rounds.
   double seconds = 0;
   bool quiet = false;
   /// The two builds are already in `dir` (an earlier call, other threads).
