@@ -1,11 +1,13 @@
 //===- TuneCompare.cpp - is a second tuning run's choice the first's? -----===//
 #include "tools/tern-tune/TuneCompare.h"
 
+#include "codegen/common/TuneDb.h"
 #include "codegen/common/TuneSearch.h"
 
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -87,21 +89,26 @@ std::string compareDbs(const Database &first, const Database &second, CompareSum
   std::map<decltype(kernelOf(Key())), const Record *> byKernel;
   for (const Record &r : first.records())
     byKernel[kernelOf(r.key())] = &r;
-  std::map<decltype(kernelOf(Key())), bool> seen;
-  bool otherMachine = false, otherCompiler = false;
+  std::set<decltype(kernelOf(Key()))> seen;
+  std::string differs; ///< how run 2's machine or compiler differs from run 1's
   for (const Record &b : second.records()) {
     auto it = byKernel.find(kernelOf(b.key()));
     if (it == byKernel.end()) {
       ++sum->onlyOne;
       continue;
     }
-    seen[it->first] = true;
+    seen.insert(it->first);
     const Record &a = *it->second;
     ++sum->both;
-    otherMachine |= a.key().hardware().SerializeAsString() != b.key().hardware().SerializeAsString();
-    otherCompiler |= a.key().codegen_hash() != b.key().codegen_hash() ||
-                     a.key().tern_version() != b.key().tern_version() ||
-                     a.key().space_version() != b.key().space_version();
+    // The rule that decides whether a record applies (TuneDb.h), with run
+    // 1's key as "here"; a GPU record's rule leaves out the GPU itself.
+    if (differs.empty()) {
+      differs = whyNotApplicable(b, a.key().hardware(), a.key().tern_version(),
+                                 a.key().codegen_hash(), a.key().space_version());
+      if (differs.empty() &&
+          a.key().hardware().SerializeAsString() != b.key().hardware().SerializeAsString())
+        differs = "measured on other hardware";
+    }
     const Sched ca = schedOf(a.chosen()), cb = schedOf(b.chosen());
     const Stats *ta = statsOf(a, ca), *tb = statsOf(b, cb);
     out << kernelName(b.key()) << ": ";
@@ -153,11 +160,8 @@ std::string compareDbs(const Database &first, const Database &second, CompareSum
   for (const auto &[k, r] : byKernel)
     if (!seen.count(k))
       ++sum->onlyOne;
-  if (otherMachine)
-    out << "note: the runs' hardware fingerprints differ: compared anyway\n";
-  if (otherCompiler)
-    out << "note: the runs were made by different compilers or schedule spaces: compared "
-           "anyway\n";
+  if (!differs.empty())
+    out << "note: run 2 (against run 1): " << differs << ": compared anyway\n";
   out << "tern-tune: " << sum->both << " kernels in both runs: " << sum->same
       << " chose the same schedule, " << sum->agree << " agree within the spread, "
       << sum->both - sum->agree << " differ beyond it";
