@@ -83,7 +83,8 @@ bool LayoutAttr::fits(int64_t n, int64_t k, std::string &why) const {
 LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t tileM, int64_t tileN, int64_t unroll,
                                    int64_t threads, int64_t prefetch,
-                                   int64_t gemvTileN, StringRef mma, StringRef isa) {
+                                   int64_t gemvTileN, StringRef mma, StringRef isa,
+                                   StringRef layout) {
   std::pair<const char *, int64_t> knobs[] = {
       {"tile_m", tileM},     {"tile_n", tileN},       {"unroll", unroll},
       {"threads", threads}, {"prefetch", prefetch}, {"gemv_tile_n", gemvTileN}};
@@ -101,5 +102,10 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "schedule isa must be \"generic\", \"avx2\", \"avx512-vnni\", "
                           "\"dotprod\" or \"i8mm\" (or absent: the target's own), got \""
                        << isa << "\"";
+  if (!layout.empty() && !::tern::ref::isLayoutName(layout.str()))
+    return emitError() << "schedule layout must be \"i2xR\" (2-bit codes, R >= 1 rows "
+                          "interleaved), \"tl1\" or \"tl2\" (lookup tables), or absent "
+                          "(the packing options decide), got \""
+                       << layout << "\"";
   return success();
 }

@@ -83,13 +83,18 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     which needs --target=sm_90a); "" lets the target choose. `isa` picks a
     CPU kernel's dot-product instructions where the machine has several
     ("avx512-vnni" or "avx2" for the int8 head on an AVX-512 VNNI target);
-    "" is the target's own. Which knobs a
+    "" is the target's own. `layout` picks a ternary matmul's packed weight
+    layout ("i2xR": 2-bit codes with R rows interleaved, "tl1", "tl2": the
+    lookup tables; "" lets the packing pass's options decide):
+    --tern-pack-weights packs the op's weights in it, and once they are
+    packed the op's verifier checks that the two agree. Which knobs a
     target reads and the values each may take is the target's schedule
     space (codegen/common/ScheduleSpace.h); --tern-attach-schedule refuses a
     schedule file outside it.
 
     Example: `#tern.schedule<tile_m = 8, tile_n = 3, prefetch = 8>`,
-    `#tern.schedule<tile_m = 4, threads = 128, unroll = 4, mma = "wgmma">`.
+    `#tern.schedule<tile_m = 4, threads = 128, unroll = 4, mma = "wgmma">`,
+    `#tern.schedule<tile_n = 3, layout = "i2x4">`.
   }];
   let parameters = (ins
     DefaultValuedParameter<"int64_t", "0">:$tile_m,
@@ -99,7 +104,8 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     DefaultValuedParameter<"int64_t", "0">:$prefetch,
     DefaultValuedParameter<"int64_t", "0">:$gemv_tile_n,
     StringRefParameter<"GPU prefill instruction", "\"\"">:$mma,
-    StringRefParameter<"CPU dot-product instructions", "\"\"">:$isa);
+    StringRefParameter<"CPU dot-product instructions", "\"\"">:$isa,
+    StringRefParameter<"packed weight layout", "\"\"">:$layout);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

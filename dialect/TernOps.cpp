@@ -433,5 +433,15 @@ LogicalResult TernaryMatmulOp::verify() {
                            << " must equal the result type "
                            << getResults()[0].getType();
   }
+  // A packed weight is packed in its schedule's layout, if that names one.
+  if (ScheduleAttr s = getScheduleAttr(); s && !s.getLayout().empty() && getPartsAttr())
+    if (auto t = dyn_cast<TernaryType>(getWeights()[0].getType()))
+      if (std::string have = ::tern::ref::layoutName(t.getLayout().toRuntime());
+          have != s.getLayout())
+        return emitOpError() << "schedule says layout = \"" << s.getLayout()
+                             << "\" but its packed weight is "
+                             << (have.empty() ? "in another layout" : "\"" + have + "\"")
+                             << " (" << Attribute(t.getLayout())
+                             << "): pack the weights after attaching the schedule";
   return success();
 }

@@ -112,6 +112,13 @@ def TernPackWeights : Pass<"tern-pack-weights", "::mlir::ModuleOp"> {
     4-bit table indices (plus a sign bit for g = 3, 1.67 bits per weight),
     V = `block` or the target's vector-bytes (16, 32 or 64); any K and N
     (both are padded). It cannot be combined with interleave > 1.
+
+    An op whose `#tern.schedule` has a `layout` knob (`"i2xR"`, `"tl1"`,
+    `"tl2"`: ref::layoutFromName) is packed in that layout instead of the
+    options' (its block still from `block` / `vector-bytes`): the layout is a
+    schedule knob that `tern-attach-schedule`, run before this pass, takes
+    from the target's default, a tuning record or a schedule file. Ops with
+    the same weights but different layouts get one packed global each.
   }];
   let options = [
     Option<"block", "block", "int64_t", /*default=*/"0",
@@ -153,8 +160,18 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
        or by the symbol of one of its weights (the tern.get_global name, or
        one of the `sources` of a packed global). A weight record beats a
        shape record; among records of the same kind the later one wins. A
-       shape record may also give "layout": "#tern.layout<...>" to match
-       only ops whose packed weight has that layout.
+       shape record may also give "layout" ("i2x4", "tl2", or a
+       "#tern.layout<...>": compared by its name where it has one) to match
+       only ops in that layout: the packed weight's, else the `layout`
+       option's, else the one the op's schedule names so far.
+
+    The CPU targets' ternary matmul schedules have a `layout` knob (the
+    packed weight layout, i2xR / tl1 / tl2), which `tern-pack-weights`,
+    run after this pass, packs the weights in. Once the weights are packed
+    (this pass run after packing), the default's layout knob is theirs, a
+    tuning record of another layout does not match, and a schedule-file
+    record of another layout is an error. The `layout` option pins the
+    layout likewise before packing (tern-compile --layout/--interleave).
 
     Between 2 and 3 come the records of `tuned-file` (the same format),
     which tern-compile writes from the tuning database: a user's schedule
@@ -190,6 +207,10 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
            "database it came from)">,
     Option<"recordSource", "record-source", "bool", /*default=*/"false",
            "mark each op with tern.schedule_source: where its schedule came from">,
+    Option<"layout", "layout", "std::string", /*default=*/"\"\"",
+           "the packed layout every unpacked ternary matmul gets (i2xR, tl1, "
+           "tl2; tern-compile --layout/--interleave): the default's layout "
+           "knob, and tuning records of another layout do not apply">,
     Option<"int8Head", "int8-head", "bool", /*default=*/"false",
            "the LM head (tern.matmul) becomes an int8 matmul: use that kind's "
            "space and records">,

@@ -64,7 +64,8 @@ ScheduleAttr mlir::tern::scheduleFromKnobs(MLIRContext *ctx,
     return it == s.end() ? llvm::StringRef() : llvm::StringRef(it->second);
   };
   return ScheduleAttr::get(ctx, num("tile_m"), num("tile_n"), num("unroll"), num("threads"),
-                           num("prefetch"), num("gemv_tile_n"), text("mma"), text("isa"));
+                           num("prefetch"), num("gemv_tile_n"), text("mma"), text("isa"),
+                           text("layout"));
 }
 
 ::tern::sched::Schedule mlir::tern::knobsOf(ScheduleAttr s) {
@@ -83,6 +84,8 @@ ScheduleAttr mlir::tern::scheduleFromKnobs(MLIRContext *ctx,
     out["mma"] = s.getMma().str();
   if (!s.getIsa().empty())
     out["isa"] = s.getIsa().str();
+  if (!s.getLayout().empty())
+    out["layout"] = s.getLayout().str();
   return out;
 }
 

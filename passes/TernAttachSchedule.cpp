@@ -93,8 +93,15 @@ std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
       record.op = op->str();
       record.n = *n;
       record.k = *k;
-      if (std::optional<StringRef> layout = obj->getString("layout"))
+      if (std::optional<StringRef> layout = obj->getString("layout")) {
         record.layout = layout->str();
+        // A #tern.layout is matched by its name (i2x2, tl2, ...) where it
+        // has one, as the layout knob and an unpacked op's layout are.
+        if (layout->starts_with("#tern.layout"))
+          if (auto l = dyn_cast_or_null<LayoutAttr>(parseAttribute(*layout, ctx)))
+            if (std::string name = ::tern::ref::layoutName(l.toRuntime()); !name.empty())
+              record.layout = name;
+      }
     }
     // Parse the schedule, catching the parser's and verifier's message.
     std::string detail;
@@ -142,7 +149,7 @@ struct TernAttachSchedulePass
                            << "' (valid: " << knownTargetList() << ")";
         return signalPassFailure();
       }
-      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, "", "")) {
+      if (optionSchedule != ScheduleAttr::get(ctx, 0, 0, 0, 0, 0, 0, "", "", "")) {
         module.emitError() << "tern-attach-schedule: give either target= or "
                               "schedule=, not both";
         return signalPassFailure();
@@ -173,6 +180,11 @@ struct TernAttachSchedulePass
 
     SymbolTable symbols(module);
     bool failed = false;
+    if (!layout.empty() && !::tern::ref::isLayoutName(layout)) {
+      module.emitError() << "tern-attach-schedule: option layout=\"" << layout
+                         << "\" is not a layout (i2xR, tl1 or tl2)";
+      return signalPassFailure();
+    }
     auto apply = [&](Operation *op, StringRef kind, int64_t n, int64_t k,
                      ValueRange weights) {
       auto existing = op->getAttrOfType<ScheduleAttr>("schedule");
@@ -180,16 +192,38 @@ struct TernAttachSchedulePass
                                 ? optionSchedule
                                 : defaultSchedule(ctx, resolved, kind, n, k);
       std::string source = resolved.empty() ? "the schedule option" : "the " + resolved + " default";
+      // The layout is fixed once the weights are packed, or by the
+      // `layout` option: the default's layout knob says so, and no tuning
+      // record of another layout applies (its knobs were measured there).
+      const std::string packed = isa<MatmulOp>(op) ? "" : layoutOf(op);
+      const std::string pin = !packed.empty() ? packed : isa<MatmulOp>(op) ? "" : layout.getValue();
+      if (chosen && !chosen.getLayout().empty() && !pin.empty())
+        chosen = withLayout(chosen, pin);
       if (existing && !override) {
         chosen = existing;
         source = "the op";
       }
+      // The layout a record's "layout" must name: the op's packed one, the
+      // pinned one, else the one its schedule has so far (the default's).
+      auto current = [&] {
+        if (isa<MatmulOp>(op) || !pin.empty())
+          return isa<MatmulOp>(op) ? layoutOf(op) : pin;
+        return chosen ? chosen.getLayout().str() : std::string();
+      };
       // Tuning records (tuned-file), then the user's (schedule-file).
-      if (const ScheduleRecord *r = matchRecord(tuned, symbols, kind, n, k, weights, layoutOf(op))) {
+      if (const ScheduleRecord *r = matchRecord(tuned, symbols, kind, n, k, weights, current(), pin)) {
         chosen = r->schedule;
         source = "a tuning record (" + (tunedName.empty() ? tunedFile : tunedName) + ")";
       }
-      if (const ScheduleRecord *r = matchRecord(records, symbols, kind, n, k, weights, layoutOf(op))) {
+      if (const ScheduleRecord *r = matchRecord(records, symbols, kind, n, k, weights, current(), "")) {
+        if (!packed.empty() && !r->schedule.getLayout().empty() &&
+            r->schedule.getLayout() != packed) {
+          op->emitError() << "tern-attach-schedule: schedule file '" << scheduleFile
+                          << "': record " << r->index << " says layout = \""
+                          << r->schedule.getLayout() << "\" but the weights are already packed as \""
+                          << packed << "\" (attach schedules before tern-pack-weights)";
+          failed = true;
+        }
         source = "schedule file record " + std::to_string(r->index) + " (" + scheduleFile + ")";
         // A record must lie in the target's space: a knob it does not read
         // or a value it does not allow is the user's mistake, not a no-op.
@@ -226,8 +260,8 @@ struct TernAttachSchedulePass
         auto shape = cast<RankedTensorType>(h.getWeight().getType()).getShape();
         StringRef kind = int8Head ? "int8_matmul" : "matmul";
         if (!resolved.empty() || op->hasAttr("schedule") ||
-            matchRecord(tuned, symbols, kind, shape[0], shape[1], h.getWeight(), layoutOf(op)) ||
-            matchRecord(records, symbols, kind, shape[0], shape[1], h.getWeight(), layoutOf(op)))
+            matchRecord(tuned, symbols, kind, shape[0], shape[1], h.getWeight(), layoutOf(op), "") ||
+            matchRecord(records, symbols, kind, shape[0], shape[1], h.getWeight(), layoutOf(op), ""))
           apply(op, kind, shape[0], shape[1], h.getWeight());
       }
     });
@@ -235,10 +269,15 @@ struct TernAttachSchedulePass
       signalPassFailure();
   }
 
-  /// The schedule of the best record for an op: the last weight record that
-  /// names one of its weights (a get_global symbol or a `sources` entry of
-  /// the packed global), else the last shape record with its kind, N and K.
-  /// The printed #tern.layout of the op's (first) packed weight, or "".
+  /// `s` with its layout knob set to `name`.
+  static ScheduleAttr withLayout(ScheduleAttr s, StringRef name) {
+    return ScheduleAttr::get(s.getContext(), s.getTileM(), s.getTileN(), s.getUnroll(),
+                             s.getThreads(), s.getPrefetch(), s.getGemvTileN(), s.getMma(),
+                             s.getIsa(), name);
+  }
+
+  /// The layout of the op's (first) packed weight: its name (i2x2, tl2:
+  /// ref::layoutName), else the printed #tern.layout; "" while unpacked.
   /// The head's: its weight's element type ("f16", "bf16", "f32"), or
   /// "int8" for an int8 head.
   std::string layoutOf(Operation *op) const {
@@ -251,21 +290,28 @@ struct TernAttachSchedulePass
       return text;
     }
     auto m = dyn_cast<TernaryMatmulOp>(op);
-    if (!m)
+    if (!m || !m.getPartsAttr()) // not packed yet: the weights' layout is the checkpoint's
       return "";
     auto t = dyn_cast<TernaryType>(m.getWeights()[0].getType());
     if (!t)
       return "";
+    if (std::string name = ::tern::ref::layoutName(t.getLayout().toRuntime()); !name.empty())
+      return name;
     std::string text;
     llvm::raw_string_ostream os(text);
     os << Attribute(t.getLayout());
     return text;
   }
 
+  /// The best record for an op: the last weight record that names one of
+  /// its weights (a get_global symbol or a `sources` entry of the packed
+  /// global), else the last shape record with its kind, N, K and (when the
+  /// record gives one) `layout`. With `pin`, a record whose schedule sets
+  /// another layout knob does not match.
   static const ScheduleRecord *matchRecord(ArrayRef<ScheduleRecord> records,
                                   SymbolTable &symbols, StringRef kind,
                                   int64_t n, int64_t k, ValueRange weights,
-                                  const std::string &layout) {
+                                  const std::string &layout, const std::string &pin) {
     if (records.empty())
       return nullptr;
     llvm::StringSet<> names;
@@ -282,6 +328,8 @@ struct TernAttachSchedulePass
     }
     const ScheduleRecord *byWeight = nullptr, *byShape = nullptr;
     for (const ScheduleRecord &r : records) {
+      if (!pin.empty() && !r.schedule.getLayout().empty() && r.schedule.getLayout() != pin)
+        continue;
       if (!r.weight.empty()) {
         if (names.contains(r.weight))
           byWeight = &r;

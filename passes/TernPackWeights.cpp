@@ -2,8 +2,11 @@
 //
 // --tern-pack-weights: gives each tern.ternary_matmul a single packed weight
 // matrix (its weights' rows one after another, #tern.layout<bits = 2,
-// pack_dim = 1, block = B>, or the lookup-table layout with lut=g) declared as a new tern.global whose `sources`
-// name the original globals; codegen builds the packed bytes from them.
+// pack_dim = 1, block = B, interleave = R, chunk = B>, or the lookup-table
+// layout with lut = g) declared as a new tern.global whose `sources` name the
+// original globals; codegen builds the packed bytes from them. The layout is
+// the op's #tern.schedule `layout` knob when it has one (so that a tuner
+// chooses it per weight shape), else the pass's options.
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
@@ -43,9 +46,11 @@ struct TernPackWeightsPass
   void runOnOperation() override;
 
 private:
-  /// The block (bytes per sub-slot run) for a K-wide packed matrix, or 0
-  /// after reporting on `op` why none fits.
-  int64_t chooseBlock(TernaryMatmulOp op, StringRef weight, int64_t k);
+  /// The layout of `op`'s packed K-wide matrix: the `layout` knob of its
+  /// #tern.schedule when it has one (tern-attach-schedule put it there: a
+  /// target default, a tuning record or a schedule file), else the pass's
+  /// options; null after reporting on `op` why it cannot be built.
+  LayoutAttr chooseLayout(TernaryMatmulOp op, StringRef weight, int64_t k);
   /// Rewrites one op; false after an error was reported on it.
   bool pack(TernaryMatmulOp op);
   /// `base`, or `base_1`, `base_2`, ... whichever is free.
@@ -62,34 +67,22 @@ private:
   llvm::SetVector<Operation *> sources;
 };
 
-int64_t TernPackWeightsPass::chooseBlock(TernaryMatmulOp op, StringRef weight,
-                                         int64_t k) {
-  if (lut != 0) {
-    // Table lanes are 16 bytes; any K (the last group is padded).
-    int64_t v = block > 0 ? int64_t(block) : std::min<int64_t>(vectorBytes, 64);
-    if (v == 16 || v == 32 || v == 64)
-      return v;
+LayoutAttr TernPackWeightsPass::chooseLayout(TernaryMatmulOp op, StringRef weight,
+                                            int64_t k) {
+  std::string name = lut == 2   ? "tl1"
+                     : lut == 3 ? "tl2"
+                                : "i2x" + std::to_string(int64_t(interleave));
+  if (ScheduleAttr s = op.getScheduleAttr(); s && !s.getLayout().empty())
+    name = s.getLayout().str();
+  ::tern::ref::TernaryLayout l;
+  std::string why;
+  if (!::tern::ref::layoutFromName(name, k, vectorBytes, block, &l, &why)) {
     op.emitError() << "tern-pack-weights: weight @" << weight
-                   << ": the lookup-table layout needs block = 16, 32 or 64, "
-                      "got " << v;
-    return 0;
+                   << (name[0] == 't' ? ": " : " has ") << why;
+    return LayoutAttr();
   }
-  if (block > 0) {
-    if (k % (4 * block) == 0)
-      return block;
-    op.emitError() << "tern-pack-weights: weight @" << weight
-                   << " has K = " << k << ", which block = " << int64_t(block)
-                   << " cannot pack: K must be a multiple of 4 * block = "
-                   << 4 * block;
-    return 0;
-  }
-  for (int64_t b : {64, 32, 16})
-    if (b <= vectorBytes && k % (4 * b) == 0)
-      return b;
-  op.emitError() << "tern-pack-weights: weight @" << weight << " has K = " << k
-                 << ", which is not a multiple of 64: no block of 16, 32 or "
-                    "64 bytes packs it (set block= explicitly)";
-  return 0;
+  return LayoutAttr::get(&getContext(), l.bits, l.pack_dim, l.block, l.interleave,
+                         l.chunk, l.lut);
 }
 
 std::string TernPackWeightsPass::uniqueName(StringRef base) {
@@ -136,19 +129,13 @@ bool TernPackWeightsPass::pack(TernaryMatmulOp op) {
     key += g.getSymName().str() + "\n";
   }
 
+  LayoutAttr layout = chooseLayout(op, globals[0].getSymName(), k);
+  if (!layout)
+    return false;
+  // Ops with the same weights share one packed global, per layout.
+  key += ::tern::ref::layoutName(layout.toRuntime());
   GlobalOp packed = created.lookup(key);
   if (!packed) {
-    int64_t b = chooseBlock(op, globals[0].getSymName(), k);
-    if (b == 0)
-      return false;
-    if (interleave < 1) {
-      op.emitError() << "tern-pack-weights: interleave must be >= 1, got "
-                     << int64_t(interleave);
-      return false;
-    }
-    auto layout = LayoutAttr::get(ctx, /*bits=*/2, /*pack_dim=*/1, b,
-                                  /*interleave=*/interleave,
-                                  /*chunk=*/interleave > 1 ? b : 0, lut);
     std::string why;
     if (!layout.fits(total, k, why)) {
       op.emitError() << "tern-pack-weights: cannot pack " << total << "x" << k
@@ -197,6 +184,11 @@ void TernPackWeightsPass::runOnOperation() {
     module.emitError() << "tern-pack-weights: lut must be 0 (2-bit codes), 2 "
                           "or 3 (weights per table index), got "
                        << int64_t(lut);
+    return signalPassFailure();
+  }
+  if (interleave < 1) {
+    module.emitError() << "tern-pack-weights: interleave must be >= 1, got "
+                       << int64_t(interleave);
     return signalPassFailure();
   }
   if (lut != 0 && interleave != 1) {

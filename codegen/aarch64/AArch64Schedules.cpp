@@ -16,7 +16,6 @@ namespace tern::sched {
 
 Space aarch64Space(const std::string &target, Kind kind, const Shape &shape) {
   (void)target;
-  (void)shape;
   Space s;
   if (kind == Kind::kFloatMatmul || kind == Kind::kInt8Matmul) {
     s.knobs = {
@@ -34,8 +33,12 @@ Space aarch64Space(const std::string &target, Kind kind, const Shape &shape) {
        "decode rows per tile (0: one interleave group)"},
       {"prefetch", {"0", "4", "8", "16"}, "4", "software prefetch distance in rows"},
   };
+  // The packed layout: the vector width fixes each layout's block.
+  s.knobs.insert(s.knobs.begin(), layoutKnob(shape, 16));
   s.decodeKnobs = {"gemv_tile_n", "prefetch"};
   s.prefillKnobs = {"tile_m", "tile_n"};
+  s.layoutKnobs = {"layout"};
+  s.version = 2; // 2: the layout knob
   return s;
 }
 

@@ -1,5 +1,6 @@
 //===- ScheduleSpace.cpp - each target's schedule knobs and their values --===//
 #include "codegen/common/ScheduleSpace.h"
+#include "runtime/reference/ternary_layout.h"
 
 #include <algorithm>
 
@@ -77,6 +78,21 @@ bool spaceFor(const std::string &target, Kind kind, const Shape &shape, Space *o
     }
   *err = "unknown target '" + target + "'";
   return false;
+}
+
+Knob layoutKnob(const Shape &shape, int64_t vectorBytes) {
+  Knob k{"layout", {}, "", "packed weight layout (i2xR: 2-bit codes, R rows interleaved; tl: lookup tables)"};
+  for (const char *name : {"i2x1", "i2x2", "i2x4", "i2x8", "tl1", "tl2"}) {
+    ref::TernaryLayout l;
+    if (shape.n > 0 && (!ref::layoutFromName(name, shape.k, vectorBytes, 0, &l, nullptr) ||
+                        !ref::checkLayout(l, shape.n, shape.k, nullptr)))
+      continue;
+    k.values.push_back(name);
+  }
+  for (const std::string &v : k.values)
+    if (k.def.empty() || v == "i2x2")
+      k.def = v;
+  return k;
 }
 
 Space subspace(const Space &space, const std::vector<std::string> &names,

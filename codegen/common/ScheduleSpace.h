@@ -26,7 +26,10 @@ namespace tern::sched {
 
 /// The kernels a schedule applies to. One ternary matmul kernel serves
 /// decode (one token: gemv_tile_n, prefetch; GPU: threads, unroll) and
-/// prefill (tile_m x tile_n tiles; GPU: mma); its space holds both. The LM
+/// prefill (tile_m x tile_n tiles; GPU: mma); its space holds both, and on
+/// the CPU the weight layout both read (`layout`: 2-bit codes with R rows
+/// interleaved, or the lookup-table layouts tl1/tl2, whose kernel reads
+/// tile_m, tile_n and prefetch but not gemv_tile_n). The LM
 /// head is a float matmul (tern.matmul), or an int8 one with
 /// `tern-compile --head=int8`; it runs once per step on one token, so its
 /// knobs are all decode knobs.
@@ -70,11 +73,22 @@ struct Space {
   /// without prefill knobs (the heads) is tuned for one token only; a
   /// space without knobs (the GPU's heads) has nothing to tune.
   std::vector<std::string> decodeKnobs, prefillKnobs;
+  /// The knobs chosen once for decode and prefill together, before either
+  /// is searched: the packed weight layout (`layout`), which both read.
+  /// A tuner judges them by decode's time plus prefill's per token.
+  std::vector<std::string> layoutKnobs;
 
   const Knob *knob(const std::string &name) const;
   /// Every knob at its default.
   Schedule defaults() const;
 };
+
+/// The `layout` knob of a CPU ternary matmul: the packed layouts
+/// (ref::layoutFromName: i2x1, i2x2, i2x4, i2x8, tl1, tl2) that hold an
+/// N x K matrix with the blocks a target of `vectorBytes`-byte vectors
+/// takes; the default is i2x2 (tern-compile's default, measured 1.4x
+/// faster decode than i2x1 on 2b4t) where it fits. A zero shape lists all.
+Knob layoutKnob(const Shape &shape, int64_t vectorBytes);
 
 /// One target's spaces.
 struct TargetSchedules {

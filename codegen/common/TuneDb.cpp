@@ -2,6 +2,7 @@
 #include "codegen/common/TuneDb.h"
 
 #include "codegen/common/TuneVersion.h" // generated: TERN_VERSION, TERN_CODEGEN_HASH
+#include "runtime/reference/ternary_layout.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/xxhash.h"
@@ -18,6 +19,7 @@
 #include <map>
 #include <tuple>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sched.h>
 #include <sstream>
@@ -119,14 +121,67 @@ std::string defaultTuneDbPath() {
   return dir + "/tune/tune.tunedb";
 }
 
+namespace {
+/// The name (ref::layoutName: i2x2, tl2) of a record's "#tern.layout<...>"
+/// text, or "" (a head's "f16", a layout without a name).
+std::string layoutNameOfText(const std::string &text) {
+  const std::string open = "#tern.layout<";
+  if (text.compare(0, open.size(), open) != 0)
+    return "";
+  ref::TernaryLayout l;
+  std::stringstream in(text.substr(open.size(), text.size() - open.size() - 1));
+  for (std::string item; std::getline(in, item, ',');) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos)
+      return "";
+    std::string name = item.substr(0, eq);
+    name.erase(std::remove(name.begin(), name.end(), ' '), name.end());
+    const long long v = std::atoll(item.c_str() + eq + 1);
+    if (name == "bits")
+      l.bits = int(v);
+    else if (name == "pack_dim")
+      l.pack_dim = int(v);
+    else if (name == "block")
+      l.block = v;
+    else if (name == "interleave")
+      l.interleave = int(v);
+    else if (name == "chunk")
+      l.chunk = v;
+    else if (name == "lut")
+      l.lut = int(v);
+    else
+      return "";
+  }
+  return ref::layoutName(l);
+}
+
+/// A schedule's knobs as #tern.schedule text, escaped for a JSON string.
+std::string scheduleText(const std::map<std::string, std::string> &knobs) {
+  std::string out;
+  for (const auto &[name, v] : knobs)
+    if (!v.empty() && v != "0")
+      out += (out.empty() ? "" : ", ") + name + " = " +
+             (v.find_first_not_of("0123456789") == std::string::npos ? v
+                                                                     : "\\\"" + v + "\\\"");
+  return "#tern.schedule<" + out + ">";
+}
+} // namespace
+
 std::string tunedScheduleFile(const Database &db, const std::string &target,
                               const Fingerprint &hw, std::vector<std::string> *notes,
                               size_t *count) {
   struct Entry {
     std::map<std::string, std::string> knobs;
     int decodeThreads = -1, prefillThreads = -1;
+    bool layoutKnob = false; ///< the space has one (not the GPU's)
   };
   std::map<std::tuple<std::string, int64_t, int64_t, std::string>, Entry> byShape;
+  /// The layout stage's choice per (kind, N, K), of the most threads.
+  struct Choice {
+    std::string layout;
+    int threads = -1;
+  };
+  std::map<std::tuple<std::string, int64_t, int64_t>, Choice> layouts;
   *count = 0;
   for (const Record &r : db.records()) {
     const Key &k = r.key();
@@ -140,11 +195,21 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
     if (std::string why = whyNotApplicable(r, hw, ternVersion(), codegenHash(), version);
         !why.empty()) {
       notes->push_back("tuning record for " + k.kind() + " " + std::to_string(k.n()) + "x" +
-                       std::to_string(k.k()) + " T" + std::to_string(k.tokens()) +
-                       " skipped: " + why);
+                       std::to_string(k.k()) + " " + bucketName(k) + " skipped: " + why);
+      continue;
+    }
+    if (k.tokens() == 0) { // the layout stage
+      Choice &c = layouts[{k.kind(), k.n(), k.k()}];
+      auto it = r.chosen().find("layout");
+      if (k.threads() < c.threads || it == r.chosen().end())
+        continue;
+      c.threads = k.threads();
+      c.layout = it->second;
+      ++*count;
       continue;
     }
     Entry &e = byShape[{k.kind(), k.n(), k.k(), k.layout()}];
+    e.layoutKnob = space.knob("layout") != nullptr;
     const bool decode = k.tokens() == 1;
     int &have = decode ? e.decodeThreads : e.prefillThreads;
     if (k.threads() < have)
@@ -157,24 +222,45 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
   }
   std::string out = "{\n  \"schedules\": [";
   bool first = true;
-  for (const auto &[shape, e] : byShape) {
-    std::string knobs;
-    for (const auto &[name, v] : e.knobs)
-      if (!v.empty() && v != "0")
-        knobs += (knobs.empty() ? "" : ", ") + name + " = " +
-                 (v.find_first_not_of("0123456789") == std::string::npos ? v
-                                                                         : "\\\"" + v + "\\\"");
-    std::string layout;
-    for (char c : std::get<3>(shape))
-      layout += c == '"' ? std::string("\\\"") : std::string(1, c);
-    out += std::string(first ? "\n" : ",\n") + "    {\"op\": \"" + std::get<0>(shape) +
-           "\", \"n\": " + std::to_string(std::get<1>(shape)) +
-           ", \"k\": " + std::to_string(std::get<2>(shape)) +
-           ", \"layout\": \"" + layout + "\", \"schedule\": \"#tern.schedule<" + knobs +
-           ">\"}";
+  auto add = [&](const std::string &op, int64_t n, int64_t k, const std::string &layout,
+                 const std::map<std::string, std::string> &knobs) {
+    std::string escaped;
+    for (char c : layout)
+      escaped += c == '"' ? std::string("\\\"") : std::string(1, c);
+    out += std::string(first ? "\n" : ",\n") + "    {\"op\": \"" + op +
+           "\", \"n\": " + std::to_string(n) + ", \"k\": " + std::to_string(k) +
+           (layout.empty() ? std::string() : ", \"layout\": \"" + escaped + "\"") +
+           ", \"schedule\": \"" + scheduleText(knobs) + "\"}";
     first = false;
+  };
+  // One record per measured layout (an op pinned to it, e.g. by
+  // tern-compile --layout, gets its knobs), with the layout knob where the
+  // layout has a name.
+  for (const auto &[shape, e] : byShape) {
+    std::map<std::string, std::string> knobs = e.knobs;
+    if (const std::string name = layoutNameOfText(std::get<3>(shape)); !name.empty() && e.layoutKnob)
+      knobs["layout"] = name;
+    add(std::get<0>(shape), std::get<1>(shape), std::get<2>(shape), std::get<3>(shape), knobs);
+  }
+  // Then, for every shape whose layout was chosen, a record of any layout
+  // (the later record wins where both match): the chosen layout with its
+  // knobs, for ops whose layout is not pinned.
+  for (const auto &[shape, c] : layouts) {
+    std::map<std::string, std::string> knobs;
+    for (const auto &[s2, e] : byShape)
+      if (std::get<0>(s2) == std::get<0>(shape) && std::get<1>(s2) == std::get<1>(shape) &&
+          std::get<2>(s2) == std::get<2>(shape) && layoutNameOfText(std::get<3>(s2)) == c.layout)
+        knobs = e.knobs;
+    knobs["layout"] = c.layout;
+    add(std::get<0>(shape), std::get<1>(shape), std::get<2>(shape), "", knobs);
   }
   return out + "\n  ]\n}\n";
+}
+
+std::string bucketName(const Key &k) {
+  return k.tokens() == 0   ? "layout"
+         : k.tokens() == 1 ? "decode"
+                           : "prefill" + std::to_string(k.tokens());
 }
 
 std::string ternVersion() { return TERN_VERSION; }

@@ -34,12 +34,19 @@ std::string defaultTuneDbPath();
 /// The records of `db` that apply to compiles for `target` on hardware
 /// `hw` by this compiler, as a schedule file (passes: tern-attach-schedule
 /// tuned-file=): one shape record per (N, K, layout), decode's knobs
-/// (gemv_tile_n, prefetch) with prefill's (tile_m, tile_n), from the
-/// records of the most threads. Every record for `target` that does not
+/// (gemv_tile_n, prefetch) with prefill's (tile_m, tile_n) and the layout
+/// knob, from the records of the most threads; then, for each shape whose
+/// layout the layout stage chose (a record of 0 tokens), one record of any
+/// layout with that layout knob and its knobs, which wins for an op whose
+/// layout is not pinned. Every record for `target` that does not
 /// apply adds a line to `notes` saying why. `count` gets the records used.
 std::string tunedScheduleFile(const Database &db, const std::string &target,
                               const Fingerprint &hw, std::vector<std::string> *notes,
                               size_t *count);
+
+/// A record's token bucket: "layout" (0 tokens: the layout stage, decode
+/// and prefill together), "decode" (1) or "prefillN".
+std::string bucketName(const Key &k);
 
 /// This build: tern's version and the hash of its code generator's
 /// sources (computed at build time).

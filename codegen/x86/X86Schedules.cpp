@@ -11,6 +11,10 @@
 //   prefetch     software prefetch distance in rows (0: the hardware
 //                prefetcher alone; measured here: it cost 10-30 % on Zen 4
 //                and helped on Sapphire Rapids, so a tuner decides)
+//   layout       the packed weights: i2xR (2-bit codes, R rows' blocks side
+//                by side, the run an R-row tile streams) or tl1 / tl2 (the
+//                lookup tables; tl2 reads 1.67 bits per weight); decode and
+//                prefill read the same copy, so a tuner chooses it first
 // The defaults were measured on Zen 4 and Zen 5 VMs (issues 5 and 9).
 //
 // The LM heads (FloatMatmulKernel.cpp, Int8MatmulKernel.cpp), one token:
@@ -25,7 +29,6 @@
 namespace tern::sched {
 
 Space x86Space(const std::string &target, Kind kind, const Shape &shape) {
-  (void)shape;
   Space s;
   if (kind == Kind::kFloatMatmul || kind == Kind::kInt8Matmul) {
     s.knobs = {
@@ -48,8 +51,12 @@ Space x86Space(const std::string &target, Kind kind, const Shape &shape) {
        "decode rows per tile (0: one interleave group)"},
       {"prefetch", {"0", "4", "8", "16"}, "0", "software prefetch distance in rows"},
   };
+  // The packed layout: the vector width fixes each layout's block.
+  s.knobs.insert(s.knobs.begin(), layoutKnob(shape, target == "x86-64-v3" ? 32 : 64));
   s.decodeKnobs = {"gemv_tile_n", "prefetch"};
   s.prefillKnobs = {"tile_m", "tile_n"};
+  s.layoutKnobs = {"layout"};
+  s.version = 2; // 2: the layout knob
   return s;
 }
 

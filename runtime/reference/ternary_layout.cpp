@@ -2,6 +2,7 @@
 
 #include "runtime/reference/ternary_layout.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -22,6 +23,65 @@ TernaryLayout hfCheckpointLayout(int64_t N) {
   l.pack_dim = 0;
   l.block = N / 4;
   return l;
+}
+
+std::string layoutName(const TernaryLayout &l) {
+  if (l.bits != 2 || l.pack_dim != 1)
+    return "";
+  if (l.lut == 2 || l.lut == 3)
+    return l.interleave == 1 && l.chunk == 0 ? (l.lut == 2 ? "tl1" : "tl2") : "";
+  if (l.lut != 0 || l.interleave < 1)
+    return "";
+  if (l.interleave == 1 ? l.chunk != 0 : l.chunk != l.block)
+    return "";
+  return "i2x" + str(l.interleave);
+}
+
+bool layoutFromName(const std::string &name, int64_t K, int64_t vectorBytes,
+                    int64_t block, TernaryLayout *out, std::string *err) {
+  TernaryLayout l;
+  if (name == "tl1" || name == "tl2") {
+    l.lut = name == "tl1" ? 2 : 3;
+    l.block = block > 0 ? block : std::min<int64_t>(vectorBytes, 64);
+    if (l.block != 16 && l.block != 32 && l.block != 64)
+      return fail(err, "the lookup-table layout " + name + " needs block = 16, 32 or 64, got " +
+                           str(l.block));
+    *out = l;
+    return true;
+  }
+  int64_t r = 0;
+  if (name.size() > 3 && name.compare(0, 3, "i2x") == 0 &&
+      name.find_first_not_of("0123456789", 3) == std::string::npos && name.size() < 8)
+    r = std::stoll(name.substr(3));
+  if (r < 1)
+    return fail(err, "unknown layout \"" + name +
+                         "\" (expected i2xR for R >= 1 rows interleaved, tl1 or tl2)");
+  l.interleave = int(r);
+  if (block > 0) {
+    if (K % (4 * block) != 0)
+      return fail(err, "K = " + str(K) + ", which block = " + str(block) +
+                           " cannot pack: K must be a multiple of 4 * block = " +
+                           str(4 * block));
+    l.block = block;
+  } else {
+    for (int64_t b : {64, 32, 16})
+      if (b <= vectorBytes && K % (4 * b) == 0) {
+        l.block = b;
+        break;
+      }
+    if (l.block == 1)
+      return fail(err, "K = " + str(K) +
+                           ", which is not a multiple of 64: no block of 16, 32 "
+                           "or 64 bytes packs it (set block= explicitly)");
+  }
+  l.chunk = r > 1 ? l.block : 0;
+  *out = l;
+  return true;
+}
+
+bool isLayoutName(const std::string &name) {
+  TernaryLayout l;
+  return layoutFromName(name, 256, 64, 0, &l, nullptr);
 }
 
 bool checkLayout(const TernaryLayout &l, int64_t N, int64_t K,

@@ -96,6 +96,26 @@ TernaryLayout hfCheckpointLayout(int64_t N);
 bool checkLayout(const TernaryLayout &layout, int64_t N, int64_t K,
                  std::string *err);
 
+/// The packed layouts a schedule's `layout` knob names (ScheduleSpace.h):
+/// "i2xR" is 2-bit codes along K (pack_dim 1) with R rows interleaved in
+/// chunks of one block (R = 1: rows one after another), "tl1" / "tl2" the
+/// lookup-table layouts lut = 2 / 3. The block is not in the name: it
+/// follows from K and the target's vector width (layoutFromName).
+/// layoutName gives "" for a layout no name stands for (bits 8, pack_dim 0,
+/// another chunk).
+std::string layoutName(const TernaryLayout &layout);
+/// The layout `name` stands for in a K-wide matrix on a target of
+/// `vectorBytes`-byte vectors. Its block is `block` when > 0; else, for
+/// i2: the largest of 64, 32, 16 bytes that is <= vectorBytes and packs K
+/// (K a multiple of 4 * block); for tl: min(vectorBytes, 64). The chunk is
+/// the block when rows interleave (the one rule; the pack pass and the
+/// tuner both use it). False + err for an unknown name, or when no block
+/// packs K.
+bool layoutFromName(const std::string &name, int64_t K, int64_t vectorBytes,
+                    int64_t block, TernaryLayout *out, std::string *err);
+/// True for a name layoutFromName knows.
+bool isLayoutName(const std::string &name);
+
 /// Number of bytes of the packed [N][K] matrix (layout must be valid).
 int64_t packedBytes(const TernaryLayout &layout, int64_t N, int64_t K);
 

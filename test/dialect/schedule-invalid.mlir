@@ -69,3 +69,13 @@ func.func private @negative_gemv_tile() attributes {s = #tern.schedule<gemv_tile
 
 // expected-error @+1 {{schedule mma must be "dp4a", "mma_sync" or "wgmma" (or absent: the target chooses), got "hmma"}}
 func.func private @unknown_mma() attributes {s = #tern.schedule<mma = "hmma">}
+
+// -----
+
+// expected-error @+1 {{schedule layout must be "i2xR" (2-bit codes, R >= 1 rows interleaved), "tl1" or "tl2" (lookup tables), or absent (the packing options decide), got "i2x0"}}
+func.func private @zero_interleave() attributes {s = #tern.schedule<layout = "i2x0">}
+
+// -----
+
+// expected-error @+1 {{schedule layout must be "i2xR" (2-bit codes, R >= 1 rows interleaved), "tl1" or "tl2" (lookup tables), or absent (the packing options decide), got "tl3"}}
+func.func private @unknown_layout() attributes {s = #tern.schedule<layout = "tl3">}

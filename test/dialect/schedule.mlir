@@ -15,6 +15,8 @@
 // CHECK-SAME: s9 = #tern.schedule<tile_m = 4, threads = 128, mma = "wgmma">
 // CHECK-SAME: s9b = #tern.schedule<mma = "dp4a">
 // CHECK-SAME: s9c = #tern.schedule<>
+// CHECK-SAME: s9d = #tern.schedule<tile_n = 3, layout = "i2x4">
+// CHECK-SAME: s9e = #tern.schedule<layout = "tl2">
 func.func private @standalone() attributes {
   s0 = #tern.schedule<>,
   s1 = #tern.schedule<tile_m = 0, tile_n = 0, unroll = 0, threads = 0, prefetch = 0>,
@@ -25,7 +27,9 @@ func.func private @standalone() attributes {
   s8 = #tern.schedule<gemv_tile_n = 2, tile_n = 3>,
   s9 = #tern.schedule<mma = "wgmma", threads = 128, tile_m = 4>,
   s9b = #tern.schedule<mma = "dp4a">,
-  s9c = #tern.schedule<mma = "">
+  s9c = #tern.schedule<mma = "">,
+  s9d = #tern.schedule<layout = "i2x4", tile_n = 3>,
+  s9e = #tern.schedule<layout = "tl2">
 }
 
 // On a bitlinear, where it lives.

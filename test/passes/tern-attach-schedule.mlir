@@ -47,7 +47,7 @@
 // RUN: not tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni schedule-file=%S/Inputs/schedules-out-of-space.json' 2>&1 | FileCheck %s --check-prefix=ERR-SPACE
 // RUN: not tern-opt %s '--tern-attach-schedule=target=sm_80 schedule-file=%S/Inputs/schedules-out-of-space.json' 2>&1 | FileCheck %s --check-prefix=ERR-SPACE-GPU
 // ERR-SPACE-DAG: error: tern-attach-schedule: schedule file '{{.*}}schedules-out-of-space.json': record 0: tile_n = 7 is not in the space of ternary_matmul on x86-avx512-vnni (allowed: 1, 2, 3, 4, 6)
-// ERR-SPACE-DAG: error: tern-attach-schedule: schedule file '{{.*}}schedules-out-of-space.json': record 1: threads is not a knob of ternary_matmul on x86-avx512-vnni (its knobs: tile_m, tile_n, gemv_tile_n, prefetch)
+// ERR-SPACE-DAG: error: tern-attach-schedule: schedule file '{{.*}}schedules-out-of-space.json': record 1: threads is not a knob of ternary_matmul on x86-avx512-vnni (its knobs: layout, tile_m, tile_n, gemv_tile_n, prefetch)
 // ERR-SPACE-GPU-DAG: record 0: tile_n is not a knob of ternary_matmul on sm_80 (its knobs: threads, unroll, tile_m, mma)
 // ERR-SPACE-GPU-DAG: record 1: threads = 2 is not in the space of ternary_matmul on sm_80 (allowed: 64, 128, 256)
 
@@ -61,7 +61,7 @@
 // TUNED: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<prefetch = 4>, tern.schedule_source = "a tuning record (DB)"}
 // TUNED: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 2>, tern.schedule_source = "a tuning record (DB)"}
 // TUNED: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>, tern.schedule_source = "the op"}
-// TUNED: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>, tern.schedule_source = "the x86-avx512-vnni default"}
+// TUNED: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">, tern.schedule_source = "the x86-avx512-vnni default"}
 // TUNED-FILE-LABEL: func.func @kernels
 // TUNED-FILE: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8>, tern.schedule_source = "schedule file record 3 ({{.*}}schedules.json)"}
 // TUNED-FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<prefetch = 8>, tern.schedule_source = "schedule file record 2 ({{.*}}schedules.json)"}
@@ -151,35 +151,35 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 }
 
 // V3-LABEL: func.func @layer
-// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">}
 // V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 2, unroll = 2>}
-// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "tl1">}
 // V3-LABEL: func.func @kernels
-// V3: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
-// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// V3: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x1">}
+// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">}
 // V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>}
-// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">}
 
 // V3-OVR-LABEL: func.func @layer
-// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "{{i2x2|tl1}}">}
 // V3-OVR-LABEL: func.func @kernels
-// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "{{i2x1|i2x2}}">}
 // V3-OVR-NOT: unroll
 
 // GENERIC-LABEL: func.func @kernels
-// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1>}
-// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1>}
+// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1, layout = "i2x1">}
+// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1, layout = "i2x2">}
 // GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<unroll = 2>}
-// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1>}
+// GENERIC: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 1, tile_n = 1, layout = "i2x2">}
 
 // AVX512-LABEL: func.func @kernels
-// AVX512: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// AVX512: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x1">}
 
 // NEON-LABEL: func.func @kernels
-// NEON: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 4, tile_n = 2, prefetch = 4>}
+// NEON: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 4, tile_n = 2, prefetch = 4, layout = "i2x1">}
 
 // HOST-LABEL: func.func @kernels
-// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|8, tile_n = 3|4, tile_n = 2, prefetch = 4}}>}
+// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|8, tile_n = 3|4, tile_n = 2, prefetch = 4}}, layout = "i2x1">}
 
 // Inputs/schedules.json: the qkv op matches the k_proj weight record through
 // its packed global's `sources`; down_proj's weight record beats its shape
@@ -189,14 +189,14 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 // FILE-LABEL: func.func @layer
 // FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}
 // FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<gemv_tile_n = 4>}
-// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "tl1">}
 // FILE-LABEL: func.func @second_function
 // FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}
 // FILE-LABEL: func.func @kernels
 // FILE: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8>}
 // FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<prefetch = 8>}
 // FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_n = 6>}
-// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3>}
+// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">}
 
 // FILE-NOTARGET-LABEL: func.func @layer
 // FILE-NOTARGET: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}

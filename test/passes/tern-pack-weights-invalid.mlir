@@ -11,7 +11,7 @@
 // RUN: not tern-opt %s --split-input-file '--tern-pack-weights=lut=3 block=48' 2>&1 | FileCheck %s --check-prefix=ERR-LUT-BLOCK
 // ERR-LUT: error: tern-pack-weights: lut must be 0 (2-bit codes), 2 or 3 (weights per table index), got 4
 // ERR-LUT-R: error: tern-pack-weights: lut = 3 cannot be combined with interleave = 2
-// ERR-LUT-BLOCK: error: tern-pack-weights: weight @w96: the lookup-table layout needs block = 16, 32 or 64, got 48
+// ERR-LUT-BLOCK: error: tern-pack-weights: weight @w96: the lookup-table layout tl2 needs block = 16, 32 or 64, got 48
 // ERR-VB: error: tern-pack-weights: invalid options: block = 0 (must be >= 0), vector-bytes = 8 (must be >= 16), packed-file = "model.tpack" (must not be empty)
 // ERR-BLOCK: error: tern-pack-weights: invalid options: block = -4
 // ERR-FILE: error: tern-pack-weights: invalid options: {{.*}} packed-file = "" (must not be empty)

@@ -118,3 +118,4 @@ module {
     return %y#0, %y#1, %z : tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>
   }
 }
+

@@ -96,13 +96,16 @@ static cl::opt<int> interleave(
     cl::desc("Rows interleaved per group in the weight layout (1: rows one "
              "after another; R > 1: R rows' blocks side by side, which the "
              "register tiles stream as one run; default 2, measured 1.4x "
-             "faster decode than 1 on 2b4t)"),
+             "faster decode than 1 on 2b4t). Given, it pins the layout; "
+             "else the layout is a schedule knob that a tuning record may set"),
     cl::init(2), cl::cat(category));
 static cl::opt<std::string> layoutName(
     "layout",
     cl::desc("Ternary weight layout: i2 (2-bit codes, the default), tl2 "
              "(lookup-table indices of 3 weights, 1.67 bits per weight, like "
-             "bitnet.cpp's TL2) or tl1 (indices of 2 weights, 2 bits)"),
+             "bitnet.cpp's TL2) or tl1 (indices of 2 weights, 2 bits). Given, "
+             "it pins the layout over tuning records (tern-tune chooses one per "
+             "weight shape)"),
     cl::init("i2"), cl::cat(category));
 static cl::opt<std::string> headMode(
     "head",
@@ -257,19 +260,29 @@ int main(int argc, char **argv) {
       }
     }
   }
+  // Schedules before packing: the CPU's schedules carry the weight layout
+  // (a knob: the target's default i2x2, or a tuning record's choice),
+  // which the packing pass packs in. --layout / --interleave pin it (as
+  // does a GPU target, whose space has no layout knob); the packing
+  // options are then the same layout.
+  const bool pinLayout =
+      gpu || layoutName.getNumOccurrences() || interleave.getNumOccurrences();
+  const std::string pinned =
+      lut == 2 ? "tl1" : lut == 3 ? "tl2" : "i2x" + std::to_string(rowsInterleaved);
   std::string pipeline =
       "tern-fuse-norm-quantize,tern-fuse-bitlinear{concat=" +
       std::string(noConcat ? "false" : "true") +
       "},tern-fuse-residual,canonicalize,"
-      "tern-pack-weights{vector-bytes=" + std::to_string(vectorBytes) +
-      " block=" + std::to_string(block) + " interleave=" + std::to_string(rowsInterleaved) +
-      " lut=" + std::to_string(lut) +
-      " packed-file=" + packed + "},"
       "tern-attach-schedule{target=" + scheduleTarget +
       (scheduleFile.empty() ? std::string() : " schedule-file=" + scheduleFile) +
       (tunedPath.empty() ? std::string() : " tuned-file=" + tunedPath + " tuned-name=" + tunedDb) +
       (emit == "plan" ? " record-source=true" : "") +
-      (headMode == "int8" ? " int8-head=true" : "") + "}";
+      (pinLayout ? " layout=" + pinned : "") +
+      (headMode == "int8" ? " int8-head=true" : "") + "},"
+      "tern-pack-weights{vector-bytes=" + std::to_string(vectorBytes) +
+      " block=" + std::to_string(block) + " interleave=" + std::to_string(rowsInterleaved) +
+      " lut=" + std::to_string(lut) +
+      " packed-file=" + packed + "}";
   {
     PassManager pm(&ctx);
     if (failed(applyPassManagerCLOptions(pm)))

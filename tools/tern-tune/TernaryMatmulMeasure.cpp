@@ -1,7 +1,8 @@
 //===- TernaryMatmulMeasure.cpp - one ternary matmul schedule, measured ---===//
 //
 // The child's work for a ternary matmul job (MatmulJob.h): seeded ternary
-// weights packed in the job's layout, int8 activations with the extreme
+// weights packed in the job's layout (the lookup-table ones timed with the
+// kernel that builds their activation tables), int8 activations with the extreme
 // row, poisoned outputs checked bit for bit against Kernels.h's formula,
 // then timed with the weights rotated through copies.
 //
@@ -80,8 +81,6 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   std::string err;
   if (!cpu::resolveCpuTarget(j.target, &t, &err))
     return writeResult(resultPath, "compile " + err);
-  if (j.layout.lut != 0)
-    return writeResult(resultPath, "compile lookup-table layouts are not tuned yet");
   mlir::MLIRContext ctx(registry());
   ctx.loadAllAvailableDialects();
   mlir::OpBuilder b(&ctx);
@@ -89,11 +88,22 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   b.setInsertionPointToEnd(module.getBody());
   const cpu::TernaryMatmulParams p = paramsOf(&ctx, j, t);
   cpu::buildTernaryMatmulKernel(b, module, "k", p);
+  // The lookup-table layouts read tables a kernel before builds from the
+  // activations (as the plan's lut_tables step): it is timed with them.
+  if (p.lut) {
+    codegen::LutTablesParams tp;
+    tp.K = j.K;
+    tp.max_batch = j.tokens;
+    tp.lut = p.lut;
+    tp.block = p.block;
+    cpu::buildLutTablesKernel(b, module, "t", tp);
+  }
   auto jit = cpu::KernelJit::compile(module, &err);
   if (!jit)
     return writeResult(resultPath, "compile " + err);
   tern_kernel_fn fn = jit->lookup("k");
-  if (!fn)
+  tern_kernel_fn tablesFn = p.lut ? jit->lookup("t") : nullptr;
+  if (!fn || (p.lut && !tablesFn))
     return writeResult(resultPath, "compile no entry for the kernel");
 
   // Seeded inputs; the extreme row (all +1 against all -128) included.
@@ -126,7 +136,11 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   std::vector<float> res(j.residual ? size_t(T * j.parts[0]) : 0);
   for (size_t i = 0; i < res.size(); ++i)
     res[i] = 0.25f * float(i % 13) - 1.0f;
-  std::vector<void *> args = {q.data(), s.data(), packed.data(), rs.data()};
+  const int64_t tableBytes = p.lut ? ref::lutGeometry(j.layout, 1, K).tableBytes() : 0;
+  std::vector<uint8_t> tables(size_t(T * tableBytes));
+  std::vector<void *> tableArgs = {q.data(), tables.data()};
+  std::vector<void *> args = {p.lut ? static_cast<void *>(tables.data()) : q.data(), s.data(),
+                              packed.data(), rs.data()};
   for (auto &o : outs)
     args.push_back(o.data());
   if (j.residual)
@@ -136,15 +150,28 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   if (!pool.start(int(j.threads), 200, &err))
     return writeResult(resultPath, "compile " + err);
   // Row ranges split at multiples of the interleave group (as the plan's
-  // grain), one per thread.
-  const int64_t grain = std::max<int64_t>(16, j.layout.interleave);
+  // grain; the lookup-table layout's 16-row blocks, tile_n of them), one
+  // per thread; the tables first, split by tokens.
+  const int64_t grain =
+      p.lut ? 16 * std::max<int64_t>(p.tile_n, 1) : std::max<int64_t>(16, j.layout.interleave);
   auto call = [&](int64_t task) {
-    const int64_t per = (N / grain + j.threads - 1) / j.threads * grain;
+    const int64_t per = ((N + grain - 1) / grain + j.threads - 1) / j.threads * grain;
     const int64_t b0 = task * per, e0 = std::min(N, b0 + per);
     if (b0 < e0)
       fn(args.data(), 0, T, 0, b0, e0);
   };
-  pool.parallelFor(j.threads, call);
+  auto tablesCall = [&](int64_t task) {
+    const int64_t per = (T + j.threads - 1) / j.threads;
+    const int64_t b0 = task * per, e0 = std::min(T, b0 + per);
+    if (b0 < e0)
+      tablesFn(tableArgs.data(), 0, T, 0, b0, e0);
+  };
+  auto run = [&] {
+    if (tablesFn)
+      pool.parallelFor(j.threads, tablesCall);
+    pool.parallelFor(j.threads, call);
+  };
+  run();
 
   // Bit for bit against the formula of Kernels.h.
   int64_t base = 0;
@@ -180,7 +207,7 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   return writeResult(resultPath, timeSamples(j, [&] {
                        args[2] = packed.data() + copy * wBytes;
                        copy = copy + 1 == copies ? 0 : copy + 1;
-                       pool.parallelFor(j.threads, call);
+                       run();
                      }));
 }
 

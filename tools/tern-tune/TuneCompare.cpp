@@ -27,7 +27,7 @@ kernelOf(const Key &k) {
 std::string kernelName(const Key &k) {
   std::ostringstream os;
   os << k.target() << " " << k.kind() << " " << k.n() << "x" << k.k() << " "
-     << (k.tokens() <= 1 ? std::string("decode") : "prefill" + std::to_string(k.tokens())) << " "
+     << bucketName(k) << " "
      << k.threads() << "T";
   return os.str();
 }

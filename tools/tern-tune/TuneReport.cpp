@@ -71,7 +71,11 @@ double work(const Key &k, const char **unit) {
     const double bytes = k.kind() == "int8_matmul" ? 1 : k.layout() == "f32" ? 4 : 2;
     return double(k.n()) * double(k.k()) * bytes;
   }
-  if (k.tokens() <= 1) {
+  if (k.tokens() == 0) { // the layout stage: decode + prefill per token
+    *unit = "GB/s (2-bit weights, per decode + prefill token)";
+    return double(k.n()) * double(k.k()) / 4;
+  }
+  if (k.tokens() == 1) {
     *unit = "GB/s (packed weights)";
     return double(k.n()) * double(k.k()) / 4;
   }
@@ -107,8 +111,7 @@ void drawPanel(cairo_t *cr, const Panel &p, double x0, double y0) {
   };
   auto py = [&](double v) { return bottom - (bottom - top) * v / ymax; };
   cairo_set_source_rgb(cr, 0, 0, 0);
-  const std::string bucket =
-      r.key().tokens() <= 1 ? "decode" : "prefill " + std::to_string(r.key().tokens());
+  const std::string bucket = bucketName(r.key());
   text(cr, left, y0 + 18,
        r.key().kind() + " " + std::to_string(r.key().n()) + "x" + std::to_string(r.key().k()) +
            " " + bucket + ", " + std::to_string(r.key().threads()) + "T: " + p.knob,

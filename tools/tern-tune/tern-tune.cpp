@@ -1,7 +1,7 @@
 //===- tern-tune.cpp - search kernel schedules on this machine ------------===//
 //
 //   tern-tune MODEL [--target=host|x86-...|aarch64-...] [--threads N] [--only NxK]
-//             [--kind ternary_matmul,matmul,int8_matmul]
+//             [--kind ternary_matmul,matmul,int8_matmul] [--layout i2x2|tl2|...]
 //             [--budget 10m] [--prefill-tokens 128] [-o DB] [--schedule-out FILE]
 //   tern-tune --show DB [--report FILE.png]
 //   tern-tune MODEL --target=sm_80|sm_90|sm_90a --emit-candidates DIR
@@ -11,9 +11,13 @@
 //
 // Finds every distinct ternary matmul of the model's plan (tern-compile
 // --emit=mlir: K, parts, layout, scale mode, residual) and searches its
-// target's schedule space (codegen/common/ScheduleSpace.h) twice: decode
-// (one token: gemv_tile_n, prefetch) and prefill (--prefill-tokens tokens:
-// tile_m, tile_n, with decode's winner fixed). The LM head is searched for
+// target's schedule space (codegen/common/ScheduleSpace.h) in three
+// stages: the weight layout (CPU: i2x1..i2x8, tl1, tl2; each candidate
+// timed for one token and for --prefill-tokens, judged by decode's time
+// plus prefill's per token, since one packed copy serves both; a record of
+// 0 tokens; --layout keeps one instead), then decode in that layout (one
+// token: gemv_tile_n, prefetch) and prefill (tile_m, tile_n, with decode's
+// winner fixed). The LM head is searched for
 // one token, twice: as the float matmul of its stored type and as the int8
 // matmul of --head=int8 (tile_n, prefetch, and isa where the CPU has two). Each candidate runs in a
 // child process (`tern-tune --measure-job`) with a timeout derived from the
@@ -116,6 +120,11 @@ static cl::opt<int> confirmDecode("confirm-decode",
                                   cl::desc("tokens decoded per end-to-end round"), cl::init(32));
 static cl::opt<std::string> only("only", cl::desc("tune only the kernels of this NxK"),
                                  cl::init(""));
+static cl::opt<std::string> pinLayout(
+    "layout",
+    cl::desc("keep this weight layout (i2xR, tl1, tl2; as tern-compile --layout/--interleave) "
+             "instead of searching it first"),
+    cl::init(""));
 static cl::list<std::string> kinds(
     "kind", cl::desc("tune only these kernel kinds: ternary_matmul, matmul (the float head), "
                      "int8_matmul (the --head=int8 head)"),
@@ -181,16 +190,18 @@ std::vector<Plant> plants() {
 /// Measures schedules of one kernel and bucket in child processes.
 class ChildMeasurer : public tune::Measurer {
 public:
-  ChildMeasurer(tune::MatmulJob base, std::string self, std::string dir, std::string what)
-      : base(std::move(base)), self(std::move(self)), dir(std::move(dir)), what(std::move(what)) {}
+  ChildMeasurer(tune::MatmulJob base, std::string self, std::string dir, std::string what,
+                int64_t vectorBytes)
+      : base(std::move(base)), self(std::move(self)), dir(std::move(dir)), what(std::move(what)),
+        vectorBytes(vectorBytes) {}
 
   tune::Measurement measure(const sched::Schedule &s, double timeout) override {
-    tune::MatmulJob j = job(s);
+    tune::MatmulJob j;
     const std::string jobPath = dir + "/job", resPath = dir + "/result";
     std::remove(resPath.c_str());
     tune::Measurement m;
     std::string err;
-    if (!tune::writeJob(j, jobPath, &err)) {
+    if (!job(s, &j, &err) || !tune::writeJob(j, jobPath, &err)) {
       m.failure = tune::Failure::kCompile;
       m.detail = err;
       return m;
@@ -236,7 +247,11 @@ public:
   }
 
   std::string codeKey(const sched::Schedule &s) override {
-    std::string text = tune::kernelText(job(s));
+    tune::MatmulJob j;
+    std::string err;
+    if (!job(s, &j, &err))
+      return "";
+    std::string text = tune::kernelText(j);
     return text.empty() ? "" : std::to_string(xxh3_64bits(text));
   }
 
@@ -244,10 +259,15 @@ public:
   double defaultWall = 0; ///< the first (default) child's whole run, seconds
 
 private:
-  tune::MatmulJob job(const sched::Schedule &s) const {
+  /// The base job under `s`; a `layout` knob repacks its weights (the
+  /// block from K and the target's vector width, as tern-compile packs).
+  bool job(const sched::Schedule &s, tune::MatmulJob *out, std::string *err) const {
     tune::MatmulJob j = base;
     for (const auto &[k, v] : s)
       j.schedule[k] = v;
+    if (auto it = s.find("layout"); it != s.end() && !it->second.empty() &&
+        !ref::layoutFromName(it->second, j.K, vectorBytes, 0, &j.layout, err))
+      return false;
     static const std::vector<Plant> planted = plants();
     for (const Plant &p : planted) {
       bool all = true;
@@ -256,7 +276,8 @@ private:
       if (all)
         j.plant = p.kind;
     }
-    return j;
+    *out = j;
+    return true;
   }
   void progress(const sched::Schedule &s, const std::string &how) {
     if (quiet)
@@ -267,6 +288,38 @@ private:
 
   tune::MatmulJob base;
   std::string self, dir, what;
+  int64_t vectorBytes;
+};
+
+/// The layout stage: a layout serves decode and prefill alike, so each
+/// candidate runs both (with the other knobs at their defaults) and counts
+/// decode's time plus prefill's per token (as many generated tokens as
+/// prompt tokens), sample by sample.
+class LayoutMeasurer : public tune::Measurer {
+public:
+  LayoutMeasurer(ChildMeasurer &decode, ChildMeasurer &prefill, int64_t tokens)
+      : decode(decode), prefill(prefill), tokens(tokens) {}
+
+  tune::Measurement measure(const sched::Schedule &s, double timeout) override {
+    tune::Measurement d = decode.measure(s, timeout);
+    if (d.failure != tune::Failure::kNone)
+      return d;
+    tune::Measurement p = prefill.measure(s, timeout > 0 ? timeout * double(tokens) : 0);
+    if (p.failure != tune::Failure::kNone)
+      return p;
+    tune::Measurement m;
+    for (size_t i = 0; i < d.seconds.size() && i < p.seconds.size(); ++i)
+      m.seconds.push_back(d.seconds[i] + p.seconds[i] / double(tokens));
+    return m;
+  }
+  std::string codeKey(const sched::Schedule &s) override {
+    const std::string a = decode.codeKey(s), b = prefill.codeKey(s);
+    return a.empty() || b.empty() ? "" : a + "+" + b;
+  }
+
+private:
+  ChildMeasurer &decode, &prefill;
+  int64_t tokens;
 };
 
 
@@ -404,6 +457,17 @@ int main(int argc, char **argv) {
                   "): tune on the machine itself");
   }
 
+  std::vector<std::string> layoutFlags;
+  if (!pinLayout.empty()) {
+    if (!ref::isLayoutName(pinLayout))
+      return fail("--layout " + pinLayout + ": expected i2xR (R rows interleaved), tl1 or tl2");
+    if (gpu)
+      return fail("--layout is for CPU targets (a GPU target packs i2x8)");
+    if (pinLayout[0] == 't')
+      layoutFlags = {"--layout=" + pinLayout};
+    else
+      layoutFlags = {"--layout=i2", "--interleave=" + pinLayout.substr(3)};
+  }
   for (const std::string &name : kinds) {
     sched::Kind kind;
     if (!sched::kindFromName(name, &kind) || name == "bitlinear")
@@ -422,10 +486,13 @@ int main(int argc, char **argv) {
     return fail("cannot make a temporary folder: " + ec.message());
   const std::string graphPath = (dir + "/graph.mlir").str();
   std::string compileErr;
-  int rc = sys::ExecuteAndWait(compiler,
-                               {compiler, input, "--target=" + family, "--emit=mlir", "--tune-db=none", "-q",
-                                "-o", graphPath},
-                               std::nullopt, {}, 600, 0, &compileErr);
+  std::vector<StringRef> compileArgs = {compiler, input, "--target=" + family, "--emit=mlir",
+                                        "--tune-db=none", "-q", "-o", graphPath};
+  const std::string targetFlag = "--target=" + family;
+  compileArgs[2] = targetFlag;
+  for (const std::string &f : layoutFlags)
+    compileArgs.push_back(f);
+  int rc = sys::ExecuteAndWait(compiler, compileArgs, std::nullopt, {}, 600, 0, &compileErr);
   if (rc != 0)
     return fail(input + ": tern-compile could not build the graph" +
                 (compileErr.empty() ? "" : ": " + compileErr));
@@ -508,13 +575,18 @@ int main(int argc, char **argv) {
   const int64_t llc = std::max<int64_t>(hw.l3_bytes(), hw.l2_bytes());
   // The end-to-end check gets a sixth of the budget (at least 3 rounds).
   const double searchBudget = confirmRounds > 0 ? budget * 5 / 6 : budget;
-  // Buckets searched: two per ternary matmul, one per head. Each gets an
+  // Buckets searched: three per ternary matmul (layout, decode, prefill;
+  // two without a layout knob), one per head; the layout stage counts
+  // twice (each candidate runs decode and prefill). Each gets an
   // equal share of what is left of the search budget when it starts, so
   // the time a fast bucket did not use goes to the ones after it (the
   // heads, last, take seconds per candidate).
   size_t buckets = 0, heads = 0;
   for (const Kernel &k : kernels) {
-    buckets += k.kind == sched::Kind::kTernaryMatmul ? 2 : 1;
+    sched::Space space;
+    if (sched::spaceFor(family, k.kind, {k.rows(), k.K}, &space, &err))
+      buckets += 2 * (!space.layoutKnobs.empty() && pinLayout.empty()) +
+                 !space.decodeKnobs.empty() + !space.prefillKnobs.empty();
     heads += k.kind != sched::Kind::kTernaryMatmul;
   }
   size_t bucketsLeft = buckets * threadList.size();
@@ -533,20 +605,27 @@ int main(int argc, char **argv) {
   const size_t total = kernels.size() * threadList.size();
   for (int threads : threadList) {
     for (size_t i = 0; i < kernels.size(); ++i) {
-      const Kernel &k = kernels[i];
+      Kernel k = kernels[i]; // its layout follows the layout stage's choice
       sched::Space space;
       if (!sched::spaceFor(family, k.kind, {k.rows(), k.K}, &space, &err))
         return fail(err);
       sched::Schedule chosen = space.defaults();
-      for (int bucket = 0; bucket < 2; ++bucket) {
-        const int64_t tokens = bucket == 0 ? 1 : prefillTokens;
-        if ((bucket == 0 ? space.decodeKnobs : space.prefillKnobs).empty())
-          continue; // the heads: one token only
+      if (space.knob("layout")) // the plan's (the default, or --layout's) until chosen
+        chosen["layout"] = ref::layoutName(k.layout);
+      // Bucket -1 chooses the weight layout (decode and prefill read the
+      // same packed copy), 0 searches decode's knobs in it, 1 prefill's.
+      for (int bucket = -1; bucket < 2; ++bucket) {
+        const int64_t tokens = bucket == -1 ? 0 : bucket == 0 ? 1 : prefillTokens;
+        const std::vector<std::string> &names =
+            bucket == -1 ? space.layoutKnobs : bucket == 0 ? space.decodeKnobs : space.prefillKnobs;
+        if (names.empty() || (bucket == -1 && !pinLayout.empty()))
+          continue; // the heads: one token only; no layout knob, or --layout
         const double spent =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const double share =
-            std::max(0.0, searchBudget - spent) / double(std::max<size_t>(bucketsLeft, 1));
-        --bucketsLeft;
+            std::max(0.0, searchBudget - spent) * (bucket == -1 ? 2.0 : 1.0) /
+            double(std::max<size_t>(bucketsLeft, 1));
+        bucketsLeft -= std::min<size_t>(bucketsLeft, bucket == -1 ? 2 : 1);
         tune::Key key;
         *key.mutable_hardware() = hw;
         key.set_tern_version(tune::ternVersion());
@@ -556,24 +635,46 @@ int main(int argc, char **argv) {
         key.set_kind(sched::kindName(k.kind));
         key.set_n(k.rows());
         key.set_k(k.K);
-        key.set_layout(k.layoutText);
+        key.set_layout(bucket == -1 ? "" : k.layoutText); // the layout stage chooses it
         key.set_threads(threads);
         key.set_tokens(int32_t(tokens));
-        std::string what = "[" + std::to_string(i + 1) + "/" + std::to_string(kernels.size()) +
-                           "] " + sched::kindName(k.kind) + " " + std::to_string(k.rows()) + "x" +
-                           std::to_string(k.K) + (bucket == 0 ? " decode" : " prefill" + std::to_string(tokens)) +
-                           (threadList.size() > 1 ? " threads " + std::to_string(threads) : "");
+        const std::string shapeName = "[" + std::to_string(i + 1) + "/" +
+                                      std::to_string(kernels.size()) + "] " +
+                                      sched::kindName(k.kind) + " " + std::to_string(k.rows()) +
+                                      "x" + std::to_string(k.K);
+        const std::string threadsName =
+            threadList.size() > 1 ? " threads " + std::to_string(threads) : "";
+        std::string what = shapeName +
+                           (bucket == -1  ? " layout"
+                            : bucket == 0 ? " decode"
+                                          : " prefill" + std::to_string(tokens)) +
+                           threadsName;
         const tune::Record *have = nullptr;
         for (const tune::Record &r : db.records())
           if (tune::sameKey(r.key(), key))
             have = &r;
-        const std::vector<std::string> &names = bucket == 0 ? space.decodeKnobs : space.prefillKnobs;
         runKeys.push_back(key);
+        // After the layout stage, the kernel is the chosen layout's.
+        auto relayout = [&]() -> bool {
+          auto it = chosen.find("layout");
+          if (bucket != -1 || it == chosen.end() || it->second.empty())
+            return true;
+          if (!ref::layoutFromName(it->second, k.K, target.vector_bytes, 0, &k.layout, &err))
+            return false;
+          k.layoutText.clear();
+          llvm::raw_string_ostream os(k.layoutText);
+          os << mlir::Attribute(mlir::tern::LayoutAttr::get(
+              &ctx, k.layout.bits, k.layout.pack_dim, k.layout.block, k.layout.interleave,
+              k.layout.chunk, k.layout.lut));
+          return true;
+        };
         if (have) { // a rerun resumes
           for (const std::string &n : names)
             if (auto it = have->chosen().find(n); it != have->chosen().end())
               chosen[n] = it->second;
           errs() << "tern-tune: " << what << ": already in " << dbPath << " (kept)\n";
+          if (!relayout())
+            return fail(what + ": " + err);
           continue;
         }
         tune::MatmulJob job;
@@ -585,8 +686,21 @@ int main(int argc, char **argv) {
         // Decode streams weights from memory: rotate them through 4x the
         // last-level cache sysfs reports, and at least 256 MiB (a VM may
         // report less cache than its host has).
-        job.rotateBytes = bucket == 0 ? std::max<int64_t>(4 * llc, int64_t(256) << 20) : 0;
-        ChildMeasurer m(job, self, dir.str().str(), what);
+        const int64_t rotate = std::max<int64_t>(4 * llc, int64_t(256) << 20);
+        job.rotateBytes = bucket == 0 ? rotate : 0;
+        ChildMeasurer m(job, self, dir.str().str(), what, target.vector_bytes);
+        // The layout stage times each candidate's decode and prefill.
+        tune::MatmulJob decodeJob = job, prefillJob = job;
+        decodeJob.tokens = 1;
+        decodeJob.rotateBytes = rotate;
+        prefillJob.tokens = prefillTokens;
+        ChildMeasurer dm(decodeJob, self, dir.str().str(), shapeName + " layout (decode)" + threadsName,
+                         target.vector_bytes);
+        ChildMeasurer pm(prefillJob, self, dir.str().str(),
+                         shapeName + " layout (prefill" + std::to_string(prefillTokens) + ")" +
+                             threadsName,
+                         target.vector_bytes);
+        LayoutMeasurer lm(dm, pm, prefillTokens);
         tune::SearchOptions o;
         o.budgetSeconds = share;
         o.model = [&](const sched::Schedule &s) {
@@ -600,6 +714,18 @@ int main(int argc, char **argv) {
                        ? 0.0
                        : std::stod(it->second);
           };
+          if (bucket == -1) {
+            // Bits per weight read, plus a quarter for the lookup tables'
+            // extra pass over the activations, plus less for longer
+            // contiguous runs (more rows interleaved): tl2, i2x8, i2x4,
+            // i2x2, i2x1, tl1.
+            const std::string l = s.count("layout") ? s.at("layout") : "";
+            if (l == "tl2")
+              return 1.67 + 0.25;
+            if (l == "tl1")
+              return 2.0 + 0.25;
+            return 2.0 + 0.2 / std::max(1.0, l.size() > 3 ? std::atof(l.c_str() + 3) : 1.0);
+          }
           if (k.kind != sched::Kind::kTernaryMatmul) // heads: one stream first
             return num("tile_n") * 0.1 + num("prefetch") * 0.01 +
                    (s.count("isa") && s.at("isa") != space.knob("isa")->def ? 0.05 : 0.0);
@@ -609,10 +735,13 @@ int main(int argc, char **argv) {
           const double regs = target.vector_bytes >= 64 ? 32 : 16;
           return tiles + num("tile_n") > regs ? 100.0 : 1.0 / std::max(tiles, 1.0);
         };
-        tune::SearchResult r = tune::search(sched::subspace(space, names, chosen), m, o);
+        tune::Measurer &measurer = bucket == -1 ? static_cast<tune::Measurer &>(lm) : m;
+        tune::SearchResult r = tune::search(sched::subspace(space, names, chosen), measurer, o);
         for (const std::string &n : names)
           if (auto it = r.best.find(n); it != r.best.end())
             chosen[n] = it->second;
+        if (!relayout())
+          return fail(what + ": " + err);
         errs() << "tern-tune: " << what << ": " << r.why << " (" << r.measured << " measured, "
                << r.tried.size() << " tried)\n";
         *db.add_records() = tune::toRecord(key, r);
@@ -664,7 +793,9 @@ int main(int argc, char **argv) {
                               std::to_string(threads) + " thread" + (threads > 1 ? "s" : "");
       int reverted = 0;
       for (tune::Record &rec : *db.mutable_records()) {
-        if ((rec.key().tokens() == 1) != (b == 0) || rec.default_kept())
+        // The layout record (tokens 0) serves both buckets: it reverts too.
+        if ((rec.key().tokens() != 0 && (rec.key().tokens() == 1) != (b == 0)) ||
+            rec.default_kept())
           continue;
         bool mine = false;
         for (const tune::Key &k : runKeys)
@@ -674,7 +805,9 @@ int main(int argc, char **argv) {
         if (!mine || !sched::kindFromName(rec.key().kind(), &kind) ||
             !sched::spaceFor(family, kind, {rec.key().n(), rec.key().k()}, &space, &err))
           continue;
-        for (const std::string &n : b == 0 ? space.decodeKnobs : space.prefillKnobs)
+        for (const std::string &n : rec.key().tokens() == 0 ? space.layoutKnobs
+                                    : b == 0                  ? space.decodeKnobs
+                                                              : space.prefillKnobs)
           (*rec.mutable_chosen())[n] = space.knob(n)->def;
         rec.set_default_kept(true);
         rec.set_why(why + " (alone: " + rec.why() + ")");

@@ -48,6 +48,13 @@ cpu::TernaryMatmulParams paramsFor(mlir::MLIRContext *ctx, const sched::Schedule
   p.max_batch = kBatch;
   p.block = block;
   p.interleave = 8;
+  // The CPU's layout knob packs the weights (its block from the vector
+  // width, as tern-pack-weights does); the GPU has none and reads 8 rows.
+  if (auto it = knobs.find("layout"); it != knobs.end()) {
+    ref::TernaryLayout l;
+    if (ref::layoutFromName(it->second, kK, block, 0, &l, nullptr))
+      p.setLayout(l);
+  }
   p.isa = isa;
   codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, knobs), &p);
   return p;
@@ -160,9 +167,11 @@ TEST_P(EveryKnob, ChangesTheGeneratedCode) {
     ASSERT_EQ(baseCode.rfind("error:", 0), std::string::npos) << baseCode;
     for (const std::string &v : k.values) {
       // The default's explicit twins: mma "" is the target's choice,
-      // mma_sync at 8-row groups; gemv_tile_n 0 is one interleave group (8).
+      // mma_sync at 8-row groups; gemv_tile_n 0 is one interleave group
+      // (the default layout's rows, i2x2 on the CPU; 8 on the GPU).
+      const std::string rows = base.count("layout") ? base.at("layout").substr(3) : "8";
       if (v == k.def || (k.name == "mma" && v == "mma_sync") ||
-          (k.name == "gemv_tile_n" && k.def == "0" && v == "8"))
+          (k.name == "gemv_tile_n" && k.def == "0" && v == rows))
         continue;
       sched::Schedule s = base;
       s[k.name] = v;
@@ -281,6 +290,34 @@ TEST(ScheduleSpace, EveryTargetIsTested) {
   EXPECT_EQ(sched::targets().size(), 8u);
 }
 
+// The layout knob holds the layouts that can pack the shape (rows a
+// multiple of the interleave, K of 4 * block for 2-bit codes; the lookup
+// tables take any), i2x2 by default where it fits; the GPU has none (it
+// packs 8 rows for its mma tiles).
+TEST(ScheduleSpace, TheLayoutKnobHoldsTheLayoutsThatFit) {
+  sched::Space space;
+  std::string err;
+  auto values = [&](const std::string &target, int64_t n, int64_t k) {
+    EXPECT_TRUE(sched::spaceFor(target, sched::Kind::kTernaryMatmul, {n, k}, &space, &err));
+    const sched::Knob *knob = space.knob("layout");
+    std::string out;
+    for (const std::string &v : knob ? knob->values : std::vector<std::string>())
+      out += (out.empty() ? "" : " ") + v;
+    return out + (knob ? " / " + knob->def : "");
+  };
+  EXPECT_EQ(values("x86-avx512-vnni", 2560, 6912), "i2x1 i2x2 i2x4 i2x8 tl1 tl2 / i2x2");
+  EXPECT_EQ(values("x86-64-v3", 30, 2560), "i2x1 i2x2 tl1 tl2 / i2x2");
+  EXPECT_EQ(values("aarch64-dotprod", 64, 96), "tl1 tl2 / tl1");
+  EXPECT_EQ(values("generic", 64, 2560), "i2x1 i2x2 i2x4 i2x8 tl1 tl2 / i2x2");
+  EXPECT_EQ(space.layoutKnobs, std::vector<std::string>{"layout"});
+  EXPECT_EQ(values("sm_90", 64, 2560), "");
+  EXPECT_TRUE(space.layoutKnobs.empty());
+  // The heads have none.
+  ASSERT_TRUE(sched::spaceFor("x86-avx512-vnni", sched::Kind::kFloatMatmul, {64, 2560}, &space,
+                              &err));
+  EXPECT_EQ(space.knob("layout"), nullptr);
+}
+
 TEST(ScheduleSpace, CheckNamesTheKnobAndTheAllowedValues) {
   sched::Space space;
   std::string err;
@@ -290,8 +327,11 @@ TEST(ScheduleSpace, CheckNamesTheKnobAndTheAllowedValues) {
             "tile_n = 7 is not in the space of ternary_matmul on x86-avx512-vnni (allowed: 1, "
             "2, 3, 4, 6)");
   EXPECT_EQ(sched::checkSchedule(space, {{"unroll", "4"}}),
-            "unroll is not a knob of ternary_matmul on x86-avx512-vnni (its knobs: tile_m, "
-            "tile_n, gemv_tile_n, prefetch)");
+            "unroll is not a knob of ternary_matmul on x86-avx512-vnni (its knobs: layout, "
+            "tile_m, tile_n, gemv_tile_n, prefetch)");
+  EXPECT_EQ(sched::checkSchedule(space, {{"layout", "i2x3"}}),
+            "layout = \"i2x3\" is not in the space of ternary_matmul on x86-avx512-vnni "
+            "(allowed: \"i2x1\", \"i2x2\", \"i2x4\", \"i2x8\", \"tl1\", \"tl2\")");
   EXPECT_EQ(sched::checkSchedule(space, {{"unroll", "0"}, {"tile_n", "4"}}), "");
   ASSERT_TRUE(sched::spaceFor("sm_90", sched::Kind::kTernaryMatmul, {kN, kK}, &space, &err));
   EXPECT_EQ(sched::checkSchedule(space, {{"mma", "wgmma"}}),

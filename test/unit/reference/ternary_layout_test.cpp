@@ -375,6 +375,43 @@ TEST(TernaryLayoutLut, TablesMatchEntries) {
   EXPECT_EQ(int16_t(t[16 + 2] | (t[32 + 16 + 2] << 8)), 1);
 }
 
+// The layout knob's names (ScheduleSpace.h) and the layouts they stand for:
+// the block from K and the vector width (or given), the chunk the block
+// when rows interleave; names round-trip; others are refused by name.
+TEST(TernaryLayoutNames, NamesAndLayoutsRoundTrip) {
+  TernaryLayout l;
+  std::string err;
+  ASSERT_TRUE(layoutFromName("i2x4", 2560, 64, 0, &l, &err)) << err;
+  EXPECT_EQ(l.block, 64); // 2560 = 10 * 256
+  EXPECT_EQ(l.interleave, 4);
+  EXPECT_EQ(l.chunk, 64);
+  EXPECT_EQ(l.lut, 0);
+  EXPECT_EQ(layoutName(l), "i2x4");
+  ASSERT_TRUE(layoutFromName("i2x1", 6912, 64, 0, &l, &err)) << err;
+  EXPECT_EQ(l.block, 64);
+  EXPECT_EQ(l.chunk, 0);
+  EXPECT_EQ(layoutName(l), "i2x1");
+  ASSERT_TRUE(layoutFromName("i2x2", 128, 64, 0, &l, &err)) << err;
+  EXPECT_EQ(l.block, 32); // 128 is not a multiple of 256
+  ASSERT_TRUE(layoutFromName("i2x2", 2560, 16, 0, &l, &err)) << err;
+  EXPECT_EQ(l.block, 16); // NEON
+  ASSERT_TRUE(layoutFromName("tl2", 100, 32, 0, &l, &err)) << err;
+  EXPECT_EQ(l.lut, 3);
+  EXPECT_EQ(l.block, 32);
+  EXPECT_EQ(layoutName(l), "tl2");
+  ASSERT_TRUE(layoutFromName("tl1", 100, 64, 16, &l, &err)) << err;
+  EXPECT_EQ(l.lut, 2);
+  EXPECT_EQ(l.block, 16);
+  EXPECT_EQ(layoutName(l), "tl1");
+  for (const char *bad : {"i2", "i2x0", "i2x", "tl3", "I2X2", "i2x-1", ""})
+    EXPECT_FALSE(isLayoutName(bad)) << bad;
+  EXPECT_FALSE(layoutFromName("i2x2", 96, 64, 0, &l, &err));
+  EXPECT_NE(err.find("K = 96, which is not a multiple of 64"), std::string::npos) << err;
+  EXPECT_FALSE(layoutFromName("tl2", 96, 64, 48, &l, &err));
+  EXPECT_NE(err.find("tl2 needs block = 16, 32 or 64, got 48"), std::string::npos) << err;
+  EXPECT_EQ(layoutName(hfCheckpointLayout(64)), ""); // pack_dim 0: no name
+}
+
 } // namespace
 } // namespace ref
 } // namespace tern

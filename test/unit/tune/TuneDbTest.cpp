@@ -155,6 +155,54 @@ TEST(TuneDb, OnlyRecordsForThisMachineAndCompilerApply) {
             std::string::npos);
 }
 
+// The layout stage's record (0 tokens) chooses a shape's layout: the
+// schedule file holds one record per measured layout, with its layout
+// knob, and after them one of any layout with the chosen layout and that
+// layout's knobs (tern-attach-schedule: the later wins).
+TEST(TuneDb, TheChosenLayoutComesLastWithItsKnobs) {
+  auto rec = [](int tokens, const std::string &layout,
+                std::map<std::string, std::string> chosen) {
+    Key key = keyFor(64, 256);
+    key.set_space_version(2);
+    key.set_tokens(tokens);
+    key.set_layout(layout);
+    SearchResult r;
+    r.best = chosen;
+    r.tried = {Candidate{chosen, "default", {}, ""}};
+    r.tried[0].m.seconds = {1e-5};
+    return toRecord(key, r);
+  };
+  Database db;
+  *db.add_records() = rec(0, "", {{"layout", "tl2"}});
+  *db.add_records() = rec(1, "#tern.layout<block = 64, lut = 3>", {{"prefetch", "8"}});
+  *db.add_records() = rec(128, "#tern.layout<block = 64, lut = 3>", {{"tile_n", "4"}});
+  *db.add_records() = rec(1, "#tern.layout<block = 64, interleave = 2, chunk = 64>",
+                          {{"gemv_tile_n", "4"}});
+  std::vector<std::string> notes;
+  size_t used = 0;
+  const std::string file =
+      tunedScheduleFile(db, "x86-avx512-vnni", hostFingerprint(), &notes, &used);
+  EXPECT_TRUE(notes.empty()) << notes[0];
+  EXPECT_EQ(used, 4u);
+  const size_t i2 = file.find("\"layout\": \"#tern.layout<block = 64, interleave = 2, chunk = 64>\", "
+                              "\"schedule\": \"#tern.schedule<gemv_tile_n = 4, layout = \\\"i2x2\\\">\"");
+  const size_t tl = file.find("\"layout\": \"#tern.layout<block = 64, lut = 3>\", \"schedule\": "
+                              "\"#tern.schedule<layout = \\\"tl2\\\", prefetch = 8, tile_n = 4>\"");
+  const size_t any = file.find("\"k\": 256, \"schedule\": "
+                               "\"#tern.schedule<layout = \\\"tl2\\\", prefetch = 8, tile_n = 4>\"");
+  EXPECT_NE(i2, std::string::npos) << file;
+  EXPECT_NE(tl, std::string::npos) << file;
+  ASSERT_NE(any, std::string::npos) << file;
+  EXPECT_GT(any, std::max(i2, tl)) << file;
+  // A layout record of another machine is skipped with a note naming it.
+  Fingerprint other = hostFingerprint();
+  other.set_cpu_name("some-other-cpu");
+  notes.clear();
+  tunedScheduleFile(db, "x86-avx512-vnni", other, &notes, &used);
+  ASSERT_EQ(notes.size(), 4u);
+  EXPECT_NE(notes[0].find("ternary_matmul 64x256 layout skipped"), std::string::npos) << notes[0];
+}
+
 TEST(TuneDb, TheHostIsFingerprinted) {
   const Fingerprint f = hostFingerprint();
   EXPECT_FALSE(f.cpu_name().empty());
