@@ -263,7 +263,9 @@ def Tern_AttentionOp : Tern_Op<"attention", [Pure,
     to cache rows 0 .. start+t (causal). Query head h uses KV head
     `h / (num_heads / num_kv_heads)`; scores are scaled by `1/sqrt(head_dim)`
     and softmax is taken in f32. `start + T` beyond the cache's rows is a
-    run-time error (context overflow).
+    run-time error (context overflow). The optional `schedule` holds the
+    kernel's knobs (CPU: `tile_n`, query heads of a group per pass over the
+    cache).
 
     ```mlir
     %o, %kc2, %vc2 = tern.attention %q, %k, %v, %kc, %vc, %start
@@ -275,7 +277,8 @@ def Tern_AttentionOp : Tern_Op<"attention", [Pure,
                        Tern_F32Tensor2D:$v, Tern_F32Tensor2D:$k_cache,
                        Tern_F32Tensor2D:$v_cache, Index:$start,
                        I64Attr:$num_heads, I64Attr:$num_kv_heads,
-                       I64Attr:$head_dim);
+                       I64Attr:$head_dim,
+                       OptionalAttr<Tern_ScheduleAttr>:$schedule);
   let results = (outs Tern_F32Tensor2D:$output, Tern_F32Tensor2D:$k_cache_out,
                       Tern_F32Tensor2D:$v_cache_out);
   let assemblyFormat = [{

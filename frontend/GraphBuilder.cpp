@@ -151,7 +151,7 @@ void Builder::build() {
     auto attn = AttentionOp::create(
         b, loc, TypeRange{act(qDim), cacheType, cacheType}, q, k, v,
         entry->getArgument(3 + 2 * i), entry->getArgument(4 + 2 * i), start,
-        c.heads, c.kv_heads, c.head_dim);
+        c.heads, c.kv_heads, c.head_dim, ScheduleAttr());
     caches.push_back(attn.getKCacheOut());
     caches.push_back(attn.getVCacheOut());
     auto a = quantize(rmsNorm(attn.getOutput(), p + "self_attn.attn_sub_norm.weight", qDim));

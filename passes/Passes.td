@@ -143,7 +143,8 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
     same way, but only with a `target` or a matching record: its kind is
     "matmul", or "int8_matmul" with `int8-head`, which tern-compile sets for
     --head=int8; its "layout" is the weight's element type, e.g. "f16", or
-    "int8"):
+    "int8"; each `tern.attention` too, as kind "attention" with n = query
+    heads, k = KV heads and "layout" "hd<head_dim>"):
 
     1. the default: the per-target table (passes/ScheduleDefaults.cpp) when
        `target` is set, else the `schedule` option (attribute text, e.g.

@@ -3,7 +3,7 @@
 // --tern-attach-schedule: gives every tern.bitlinear and tern.ternary_matmul
 // a #tern.schedule: the target's default (or the `schedule` option), unless
 // the op already has one, unless a record of the schedule file matches it.
-// The LM head (tern.matmul) likewise, from its target's head space.
+// The LM head (tern.matmul) and tern.attention likewise, from their spaces.
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
@@ -87,7 +87,7 @@ std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
       ::tern::sched::Kind kind;
       if (!::tern::sched::kindFromName(op->str(), &kind))
         return at + ": unknown op \"" + op->str() +
-               "\" (known: ternary_matmul, bitlinear, matmul, int8_matmul)";
+               "\" (known: ternary_matmul, bitlinear, matmul, int8_matmul, attention)";
       if (*n <= 0 || *k <= 0)
         return at + ": \"n\" and \"k\" must be positive";
       record.op = op->str();
@@ -195,8 +195,9 @@ struct TernAttachSchedulePass
       // The layout is fixed once the weights are packed, or by the
       // `layout` option: the default's layout knob says so, and no tuning
       // record of another layout applies (its knobs were measured there).
-      const std::string packed = isa<MatmulOp>(op) ? "" : layoutOf(op);
-      const std::string pin = !packed.empty() ? packed : isa<MatmulOp>(op) ? "" : layout.getValue();
+      const bool ternary = isa<BitLinearOp, TernaryMatmulOp>(op);
+      const std::string packed = ternary ? layoutOf(op) : "";
+      const std::string pin = !packed.empty() ? packed : ternary ? layout.getValue() : "";
       if (chosen && !chosen.getLayout().empty() && !pin.empty())
         chosen = withLayout(chosen, pin);
       if (existing && !override) {
@@ -206,8 +207,8 @@ struct TernAttachSchedulePass
       // The layout a record's "layout" must name: the op's packed one, the
       // pinned one, else the one its schedule has so far (the default's).
       auto current = [&] {
-        if (isa<MatmulOp>(op) || !pin.empty())
-          return isa<MatmulOp>(op) ? layoutOf(op) : pin;
+        if (!ternary || !pin.empty())
+          return !ternary ? layoutOf(op) : pin;
         return chosen ? chosen.getLayout().str() : std::string();
       };
       // Tuning records (tuned-file), then the user's (schedule-file).
@@ -263,6 +264,14 @@ struct TernAttachSchedulePass
             matchRecord(tuned, symbols, kind, shape[0], shape[1], h.getWeight(), layoutOf(op), "") ||
             matchRecord(records, symbols, kind, shape[0], shape[1], h.getWeight(), layoutOf(op), ""))
           apply(op, kind, shape[0], shape[1], h.getWeight());
+      } else if (auto at = dyn_cast<AttentionOp>(op)) {
+        // Attention: n = query heads, k = KV heads; its "layout" the head
+        // dim ("hd128").
+        const int64_t n = at.getNumHeads(), k = at.getNumKvHeads();
+        if (!resolved.empty() || op->hasAttr("schedule") ||
+            matchRecord(tuned, symbols, "attention", n, k, {}, layoutOf(op), "") ||
+            matchRecord(records, symbols, "attention", n, k, {}, layoutOf(op), ""))
+          apply(op, "attention", n, k, {});
       }
     });
     if (failed)
@@ -279,8 +288,10 @@ struct TernAttachSchedulePass
   /// The layout of the op's (first) packed weight: its name (i2x2, tl2:
   /// ref::layoutName), else the printed #tern.layout; "" while unpacked.
   /// The head's: its weight's element type ("f16", "bf16", "f32"), or
-  /// "int8" for an int8 head.
+  /// "int8" for an int8 head; attention's: "hd" and its head dim.
   std::string layoutOf(Operation *op) const {
+    if (auto at = dyn_cast<AttentionOp>(op))
+      return "hd" + std::to_string(at.getHeadDim());
     if (auto h = dyn_cast<MatmulOp>(op)) {
       if (int8Head)
         return "int8";

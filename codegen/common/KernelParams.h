@@ -139,6 +139,9 @@ struct RopeParams {
 struct AttentionParams {
   int64_t heads = 0, kv_heads = 0, head_dim = 0, max_context = 0,
           max_batch = 1;
+  /// CPU: query heads per pass over the cache (schedule tile_n), a divisor
+  /// of heads / kv_heads: each K and V row is loaded once for them all.
+  int64_t tile_h = 1;
 };
 
 /// Float matmul x · Wᵀ (the LM head, ref::matmulTransposed, f32 accumulation

@@ -44,6 +44,11 @@ void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p) {
   }
 }
 
+void applySchedule(mlir::tern::ScheduleAttr s, AttentionParams *p) {
+  // One query head per pass by default (the kernel as it was measured).
+  p->tile_h = s && s.getTileN() > 0 ? s.getTileN() : 1;
+}
+
 void applySchedule(mlir::tern::ScheduleAttr s, FloatMatmulParams *p) {
   // One row at a time with no software prefetch by default: the weight
   // matrix is one sequential stream (measured 1.0 of a plain read vs 0.58
@@ -535,13 +540,19 @@ bool PlanBuilder::visit(Operation *op) {
     p.head_dim = a.getHeadDim();
     p.max_context = cast<RankedTensorType>(a.getKCache().getType()).getShape()[0];
     p.max_batch = maxB;
+    applySchedule(a.getScheduleAttr(), &p);
+    if (p.heads % p.kv_heads != 0 || (p.heads / p.kv_heads) % p.tile_h != 0)
+      return fail(op, "schedule tile_n = " + std::to_string(p.tile_h) +
+                          " does not divide the group of " +
+                          std::to_string(p.heads / std::max<int64_t>(p.kv_heads, 1)) +
+                          " query heads per KV head");
     uint32_t qb, kb, vb, kc, vc;
     if (!buffer(a.getQ(), &qb, op) || !buffer(a.getK(), &kb, op) ||
         !buffer(a.getV(), &vb, op) || !buffer(a.getKCache(), &kc, op) ||
         !buffer(a.getVCache(), &vc, op))
       return false;
     ss << "attention " << p.heads << " " << p.kv_heads << " " << p.head_dim
-       << " " << p.max_context;
+       << " " << p.max_context << " th" << p.tile_h;
     uint32_t k = kernel(sig, [&](StringRef n) { emit->attention(b, n, p); });
     uint32_t out = activation(p.heads * p.head_dim * 4, "attention");
     bind(a.getOutput(), out);

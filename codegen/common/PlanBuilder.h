@@ -43,6 +43,8 @@ void applySchedule(mlir::tern::ScheduleAttr s, FloatMatmulParams *p);
 /// block that follows from them. "" on success, else why not.
 std::string applySchedule(mlir::tern::ScheduleAttr s, DotIsa target, int64_t vectorBytes,
                           Int8MatmulParams *p);
+/// Attention: tile_n query heads per pass over the cache (1 by default).
+void applySchedule(mlir::tern::ScheduleAttr s, AttentionParams *p);
 
 struct PlanBuffer {
   uint32_t kind = 0;  ///< tern_buffer_kind

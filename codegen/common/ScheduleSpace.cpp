@@ -20,6 +20,8 @@ const char *kindName(Kind k) {
     return "matmul";
   case Kind::kInt8Matmul:
     return "int8_matmul";
+  case Kind::kAttention:
+    return "attention";
   }
   return "?";
 }
@@ -39,7 +41,7 @@ bool kindFromName(const std::string &name, Kind *kind) {
 
 const std::vector<Kind> &allKinds() {
   static const std::vector<Kind> all = {Kind::kTernaryMatmul, Kind::kFloatMatmul,
-                                        Kind::kInt8Matmul};
+                                        Kind::kInt8Matmul, Kind::kAttention};
   return all;
 }
 
@@ -93,6 +95,20 @@ Knob layoutKnob(const Shape &shape, int64_t vectorBytes) {
     if (k.def.empty() || v == "i2x2")
       k.def = v;
   return k;
+}
+
+Space cpuAttentionSpace(const Shape &shape) {
+  Space s;
+  const int64_t group = shape.k > 0 && shape.n % shape.k == 0 ? shape.n / shape.k : 1;
+  Knob k{"tile_n", {}, "1", "query heads of a GQA group per pass over the KV cache"};
+  for (int64_t t : {1, 2, 4, 8})
+    if (group % t == 0)
+      k.values.push_back(std::to_string(t));
+  if (k.values.size() > 1) {
+    s.knobs = {k};
+    s.decodeKnobs = {"tile_n"};
+  }
+  return s;
 }
 
 Space subspace(const Space &space, const std::vector<std::string> &names,

@@ -33,8 +33,13 @@ namespace tern::sched {
 /// head is a float matmul (tern.matmul), or an int8 one with
 /// `tern-compile --head=int8`; it runs once per step on one token, so its
 /// knobs are all decode knobs.
-enum class Kind { kTernaryMatmul, kFloatMatmul, kInt8Matmul };
-/// "ternary_matmul", "matmul" (the float head, as its op), "int8_matmul".
+///
+/// Attention (tern.attention) is a kind too: its shape is n = query heads,
+/// k = KV heads (the GQA group is n / k), and on the CPU its one knob is
+/// tile_n, the query heads of a group computed per pass over the KV cache.
+enum class Kind { kTernaryMatmul, kFloatMatmul, kInt8Matmul, kAttention };
+/// "ternary_matmul", "matmul" (the float head, as its op), "int8_matmul",
+/// "attention".
 const char *kindName(Kind k);
 /// The kind of `name` (a kindName, or "bitlinear": the ternary matmul it
 /// fuses into); false for an unknown name.
@@ -89,6 +94,11 @@ struct Space {
 /// takes; the default is i2x2 (tern-compile's default, measured 1.4x
 /// faster decode than i2x1 on 2b4t) where it fits. A zero shape lists all.
 Knob layoutKnob(const Shape &shape, int64_t vectorBytes);
+
+/// The CPU attention's space at `shape` (n = query heads, k = KV heads):
+/// tile_n, the divisors of the group among 1, 2, 4 and 8 (default 1); no
+/// knob where the group is one head. Searched for one token (decode).
+Space cpuAttentionSpace(const Shape &shape);
 
 /// One target's spaces.
 struct TargetSchedules {

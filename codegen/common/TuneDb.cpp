@@ -169,7 +169,9 @@ std::string scheduleText(const std::map<std::string, std::string> &knobs) {
 
 std::string tunedScheduleFile(const Database &db, const std::string &target,
                               const Fingerprint &hw, std::vector<std::string> *notes,
-                              size_t *count) {
+                              size_t *count, int threads) {
+  // Which record of a kernel wins: the one of `threads`, else the most.
+  auto rank = [threads](int t) { return t == threads ? 1 << 30 : t; };
   struct Entry {
     std::map<std::string, std::string> knobs;
     int decodeThreads = -1, prefillThreads = -1;
@@ -201,9 +203,9 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
     if (k.tokens() == 0) { // the layout stage
       Choice &c = layouts[{k.kind(), k.n(), k.k()}];
       auto it = r.chosen().find("layout");
-      if (k.threads() < c.threads || it == r.chosen().end())
+      if (rank(k.threads()) < c.threads || it == r.chosen().end())
         continue;
-      c.threads = k.threads();
+      c.threads = rank(k.threads());
       c.layout = it->second;
       ++*count;
       continue;
@@ -212,9 +214,9 @@ std::string tunedScheduleFile(const Database &db, const std::string &target,
     e.layoutKnob = space.knob("layout") != nullptr;
     const bool decode = k.tokens() == 1;
     int &have = decode ? e.decodeThreads : e.prefillThreads;
-    if (k.threads() < have)
-      continue; // the records of the most threads win
-    have = k.threads();
+    if (rank(k.threads()) < have)
+      continue; // the records of `threads`, else of the most threads, win
+    have = rank(k.threads());
     for (const std::string &name : decode ? space.decodeKnobs : space.prefillKnobs)
       if (auto it = r.chosen().find(name); it != r.chosen().end())
         e.knobs[name] = it->second;

@@ -40,9 +40,12 @@ std::string defaultTuneDbPath();
 /// layout with that layout knob and its knobs, which wins for an op whose
 /// layout is not pinned. Every record for `target` that does not
 /// apply adds a line to `notes` saying why. `count` gets the records used.
+/// With `threads` > 0, the records measured at that many threads win where
+/// a kernel has them (a build is for the thread count it runs with: knobs
+/// measured at 2 threads lost 18 % of 2b4t's decode at 1).
 std::string tunedScheduleFile(const Database &db, const std::string &target,
                               const Fingerprint &hw, std::vector<std::string> *notes,
-                              size_t *count);
+                              size_t *count, int threads = 0);
 
 /// A record's token bucket: "layout" (0 tokens: the layout stage, decode
 /// and prefill together), "decode" (1) or "prefillN".

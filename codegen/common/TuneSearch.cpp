@@ -189,6 +189,12 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
       why << showSchedule(best->schedule) << " is " << d.median / b.median << "x the default ("
           << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "] vs "
           << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "])";
+    } else if (b.p20 > d.p80) { // every other candidate is slower, beyond the spread
+      why << "every other schedule is slower: the best, " << showSchedule(best->schedule)
+          << " at " << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6
+          << "], takes " << b.median / d.median << "x the default's " << d.median * 1e6
+          << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6
+          << "] beyond the spread: the default is kept";
     } else {
       why << "the best, " << showSchedule(best->schedule) << " at " << b.median * 1e6 << " us ["
           << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "], does not beat the default's "

@@ -3,7 +3,9 @@
 // Range: FIXED over kv heads. For each kv head g in [begin, end):
 //   1. append: k/v rows t0..t1-1 of head g -> cache rows start+t0 ..
 //   2. for t in [t0, t1), n = start + t + 1, and each query head h of g's
-//      group (h = g * group + j):
+//      group (h = g * group + j), `tile_h` of them at a time (the schedule's
+//      tile_n: each cache row is loaded once for them all, and each head's
+//      arithmetic is unchanged, so every tile_h gives the same bits):
 //        score_j = dot(q_h, k_j) * (1/sqrt(hd))   j < n, into a stack scratch
 //                                                  (running max alongside)
 //        e_j = exp(score_j - max)    (vectorized polynomial exp, VectorUtils)
@@ -21,6 +23,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -57,12 +60,17 @@ func::FuncOp buildAttentionKernel(OpBuilder &b, ModuleOp module, StringRef name,
   const int64_t padded = (p.max_context + sw - 1) / sw * sw;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
 
-  Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({padded}, f32),
+  // Query heads per pass over the cache (the schedule's tile_n): a divisor
+  // of the group, checked by the plan.
+  const int64_t th = std::max<int64_t>(1, p.tile_h);
+  assert(group % th == 0 && "tile_h must divide the GQA group");
+  Value scores = memref::AllocaOp::create(b, loc, MemRefType::get({th * padded}, f32),
                                           b.getI64IntegerAttr(64));
   Value c0 = vec::cIndex(b, loc, 0), c1 = vec::cIndex(b, loc, 1);
   Value cSw = vec::cIndex(b, loc, sw);
   Value cHd = vec::cIndex(b, loc, hd), cKv = vec::cIndex(b, loc, kvDim);
   Value cQ = vec::cIndex(b, loc, qDim), cGroup = vec::cIndex(b, loc, group);
+  Value cTh = vec::cIndex(b, loc, th), cTiles = vec::cIndex(b, loc, group / th);
   Value zeroV = vec::splatF32(b, loc, vt, 0.0f);
   Value zeroS = vec::splatF32(b, loc, svt, 0.0f);
   Value scaleS = vec::cF32(b, loc, scale);
@@ -91,98 +99,125 @@ func::FuncOp buildAttentionKernel(OpBuilder &b, ModuleOp module, StringRef name,
                      });
     });
 
-    // 2. Every query head of the group, every token.
+    // 2. Every query head of the group, every token: `th` heads at a time,
+    // each K and V row loaded once for all of them. Each head's arithmetic
+    // is the same, in the same order, whatever `th` is.
     vec::forEach(b, loc, a.t0, a.t1, [&](OpBuilder &b, Location loc, Value t) {
       Value n = add(b, loc, add(b, loc, a.start, t), c1);
-      vec::forEach(b, loc, c0, cGroup, [&](OpBuilder &b, Location loc, Value jh) {
-        Value h = add(b, loc, mul(b, loc, g, cGroup), jh);
-        Value qOff = add(b, loc, mul(b, loc, t, cQ), mul(b, loc, h, cHd));
-        SmallVector<Value> qv;
-        for (int64_t c = 0; c < dChunks; ++c)
-          qv.push_back(vec::loadF32(b, loc, q,
-                                    add(b, loc, qOff, vec::cIndex(b, loc, c * width)),
-                                    width, validOf(c)));
+      vec::forEach(b, loc, c0, cTiles, [&](OpBuilder &b, Location loc, Value jt) {
+        SmallVector<Value> qOff;
+        SmallVector<SmallVector<Value>> qv(th);
+        for (int64_t i = 0; i < th; ++i) {
+          Value jh = add(b, loc, mul(b, loc, jt, cTh), vec::cIndex(b, loc, i));
+          Value h = add(b, loc, mul(b, loc, g, cGroup), jh);
+          qOff.push_back(add(b, loc, mul(b, loc, t, cQ), mul(b, loc, h, cHd)));
+          for (int64_t c = 0; c < dChunks; ++c)
+            qv[i].push_back(vec::loadF32(b, loc, q,
+                                         add(b, loc, qOff[i], vec::cIndex(b, loc, c * width)),
+                                         width, validOf(c)));
+        }
+        // Head i's scores live at scores[i * padded ..].
+        auto slot = [&](OpBuilder &b, Location loc, int64_t i, Value j) {
+          return i == 0 ? j : add(b, loc, j, vec::cIndex(b, loc, i * padded));
+        };
 
         // Scores and their max.
         Value negInf = vec::cF32(b, loc, -std::numeric_limits<float>::infinity());
-        Value maxScore =
-            vec::forLoop(
-                b, loc, c0, n, c1, ValueRange{negInf},
-                [&](OpBuilder &b, Location loc, Value j, ValueRange it) {
-                  Value kOff = add(b, loc, mul(b, loc, j, cKv), gOff);
-                  SmallVector<Value> prods;
-                  for (int64_t c = 0; c < dChunks; ++c) {
-                    Value kv = vec::loadF32(
-                        b, loc, kc, add(b, loc, kOff, vec::cIndex(b, loc, c * width)),
-                        width, validOf(c));
-                    prods.push_back(arith::MulFOp::create(b, loc, qv[c], kv));
-                  }
-                  // Pairwise sum of the chunk products (short dependency chains).
-                  while (prods.size() > 1) {
-                    SmallVector<Value> next;
-                    for (size_t i = 0; i + 1 < prods.size(); i += 2)
-                      next.push_back(arith::AddFOp::create(b, loc, prods[i], prods[i + 1]));
-                    if (prods.size() % 2)
-                      next.push_back(prods.back());
-                    prods = next;
-                  }
-                  Value dot = vec::reduceAdd(b, loc, prods[0]);
-                  Value sc = arith::MulFOp::create(b, loc, dot, scaleS);
-                  memref::StoreOp::create(b, loc, sc, scores, ValueRange{j});
-                  // The reference's running max: sc > max ? sc : max.
-                  Value gt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, sc, it[0]);
-                  return SmallVector<Value>{arith::SelectOp::create(b, loc, gt, sc, it[0])};
-                })[0];
+        SmallVector<Value> maxInit(th, negInf);
+        SmallVector<Value> maxScore = vec::forLoop(
+            b, loc, c0, n, c1, maxInit,
+            [&](OpBuilder &b, Location loc, Value j, ValueRange it) {
+              Value kOff = add(b, loc, mul(b, loc, j, cKv), gOff);
+              SmallVector<Value> kv;
+              for (int64_t c = 0; c < dChunks; ++c)
+                kv.push_back(vec::loadF32(
+                    b, loc, kc, add(b, loc, kOff, vec::cIndex(b, loc, c * width)), width,
+                    validOf(c)));
+              SmallVector<Value> next;
+              for (int64_t i = 0; i < th; ++i) {
+                SmallVector<Value> prods;
+                for (int64_t c = 0; c < dChunks; ++c)
+                  prods.push_back(arith::MulFOp::create(b, loc, qv[i][c], kv[c]));
+                // Pairwise sum of the chunk products (short dependency chains).
+                while (prods.size() > 1) {
+                  SmallVector<Value> pairs;
+                  for (size_t e = 0; e + 1 < prods.size(); e += 2)
+                    pairs.push_back(arith::AddFOp::create(b, loc, prods[e], prods[e + 1]));
+                  if (prods.size() % 2)
+                    pairs.push_back(prods.back());
+                  prods = pairs;
+                }
+                Value dot = vec::reduceAdd(b, loc, prods[0]);
+                Value sc = arith::MulFOp::create(b, loc, dot, scaleS);
+                memref::StoreOp::create(b, loc, sc, scores, ValueRange{slot(b, loc, i, j)});
+                // The reference's running max: sc > max ? sc : max.
+                Value gt =
+                    arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, sc, it[i]);
+                next.push_back(arith::SelectOp::create(b, loc, gt, sc, it[i]));
+              }
+              return next;
+            });
 
-        // e_j = exp(score_j - max) in place, and their sum. Lanes past n are
-        // set to a large negative argument, whose exp is 0.
-        Value maxV = vector::BroadcastOp::create(b, loc, svt, maxScore);
+        // Per head: e_j = exp(score_j - max) in place, and their sum (lanes
+        // past n get a large negative argument, whose exp is 0); then p_j.
         Value farV = vec::splatF32(b, loc, svt, -1000.0f);
-        Value sumV =
-            vec::forLoop(
-                b, loc, c0, n, cSw, ValueRange{zeroS},
-                [&](OpBuilder &b, Location loc, Value j0, ValueRange it) {
-                  Value sv = vector::LoadOp::create(b, loc, svt, scores, ValueRange{j0});
-                  Value rem = arith::SubIOp::create(b, loc, n, j0);
-                  Value mask = vector::CreateMaskOp::create(
-                      b, loc, VectorType::get({sw}, b.getI1Type()), ValueRange{rem});
-                  Value xv = arith::SubFOp::create(b, loc, sv, maxV);
-                  xv = arith::SelectOp::create(b, loc, mask, xv, farV);
-                  Value e = vec::expF32(b, loc, xv);
-                  vector::StoreOp::create(b, loc, e, scores, ValueRange{j0});
-                  return SmallVector<Value>{arith::AddFOp::create(b, loc, it[0], e)};
-                })[0];
-        Value denom = vec::reduceAdd(b, loc, sumV);
-        Value denomV = vector::BroadcastOp::create(b, loc, svt, denom);
-        vec::forLoop(b, loc, c0, n, cSw, ValueRange{},
-                     [&](OpBuilder &b, Location loc, Value j0, ValueRange) {
-                       Value e = vector::LoadOp::create(b, loc, svt, scores, ValueRange{j0});
-                       Value pv = arith::DivFOp::create(b, loc, e, denomV);
-                       vector::StoreOp::create(b, loc, pv, scores, ValueRange{j0});
-                       return SmallVector<Value>{};
-                     });
+        for (int64_t i = 0; i < th; ++i) {
+          Value maxV = vector::BroadcastOp::create(b, loc, svt, maxScore[i]);
+          Value sumV =
+              vec::forLoop(
+                  b, loc, c0, n, cSw, ValueRange{zeroS},
+                  [&](OpBuilder &b, Location loc, Value j0, ValueRange it) {
+                    Value at = slot(b, loc, i, j0);
+                    Value sv = vector::LoadOp::create(b, loc, svt, scores, ValueRange{at});
+                    Value rem = arith::SubIOp::create(b, loc, n, j0);
+                    Value mask = vector::CreateMaskOp::create(
+                        b, loc, VectorType::get({sw}, b.getI1Type()), ValueRange{rem});
+                    Value xv = arith::SubFOp::create(b, loc, sv, maxV);
+                    xv = arith::SelectOp::create(b, loc, mask, xv, farV);
+                    Value e = vec::expF32(b, loc, xv);
+                    vector::StoreOp::create(b, loc, e, scores, ValueRange{at});
+                    return SmallVector<Value>{arith::AddFOp::create(b, loc, it[0], e)};
+                  })[0];
+          Value denom = vec::reduceAdd(b, loc, sumV);
+          Value denomV = vector::BroadcastOp::create(b, loc, svt, denom);
+          vec::forLoop(b, loc, c0, n, cSw, ValueRange{},
+                       [&](OpBuilder &b, Location loc, Value j0, ValueRange) {
+                         Value at = slot(b, loc, i, j0);
+                         Value e = vector::LoadOp::create(b, loc, svt, scores, ValueRange{at});
+                         Value pv = arith::DivFOp::create(b, loc, e, denomV);
+                         vector::StoreOp::create(b, loc, pv, scores, ValueRange{at});
+                         return SmallVector<Value>{};
+                       });
+        }
 
-        // out_h = sum_j p_j * v_j, head_dim held in dChunks vector registers.
-        SmallVector<Value> inits(dChunks, zeroV);
+        // out_h = sum_j p_j * v_j, each head's head_dim in dChunks vector
+        // registers (th * dChunks accumulators).
+        SmallVector<Value> inits(th * dChunks, zeroV);
         SmallVector<Value> acc = vec::forLoop(
             b, loc, c0, n, c1, inits,
             [&](OpBuilder &b, Location loc, Value j, ValueRange it) {
-              Value pj = memref::LoadOp::create(b, loc, scores, ValueRange{j});
-              Value pb = vector::BroadcastOp::create(b, loc, vt, pj);
+              SmallVector<Value> pb;
+              for (int64_t i = 0; i < th; ++i) {
+                Value pj = memref::LoadOp::create(b, loc, scores, ValueRange{slot(b, loc, i, j)});
+                pb.push_back(vector::BroadcastOp::create(b, loc, vt, pj));
+              }
               Value vOff = add(b, loc, mul(b, loc, j, cKv), gOff);
-              SmallVector<Value> next;
+              SmallVector<Value> next(th * dChunks);
               for (int64_t c = 0; c < dChunks; ++c) {
                 Value vv = vec::loadF32(b, loc, vc,
                                         add(b, loc, vOff, vec::cIndex(b, loc, c * width)),
                                         width, validOf(c));
-                Value prod = arith::MulFOp::create(b, loc, pb, vv);
-                next.push_back(arith::AddFOp::create(b, loc, it[c], prod));
+                for (int64_t i = 0; i < th; ++i) {
+                  Value prod = arith::MulFOp::create(b, loc, pb[i], vv);
+                  next[i * dChunks + c] = arith::AddFOp::create(b, loc, it[i * dChunks + c], prod);
+                }
               }
               return next;
             });
-        for (int64_t c = 0; c < dChunks; ++c)
-          vec::store(b, loc, acc[c], out,
-                     add(b, loc, qOff, vec::cIndex(b, loc, c * width)), validOf(c));
+        for (int64_t i = 0; i < th; ++i)
+          for (int64_t c = 0; c < dChunks; ++c)
+            vec::store(b, loc, acc[i * dChunks + c], out,
+                       add(b, loc, qOff[i], vec::cIndex(b, loc, c * width)), validOf(c));
       });
     });
   });

@@ -23,6 +23,9 @@
 //   isa          int8 head on AVX-512 VNNI machines: "avx512-vnni"
 //                (vpdpbusd, 64-byte steps) or "avx2" (vpmaddubsw, 32)
 //
+// Attention (AttentionKernel.cpp), one token: tile_n, the query heads of a
+// GQA group per pass over the KV cache (cpuAttentionSpace, as on every CPU).
+//
 //===----------------------------------------------------------------------===//
 #include "codegen/common/ScheduleSpace.h"
 
@@ -30,6 +33,8 @@ namespace tern::sched {
 
 Space x86Space(const std::string &target, Kind kind, const Shape &shape) {
   Space s;
+  if (kind == Kind::kAttention)
+    return cpuAttentionSpace(shape);
   if (kind == Kind::kFloatMatmul || kind == Kind::kInt8Matmul) {
     s.knobs = {
         {"tile_n", {"1", "2", "4"}, "1", "head rows per register tile"},

@@ -89,6 +89,12 @@ static cl::opt<std::string> tuneDb(
              "compiler apply above the target defaults and below "
              "--schedule-file; the others are skipped with a note"),
     cl::init(""), cl::cat(category));
+static cl::opt<int> tuneThreads(
+    "tune-threads",
+    cl::desc("Apply the tuning records measured at this many threads where a kernel "
+             "has them (0, the default: those of the most threads measured); "
+             "tern-run passes its --threads"),
+    cl::init(0), cl::cat(category));
 static cl::opt<int> block("block", cl::desc("Force the weight layout's block (bytes)"),
                           cl::init(0), cl::cat(category));
 static cl::opt<int> interleave(
@@ -242,7 +248,7 @@ int main(int argc, char **argv) {
       std::vector<std::string> notes;
       size_t used = 0;
       const std::string json = ::tern::tune::tunedScheduleFile(
-          db, scheduleTarget, ::tern::tune::hostFingerprint(), &notes, &used);
+          db, scheduleTarget, ::tern::tune::hostFingerprint(), &notes, &used, tuneThreads);
       for (size_t i = 0; i < notes.size() && i < 3; ++i)
         llvm::errs() << "tern-compile: note: " << dbPath << ": " << notes[i] << "\n";
       if (notes.size() > 3)

@@ -248,7 +248,8 @@ static int runCompiled(const char *argv0) {
   // The tuning database tern-compile reads by default is part of the key:
   // new records recompile.
   uint64_t key = fileKey(std::string(compiler)) ^ llvm::xxh3_64bits(model.str()) ^
-                 llvm::xxh3_64bits(target) ^ (fileKey(::tern::tune::defaultTuneDbPath()) * 7);
+                 llvm::xxh3_64bits(target) ^ (fileKey(::tern::tune::defaultTuneDbPath()) * 7) ^
+                 (uint64_t(numThreads) * 0x9e3779b97f4a7c15ull);
   if (llvm::sys::fs::is_directory(model)) {
     std::error_code ec;
     for (llvm::sys::fs::directory_iterator it(model, ec), end; it != end && !ec;
@@ -279,7 +280,9 @@ static int runCompiled(const char *argv0) {
                  << (device == "cuda" ? target : std::string("this CPU")) << " (cached in "
                  << dir << ")\n";
     const std::string targetArg = "--target=" + target;
-    std::vector<llvm::StringRef> cargs = {compiler, model, targetArg, "-q", "-o", exe};
+    // The tuning records of the threads it will run with.
+    const std::string threadsArg = "--tune-threads=" + std::to_string(numThreads);
+    std::vector<llvm::StringRef> cargs = {compiler, model, targetArg, threadsArg, "-q", "-o", exe};
     std::string err;
     int rc = llvm::sys::ExecuteAndWait(compiler, cargs, std::nullopt, {}, 0, 0, &err);
     if (rc != 0)

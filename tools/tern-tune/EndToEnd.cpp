@@ -20,8 +20,11 @@ namespace {
 bool compile(const EndToEndOptions &o, const std::string &db, const std::string &out,
              std::string *err) {
   std::string msg;
+  // The tuned build takes the records of the threads it is timed with.
   const std::vector<std::string> owned = {o.compiler, o.model, "--target=" + o.target,
-                                          "--tune-db=" + db, "-q", "-o", out};
+                                          "--tune-db=" + db,
+                                          "--tune-threads=" + std::to_string(o.threads), "-q",
+                                          "-o", out};
   std::vector<llvm::StringRef> refs(owned.begin(), owned.end());
   if (llvm::sys::ExecuteAndWait(o.compiler, refs, std::nullopt, {}, 1800, 0, &msg) != 0) {
     *err = o.model + ": tern-compile --tune-db=" + db + " failed" + (msg.empty() ? "" : ": " + msg);
@@ -55,13 +58,13 @@ bool lossBeyondSpread(const Rates rs[2]) {
 bool confirmEndToEnd(const EndToEndOptions &o, EndToEndResult *r, std::string *err) {
   const auto began = std::chrono::steady_clock::now();
   const std::string exe[2] = {o.dir + "/default", o.dir + "/tuned"};
-  if (!o.reuseBuilds) {
-    if (!o.quiet)
-      llvm::errs() << "tern-tune: end to end: compiling " << o.model
-                   << " with the defaults and with " << o.tuneDb << "\n";
-    if (!compile(o, "none", exe[0], err) || !compile(o, o.tuneDb, exe[1], err))
-      return false;
-  }
+  if (!o.quiet)
+    llvm::errs() << "tern-tune: end to end: compiling " << o.model
+                 << (o.reuseBuilds ? "" : " with the defaults and") << " with " << o.tuneDb
+                 << " (the records of " << o.threads << " thread" << (o.threads > 1 ? "s" : "")
+                 << ")\n";
+  if ((!o.reuseBuilds && !compile(o, "none", exe[0], err)) || !compile(o, o.tuneDb, exe[1], err))
+    return false;
   if (sameFile(exe[0], exe[1]) && sameFile(exe[0] + ".tpack", exe[1] + ".tpack")) {
     r->identical = true;
     return true;

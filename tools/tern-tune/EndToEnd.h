@@ -28,7 +28,8 @@ struct EndToEndOptions {
   /// many seconds of the start (builds included); 0: all rounds.
   double seconds = 0;
   bool quiet = false;
-  /// The two builds are already in `dir` (an earlier call, other threads).
+  /// The default build is already in `dir` (an earlier call, other
+  /// threads); the tuned one is built for `threads` each time.
   bool reuseBuilds = false;
 };
 

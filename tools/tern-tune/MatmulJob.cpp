@@ -48,7 +48,7 @@ std::string MatmulJob::label() const {
 bool writeJob(const MatmulJob &j, const std::string &path, std::string *err) {
   std::ofstream f(path);
   f << "target " << j.target << "\nkind " << sched::kindName(j.kind) << "\nK " << j.K
-    << "\nN " << j.N << "\nelem " << floatTypeName(j.elem) << "\nparts";
+    << "\nN " << j.N << "\nhead_dim " << j.headDim << "\ncontext " << j.context << "\nelem " << floatTypeName(j.elem) << "\nparts";
   for (int64_t p : j.parts)
     f << " " << p;
   f << "\nlayout " << j.layout.bits << " " << j.layout.pack_dim << " " << j.layout.block << " "
@@ -87,6 +87,10 @@ bool readJob(const std::string &path, MatmulJob *j, std::string *err) {
       }
     } else if (key == "N")
       s >> j->N;
+    else if (key == "head_dim")
+      s >> j->headDim;
+    else if (key == "context")
+      s >> j->context;
     else if (key == "elem") {
       std::string name;
       s >> name;
@@ -138,11 +142,14 @@ bool readJob(const std::string &path, MatmulJob *j, std::string *err) {
 
 int runJob(const MatmulJob &j, const std::string &resultPath) {
   return j.kind == sched::Kind::kTernaryMatmul ? runTernaryJob(j, resultPath)
+         : j.kind == sched::Kind::kAttention   ? runAttentionJob(j, resultPath)
                                                : runHeadJob(j, resultPath);
 }
 
 std::string kernelText(const MatmulJob &j) {
-  return j.kind == sched::Kind::kTernaryMatmul ? ternaryKernelText(j) : headKernelText(j);
+  return j.kind == sched::Kind::kTernaryMatmul ? ternaryKernelText(j)
+         : j.kind == sched::Kind::kAttention   ? attentionKernelText(j)
+                                               : headKernelText(j);
 }
 
 void plantedFailure(const MatmulJob &j) {

@@ -13,7 +13,9 @@
 // through 4x the last-level cache and at least 256 MiB) and writes "ok" and the
 // samples, or "wrong ..." / "compile ...", to the result file. The ternary
 // kernels are measured in TernaryMatmulMeasure.cpp, the heads in
-// HeadMatmulMeasure.cpp; MatmulJob.cpp holds the job file and dispatch.
+// HeadMatmulMeasure.cpp, attention (checked against the default schedule's
+// bits: it is float) in AttentionMeasure.cpp; MatmulJob.cpp holds the job
+// file and dispatch.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_TOOLS_TERN_TUNE_MATMULJOB_H
@@ -40,6 +42,8 @@ struct MatmulShape {
   codegen::FloatType elem = codegen::FloatType::F16; ///< the float head's weights
   ref::TernaryLayout layout;  ///< ternary
   bool divide = false, residual = false;
+  /// Attention: N = query heads, K = KV heads, and these.
+  int64_t headDim = 0, context = 0; ///< head_dim, the KV cache's rows
 
   /// Output rows: the heads' N, the ternary parts' sum.
   int64_t rows() const;
@@ -69,12 +73,14 @@ bool readJob(const std::string &path, MatmulJob *j, std::string *err);
 int runJob(const MatmulJob &j, const std::string &resultPath);
 int runTernaryJob(const MatmulJob &j, const std::string &resultPath);
 int runHeadJob(const MatmulJob &j, const std::string &resultPath);
+int runAttentionJob(const MatmulJob &j, const std::string &resultPath);
 
 /// The MLIR text of the kernel `j` compiles to (its identity: equal text,
 /// equal code), or "" when it cannot be built.
 std::string kernelText(const MatmulJob &j);
 std::string ternaryKernelText(const MatmulJob &j);
 std::string headKernelText(const MatmulJob &j);
+std::string attentionKernelText(const MatmulJob &j);
 
 /// Shared by the measurers: the job's planted failures that end the child
 /// before any work ("crash", "hang"); the result file; seconds per call

@@ -71,6 +71,10 @@ double work(const Key &k, const char **unit) {
     const double bytes = k.kind() == "int8_matmul" ? 1 : k.layout() == "f32" ? 4 : 2;
     return double(k.n()) * double(k.k()) * bytes;
   }
+  if (k.kind() == "attention") { // no weights: calls per second
+    *unit = "k calls/s";
+    return 1e6;
+  }
   if (k.tokens() == 0) { // the layout stage: decode + prefill per token
     *unit = "GB/s (2-bit weights, per decode + prefill token)";
     return double(k.n()) * double(k.k()) / 4;

@@ -17,7 +17,8 @@
 // plus prefill's per token, since one packed copy serves both; a record of
 // 0 tokens; --layout keeps one instead), then decode in that layout (one
 // token: gemv_tile_n, prefetch) and prefill (tile_m, tile_n, with decode's
-// winner fixed). The LM head is searched for
+// winner fixed). Attention (CPU) is searched for one token (tile_n: query
+// heads per pass over the KV cache). The LM head is searched for
 // one token, twice: as the float matmul of its stored type and as the int8
 // matmul of --head=int8 (tile_n, prefetch, and isa where the CPU has two). Each candidate runs in a
 // child process (`tern-tune --measure-job`) with a timeout derived from the
@@ -127,7 +128,7 @@ static cl::opt<std::string> pinLayout(
     cl::init(""));
 static cl::list<std::string> kinds(
     "kind", cl::desc("tune only these kernel kinds: ternary_matmul, matmul (the float head), "
-                     "int8_matmul (the --head=int8 head)"),
+                     "int8_matmul (the --head=int8 head), attention"),
     cl::CommaSeparated);
 
 namespace {
@@ -471,7 +472,7 @@ int main(int argc, char **argv) {
   for (const std::string &name : kinds) {
     sched::Kind kind;
     if (!sched::kindFromName(name, &kind) || name == "bitlinear")
-      return fail("--kind " + name + ": expected ternary_matmul, matmul or int8_matmul");
+      return fail("--kind " + name + ": expected ternary_matmul, matmul, int8_matmul or attention");
   }
   auto wanted = [&](sched::Kind kind) {
     return kinds.empty() || llvm::is_contained(kinds, std::string(sched::kindName(kind)));
@@ -548,6 +549,24 @@ int main(int argc, char **argv) {
       kernels.push_back(k);
     }
   });
+  // Attention (CPU), once per shape: n = query heads, k = KV heads.
+  graph->walk([&](mlir::tern::AttentionOp a) {
+    Kernel k;
+    k.kind = sched::Kind::kAttention;
+    k.N = a.getNumHeads();
+    k.K = a.getNumKvHeads();
+    k.headDim = a.getHeadDim();
+    k.context = mlir::cast<mlir::RankedTensorType>(a.getKCache().getType()).getShape()[0];
+    k.layoutText = "hd" + std::to_string(k.headDim);
+    if (gpu || !wanted(k.kind) ||
+        (!only.empty() && only != std::to_string(k.N) + "x" + std::to_string(k.K)))
+      return;
+    for (const Kernel &o : kernels)
+      if (o.kind == k.kind && o.N == k.N && o.K == k.K && o.headDim == k.headDim &&
+          o.context == k.context)
+        return;
+    kernels.push_back(k);
+  });
   if (kernels.empty())
     return fail(input + ": the plan has no kernel to tune" +
                 (only.empty() ? "" : " of shape " + only.getValue()) +
@@ -573,28 +592,32 @@ int main(int argc, char **argv) {
     return fail(err + " (delete it or give another -o)");
   const tune::Fingerprint hw = tune::hostFingerprint();
   const int64_t llc = std::max<int64_t>(hw.l3_bytes(), hw.l2_bytes());
-  // The end-to-end check gets a sixth of the budget (at least 3 rounds).
-  const double searchBudget = confirmRounds > 0 ? budget * 5 / 6 : budget;
+  // The end-to-end check gets a quarter of the budget (at least 3 rounds,
+  // and a tuned build per thread count): with a sixth, the default 10-minute
+  // run on 2b4t took 10:30.
+  const double searchBudget = confirmRounds > 0 ? budget * 3 / 4 : budget;
   // Buckets searched: three per ternary matmul (layout, decode, prefill;
   // two without a layout knob), one per head; the layout stage counts
   // twice (each candidate runs decode and prefill). Each gets an
   // equal share of what is left of the search budget when it starts, so
   // the time a fast bucket did not use goes to the ones after it (the
   // heads, last, take seconds per candidate).
-  size_t buckets = 0, heads = 0;
+  size_t buckets = 0, heads = 0, attentions = 0;
   for (const Kernel &k : kernels) {
     sched::Space space;
     if (sched::spaceFor(family, k.kind, {k.rows(), k.K}, &space, &err))
       buckets += 2 * (!space.layoutKnobs.empty() && pinLayout.empty()) +
                  !space.decodeKnobs.empty() + !space.prefillKnobs.empty();
-    heads += k.kind != sched::Kind::kTernaryMatmul;
+    heads += k.kind == sched::Kind::kFloatMatmul || k.kind == sched::Kind::kInt8Matmul;
+    attentions += k.kind == sched::Kind::kAttention;
   }
   size_t bucketsLeft = buckets * threadList.size();
   std::string threadsShown;
   for (int t : threadList)
     threadsShown += (threadsShown.empty() ? "" : ", ") + std::to_string(t);
-  errs() << "tern-tune: " << kernels.size() - heads << " ternary matmuls and " << heads
-         << " heads on " << family << " ("
+  errs() << "tern-tune: " << kernels.size() - heads - attentions << " ternary matmuls, "
+         << heads << " heads and " << attentions << " attention" << (attentions == 1 ? "" : "s")
+         << " on " << family << " ("
          << hw.cpu_name() << ", " << threadsShown << " thread"
          << (threadList.size() > 1 || threadList[0] > 1 ? "s" : "") << "), budget " << int(budget)
          << " s, " << dbPath << "\n";
@@ -726,6 +749,8 @@ int main(int argc, char **argv) {
               return 2.0 + 0.25;
             return 2.0 + 0.2 / std::max(1.0, l.size() > 3 ? std::atof(l.c_str() + 3) : 1.0);
           }
+          if (k.kind == sched::Kind::kAttention) // more heads per pass read the cache less
+            return -num("tile_n");
           if (k.kind != sched::Kind::kTernaryMatmul) // heads: one stream first
             return num("tile_n") * 0.1 + num("prefetch") * 0.01 +
                    (s.count("isa") && s.at("isa") != space.knob("isa")->def ? 0.05 : 0.0);

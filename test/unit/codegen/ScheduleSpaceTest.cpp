@@ -79,7 +79,15 @@ std::string cpuCode(const std::string &name, const sched::Schedule &knobs,
   auto module = mlir::ModuleOp::create(b.getUnknownLoc());
   b.setInsertionPointToEnd(module.getBody());
   mlir::tern::ScheduleAttr attr = mlir::tern::scheduleFromKnobs(&ctx, knobs);
-  if (kind == sched::Kind::kFloatMatmul) { // the LM head, as the plan maps it
+  if (kind == sched::Kind::kAttention) { // 2B4T's: 20 query heads over 5 KV heads
+    codegen::AttentionParams p;
+    p.heads = 20;
+    p.kv_heads = 5;
+    p.head_dim = 128;
+    p.max_context = 64;
+    codegen::applySchedule(attr, &p);
+    cpu::buildAttentionKernel(b, module, "k", p);
+  } else if (kind == sched::Kind::kFloatMatmul) { // the LM head, as the plan maps it
     codegen::FloatMatmulParams p;
     p.N = kN;
     p.K = kK;
@@ -196,17 +204,20 @@ INSTANTIATE_TEST_SUITE_P(Targets, EveryKnob,
                            return n;
                          });
 
-// The heads' spaces (one token): every knob changes the code on every CPU
+// The heads' and attention's spaces (one token): every knob changes the code on every CPU
 // target; the GPU's heads have no knobs.
 class HeadEveryKnob : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(HeadEveryKnob, ChangesTheGeneratedCode) {
   const std::string target = GetParam();
-  for (sched::Kind kind : {sched::Kind::kFloatMatmul, sched::Kind::kInt8Matmul}) {
+  for (sched::Kind kind :
+       {sched::Kind::kFloatMatmul, sched::Kind::kInt8Matmul, sched::Kind::kAttention}) {
     SCOPED_TRACE(sched::kindName(kind));
     sched::Space space;
     std::string err;
-    ASSERT_TRUE(sched::spaceFor(target, kind, {kN, kK}, &space, &err)) << err;
+    const sched::Shape shape =
+        kind == sched::Kind::kAttention ? sched::Shape{20, 5} : sched::Shape{kN, kK};
+    ASSERT_TRUE(sched::spaceFor(target, kind, shape, &space, &err)) << err;
     ASSERT_FALSE(space.knobs.empty());
     EXPECT_TRUE(space.prefillKnobs.empty()) << "heads are tuned for one token";
     EXPECT_EQ(space.decodeKnobs.size(), space.knobs.size());
@@ -250,6 +261,8 @@ TEST(ScheduleSpace, GpuHeadsHaveNoKnobs) {
     EXPECT_TRUE(space.knobs.empty()) << t;
     EXPECT_EQ(sched::checkSchedule(space, {{"tile_n", "2"}}),
               std::string("tile_n is not a knob of matmul on ") + t + " (its knobs: none)");
+    ASSERT_TRUE(sched::spaceFor(t, sched::Kind::kAttention, {20, 5}, &space, &err));
+    EXPECT_TRUE(space.knobs.empty()) << t << ": the GPU attention has no knob";
   }
 }
 

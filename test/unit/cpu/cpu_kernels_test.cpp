@@ -412,6 +412,11 @@ const std::vector<AttnCase> &attnCases() {
       {"attn_tiny", {4, 2, 64, 64, 8}},
       {"attn_2b4t", {20, 5, 128, 64, 8}},
       {"attn_odd", {3, 1, 20, 40, 8}},
+      // tile_n query heads per pass (the schedule's): 2 and 4 of 2B4T's
+      // group of 4, 3 of the odd one's group of 3.
+      {"attn_2b4t_t2", {20, 5, 128, 64, 8, 2}},
+      {"attn_2b4t_t4", {20, 5, 128, 64, 8, 4}},
+      {"attn_odd_t3", {3, 1, 20, 40, 8, 3}},
   };
   return cases;
 }
@@ -502,6 +507,41 @@ void runAttentionCase(int idx) {
 TEST(CpuAttentionKernel, Tiny) { runAttentionCase(0); }
 TEST(CpuAttentionKernel, B2B4T) { runAttentionCase(1); }
 TEST(CpuAttentionKernel, OddHeadDimGroup3) { runAttentionCase(2); }
+TEST(CpuAttentionKernel, B2B4TTwoHeadsPerPass) { runAttentionCase(3); }
+TEST(CpuAttentionKernel, B2B4TFourHeadsPerPass) { runAttentionCase(4); }
+TEST(CpuAttentionKernel, OddThreeHeadsPerPass) { runAttentionCase(5); }
+
+// Several heads per pass regroup the heads and leave each head's
+// arithmetic as it is: the same bits as one head per pass (what tern-tune's
+// attention check relies on), for decode and prefill.
+TEST(CpuAttentionKernel, HeadsPerPassGiveTheSameBits) {
+  for (auto [tiled, base] : {std::pair<int, int>{3, 1}, {4, 1}, {5, 2}}) {
+    GET_KERNEL(fnT, attnJit(), attnCases()[tiled].name);
+    GET_KERNEL(fnB, attnJit(), attnCases()[base].name);
+    const AttentionParams &p = attnCases()[base].p;
+    const int64_t kvDim = p.kv_heads * p.head_dim, qDim = p.heads * p.head_dim;
+    for (auto [T, start] : {std::pair<int64_t, int64_t>{1, 37}, {5, 3}}) {
+      SCOPED_TRACE(std::string(attnCases()[tiled].name) + " T=" + std::to_string(T));
+      const uint32_t seed = uint32_t(77 * tiled + T);
+      std::vector<float> q = uniform(p.max_batch * qDim, -3.0f, 3.0f, seed + 1);
+      std::vector<float> k = uniform(p.max_batch * kvDim, -1.5f, 1.5f, seed + 2);
+      std::vector<float> v = uniform(p.max_batch * kvDim, -1.0f, 1.0f, seed + 3);
+      std::vector<float> kc = uniform(p.max_context * kvDim, -1.5f, 1.5f, seed + 4);
+      std::vector<float> vc = uniform(p.max_context * kvDim, -1.0f, 1.0f, seed + 5);
+      std::vector<float> kc2 = kc, vc2 = vc;
+      std::vector<float> outT(p.max_batch * qDim, -9.0f), outB(p.max_batch * qDim, -7.0f);
+      call(fnT, {q.data(), k.data(), v.data(), kc.data(), vc.data(), outT.data()}, 0, T, start,
+           0, p.kv_heads);
+      call(fnB, {q.data(), k.data(), v.data(), kc2.data(), vc2.data(), outB.data()}, 0, T,
+           start, 0, p.kv_heads);
+      ASSERT_EQ(kc, kc2);
+      ASSERT_EQ(vc, vc2);
+      for (int64_t i = 0; i < T * qDim; ++i)
+        ASSERT_EQ(std::memcmp(&outT[size_t(i)], &outB[size_t(i)], 4), 0)
+            << "i=" << i << ": " << outT[size_t(i)] << " vs " << outB[size_t(i)];
+    }
+  }
+}
 
 //===----------------------------------------------------------------------===//
 // Float matmul (LM head)

@@ -203,6 +203,31 @@ TEST(TuneDb, TheChosenLayoutComesLastWithItsKnobs) {
   EXPECT_NE(notes[0].find("ternary_matmul 64x256 layout skipped"), std::string::npos) << notes[0];
 }
 
+// A build takes the records of the thread count it is for where a kernel
+// has them (tern-compile --tune-threads), else those of the most threads.
+TEST(TuneDb, TheRecordsOfTheBuildsThreadsWin) {
+  Database db;
+  for (int threads : {1, 2}) {
+    Key key = keyFor(64, 256);
+    key.set_space_version(2);
+    key.set_threads(threads);
+    SearchResult r;
+    r.best = {{"prefetch", threads == 1 ? "16" : "4"}};
+    r.tried = {Candidate{r.best, "default", {}, ""}};
+    r.tried[0].m.seconds = {1e-5};
+    *db.add_records() = toRecord(key, r);
+  }
+  std::vector<std::string> notes;
+  size_t used = 0;
+  auto file = [&](int threads) {
+    return tunedScheduleFile(db, "x86-avx512-vnni", hostFingerprint(), &notes, &used, threads);
+  };
+  EXPECT_NE(file(0).find("prefetch = 4"), std::string::npos) << file(0);
+  EXPECT_NE(file(2).find("prefetch = 4"), std::string::npos) << file(2);
+  EXPECT_NE(file(1).find("prefetch = 16"), std::string::npos) << file(1);
+  EXPECT_NE(file(8).find("prefetch = 4"), std::string::npos) << "none of 8: the most threads";
+}
+
 TEST(TuneDb, TheHostIsFingerprinted) {
   const Fingerprint f = hostFingerprint();
   EXPECT_FALSE(f.cpu_name().empty());

@@ -5,8 +5,8 @@
 // would take). The search finds the optimum, respects its budget, measures
 // identical code once, records planted crashing, hanging and wrong-result
 // candidates as failures while the run completes, keeps the default when
-// the difference is inside the noise, and tunes nothing when the default
-// itself fails.
+// the difference is inside the noise (and says when it is slower beyond
+// it), and tunes nothing when the default itself fails.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/TuneSearch.h"
@@ -174,6 +174,21 @@ TEST(TuneSearch, NoiseWiderThanTheDifferenceKeepsTheDefault) {
   EXPECT_TRUE(r.defaultKept) << r.why;
   EXPECT_EQ(r.best, space2d().defaults());
   EXPECT_NE(r.why.find("not resolvable"), std::string::npos) << r.why;
+}
+
+// When the default is the optimum (a = 1, b = 1 here), every other
+// schedule is slower beyond the spread: the record says so, not "not
+// resolvable".
+TEST(TuneSearch, ADefaultFasterBeyondTheSpreadIsSaidToBe) {
+  FakeMeasurer f;
+  f.cost = [](const sched::Schedule &s) {
+    return 1e-5 * (1 + double(knob(s, "a") - 1) + double(knob(s, "b") - 1));
+  };
+  SearchResult r = search(space2d(), f, opts(f, 100));
+  EXPECT_TRUE(r.defaultKept) << r.why;
+  EXPECT_NE(r.why.find("every other schedule is slower: the best, "), std::string::npos) << r.why;
+  EXPECT_NE(r.why.find("x the default's"), std::string::npos) << r.why;
+  EXPECT_EQ(r.why.find("not resolvable"), std::string::npos) << r.why;
 }
 
 TEST(TuneSearch, ADefaultThatFailsTunesNothing) {
