@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/tern-tune/MatmulJob.h"
+#include "tools/tern-tune/KernelModule.h"
 
 #include "codegen/common/Jit.h"
 #include "codegen/common/PlanBuilder.h"
@@ -38,12 +39,6 @@
 namespace tern::tune {
 
 namespace {
-
-mlir::DialectRegistry registry() {
-  mlir::DialectRegistry r;
-  mlir::tern::registerJitDialects(r);
-  return r;
-}
 
 codegen::AttentionParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
                                   const sched::Schedule &s) {
@@ -70,20 +65,13 @@ std::string whyNot(const codegen::AttentionParams &p) {
 } // namespace
 
 std::string attentionKernelText(const MatmulJob &j) {
-  mlir::MLIRContext ctx(registry());
-  ctx.loadAllAvailableDialects();
-  const codegen::AttentionParams p = paramsOf(&ctx, j, j.schedule);
-  if (!whyNot(p).empty())
-    return "";
-  mlir::OpBuilder b(&ctx);
-  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
-  b.setInsertionPointToEnd(module.getBody());
-  cpu::buildAttentionKernel(b, module, "k", p);
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  module.print(os);
-  module->erase();
-  return text;
+  return kernelModuleText([&](mlir::MLIRContext *ctx, mlir::OpBuilder &b, mlir::ModuleOp m) {
+    const codegen::AttentionParams p = paramsOf(ctx, j, j.schedule);
+    if (!whyNot(p).empty())
+      return false;
+    cpu::buildAttentionKernel(b, m, "k", p);
+    return true;
+  });
 }
 
 int runAttentionJob(const MatmulJob &j, const std::string &resultPath) {
@@ -92,7 +80,7 @@ int runAttentionJob(const MatmulJob &j, const std::string &resultPath) {
   std::string err;
   if (!cpu::resolveCpuTarget(j.target, &t, &err))
     return writeResult(resultPath, "compile " + err);
-  mlir::MLIRContext ctx(registry());
+  mlir::MLIRContext ctx(kernelRegistry());
   ctx.loadAllAvailableDialects();
   const codegen::AttentionParams p = paramsOf(&ctx, j, j.schedule);
   const codegen::AttentionParams p1 = paramsOf(&ctx, j, {}); // the default

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/tern-tune/MatmulJob.h"
+#include "tools/tern-tune/KernelModule.h"
 
 #include "codegen/common/Jit.h"
 #include "codegen/common/PlanBuilder.h"
@@ -36,12 +37,6 @@
 namespace tern::tune {
 
 namespace {
-
-mlir::DialectRegistry registry() {
-  mlir::DialectRegistry r;
-  mlir::tern::registerJitDialects(r);
-  return r;
-}
 
 /// The head kernel of `j` built into `module`; "" or why it cannot be.
 std::string buildHead(mlir::OpBuilder &b, mlir::ModuleOp module, const MatmulJob &j,
@@ -76,24 +71,15 @@ std::string buildHead(mlir::OpBuilder &b, mlir::ModuleOp module, const MatmulJob
 } // namespace
 
 std::string headKernelText(const MatmulJob &j) {
-  mlir::MLIRContext ctx(registry());
-  ctx.loadAllAvailableDialects();
-  mlir::OpBuilder b(&ctx);
-  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
-  b.setInsertionPointToEnd(module.getBody());
-  int64_t grain = 1;
-  std::string text;
-  if (buildHead(b, module, j, &grain).empty()) {
-    llvm::raw_string_ostream os(text);
-    module.print(os);
-  }
-  module->erase();
-  return text;
+  return kernelModuleText([&](mlir::MLIRContext *, mlir::OpBuilder &b, mlir::ModuleOp m) {
+    int64_t grain = 1;
+    return buildHead(b, m, j, &grain).empty();
+  });
 }
 
 int runHeadJob(const MatmulJob &j, const std::string &resultPath) {
   plantedFailure(j);
-  mlir::MLIRContext ctx(registry());
+  mlir::MLIRContext ctx(kernelRegistry());
   ctx.loadAllAvailableDialects();
   mlir::OpBuilder b(&ctx);
   auto module = mlir::ModuleOp::create(b.getUnknownLoc());

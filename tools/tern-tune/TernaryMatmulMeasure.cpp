@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/tern-tune/MatmulJob.h"
+#include "tools/tern-tune/KernelModule.h"
 
 #include "codegen/common/Jit.h"
 #include "codegen/cpu/Kernels.h"
@@ -33,12 +34,6 @@ namespace tern::tune {
 
 namespace {
 
-mlir::DialectRegistry registry() {
-  mlir::DialectRegistry r;
-  mlir::tern::registerJitDialects(r);
-  return r;
-}
-
 /// The kernel's parameters under the job's schedule, as the plan builder
 /// sets them (applySchedule).
 cpu::TernaryMatmulParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
@@ -62,17 +57,10 @@ std::string ternaryKernelText(const MatmulJob &j) {
   std::string err;
   if (!cpu::resolveCpuTarget(j.target, &t, &err))
     return "";
-  mlir::MLIRContext ctx(registry());
-  ctx.loadAllAvailableDialects();
-  mlir::OpBuilder b(&ctx);
-  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
-  b.setInsertionPointToEnd(module.getBody());
-  cpu::buildTernaryMatmulKernel(b, module, "k", paramsOf(&ctx, j, t));
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  module.print(os);
-  module->erase();
-  return text;
+  return kernelModuleText([&](mlir::MLIRContext *ctx, mlir::OpBuilder &b, mlir::ModuleOp m) {
+    cpu::buildTernaryMatmulKernel(b, m, "k", paramsOf(ctx, j, t));
+    return true;
+  });
 }
 
 int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
@@ -81,7 +69,7 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   std::string err;
   if (!cpu::resolveCpuTarget(j.target, &t, &err))
     return writeResult(resultPath, "compile " + err);
-  mlir::MLIRContext ctx(registry());
+  mlir::MLIRContext ctx(kernelRegistry());
   ctx.loadAllAvailableDialects();
   mlir::OpBuilder b(&ctx);
   auto module = mlir::ModuleOp::create(b.getUnknownLoc());
