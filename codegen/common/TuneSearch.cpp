@@ -80,7 +80,7 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
 
   // 1. The default.
   std::vector<sched::Schedule> all = enumerate(space);
-  Candidate def{all[0], "default", timed(all[0], 0), ""};
+  Candidate def{all[0], "default", timed(all[0], 0), "", {}};
   r.tried.push_back(def);
   r.measured = 1;
   r.best = all[0];
@@ -117,12 +117,22 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
   std::map<std::string, size_t> byCode;
   if (std::string k = m.codeKey(all[0]); !k.empty())
     byCode[k] = 0;
+  // Exploration leaves room for `minRounds` rounds of the default and the
+  // finalists (as many as have run correctly, and the next one), at the
+  // typical measurement's wall time.
+  const double reserveRounds = double(std::max(0, std::min(o.minRounds, o.rounds)));
+  size_t good = 0; // distinct codes explored that ran correctly
+  auto exploreLimit = [&] {
+    const size_t finalists = std::min(o.finalists, good + 1);
+    return std::min(o.explore * o.budgetSeconds,
+                    o.budgetSeconds - typical() * double(1 + finalists) * reserveRounds);
+  };
   for (const sched::Schedule &s : rest) {
-    if (elapsed() + typical() > o.explore * o.budgetSeconds) {
+    if (elapsed() + typical() > exploreLimit()) {
       r.budgetExhausted = true;
       break;
     }
-    Candidate c{s, origin, {}, ""};
+    Candidate c{s, origin, {}, "", {}};
     const std::string key = m.codeKey(s);
     if (auto it = key.empty() ? byCode.end() : byCode.find(key); it != byCode.end()) {
       c.sameCodeAs = showSchedule(r.tried[it->second].schedule);
@@ -130,13 +140,15 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
     } else {
       c.m = timed(s, timeout);
       ++r.measured;
+      good += c.m.failure == Failure::kNone && !c.m.seconds.empty();
       if (!key.empty())
         byCode[key] = r.tried.size();
     }
     r.tried.push_back(std::move(c));
   }
 
-  // 4. Final rounds: the best few, interleaved with the default.
+  // 4. Final rounds: the best few, interleaved with the default, in
+  //    mirrored order every other round (D f1 f2, f2 f1 D, ...).
   std::vector<size_t> ok;
   for (size_t i = 1; i < r.tried.size(); ++i)
     if (r.tried[i].m.failure == Failure::kNone && !r.tried[i].m.seconds.empty() &&
@@ -153,53 +165,78 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
       r.budgetExhausted = true;
       break;
     }
-    Measurement d = timed(r.tried[0].schedule, timeout);
-    r.tried[0].m.seconds.insert(r.tried[0].m.seconds.end(), d.seconds.begin(), d.seconds.end());
-    for (size_t i : ok) {
-      Measurement f = timed(r.tried[i].schedule, timeout);
+    std::vector<size_t> order = {0};
+    order.insert(order.end(), ok.begin(), ok.end());
+    if (round % 2)
+      std::reverse(order.begin(), order.end());
+    for (size_t i : order) {
+      Candidate &c = r.tried[i];
+      if (c.m.failure != Failure::kNone)
+        continue; // failed in an earlier round
+      Measurement f = timed(c.schedule, timeout);
       if (f.failure != Failure::kNone) { // flaky: a failure now is a failure
-        r.tried[i].m.failure = f.failure;
-        r.tried[i].m.detail = f.detail + " (in a final round)";
+        c.m.failure = f.failure;
+        c.m.detail = f.detail + " (in a final round)";
         continue;
       }
-      r.tried[i].m.seconds.insert(r.tried[i].m.seconds.end(), f.seconds.begin(),
-                                  f.seconds.end());
+      c.m.seconds.insert(c.m.seconds.end(), f.seconds.begin(), f.seconds.end());
+      c.rounds.insert(c.rounds.end(), f.seconds.begin(), f.seconds.end());
     }
+    ++r.roundsRun;
   }
 
-  // 5. The winner beats the default beyond the spread, or the default stays.
-  r.defaultSpread = r.tried[0].spread();
+  // 5. The winner beats the default beyond the spread of the final rounds,
+  //    or the default stays. Without final rounds (o.rounds == 0) the
+  //    exploration samples decide.
+  const bool onRounds = o.rounds > 0;
+  auto spreadFor = [&](const Candidate &c) { return onRounds ? c.roundSpread() : c.spread(); };
+  std::ostringstream why;
+  r.defaultSpread = spreadFor(r.tried[0]);
   r.bestSpread = r.defaultSpread;
+  if (r.tried[0].m.failure != Failure::kNone) {
+    // The default failed in a final round: it is flaky, and nothing else
+    // can be judged against it.
+    why << "the default schedule failed in a final round (" << r.tried[0].m.detail
+        << "): the default is kept";
+    r.why = why.str();
+    return r;
+  }
   const Candidate *best = nullptr;
   for (size_t i : ok)
     if (r.tried[i].m.failure == Failure::kNone &&
-        (!best || r.tried[i].spread().median < best->spread().median))
+        (!best || spreadFor(r.tried[i]).median < spreadFor(*best).median))
       best = &r.tried[i];
-  std::ostringstream why;
   if (!best) {
     why << (r.tried.size() <= 1 && r.budgetExhausted
                 ? "the budget ran out after the default: the default is kept"
                 : "no other schedule ran correctly: the default is kept");
+  } else if (onRounds && r.roundsRun == 0) {
+    const Spread b = best->spread(), d = r.tried[0].spread();
+    why << "no interleaved round fit in the budget: the best explored, "
+        << showSchedule(best->schedule) << " at " << b.median * 1e6 << " us against the default's "
+        << d.median * 1e6 << " us measured at another time, is not resolvable; the default is kept";
   } else {
-    const Spread b = best->spread(), d = r.defaultSpread;
+    const Spread b = spreadFor(*best), d = r.defaultSpread;
+    const std::string over =
+        onRounds ? " over " + std::to_string(r.roundsRun) + " interleaved rounds" : "";
     if (b.p80 < d.p20) {
       r.best = best->schedule;
       r.defaultKept = false;
       r.bestSpread = b;
       why << showSchedule(best->schedule) << " is " << d.median / b.median << "x the default ("
           << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "] vs "
-          << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "])";
+          << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "]" << over << ")";
     } else if (b.p20 > d.p80) { // every other candidate is slower, beyond the spread
       why << "every other schedule is slower: the best, " << showSchedule(best->schedule)
           << " at " << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6
           << "], takes " << b.median / d.median << "x the default's " << d.median * 1e6
-          << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6
-          << "] beyond the spread: the default is kept";
+          << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "]" << over
+          << " beyond the spread: the default is kept";
     } else {
       why << "the best, " << showSchedule(best->schedule) << " at " << b.median * 1e6 << " us ["
           << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "], does not beat the default's "
-          << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6
-          << "] beyond the spread: not resolvable, the default is kept";
+          << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "]" << over
+          << " beyond the spread: not resolvable, the default is kept";
     }
   }
   r.why = why.str();

@@ -13,14 +13,21 @@
 //      measured once;
 //   3. a crash, a hang (timeout), a compile failure or a wrong result is
 //      that candidate's failure, recorded, and the search goes on;
-//   4. the best few are re-measured in rounds interleaved with the default
-//      (default, f1, f2, ... each round), so drift hits them alike;
-//   5. the winner must beat the default by more than the spread measured:
-//      its p80 below the default's p20; otherwise the default is kept and
-//      the result says the difference was not resolvable.
+//   4. the best few are re-measured in rounds interleaved with the default,
+//      in mirrored order (default, f1, f2; then f2, f1, default; ...), so
+//      that drift over the rounds hits them alike;
+//   5. the winner is chosen on the final rounds' samples alone, and must
+//      beat the default's by more than the spread measured: its p80 below
+//      the default's p20; otherwise the default is kept and the result says
+//      the difference was not resolvable. Exploration samples only pick
+//      the finalists: on a machine whose speed drifts over seconds (a
+//      shared VM), the best of many one-off measurements is mostly the one
+//      that ran in a fast moment, and a one-off against a default timed
+//      seconds earlier decides nothing.
 // A measurement (or a final round) that would not fit in what is left of
 // the budget, judged by the measurements' typical wall time so far, is not
-// started. The clock is a parameter so that tests run on a fake one.
+// started, and exploration stops early enough to leave `minRounds` final
+// rounds room. The clock is a parameter so that tests run on a fake one.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_CODEGEN_COMMON_TUNESEARCH_H
@@ -69,17 +76,21 @@ struct Candidate {
   std::string origin; ///< "default", "model", "grid", "random"
   Measurement m;      ///< every sample, exploration and final rounds
   std::string sameCodeAs; ///< measured as this candidate's code (codeKey)
+  std::vector<double> rounds; ///< the final rounds' samples alone
   Spread spread() const { return spreadOf(m.seconds); }
+  Spread roundSpread() const { return spreadOf(rounds); }
 };
 
 struct SearchOptions {
   double budgetSeconds = 60; ///< exploration and final rounds together
-  /// The share of the budget for exploration; the rest is the final rounds.
+  /// The most of the budget exploration may take; it stops sooner where
+  /// `minRounds` final rounds would not fit after it.
   double explore = 0.7;
   size_t maxGrid = 256;     ///< a larger grid is sampled at random
   uint64_t seed = 1;
-  size_t finalists = 3;
-  int rounds = 3;
+  size_t finalists = 2;
+  int rounds = 3;    ///< final rounds at most; 0: decide on exploration samples
+  int minRounds = 2; ///< final rounds that exploration leaves room for
   double timeoutFactor = 4; ///< x the default's median
   double minTimeout = 1;    ///< seconds
   /// The analytic estimate of a schedule (lower first); null: grid order.
@@ -95,6 +106,8 @@ struct SearchResult {
   std::vector<Candidate> tried; ///< [0] is the default
   size_t measured = 0;    ///< distinct codes measured
   bool budgetExhausted = false;
+  int roundsRun = 0;      ///< final rounds completed
+  /// The spreads the decision was made on: the final rounds' samples.
   Spread bestSpread, defaultSpread;
 };
 

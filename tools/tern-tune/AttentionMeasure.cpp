@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/tern-tune/MatmulJob.h"
+#include "tools/tern-tune/Rotation.h"
 #include "tools/tern-tune/KernelModule.h"
 
 #include "codegen/common/Jit.h"
@@ -151,19 +152,17 @@ int runAttentionJob(const MatmulJob &j, const std::string &resultPath) {
     }
 
   // Timing: the caches rotate through their copies.
-  const int64_t cacheFloats = C * kvDim;
-  const int64_t copies =
-      std::max<int64_t>(1, j.rotateBytes / std::max<int64_t>(2 * cacheFloats * 4, 1));
-  std::vector<float> kcs(size_t(cacheFloats * copies)), vcs(size_t(cacheFloats * copies));
-  for (int64_t c = 0; c < copies; ++c) {
-    std::memcpy(kcs.data() + c * cacheFloats, kc0.data(), size_t(cacheFloats) * 4);
-    std::memcpy(vcs.data() + c * cacheFloats, vc0.data(), size_t(cacheFloats) * 4);
-  }
-  int64_t copy = 0;
+  // The kernel appends to the caches it is given: the pool is refilled by
+  // the next child.
+  const int64_t cacheBytes = C * kvDim * 4;
+  Rotation rot;
+  if (!rot.init({{kc0.data(), cacheBytes}, {vc0.data(), cacheBytes}}, j.rotateBytes, j.poolFd,
+                true, &err))
+    return writeResult(resultPath, "compile " + err);
   return writeResult(resultPath, timeSamples(j, [&] {
-                       argsB[3] = kcs.data() + copy * cacheFloats;
-                       argsB[4] = vcs.data() + copy * cacheFloats;
-                       copy = copy + 1 == copies ? 0 : copy + 1;
+                       const int64_t c = rot.next();
+                       argsB[3] = rot.part(c, 0);
+                       argsB[4] = rot.part(c, 1);
                        over(fn, argsB);
                      }));
 }

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tools/tern-tune/MatmulJob.h"
+#include "tools/tern-tune/Rotation.h"
 #include "tools/tern-tune/KernelModule.h"
 
 #include "codegen/common/Jit.h"
@@ -97,27 +98,27 @@ int runHeadJob(const MatmulJob &j, const std::string &resultPath) {
 
   const int64_t N = j.N, K = j.K, T = j.tokens;
   const bool isFloat = j.kind == sched::Kind::kFloatMatmul;
-  std::mt19937 rng(uint32_t(N * 131 + K));
+  SeededInts rng(uint64_t(N * 131 + K));
   std::vector<float> y(size_t(T * N), std::nanf("0xbad")); // poisoned
   std::vector<float> want(size_t(T * N));
   // The weights, one copy: stored floats or int8 rows.
   const int64_t elemBytes = !isFloat ? 1 : j.elem == codegen::FloatType::F32 ? 4 : 2;
   const int64_t wBytes = N * K * elemBytes;
-  const int64_t copies = std::max<int64_t>(1, j.rotateBytes / std::max<int64_t>(wBytes, 1));
-  std::vector<uint8_t> weights(size_t(wBytes * copies));
+  std::vector<uint8_t> weights(static_cast<size_t>(wBytes));
   std::vector<float> x, s, scale;
   std::vector<int8_t> q;
   std::vector<int32_t> corr;
   std::vector<void *> args;
   size_t weightArg = 0;
   if (isFloat) {
-    std::uniform_int_distribution<int> w5(-2, 2), x7(-3, 3);
-    std::vector<int8_t> w(size_t(N * K));
+    std::vector<int8_t> w(size_t(N * K)), xi(size_t(T * K));
     for (auto &v : w)
-      v = int8_t(w5(rng));
+      v = int8_t(rng.uniform(-2, 2));
     x.resize(size_t(T * K));
-    for (auto &v : x)
-      v = float(x7(rng));
+    for (size_t i = 0; i < xi.size(); ++i) {
+      xi[i] = int8_t(rng.uniform(-3, 3));
+      x[i] = float(xi[i]);
+    }
     for (int64_t i = 0; i < N * K; ++i) {
       const float f = float(w[size_t(i)]);
       if (j.elem == codegen::FloatType::F32) {
@@ -127,23 +128,19 @@ int runHeadJob(const MatmulJob &j, const std::string &resultPath) {
         std::memcpy(&weights[size_t(i * 2)], &h, 2);
       }
     }
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t n = 0; n < N; ++n) {
-        int64_t acc = 0;
-        for (int64_t k = 0; k < K; ++k)
-          acc += int64_t(w[size_t(n * K + k)]) * int64_t(x[size_t(t * K + k)]);
-        want[size_t(t * N + n)] = float(acc);
-      }
+    // Small integers: every product and sum is exact in f32 (|sum| <= 6 K).
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t t = 0; t < T; ++t)
+        want[size_t(t * N + n)] = float(dotI8(&w[size_t(n * K)], &xi[size_t(t * K)], K));
     args = {x.data(), weights.data(), y.data()};
     weightArg = 1;
   } else {
-    std::uniform_int_distribution<int> w8(-127, 127), q8(-128, 127);
     int8_t *W = reinterpret_cast<int8_t *>(weights.data());
     for (int64_t i = 0; i < N * K; ++i)
-      W[i] = int8_t(w8(rng));
+      W[i] = int8_t(rng.uniform(-127, 127));
     q.resize(size_t(T * K));
     for (auto &v : q)
-      v = int8_t(q8(rng));
+      v = int8_t(rng.uniform(-128, 127));
     for (int64_t k = 0; k < K; ++k) { // the largest |products|
       W[k] = 127;
       q[size_t(k)] = -128;
@@ -160,18 +157,13 @@ int runHeadJob(const MatmulJob &j, const std::string &resultPath) {
         sum += W[n * K + k];
       corr[size_t(n)] = 128 * sum;
     }
-    for (int64_t t = 0; t < T; ++t)
-      for (int64_t n = 0; n < N; ++n) {
-        int32_t acc = 0;
-        for (int64_t k = 0; k < K; ++k)
-          acc += int32_t(q[size_t(t * K + k)]) * int32_t(W[n * K + k]);
-        want[size_t(t * N + n)] = float(acc) / s[size_t(t)] * scale[size_t(n)];
-      }
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t t = 0; t < T; ++t)
+        want[size_t(t * N + n)] =
+            float(dotI8(&q[size_t(t * K)], &W[n * K], K)) / s[size_t(t)] * scale[size_t(n)];
     args = {q.data(), s.data(), weights.data(), scale.data(), corr.data(), y.data()};
     weightArg = 2;
   }
-  for (int64_t c = 1; c < copies; ++c)
-    std::memcpy(weights.data() + c * wBytes, weights.data(), size_t(wBytes));
 
   rt::ThreadPool pool;
   if (!pool.start(int(j.threads), 200, &err))
@@ -198,10 +190,11 @@ int runHeadJob(const MatmulJob &j, const std::string &resultPath) {
         return writeResult(resultPath, buf);
       }
     }
-  int64_t copy = 0;
+  Rotation rot;
+  if (!rot.init({{weights.data(), wBytes}}, j.rotateBytes, j.poolFd, false, &err))
+    return writeResult(resultPath, "compile " + err);
   return writeResult(resultPath, timeSamples(j, [&] {
-                       args[weightArg] = weights.data() + copy * wBytes;
-                       copy = copy + 1 == copies ? 0 : copy + 1;
+                       args[weightArg] = rot.part(rot.next(), 0);
                        pool.parallelFor(j.threads, call);
                      }));
 }

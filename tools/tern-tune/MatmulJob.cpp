@@ -55,7 +55,7 @@ bool writeJob(const MatmulJob &j, const std::string &path, std::string *err) {
     << j.layout.interleave << " " << j.layout.chunk << " " << j.layout.lut << "\ndivide "
     << j.divide << "\nresidual " << j.residual << "\ntokens " << j.tokens << "\nthreads "
     << j.threads << "\nmin_sample_s " << j.minSampleSeconds << "\nsamples " << j.samples
-    << "\nrotate_bytes " << j.rotateBytes << "\nplant " << (j.plant.empty() ? "-" : j.plant)
+    << "\nrotate_bytes " << j.rotateBytes << "\npool_fd " << j.poolFd << "\nplant " << (j.plant.empty() ? "-" : j.plant)
     << "\n";
   for (const auto &[k, v] : j.schedule)
     f << "knob " << k << " " << (v.empty() ? "-" : v) << "\n";
@@ -121,6 +121,8 @@ bool readJob(const std::string &path, MatmulJob *j, std::string *err) {
       s >> j->samples;
     else if (key == "rotate_bytes")
       s >> j->rotateBytes;
+    else if (key == "pool_fd")
+      s >> j->poolFd;
     else if (key == "plant") {
       s >> j->plant;
       if (j->plant == "-")
@@ -163,6 +165,18 @@ void plantedFailure(const MatmulJob &j) {
 int writeResult(const std::string &path, const std::string &text) {
   std::ofstream(path) << text << "\n";
   return 0;
+}
+
+// On x86 a clone per vector width (the build's baseline is SSE2), picked
+// at load time.
+#if defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx512bw", "avx2", "default")))
+#endif
+int32_t dotI8(const int8_t *a, const int8_t *b, int64_t K) {
+  int32_t acc = 0;
+  for (int64_t k = 0; k < K; ++k)
+    acc += int32_t(a[k]) * int32_t(b[k]);
+  return acc;
 }
 
 std::string timeSamples(const MatmulJob &j, const std::function<void()> &once) {

@@ -56,6 +56,7 @@ struct MatmulJob : MatmulShape {
   double minSampleSeconds = 0.02;
   int samples = 5;
   int64_t rotateBytes = 0; ///< decode: weight copies spanning this many bytes
+  int poolFd = -1;         ///< the parent's rotation pool, inherited (Rotation.h); -1: none
   std::string plant;       ///< tests: "crash", "hang", "wrong" or "fast" (TERN_TUNE_PLANT)
 
   std::string label() const; ///< "ternary_matmul 3840x2560 T1 th2"
@@ -89,6 +90,33 @@ std::string attentionKernelText(const MatmulJob &j);
 void plantedFailure(const MatmulJob &j);
 int writeResult(const std::string &path, const std::string &text);
 std::string timeSamples(const MatmulJob &j, const std::function<void()> &once);
+
+/// The measurers' seeded inputs: splitmix64, an order of magnitude faster
+/// than std::mt19937 with a distribution (the 2b4t head's 328 M weights
+/// took seconds), the same values on every machine.
+class SeededInts {
+public:
+  explicit SeededInts(uint64_t seed) : s(seed) {}
+  uint64_t next() {
+    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [lo, hi] (a multiply-shift of 32 random bits: the bias is
+  /// below 2^-24, and no test depends on it).
+  int uniform(int lo, int hi) {
+    return lo + int(((next() >> 32) * uint64_t(hi - lo + 1)) >> 32);
+  }
+
+private:
+  uint64_t s;
+};
+
+/// sum a[k] * b[k] over k < K, exactly: the scalar formula of every int8
+/// kernel, written so that the compiler vectorizes it (the reference check
+/// of a 128-token prefill is 4.5 G products on 2b4t's FFN).
+int32_t dotI8(const int8_t *a, const int8_t *b, int64_t K);
 
 } // namespace tern::tune
 

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "tools/tern-tune/MatmulJob.h"
 #include "tools/tern-tune/KernelModule.h"
+#include "tools/tern-tune/Rotation.h"
 
 #include "codegen/common/Jit.h"
 #include "codegen/cpu/Kernels.h"
@@ -26,7 +27,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <thread>
 
@@ -96,13 +96,12 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
 
   // Seeded inputs; the extreme row (all +1 against all -128) included.
   const int64_t N = j.rows(), K = j.K, T = j.tokens;
-  std::mt19937 rng(uint32_t(N * 131 + K));
-  std::uniform_int_distribution<int> w3(-1, 1), q8(-128, 127);
+  SeededInts rng(uint64_t(N * 131 + K));
   std::vector<int8_t> W(size_t(N * K)), q(size_t(T * K));
   for (auto &v : W)
-    v = int8_t(w3(rng));
+    v = int8_t(rng.uniform(-1, 1));
   for (auto &v : q)
-    v = int8_t(q8(rng));
+    v = int8_t(rng.uniform(-128, 127));
   for (int64_t i = 0; i < K; ++i) {
     W[size_t(i)] = 1;
     q[size_t(i)] = -128;
@@ -113,11 +112,8 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   for (int64_t n = 0; n < N; ++n)
     rs[size_t(n)] = 0.01f + 0.001f * float(n % 17);
   const int64_t wBytes = ref::packedBytes(j.layout, N, K);
-  const int64_t copies = std::max<int64_t>(1, j.rotateBytes / std::max<int64_t>(wBytes, 1));
-  std::vector<uint8_t> packed(size_t(wBytes * copies));
+  std::vector<uint8_t> packed(static_cast<size_t>(wBytes));
   ref::packTernary(W.data(), N, K, j.layout, packed.data());
-  for (int64_t c = 1; c < copies; ++c)
-    std::memcpy(packed.data() + c * wBytes, packed.data(), size_t(wBytes));
   std::vector<std::vector<float>> outs;
   for (int64_t n : j.parts)
     outs.emplace_back(size_t(T * n), std::nanf("0xbad")); // poisoned
@@ -161,16 +157,15 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   };
   run();
 
-  // Bit for bit against the formula of Kernels.h.
+  // Bit for bit against the formula of Kernels.h (a row's weights against
+  // every token while they are in cache).
   int64_t base = 0;
   for (size_t part = 0; part < j.parts.size(); ++part) {
     const int64_t np = j.parts[part];
-    for (int64_t tk = 0; tk < T; ++tk)
-      for (int64_t r = 0; r < np; ++r) {
+    for (int64_t r = 0; r < np; ++r)
+      for (int64_t tk = 0; tk < T; ++tk) {
         const int64_t n = base + r;
-        int32_t acc = 0;
-        for (int64_t k = 0; k < K; ++k)
-          acc += int32_t(W[size_t(n * K + k)]) * int32_t(q[size_t(tk * K + k)]);
+        const int32_t acc = dotI8(&W[size_t(n * K)], &q[size_t(tk * K)], K);
         float y = float(acc);
         y = j.divide ? y / (s[size_t(tk)] * rs[size_t(n)]) : y / s[size_t(tk)] * rs[size_t(n)];
         const float want = j.residual ? res[size_t(tk * j.parts[0] + r)] + y : y;
@@ -191,10 +186,11 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
       res[i] = 0.25f * float(i % 13) - 1.0f;
 
   // Timing: the weights rotate through their copies.
-  int64_t copy = 0;
+  Rotation rot;
+  if (!rot.init({{packed.data(), wBytes}}, j.rotateBytes, j.poolFd, false, &err))
+    return writeResult(resultPath, "compile " + err);
   return writeResult(resultPath, timeSamples(j, [&] {
-                       args[2] = packed.data() + copy * wBytes;
-                       copy = copy + 1 == copies ? 0 : copy + 1;
+                       args[2] = rot.part(rot.next(), 0);
                        run();
                      }));
 }

@@ -60,6 +60,9 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -80,6 +83,11 @@ static cl::opt<std::string> threadsText(
     cl::init("1"));
 static cl::opt<std::string> budgetText("budget", cl::desc("search time in all: 90s, 10m"),
                                        cl::init("10m"));
+static cl::opt<std::string> rotateText(
+    "rotate",
+    cl::desc("decode timing: the weight copies rotated through, in bytes (64M, 1G); default: 4x "
+             "the last-level cache this machine reports, at least 256M"),
+    cl::init(""));
 static cl::opt<int> prefillTokens("prefill-tokens", cl::desc("tokens of the prefill bucket"),
                                   cl::init(128));
 static cl::opt<std::string> output("o", cl::desc("tuning database to merge the records into"),
@@ -156,6 +164,23 @@ bool parseBudget(const std::string &s, double *sec) {
   return true;
 }
 
+/// "64M", "1G", "4096" (bytes), "512K".
+bool parseBytes(const std::string &s, int64_t *bytes) {
+  char *end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || v <= 0)
+    return false;
+  const std::string unit(end);
+  const double mul = unit.empty() ? 1
+                     : unit == "K" ? 1024.0
+                     : unit == "M" ? 1024.0 * 1024
+                     : unit == "G" ? 1024.0 * 1024 * 1024
+                                   : 0;
+  if (mul == 0)
+    return false;
+  *bytes = int64_t(v * mul);
+  return true;
+}
 
 /// One distinct ternary matmul of the plan, or its head.
 struct Kernel : tune::MatmulShape {
@@ -186,6 +211,25 @@ std::vector<Plant> plants() {
     out.push_back(p);
   }
   return out;
+}
+
+/// The rotation pool every child inherits (Rotation.h): a memfd whose
+/// pages stay resident from child to child, allocated here once for
+/// `bytes` of copies (so that no child's time, which sets the search's
+/// pace, includes it); -1 where memfd_create fails (the children then copy
+/// into private memory).
+static int rotationPool(int64_t bytes) {
+  static const int fd = [bytes] {
+    const int f = memfd_create("tern-tune-rotation", 0); // inherited: no MFD_CLOEXEC
+    const size_t size = size_t(bytes) + 4096;            // Rotation's header page
+    if (f >= 0 && bytes > 0 && ftruncate(f, off_t(size)) == 0) {
+      void *m = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, f, 0);
+      if (m != MAP_FAILED)
+        munmap(m, size);
+    }
+    return f;
+  }();
+  return fd;
 }
 
 /// Measures schedules of one kernel and bucket in child processes.
@@ -264,6 +308,7 @@ private:
   /// block from K and the target's vector width, as tern-compile packs).
   bool job(const sched::Schedule &s, tune::MatmulJob *out, std::string *err) const {
     tune::MatmulJob j = base;
+    j.poolFd = j.rotateBytes > 0 ? rotationPool(j.rotateBytes) : -1;
     for (const auto &[k, v] : s)
       j.schedule[k] = v;
     if (auto it = s.find("layout"); it != s.end() && !it->second.empty() &&
@@ -419,6 +464,9 @@ int main(int argc, char **argv) {
   double budget = 0;
   if (!parseBudget(budgetText, &budget))
     return fail("--budget " + budgetText + ": expected seconds, or a number with s, m or h");
+  int64_t rotateBytes = 0; // 0: from the cache size
+  if (!rotateText.empty() && !parseBytes(rotateText, &rotateBytes))
+    return fail("--rotate " + rotateText + ": expected bytes, or a number with K, M or G");
   std::vector<int> threadList;
   {
     std::stringstream in(threadsText);
@@ -487,7 +535,8 @@ int main(int argc, char **argv) {
     return fail("cannot make a temporary folder: " + ec.message());
   const std::string graphPath = (dir + "/graph.mlir").str();
   std::string compileErr;
-  std::vector<StringRef> compileArgs = {compiler, input, "--target=" + family, "--emit=mlir",
+  const std::string targetArg = "--target=" + family; // outlives the StringRefs
+  std::vector<StringRef> compileArgs = {compiler, input, targetArg, "--emit=mlir",
                                         "--tune-db=none", "-q", "-o", graphPath};
   const std::string targetFlag = "--target=" + family;
   compileArgs[2] = targetFlag;
@@ -709,8 +758,10 @@ int main(int argc, char **argv) {
         // Decode streams weights from memory: rotate them through 4x the
         // last-level cache sysfs reports, and at least 256 MiB (a VM may
         // report less cache than its host has).
-        const int64_t rotate = std::max<int64_t>(4 * llc, int64_t(256) << 20);
+        const int64_t rotate =
+            rotateBytes > 0 ? rotateBytes : std::max<int64_t>(4 * llc, int64_t(256) << 20);
         job.rotateBytes = bucket == 0 ? rotate : 0;
+        rotationPool(rotate); // allocated before any search's clock runs
         ChildMeasurer m(job, self, dir.str().str(), what, target.vector_bytes);
         // The layout stage times each candidate's decode and prefill.
         tune::MatmulJob decodeJob = job, prefillJob = job;

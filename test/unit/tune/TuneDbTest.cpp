@@ -47,9 +47,9 @@ Database sample() {
   r.best = {{"tile_n", "4"}, {"prefetch", "8"}};
   r.defaultKept = false;
   r.why = "<prefetch = 8, tile_n = 4> is 1.2x the default";
-  Candidate def{{{"tile_n", "3"}}, "default", {}, ""};
+  Candidate def{{{"tile_n", "3"}}, "default", {}, "", {}};
   def.m.seconds = {3e-5, 3.1e-5, 2.9e-5};
-  Candidate bad{{{"tile_n", "6"}}, "grid", {}, ""};
+  Candidate bad{{{"tile_n", "6"}}, "grid", {}, "", {}};
   bad.m.failure = Failure::kWrongResult;
   bad.m.detail = "row 3 differs";
   r.tried = {def, bad};
@@ -168,7 +168,7 @@ TEST(TuneDb, TheChosenLayoutComesLastWithItsKnobs) {
     key.set_layout(layout);
     SearchResult r;
     r.best = chosen;
-    r.tried = {Candidate{chosen, "default", {}, ""}};
+    r.tried = {Candidate{chosen, "default", {}, "", {}}};
     r.tried[0].m.seconds = {1e-5};
     return toRecord(key, r);
   };
@@ -213,7 +213,7 @@ TEST(TuneDb, TheRecordsOfTheBuildsThreadsWin) {
     key.set_threads(threads);
     SearchResult r;
     r.best = {{"prefetch", threads == 1 ? "16" : "4"}};
-    r.tried = {Candidate{r.best, "default", {}, ""}};
+    r.tried = {Candidate{r.best, "default", {}, "", {}}};
     r.tried[0].m.seconds = {1e-5};
     *db.add_records() = toRecord(key, r);
   }

@@ -6,7 +6,9 @@
 // identical code once, records planted crashing, hanging and wrong-result
 // candidates as failures while the run completes, keeps the default when
 // the difference is inside the noise (and says when it is slower beyond
-// it), and tunes nothing when the default itself fails.
+// it), decides on the final rounds alone (a fast first look or a drifting
+// machine makes no winner, and exploration leaves the rounds room), and
+// tunes nothing when the default itself fails.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/TuneSearch.h"
@@ -115,6 +117,75 @@ TEST(TuneSearch, RespectsTheBudgetAndRanksByTheModel) {
   EXPECT_LT(r.tried.size(), 24u);
   EXPECT_EQ(r.tried[1].origin, "model");
   EXPECT_EQ(r.best, (sched::Schedule{{"a", "5"}, {"b", "2"}})) << r.why;
+}
+
+// With a second per measurement and 10 s, the old split (exploration up to
+// 0.7 of the budget) left no room for a final round, so the winner was
+// decided on one-off samples taken at different times. Exploration now
+// stops where two rounds of the default and both finalists still fit.
+TEST(TuneSearch, ExplorationLeavesRoomForTheFinalRounds) {
+  FakeMeasurer f;
+  f.cost = bowl;
+  f.overhead = 1;
+  SearchOptions o = opts(f, 10);
+  SearchResult r = search(space2d(), f, o);
+  EXPECT_EQ(r.roundsRun, 2) << r.why;
+  EXPECT_EQ(r.tried[0].rounds.size(), 10u) << "the default is re-measured in every round";
+  EXPECT_LE(f.now, o.budgetSeconds);
+  EXPECT_NE(r.why.find("over 2 interleaved rounds"), std::string::npos) << r.why;
+  // The decision's spreads are the rounds' (same time windows), not the
+  // exploration's.
+  EXPECT_EQ(r.defaultSpread.median, spreadOf(r.tried[0].rounds).median);
+  ASSERT_FALSE(r.defaultKept) << r.why;
+  for (const Candidate &c : r.tried)
+    if (c.schedule == r.best)
+      EXPECT_EQ(r.bestSpread.median, spreadOf(c.rounds).median) << r.why;
+}
+
+// A candidate that was measured once in a fast moment of the machine (its
+// first measurement planted at half the time), and is as fast as the
+// default ever after, is not a winner: the final rounds decide.
+TEST(TuneSearch, AFastFirstLookIsNotAWinner) {
+  const sched::Schedule lucky{{"a", "2"}, {"b", "1"}};
+  for (double overhead : {0.01, 1.0}) {
+    FakeMeasurer f;
+    f.overhead = overhead;
+    int seen = 0;
+    f.cost = [&](const sched::Schedule &s) {
+      return s == lucky && seen++ < 5 ? 0.5e-5 : 1e-5;
+    };
+    SearchOptions o = opts(f, overhead > 0.5 ? 10 : 100);
+    o.model = [&](const sched::Schedule &s) { return s == lucky ? 0.0 : 1.0; };
+    SearchResult r = search(space2d(), f, o);
+    EXPECT_TRUE(r.defaultKept) << "overhead " << overhead << ": " << r.why;
+    EXPECT_GE(r.roundsRun, 1) << r.why;
+    EXPECT_NE(r.why.find("not resolvable"), std::string::npos) << r.why;
+  }
+}
+
+// The machine speeds up steadily while every schedule costs the same: the
+// candidates measured later look faster than the default measured first,
+// but the mirrored rounds give the default the late slots too.
+TEST(TuneSearch, DriftOverTimeMakesNoWinner) {
+  FakeMeasurer f;
+  f.cost = [&f](const sched::Schedule &) { return 1e-3 * (2.0 - f.now); };
+  SearchResult r = search(space2d(), f, opts(f, 100));
+  EXPECT_TRUE(r.defaultKept) << r.why;
+  EXPECT_EQ(r.roundsRun, 3) << r.why;
+}
+
+// Without final rounds (a GPU run that timed each candidate once), the
+// exploration samples decide.
+TEST(TuneSearch, NoFinalRoundsDecidesOnExploration) {
+  FakeMeasurer f;
+  f.cost = bowl;
+  SearchOptions o = opts(f, 10);
+  o.rounds = 0;
+  SearchResult r = search(space2d(), f, o);
+  EXPECT_EQ(r.roundsRun, 0);
+  EXPECT_FALSE(r.defaultKept) << r.why;
+  EXPECT_EQ(r.best, (sched::Schedule{{"a", "5"}, {"b", "2"}})) << r.why;
+  EXPECT_EQ(r.why.find("interleaved"), std::string::npos) << r.why;
 }
 
 TEST(TuneSearch, IdenticalCodeIsMeasuredOnce) {
