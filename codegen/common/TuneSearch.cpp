@@ -58,6 +58,15 @@ std::string showSchedule(const sched::Schedule &s) {
   return "<" + out + ">";
 }
 
+namespace {
+/// "802.4 us [742.6, 811.1]": a spread as the result's why writes it.
+std::string showSpread(const Spread &x) {
+  std::ostringstream os;
+  os << x.median * 1e6 << " us [" << x.p20 * 1e6 << ", " << x.p80 * 1e6 << "]";
+  return os.str();
+}
+} // namespace
+
 SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions &o) {
   const auto start = std::chrono::steady_clock::now();
   std::function<double()> clock = o.clock ? o.clock : [start] {
@@ -224,18 +233,14 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
       r.defaultKept = false;
       r.bestSpread = b;
       why << showSchedule(best->schedule) << " is " << d.median / b.median << "x the default ("
-          << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "] vs "
-          << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "]" << over << ")";
+          << showSpread(b) << " vs " << showSpread(d) << over << ")";
     } else if (b.p20 > d.p80) { // every other candidate is slower, beyond the spread
       why << "every other schedule is slower: the best, " << showSchedule(best->schedule)
-          << " at " << b.median * 1e6 << " us [" << b.p20 * 1e6 << ", " << b.p80 * 1e6
-          << "], takes " << b.median / d.median << "x the default's " << d.median * 1e6
-          << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "]" << over
-          << " beyond the spread: the default is kept";
+          << " at " << showSpread(b) << ", takes " << b.median / d.median << "x the default's "
+          << showSpread(d) << over << " beyond the spread: the default is kept";
     } else {
-      why << "the best, " << showSchedule(best->schedule) << " at " << b.median * 1e6 << " us ["
-          << b.p20 * 1e6 << ", " << b.p80 * 1e6 << "], does not beat the default's "
-          << d.median * 1e6 << " us [" << d.p20 * 1e6 << ", " << d.p80 * 1e6 << "]" << over
+      why << "the best, " << showSchedule(best->schedule) << " at " << showSpread(b)
+          << ", does not beat the default's " << showSpread(d) << over
           << " beyond the spread: not resolvable, the default is kept";
     }
   }

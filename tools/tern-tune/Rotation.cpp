@@ -41,16 +41,13 @@ bool Rotation::init(const std::vector<Part> &parts, int64_t rotateBytes, int poo
                     bool written, std::string *err) {
   offsets_.clear();
   int64_t one = 0;
-  uint64_t hash = 0xcbf29ce484222325ull;
   for (const Part &p : parts) {
     offsets_.push_back(one);
     one = roundUp(one + p.bytes, 64);
-    hash = hashBytes(p.data, p.bytes, hash ^ uint64_t(p.bytes));
   }
   stride_ = roundUp(std::max<int64_t>(one, 1), 4096);
   copies_ = std::max<int64_t>(1, rotateBytes / stride_);
   at_ = 0;
-  hash = (hash ^ uint64_t(copies_)) * 0x100000001b3ull;
 
   if (mem_) { // init again: the old mapping goes
     munmap(mem_, mapped_);
@@ -80,9 +77,16 @@ bool Rotation::init(const std::vector<Part> &parts, int64_t rotateBytes, int poo
     mem_ = static_cast<uint8_t *>(m);
     mapped_ = want;
   }
+  // Only a pool's content is compared: private pages are always filled.
   Header h{};
-  if (pool_)
+  uint64_t hash = 0;
+  if (pool_) {
     std::memcpy(&h, mem_, sizeof h);
+    hash = 0xcbf29ce484222325ull;
+    for (const Part &p : parts)
+      hash = hashBytes(p.data, p.bytes, hash ^ uint64_t(p.bytes));
+    hash = (hash ^ uint64_t(copies_)) * 0x100000001b3ull;
+  }
   reused_ = pool_ && h.magic == kMagic && h.hash == hash && h.copies == uint64_t(copies_) &&
             h.stride == uint64_t(stride_);
   if (pool_ && written) { // the next child refills, whatever it finds
