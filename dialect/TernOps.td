@@ -358,6 +358,9 @@ def Tern_NormQuantizeOp : Tern_Op<"norm_quantize", [Pure]> {
     `input`, or `relu2(input) * up` when `up` is given (the FFN's gate and
     up projections feeding ffn_sub_norm). Produced by
     `--tern-fuse-norm-quantize`; same results as the graph ops it replaces.
+    The optional `schedule` holds the kernel's knobs (CPU: `tile_m`, token
+    rows per pass, and `unroll`, chunks per step of the absmax and quantize
+    passes; neither changes a bit of the result).
 
     ```mlir
     %q, %s = tern.norm_quantize %x, %w {epsilon = 1.0e-05 : f32} : tensor<?x64xf32>, tensor<64xbf16> -> tensor<?x64xi8>, tensor<?xf32>
@@ -366,7 +369,8 @@ def Tern_NormQuantizeOp : Tern_Op<"norm_quantize", [Pure]> {
   }];
   let arguments = (ins Tern_F32Tensor2D:$input, Optional<Tern_F32Tensor2D>:$up,
                        Tern_FloatTensor1D:$weight,
-                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon,
+                       OptionalAttr<Tern_ScheduleAttr>:$schedule);
   let results = (outs Tern_I8Tensor2D:$output, Tern_F32Tensor1D:$scale);
   let assemblyFormat = [{
     $input (`gated_by` $up^)? `,` $weight attr-dict `:` type($input)

@@ -136,7 +136,7 @@ def TernPackWeights : Pass<"tern-pack-weights", "::mlir::ModuleOp"> {
 }
 
 def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
-  let summary = "Attach a #tern.schedule to every tern.bitlinear, tern.ternary_matmul and tern.matmul";
+  let summary = "Attach a #tern.schedule to every tern.bitlinear, tern.ternary_matmul, tern.matmul, tern.attention and tern.norm_quantize";
   let description = [{
     Gives each `tern.bitlinear` and `tern.ternary_matmul` a schedule, from
     lowest to highest precedence (and each `tern.matmul`, the LM head, the
@@ -144,7 +144,10 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
     "matmul", or "int8_matmul" with `int8-head`, which tern-compile sets for
     --head=int8; its "layout" is the weight's element type, e.g. "f16", or
     "int8"; each `tern.attention` too, as kind "attention" with n = query
-    heads, k = KV heads and "layout" "hd<head_dim>"):
+    heads, k = KV heads and "layout" "hd<head_dim>"; and each
+    `tern.norm_quantize`, as kind "norm_quantize" with n = 1, k = the row
+    length and "layout" the weight's element type, "+gated" added for the
+    relu2(gate) * up form, e.g. "bf16+gated"):
 
     1. the default: the per-target table (passes/ScheduleDefaults.cpp) when
        `target` is set, else the `schedule` option (attribute text, e.g.
@@ -156,7 +159,8 @@ def TernAttachSchedule : Pass<"tern-attach-schedule", "::mlir::ModuleOp"> {
        `{"op": "ternary_matmul", "n": 2560, "k": 2560, "schedule": "#tern.schedule<...>"}`
        or `{"weight": "<symbol>", "schedule": "..."}`
        (see test/passes/Inputs/). A record matches an op by kind
-       ("ternary_matmul", "bitlinear", "matmul" or "int8_matmul"), total N
+       ("ternary_matmul", "bitlinear", "matmul", "int8_matmul", "attention"
+       or "norm_quantize"), total N
        (all results' rows) and K,
        or by the symbol of one of its weights (the tern.get_global name, or
        one of the `sources` of a packed global). A weight record beats a

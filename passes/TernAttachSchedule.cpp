@@ -3,7 +3,8 @@
 // --tern-attach-schedule: gives every tern.bitlinear and tern.ternary_matmul
 // a #tern.schedule: the target's default (or the `schedule` option), unless
 // the op already has one, unless a record of the schedule file matches it.
-// The LM head (tern.matmul) and tern.attention likewise, from their spaces.
+// The LM head (tern.matmul), tern.attention and tern.norm_quantize likewise,
+// from their spaces.
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
@@ -87,7 +88,7 @@ std::string loadScheduleFile(StringRef path, MLIRContext *ctx,
       ::tern::sched::Kind kind;
       if (!::tern::sched::kindFromName(op->str(), &kind))
         return at + ": unknown op \"" + op->str() +
-               "\" (known: ternary_matmul, bitlinear, matmul, int8_matmul, attention)";
+               "\" (known: " + ::tern::sched::kindNames() + ")";
       if (*n <= 0 || *k <= 0)
         return at + ": \"n\" and \"k\" must be positive";
       record.op = op->str();
@@ -272,6 +273,14 @@ struct TernAttachSchedulePass
             matchRecord(tuned, symbols, "attention", n, k, {}, layoutOf(op), "") ||
             matchRecord(records, symbols, "attention", n, k, {}, layoutOf(op), ""))
           apply(op, "attention", n, k, {});
+      } else if (auto nq = dyn_cast<NormQuantizeOp>(op)) {
+        // The fused norm + quantize: n = 1, k = the row length; its
+        // "layout" the weight's type, "+gated" for relu2(gate) * up.
+        const int64_t k = cast<RankedTensorType>(nq.getWeight().getType()).getShape()[0];
+        if (!resolved.empty() || op->hasAttr("schedule") ||
+            matchRecord(tuned, symbols, "norm_quantize", 1, k, {}, layoutOf(op), "") ||
+            matchRecord(records, symbols, "norm_quantize", 1, k, {}, layoutOf(op), ""))
+          apply(op, "norm_quantize", 1, k, {});
       }
     });
     if (failed)
@@ -288,10 +297,17 @@ struct TernAttachSchedulePass
   /// The layout of the op's (first) packed weight: its name (i2x2, tl2:
   /// ref::layoutName), else the printed #tern.layout; "" while unpacked.
   /// The head's: its weight's element type ("f16", "bf16", "f32"), or
-  /// "int8" for an int8 head; attention's: "hd" and its head dim.
+  /// "int8" for an int8 head; attention's: "hd" and its head dim;
+  /// norm_quantize's: its weight's type, "+gated" when gated.
   std::string layoutOf(Operation *op) const {
     if (auto at = dyn_cast<AttentionOp>(op))
-      return "hd" + std::to_string(at.getHeadDim());
+      return ::tern::sched::attentionLayoutKey(at.getHeadDim());
+    if (auto nq = dyn_cast<NormQuantizeOp>(op)) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << cast<RankedTensorType>(nq.getWeight().getType()).getElementType();
+      return ::tern::sched::normQuantizeLayoutKey(text, bool(nq.getUp()));
+    }
     if (auto h = dyn_cast<MatmulOp>(op)) {
       if (int8Head)
         return "int8";

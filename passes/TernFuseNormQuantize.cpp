@@ -50,7 +50,7 @@ struct FuseGatedNormQuantize : OpRewritePattern<QuantizeOp> {
     auto fused = NormQuantizeOp::create(
         rewriter, quant.getLoc(), quant.getOutput().getType(),
         quant.getScale().getType(), relu.getInput(), up, norm.getWeight(),
-        norm.getEpsilonAttr());
+        norm.getEpsilonAttr(), /*schedule=*/ScheduleAttr());
     rewriter.replaceOp(quant, fused.getResults());
     rewriter.eraseOp(norm);
     rewriter.eraseOp(mul);
@@ -73,7 +73,7 @@ struct FuseNormQuantize : OpRewritePattern<QuantizeOp> {
     auto fused = NormQuantizeOp::create(
         rewriter, quant.getLoc(), quant.getOutput().getType(),
         quant.getScale().getType(), norm.getInput(), /*up=*/Value(),
-        norm.getWeight(), norm.getEpsilonAttr());
+        norm.getWeight(), norm.getEpsilonAttr(), /*schedule=*/ScheduleAttr());
     rewriter.replaceOp(quant, fused.getResults());
     rewriter.eraseOp(norm);
     return success();

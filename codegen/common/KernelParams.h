@@ -118,6 +118,12 @@ struct NormQuantizeParams {
   bool gated = false;   ///< input is relu2(x) * u
   bool quantize = true; ///< false: write the normalized f32 row
   FloatType elem = FloatType::F32;
+  /// CPU schedule (#tern.schedule tile_m, unroll), neither of which changes
+  /// a bit of the result: token rows per pass, each row's sum of squares
+  /// its own chain in the same order, the weight vector loaded once for
+  /// them (prefill); and the chunks per loop step of the absmax and
+  /// quantize passes, which are exact in any order (max, elementwise).
+  int64_t tile_m = 1, unroll = 1;
 };
 
 /// Rotary embedding in place (ref::rope, NEOX style) of each token row of

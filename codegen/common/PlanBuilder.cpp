@@ -49,6 +49,12 @@ void applySchedule(mlir::tern::ScheduleAttr s, AttentionParams *p) {
   p->tile_h = s && s.getTileN() > 0 ? s.getTileN() : 1;
 }
 
+void applySchedule(mlir::tern::ScheduleAttr s, NormQuantizeParams *p) {
+  // One row per pass, one chunk per step by default (the kernel as it was).
+  p->tile_m = s && s.getTileM() > 0 ? s.getTileM() : 1;
+  p->unroll = s && s.getUnroll() > 0 ? s.getUnroll() : 1;
+}
+
 void applySchedule(mlir::tern::ScheduleAttr s, FloatMatmulParams *p) {
   // One row at a time with no software prefetch by default: the weight
   // matrix is one sequential stream (measured 1.0 of a plain read vs 0.58
@@ -410,6 +416,8 @@ bool PlanBuilder::visit(Operation *op) {
                    : cast<RmsNormOp>(op).getEpsilon().convertToFloat();
     p.gated = bool(up);
     p.quantize = bool(nq);
+    if (nq)
+      applySchedule(nq.getScheduleAttr(), &p);
     // The int8 head reads the final norm quantized.
     bool forHead = !nq && opts.int8_head && op->hasOneUse() &&
                    isa<MatmulOp>(*op->user_begin());
@@ -419,7 +427,7 @@ bool PlanBuilder::visit(Operation *op) {
         (up && !buffer(up, &ub, op)))
       return false;
     ss << "norm " << p.K << " " << p.epsilon << " " << p.gated << " "
-       << p.quantize << " " << int(p.elem);
+       << p.quantize << " " << int(p.elem) << " m" << p.tile_m << " u" << p.unroll;
     uint32_t k = kernel(sig, [&](StringRef n) { emit->normQuantize(b, n, p); });
     std::vector<uint32_t> args = {xb};
     if (up)

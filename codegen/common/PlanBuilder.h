@@ -45,6 +45,9 @@ std::string applySchedule(mlir::tern::ScheduleAttr s, DotIsa target, int64_t vec
                           Int8MatmulParams *p);
 /// Attention: tile_n query heads per pass over the cache (1 by default).
 void applySchedule(mlir::tern::ScheduleAttr s, AttentionParams *p);
+/// Norm + quantize: tile_m token rows per pass, unroll chunks per step (1
+/// and 1 by default).
+void applySchedule(mlir::tern::ScheduleAttr s, NormQuantizeParams *p);
 
 struct PlanBuffer {
   uint32_t kind = 0;  ///< tern_buffer_kind

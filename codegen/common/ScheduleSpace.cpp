@@ -22,6 +22,8 @@ const char *kindName(Kind k) {
     return "int8_matmul";
   case Kind::kAttention:
     return "attention";
+  case Kind::kNormQuantize:
+    return "norm_quantize";
   }
   return "?";
 }
@@ -41,8 +43,26 @@ bool kindFromName(const std::string &name, Kind *kind) {
 
 const std::vector<Kind> &allKinds() {
   static const std::vector<Kind> all = {Kind::kTernaryMatmul, Kind::kFloatMatmul,
-                                        Kind::kInt8Matmul, Kind::kAttention};
+                                        Kind::kInt8Matmul, Kind::kAttention,
+                                        Kind::kNormQuantize};
   return all;
+}
+
+std::string kindNames() {
+  std::string out;
+  for (Kind k : allKinds()) {
+    out += out.empty() ? "" : ", ";
+    out += kindName(k);
+    if (k == Kind::kTernaryMatmul)
+      out += ", bitlinear";
+  }
+  return out;
+}
+
+std::string attentionLayoutKey(int64_t headDim) { return "hd" + std::to_string(headDim); }
+
+std::string normQuantizeLayoutKey(const std::string &weightType, bool gated) {
+  return weightType + (gated ? "+gated" : "");
 }
 
 const Knob *Space::knob(const std::string &name) const {
@@ -108,6 +128,18 @@ Space cpuAttentionSpace(const Shape &shape) {
     s.knobs = {k};
     s.decodeKnobs = {"tile_n"};
   }
+  return s;
+}
+
+Space cpuNormQuantizeSpace(const Shape &shape) {
+  (void)shape;
+  Space s;
+  s.knobs = {
+      {"unroll", {"1", "2", "4"}, "1", "chunks per step of the absmax and quantize passes"},
+      {"tile_m", {"1", "2", "4"}, "1", "token rows per pass (prefill)"},
+  };
+  s.decodeKnobs = {"unroll"};
+  s.prefillKnobs = {"tile_m"};
   return s;
 }
 

@@ -37,9 +37,16 @@ namespace tern::sched {
 /// Attention (tern.attention) is a kind too: its shape is n = query heads,
 /// k = KV heads (the GQA group is n / k), and on the CPU its one knob is
 /// tile_n, the query heads of a group computed per pass over the KV cache.
-enum class Kind { kTernaryMatmul, kFloatMatmul, kInt8Matmul, kAttention };
+///
+/// The fused RMSNorm + int8 quantize (tern.norm_quantize) is one too: its
+/// shape is n = 1, k = the row length, and its layout key the weight's
+/// element type, with "+gated" for the FFN's relu2(gate) * up form. On the
+/// CPU its knobs are tile_m (prefill: token rows per pass) and unroll
+/// (decode: chunks per step of the absmax and quantize passes); neither
+/// changes a bit of its result.
+enum class Kind { kTernaryMatmul, kFloatMatmul, kInt8Matmul, kAttention, kNormQuantize };
 /// "ternary_matmul", "matmul" (the float head, as its op), "int8_matmul",
-/// "attention".
+/// "attention", "norm_quantize".
 const char *kindName(Kind k);
 /// The kind of `name` (a kindName, or "bitlinear": the ternary matmul it
 /// fuses into); false for an unknown name.
@@ -52,6 +59,15 @@ struct Shape {
 
 /// Every kind, in a fixed order.
 const std::vector<Kind> &allKinds();
+/// "ternary_matmul, bitlinear, matmul, ...": the names kindFromName takes.
+std::string kindNames();
+
+/// The layout keys of the kinds whose records name no packed layout
+/// (tern-attach-schedule and tern-tune agree on them through these):
+/// attention's "hd<head_dim>", and norm_quantize's weight element type
+/// ("bf16", as MLIR prints it) with "+gated" for relu2(gate) * up.
+std::string attentionLayoutKey(int64_t headDim);
+std::string normQuantizeLayoutKey(const std::string &weightType, bool gated);
 
 /// One knob: its name in #tern.schedule, the values it may take (integers
 /// in decimal, strings as written), the default, and what it does.
@@ -99,6 +115,10 @@ Knob layoutKnob(const Shape &shape, int64_t vectorBytes);
 /// tile_n, the divisors of the group among 1, 2, 4 and 8 (default 1); no
 /// knob where the group is one head. Searched for one token (decode).
 Space cpuAttentionSpace(const Shape &shape);
+
+/// The CPU norm_quantize's space (any row length): unroll in 1, 2, 4
+/// (decode) and tile_m in 1, 2, 4 (prefill), both 1 by default.
+Space cpuNormQuantizeSpace(const Shape &shape);
 
 /// One target's spaces.
 struct TargetSchedules {

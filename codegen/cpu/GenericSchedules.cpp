@@ -17,6 +17,8 @@ Space genericSpace(const std::string &target, Kind kind, const Shape &shape) {
   Space s;
   if (kind == Kind::kAttention)
     return cpuAttentionSpace(shape);
+  if (kind == Kind::kNormQuantize)
+    return cpuNormQuantizeSpace(shape);
   if (kind == Kind::kFloatMatmul || kind == Kind::kInt8Matmul) {
     s.knobs = {
         {"tile_n", {"1", "2", "4"}, "1", "head rows per register tile"},

@@ -13,6 +13,12 @@
 // Same expressions as ref::rmsNorm / ref::relu2 / ref::quantizeActivations;
 // only the order of the sum of squares differs.
 //
+// The schedule (NormQuantizeParams::tile_m, unroll) changes no bit: tile_m
+// rows go through each pass together (their chains independent, the
+// weight chunk loaded once for them), and the absmax and quantize passes
+// take `unroll` chunks per step (a max and an elementwise map are exact in
+// any order); each row's sum of squares keeps its one chain.
+//
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/Kernels.h"
@@ -22,6 +28,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <algorithm>
 
 using namespace mlir;
 
@@ -59,11 +67,19 @@ func::FuncOp buildNormQuantizeKernel(OpBuilder &b, ModuleOp module,
   Value zeroV = vec::splatF32(b, loc, vt, 0.0f);
   Value cK = vec::cIndex(b, loc, K);
 
-  vec::forEach(b, loc, a.begin, a.end, [&](OpBuilder &b, Location loc, Value t) {
-    Value row = arith::MulIOp::create(b, loc, t, cK);
-    // The input lanes at row + off (h, before the norm).
-    auto input = [&](OpBuilder &b, Location loc, Value off, int64_t valid) {
-      Value at = arith::AddIOp::create(b, loc, row, off);
+  const int64_t tileM = std::max<int64_t>(p.tile_m, 1), unroll = std::max<int64_t>(p.unroll, 1);
+  // Rows t0 .. t0 + R - 1 together: each row's arithmetic is what it is
+  // alone, in the same order; only the weight loads are shared.
+  vec::forTiles(b, loc, a.begin, a.end, tileM, [&](OpBuilder &b, Location loc, Value t0, int64_t R) {
+    SmallVector<Value> rows, tokens;
+    for (int64_t j = 0; j < R; ++j) {
+      Value t = j == 0 ? t0 : arith::AddIOp::create(b, loc, t0, vec::cIndex(b, loc, j)).getResult();
+      tokens.push_back(t);
+      rows.push_back(arith::MulIOp::create(b, loc, t, cK));
+    }
+    // Row j's input lanes at off (h, before the norm).
+    auto input = [&](OpBuilder &b, Location loc, int64_t j, Value off, int64_t valid) {
+      Value at = arith::AddIOp::create(b, loc, rows[j], off);
       Value h = vec::loadF32(b, loc, x, at, width, valid);
       if (p.gated) {
         // relu2(x) = max(x, 0)^2, with NaN -> 0 like the reference's x > 0.
@@ -75,74 +91,97 @@ func::FuncOp buildNormQuantizeKernel(OpBuilder &b, ModuleOp module,
       }
       return h;
     };
-    // Pass 1: the sum of squares.
+    // Pass 1: each row's sum of squares, one chain per row (never split
+    // within a row: that would reorder its sum).
+    SmallVector<Value> zeros(R, zeroV);
     SmallVector<Value> sq = vec::forChunks(
-        b, loc, K, width, ValueRange{zeroV},
+        b, loc, K, width, zeros,
         [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange it) {
-          Value h = input(b, loc, off, valid);
-          Value h2 = arith::MulFOp::create(b, loc, h, h);
-          return SmallVector<Value>{arith::AddFOp::create(b, loc, it[0], h2)};
+          SmallVector<Value> out;
+          for (int64_t j = 0; j < R; ++j) {
+            Value h = input(b, loc, j, off, valid);
+            Value h2 = arith::MulFOp::create(b, loc, h, h);
+            out.push_back(arith::AddFOp::create(b, loc, it[j], h2));
+          }
+          return out;
         });
-    Value sum = vec::reduceAdd(b, loc, sq[0]);
-    Value ms = arith::DivFOp::create(b, loc, sum, vec::cF32(b, loc, float(K)));
-    Value den = math::SqrtOp::create(
-        b, loc, arith::AddFOp::create(b, loc, ms, vec::cF32(b, loc, p.epsilon)));
-    Value r = arith::DivFOp::create(b, loc, vec::cF32(b, loc, 1.0f), den);
-    Value rv = vector::BroadcastOp::create(b, loc, vt, r);
-    // The normalized lanes: w * (h * r).
-    auto normed = [&](OpBuilder &b, Location loc, Value off, int64_t valid) {
-      Value h = input(b, loc, off, valid);
-      Value wv = vec::loadF32(b, loc, w, off, width, valid);
-      return Value(arith::MulFOp::create(b, loc, wv,
-                                         arith::MulFOp::create(b, loc, h, rv)));
+    SmallVector<Value> rvs;
+    for (int64_t j = 0; j < R; ++j) {
+      Value sum = vec::reduceAdd(b, loc, sq[j]);
+      Value ms = arith::DivFOp::create(b, loc, sum, vec::cF32(b, loc, float(K)));
+      Value den = math::SqrtOp::create(
+          b, loc, arith::AddFOp::create(b, loc, ms, vec::cF32(b, loc, p.epsilon)));
+      Value r = arith::DivFOp::create(b, loc, vec::cF32(b, loc, 1.0f), den);
+      rvs.push_back(vector::BroadcastOp::create(b, loc, vt, r));
+    }
+    // Row j's normalized lanes: w * (h * r), w loaded once for the rows.
+    auto normed = [&](OpBuilder &b, Location loc, Value wv, int64_t j, Value off, int64_t valid) {
+      Value h = input(b, loc, j, off, valid);
+      return Value(arith::MulFOp::create(b, loc, wv, arith::MulFOp::create(b, loc, h, rvs[j])));
     };
 
     if (!p.quantize) {
-      vec::forChunks(b, loc, K, width, ValueRange{},
-                     [&](OpBuilder &b, Location loc, Value off, int64_t valid,
-                         ValueRange) {
-                       Value y = normed(b, loc, off, valid);
-                       vec::store(b, loc, y, out, arith::AddIOp::create(b, loc, row, off),
-                                  valid);
-                       return SmallVector<Value>{};
-                     });
+      vec::forChunksUnrolled(
+          b, loc, K, width, unroll, ValueRange{},
+          [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange) {
+            Value wv = vec::loadF32(b, loc, w, off, width, valid);
+            for (int64_t j = 0; j < R; ++j)
+              vec::store(b, loc, normed(b, loc, wv, j, off, valid), out,
+                         arith::AddIOp::create(b, loc, rows[j], off), valid);
+            return SmallVector<Value>{};
+          });
       return;
     }
 
     // Pass 2: absmax (masked-off lanes are 0; a NaN lane never compares
-    // greater, as in the reference).
-    SmallVector<Value> am = vec::forChunks(
-        b, loc, K, width, ValueRange{zeroV},
+    // greater, as in the reference), in `unroll` chains per row: a max is
+    // the same in any order.
+    auto maxOf = [&](OpBuilder &b, Location loc, Value a, Value c) {
+      Value gt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a, c);
+      return Value(arith::SelectOp::create(b, loc, gt, a, c));
+    };
+    SmallVector<Value> am = vec::forChunksUnrolled(
+        b, loc, K, width, unroll, zeros,
         [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange it) {
-          Value y = normed(b, loc, off, valid);
-          Value ay = math::AbsFOp::create(b, loc, y);
-          Value gt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, ay, it[0]);
-          return SmallVector<Value>{arith::SelectOp::create(b, loc, gt, ay, it[0])};
+          Value wv = vec::loadF32(b, loc, w, off, width, valid);
+          SmallVector<Value> out;
+          for (int64_t j = 0; j < R; ++j)
+            out.push_back(maxOf(b, loc, math::AbsFOp::create(b, loc, normed(b, loc, wv, j, off, valid)),
+                                it[j]));
+          return out;
         });
-    Value absmax = vec::reduceMax(b, loc, am[0]);
-    Value floor = vec::cF32(b, loc, 1e-5f);
-    Value small = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, absmax, floor);
-    Value m = arith::SelectOp::create(b, loc, small, floor, absmax);
-    Value s = arith::DivFOp::create(b, loc, vec::cF32(b, loc, 127.0f), m);
-    memref::StoreOp::create(b, loc, s, sOut, ValueRange{t});
-    Value sv = vector::BroadcastOp::create(b, loc, vt, s);
+    SmallVector<Value> svs;
+    for (int64_t j = 0; j < R; ++j) {
+      Value acc = am[j];
+      for (int64_t c = 1; c < unroll; ++c)
+        acc = maxOf(b, loc, am[c * R + j], acc);
+      Value absmax = vec::reduceMax(b, loc, acc);
+      Value floor = vec::cF32(b, loc, 1e-5f);
+      Value small = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, absmax, floor);
+      Value m = arith::SelectOp::create(b, loc, small, floor, absmax);
+      Value s = arith::DivFOp::create(b, loc, vec::cF32(b, loc, 127.0f), m);
+      memref::StoreOp::create(b, loc, s, sOut, ValueRange{tokens[j]});
+      svs.push_back(vector::BroadcastOp::create(b, loc, vt, s));
+    }
 
     // Pass 3: quantize.
     auto i8v = VectorType::get({width}, b.getI8Type());
     Value lo = vec::splatF32(b, loc, vt, -128.0f);
     Value hi = vec::splatF32(b, loc, vt, 127.0f);
-    vec::forChunks(
-        b, loc, K, width, ValueRange{},
+    vec::forChunksUnrolled(
+        b, loc, K, width, unroll, ValueRange{},
         [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange) {
-          Value y = normed(b, loc, off, valid);
-          Value prod = arith::MulFOp::create(b, loc, y, sv);
-          Value rnd = math::RoundEvenOp::create(b, loc, prod);
-          rnd = arith::MaximumFOp::create(b, loc, rnd, lo);
-          rnd = arith::MinimumFOp::create(b, loc, rnd, hi);
-          Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, prod, prod);
-          rnd = arith::SelectOp::create(b, loc, nan, zeroV, rnd);
-          Value q = arith::FPToSIOp::create(b, loc, i8v, rnd);
-          vec::store(b, loc, q, out, arith::AddIOp::create(b, loc, row, off), valid);
+          Value wv = vec::loadF32(b, loc, w, off, width, valid);
+          for (int64_t j = 0; j < R; ++j) {
+            Value prod = arith::MulFOp::create(b, loc, normed(b, loc, wv, j, off, valid), svs[j]);
+            Value rnd = math::RoundEvenOp::create(b, loc, prod);
+            rnd = arith::MaximumFOp::create(b, loc, rnd, lo);
+            rnd = arith::MinimumFOp::create(b, loc, rnd, hi);
+            Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, prod, prod);
+            rnd = arith::SelectOp::create(b, loc, nan, zeroV, rnd);
+            Value q = arith::FPToSIOp::create(b, loc, i8v, rnd);
+            vec::store(b, loc, q, out, arith::AddIOp::create(b, loc, rows[j], off), valid);
+          }
           return SmallVector<Value>{};
         });
   });

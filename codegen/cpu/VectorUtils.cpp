@@ -5,6 +5,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace tern::cpu::vec {
@@ -88,6 +90,38 @@ SmallVector<Value> forChunks(OpBuilder &b, Location loc, int64_t len,
   if (rest > 0)
     iters = body(b, loc, cIndex(b, loc, full * width), rest, iters);
   return iters;
+}
+
+SmallVector<Value> forChunksUnrolled(OpBuilder &b, Location loc, int64_t len, int64_t width,
+                                     int64_t unroll, ValueRange inits, ChunkBody body) {
+  if (unroll <= 1)
+    return forChunks(b, loc, len, width, inits, body);
+  const int64_t n = static_cast<int64_t>(inits.size());
+  const int64_t step = width * unroll, whole = len / step * step;
+  SmallVector<Value> all;
+  for (int64_t u = 0; u < unroll; ++u)
+    all.append(inits.begin(), inits.end());
+  if (whole > 0)
+    all = forLoop(b, loc, cIndex(b, loc, 0), cIndex(b, loc, whole), cIndex(b, loc, step), all,
+                  [&](OpBuilder &nb, Location l, Value iv, ValueRange it) {
+                    SmallVector<Value> out;
+                    for (int64_t u = 0; u < unroll; ++u) {
+                      Value off = arith::AddIOp::create(nb, l, iv, cIndex(nb, l, u * width));
+                      SmallVector<Value> r = body(nb, l, off, width, it.slice(u * n, n));
+                      out.append(r.begin(), r.end());
+                    }
+                    return out;
+                  });
+  if (whole < len) {
+    SmallVector<Value> first(all.begin(), all.begin() + n);
+    first = forChunks(b, loc, len - whole, width, first,
+                      [&](OpBuilder &nb, Location l, Value off, int64_t valid, ValueRange it) {
+                        Value at = arith::AddIOp::create(nb, l, off, cIndex(nb, l, whole));
+                        return body(nb, l, at, valid, it);
+                      });
+    std::copy(first.begin(), first.end(), all.begin());
+  }
+  return all;
 }
 
 Value loadRaw(OpBuilder &b, Location loc, Value mem, Value off, int64_t width,

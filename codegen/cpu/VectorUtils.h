@@ -69,6 +69,14 @@ llvm::SmallVector<mlir::Value> forChunks(mlir::OpBuilder &b, mlir::Location loc,
                                          int64_t len, int64_t width,
                                          mlir::ValueRange inits, ChunkBody body);
 
+/// forChunks with `unroll` chunks per loop step: chunk u of a step carries
+/// its own copy of `inits` (independent chains), and the whole chunks left
+/// over and the partial last one use copy 0. Returns the unroll copies'
+/// final values, copy after copy; with unroll <= 1, forChunks.
+llvm::SmallVector<mlir::Value> forChunksUnrolled(mlir::OpBuilder &b, mlir::Location loc,
+                                                 int64_t len, int64_t width, int64_t unroll,
+                                                 mlir::ValueRange inits, ChunkBody body);
+
 /// Loads `width` elements of the 1-D memref `mem` at `off` as vector<width x
 /// f32> (f16/bf16 widened with arith.extf); with valid < width, a masked load
 /// whose other lanes are 0.

@@ -26,6 +26,9 @@
 // Attention (AttentionKernel.cpp), one token: tile_n, the query heads of a
 // GQA group per pass over the KV cache (cpuAttentionSpace, as on every CPU).
 //
+// The fused norm + quantize (NormQuantizeKernel.cpp): unroll (decode) and
+// tile_m (prefill), cpuNormQuantizeSpace, as on every CPU.
+//
 //===----------------------------------------------------------------------===//
 #include "codegen/common/ScheduleSpace.h"
 
@@ -35,6 +38,8 @@ Space x86Space(const std::string &target, Kind kind, const Shape &shape) {
   Space s;
   if (kind == Kind::kAttention)
     return cpuAttentionSpace(shape);
+  if (kind == Kind::kNormQuantize)
+    return cpuNormQuantizeSpace(shape);
   if (kind == Kind::kFloatMatmul || kind == Kind::kInt8Matmul) {
     s.knobs = {
         {"tile_n", {"1", "2", "4"}, "1", "head rows per register tile"},

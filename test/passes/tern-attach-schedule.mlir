@@ -95,7 +95,7 @@
 // ERR-NOSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-no-schedule.json': record 1: needs "schedule": "#tern.schedule<...>"
 // ERR-BADSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-schedule.json': record 2: "#tern.schedule<tile_m = -3>" is not a #tern.schedule<...> attribute: schedule knob tile_m must be >= 0 (0 lets the target choose), got -3
 // ERR-NOTSCHED: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-not-schedule.json': record 0: "#tern.layout<block = 16>" is not a #tern.schedule<...> attribute
-// ERR-OP: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-op.json': record 0: unknown op "conv2d" (known: ternary_matmul, bitlinear, matmul, int8_matmul, attention)
+// ERR-OP: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-op.json': record 0: unknown op "conv2d" (known: ternary_matmul, bitlinear, matmul, int8_matmul, attention, norm_quantize)
 // ERR-KEY: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-unknown-key.json': record 0: unknown key "tile_n" (known: op, n, k, layout, weight, schedule)
 // ERR-KINDS: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-both-kinds.json': record 0: give either "weight" or "op", "n" and "k", not both
 // ERR-SHAPE: error: tern-attach-schedule: schedule file '{{.*}}Inputs/schedules-bad-shape.json': record 0: needs "weight", or "op" (a string), "n" and "k" (integers)

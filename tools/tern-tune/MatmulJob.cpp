@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 #include <thread>
 
@@ -48,7 +49,7 @@ std::string MatmulJob::label() const {
 bool writeJob(const MatmulJob &j, const std::string &path, std::string *err) {
   std::ofstream f(path);
   f << "target " << j.target << "\nkind " << sched::kindName(j.kind) << "\nK " << j.K
-    << "\nN " << j.N << "\nhead_dim " << j.headDim << "\ncontext " << j.context << "\nelem " << floatTypeName(j.elem) << "\nparts";
+    << "\nN " << j.N << "\nhead_dim " << j.headDim << "\ncontext " << j.context << "\ngated " << j.gated << "\nepsilon " << std::setprecision(9) << j.epsilon << std::setprecision(6) << "\nelem " << floatTypeName(j.elem) << "\nparts";
   for (int64_t p : j.parts)
     f << " " << p;
   f << "\nlayout " << j.layout.bits << " " << j.layout.pack_dim << " " << j.layout.block << " "
@@ -91,6 +92,10 @@ bool readJob(const std::string &path, MatmulJob *j, std::string *err) {
       s >> j->headDim;
     else if (key == "context")
       s >> j->context;
+    else if (key == "gated")
+      s >> j->gated;
+    else if (key == "epsilon")
+      s >> j->epsilon;
     else if (key == "elem") {
       std::string name;
       s >> name;
@@ -145,12 +150,14 @@ bool readJob(const std::string &path, MatmulJob *j, std::string *err) {
 int runJob(const MatmulJob &j, const std::string &resultPath) {
   return j.kind == sched::Kind::kTernaryMatmul ? runTernaryJob(j, resultPath)
          : j.kind == sched::Kind::kAttention   ? runAttentionJob(j, resultPath)
+         : j.kind == sched::Kind::kNormQuantize ? runNormQuantizeJob(j, resultPath)
                                                : runHeadJob(j, resultPath);
 }
 
 std::string kernelText(const MatmulJob &j) {
   return j.kind == sched::Kind::kTernaryMatmul ? ternaryKernelText(j)
          : j.kind == sched::Kind::kAttention   ? attentionKernelText(j)
+         : j.kind == sched::Kind::kNormQuantize ? normQuantizeKernelText(j)
                                                : headKernelText(j);
 }
 

@@ -14,8 +14,9 @@
 // samples, or "wrong ..." / "compile ...", to the result file. The ternary
 // kernels are measured in TernaryMatmulMeasure.cpp, the heads in
 // HeadMatmulMeasure.cpp, attention (checked against the default schedule's
-// bits: it is float) in AttentionMeasure.cpp; MatmulJob.cpp holds the job
-// file and dispatch.
+// bits: it is float) in AttentionMeasure.cpp, the fused norm + quantize
+// (likewise) in NormQuantizeMeasure.cpp; MatmulJob.cpp holds the job file
+// and dispatch.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_TOOLS_TERN_TUNE_MATMULJOB_H
@@ -45,6 +46,10 @@ struct MatmulShape {
   bool divide = false, residual = false;
   /// Attention: N = query heads, K = KV heads, and these.
   int64_t headDim = 0, context = 0; ///< head_dim, the KV cache's rows
+  /// Norm + quantize: N = 1, K = the row length, elem = the weight's
+  /// type, and these.
+  bool gated = false;
+  float epsilon = 1e-5f;
 
   /// Output rows: the heads' N, the ternary parts' sum.
   int64_t rows() const;
@@ -76,6 +81,7 @@ int runJob(const MatmulJob &j, const std::string &resultPath);
 int runTernaryJob(const MatmulJob &j, const std::string &resultPath);
 int runHeadJob(const MatmulJob &j, const std::string &resultPath);
 int runAttentionJob(const MatmulJob &j, const std::string &resultPath);
+int runNormQuantizeJob(const MatmulJob &j, const std::string &resultPath);
 
 /// The MLIR text of the kernel `j` compiles to (its identity: equal text,
 /// equal code), or "" when it cannot be built.
@@ -83,6 +89,7 @@ std::string kernelText(const MatmulJob &j);
 std::string ternaryKernelText(const MatmulJob &j);
 std::string headKernelText(const MatmulJob &j);
 std::string attentionKernelText(const MatmulJob &j);
+std::string normQuantizeKernelText(const MatmulJob &j);
 
 /// Shared by the measurers: the job's planted failures that end the child
 /// before any work ("crash", "hang"); the result file; seconds per call

@@ -87,6 +87,14 @@ std::string cpuCode(const std::string &name, const sched::Schedule &knobs,
     p.max_context = 64;
     codegen::applySchedule(attr, &p);
     cpu::buildAttentionKernel(b, module, "k", p);
+  } else if (kind == sched::Kind::kNormQuantize) { // 2B4T's ffn_sub_norm: gated, bf16
+    codegen::NormQuantizeParams p;
+    p.K = kK;
+    p.max_batch = kBatch;
+    p.gated = true;
+    p.elem = codegen::FloatType::BF16;
+    codegen::applySchedule(attr, &p);
+    cpu::buildNormQuantizeKernel(b, module, "k", p);
   } else if (kind == sched::Kind::kFloatMatmul) { // the LM head, as the plan maps it
     codegen::FloatMatmulParams p;
     p.N = kN;
@@ -253,6 +261,47 @@ INSTANTIATE_TEST_SUITE_P(Targets, HeadEveryKnob,
                            return n;
                          });
 
+// The norm + quantize's space: unroll for one token, tile_m for prefill;
+// every value of each changes the code on every CPU target; the GPU's
+// norm has none.
+class NormEveryKnob : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NormEveryKnob, ChangesTheGeneratedCode) {
+  const std::string target = GetParam();
+  sched::Space space;
+  std::string err;
+  ASSERT_TRUE(sched::spaceFor(target, sched::Kind::kNormQuantize, {1, kK}, &space, &err)) << err;
+  EXPECT_EQ(space.decodeKnobs, std::vector<std::string>{"unroll"});
+  EXPECT_EQ(space.prefillKnobs, std::vector<std::string>{"tile_m"});
+  const sched::Schedule defaults = space.defaults();
+  EXPECT_EQ(sched::checkSchedule(space, defaults), "");
+  EXPECT_NE(sched::checkSchedule(space, {{"tile_m", "3"}}), "");
+  const std::string baseCode = cpuCode(target, defaults, sched::Kind::kNormQuantize);
+  ASSERT_EQ(baseCode.rfind("error:", 0), std::string::npos) << baseCode;
+  for (const sched::Knob &k : space.knobs)
+    for (const std::string &v : k.values) {
+      if (v == k.def)
+        continue;
+      sched::Schedule s = defaults;
+      s[k.name] = v;
+      const std::string other = cpuCode(target, s, sched::Kind::kNormQuantize);
+      ASSERT_EQ(other.rfind("error:", 0), std::string::npos) << other;
+      EXPECT_NE(other, baseCode) << target << ": " << k.name << " = " << v
+                                 << " gives the default's code: nothing reads it";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, NormEveryKnob,
+                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
+                                           "aarch64-dotprod", "aarch64-i8mm"),
+                         [](const ::testing::TestParamInfo<std::string> &i) {
+                           std::string n = i.param;
+                           for (char &c : n)
+                             if (c == '-')
+                               c = '_';
+                           return n;
+                         });
+
 TEST(ScheduleSpace, GpuHeadsHaveNoKnobs) {
   for (const char *t : {"sm_80", "sm_90", "sm_90a"}) {
     sched::Space space;
@@ -263,6 +312,8 @@ TEST(ScheduleSpace, GpuHeadsHaveNoKnobs) {
               std::string("tile_n is not a knob of matmul on ") + t + " (its knobs: none)");
     ASSERT_TRUE(sched::spaceFor(t, sched::Kind::kAttention, {20, 5}, &space, &err));
     EXPECT_TRUE(space.knobs.empty()) << t << ": the GPU attention has no knob";
+    ASSERT_TRUE(sched::spaceFor(t, sched::Kind::kNormQuantize, {1, kK}, &space, &err));
+    EXPECT_TRUE(space.knobs.empty()) << t << ": the GPU norm has no knob";
   }
 }
 

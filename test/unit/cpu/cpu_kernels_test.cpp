@@ -30,6 +30,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -341,6 +342,87 @@ TEST(CpuNormKernel, QuantizeEdgeCases) {
   for (int64_t i = 0; i < K; ++i)
     ASSERT_EQ(q[1 * K + i], 0) << "NaN row, i=" << i;
   EXPECT_EQ(q[2 * K + 7], 127);
+}
+
+// The schedule (tile_m rows per pass, unroll chunks per step of the max
+// and quantize passes) changes no bit: every variant gives the default's
+// q, s and y exactly, over 7 rows (whole tiles and a rest), with a NaN row
+// and a zero row, called on [1, 7) then [0, 1).
+struct NormVariant {
+  int base; ///< index into normCases()
+  int64_t tile_m, unroll;
+};
+const std::vector<NormVariant> &normVariants() {
+  static const std::vector<NormVariant> v = [] {
+    std::vector<NormVariant> out;
+    for (int base : {1, 3, 4, 6, 7}) // y tiny, q 2b4t, gated q 2b4t, q odd, gated y odd
+      for (auto [m, u] : {std::pair<int64_t, int64_t>{1, 1}, {2, 1}, {4, 1}, {3, 2}, {1, 2},
+                          {1, 4}, {4, 4}})
+        out.push_back({base, m, u});
+    return out;
+  }();
+  return v;
+}
+std::string normVariantName(const NormVariant &v) {
+  return std::string(normCases()[v.base].name) + "_m" + std::to_string(v.tile_m) + "u" +
+         std::to_string(v.unroll);
+}
+NormQuantizeParams normVariantParams(const NormVariant &v) {
+  NormQuantizeParams p = normCases()[v.base].p;
+  p.max_batch = 7;
+  p.tile_m = v.tile_m;
+  p.unroll = v.unroll;
+  return p;
+}
+const Jitted &normVariantJit() {
+  static const Jitted *j = jitKernels([](mlir::OpBuilder &b, mlir::ModuleOp m) {
+    for (const NormVariant &v : normVariants())
+      buildNormQuantizeKernel(b, m, normVariantName(v), normVariantParams(v));
+  }).release();
+  return *j;
+}
+
+TEST(CpuNormKernel, ScheduleKeepsEveryBit) {
+  struct Out {
+    std::vector<int8_t> q;
+    std::vector<float> s, y;
+  };
+  std::map<int, Out> defaults;
+  for (const NormVariant &v : normVariants()) {
+    const std::string name = normVariantName(v);
+    SCOPED_TRACE(name);
+    GET_KERNEL(fn, normVariantJit(), name.c_str());
+    const NormQuantizeParams p = normVariantParams(v);
+    const int64_t K = p.K, M = p.max_batch;
+    std::vector<float> x = uniform(M * K, -3.0f, 3.0f, 90 + v.base);
+    std::vector<float> u = uniform(M * K, -2.0f, 2.0f, 95 + v.base);
+    std::fill(x.begin() + (M - 1) * K, x.end(), 0.0f); // below the absmax floor
+    x[2 * K + K / 2] = NAN;
+    Stored w = stored(p.elem, K, 0.25f, 1.75f, 99 + v.base);
+    Out o{std::vector<int8_t>(M * K, 99), std::vector<float>(M, -1.0f),
+          std::vector<float>(M * K, -1.0f)};
+    std::vector<void *> args = {x.data()};
+    if (p.gated)
+      args.push_back(u.data());
+    args.push_back(w.data());
+    if (p.quantize) {
+      args.push_back(o.q.data());
+      args.push_back(o.s.data());
+    } else {
+      args.push_back(o.y.data());
+    }
+    call(fn, args, 0, M, 0, 1, M);
+    call(fn, args, 0, M, 0, 0, 1);
+    if (v.tile_m == 1 && v.unroll == 1) {
+      defaults[v.base] = o;
+      continue;
+    }
+    ASSERT_TRUE(defaults.count(v.base));
+    const Out &d = defaults[v.base];
+    EXPECT_EQ(0, std::memcmp(o.q.data(), d.q.data(), o.q.size()));
+    EXPECT_EQ(0, std::memcmp(o.s.data(), d.s.data(), o.s.size() * 4));
+    EXPECT_EQ(0, std::memcmp(o.y.data(), d.y.data(), o.y.size() * 4));
+  }
 }
 
 //===----------------------------------------------------------------------===//
