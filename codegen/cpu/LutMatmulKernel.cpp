@@ -156,9 +156,10 @@ void LutEmitter::emitTile(int part, int64_t rowBase, Value lo, Value hi,
         Value raw = vector::LoadOp::create(b, loc, bytesT, W, ValueRange{off});
         nibs.push_back({arith::AndIOp::create(b, loc, raw, mask15),
                         arith::ShRUIOp::create(b, loc, raw, four)});
-        if (p.prefetch > 0) {
+        if (p.prefetch > 0 && tm == 1) {
           // Rows ahead -> bytes ahead (16 rows per block); both ends of the
-          // step so no cache line is skipped.
+          // step so no cache line is skipped. Single tokens only: prefetch
+          // is a decode knob (a prefill tile reuses each weight load).
           int64_t dist = std::max<int64_t>(p.prefetch * blockBytes / 16, stepBytes);
           for (int64_t e : {int64_t(0), stepBytes - 1}) {
             Value ahead = arith::MinSIOp::create(b, loc, add(off, idx(dist + e)),

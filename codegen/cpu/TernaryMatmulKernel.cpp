@@ -12,12 +12,16 @@
 //     for tokens t, step tile_m (then single tokens):
 //       acc[i][j] = 0
 //       for kb in 0 .. K/(4B):                       (B = layout block)
-//         bytes_j = W[r+j][kb*B .. +B]               (+ prefetch of row r+j+pf)
+//         bytes_j = W[r+j][kb*B .. +B]               (+ prefetch of row r+j+pf
+//                                                     when tile_m = 1)
 //         for s in 0..3: codes_j = (bytes_j >> 2s) & 3
 //                        acc[i][j] = dot(acc[i][j], codes_j, q[t+i][kb*4B + s*B ..])
 //       out[t+i][r+j] = epilogue(reduce(acc[i][j]) - sums[t+i])
 // With tile_m = 1 this is the decode GEMV; tile_m > 1 reuses each unpacked
-// weight vector across tokens (prefill GEMM). On i8mm targets, even tiles use
+// weight vector across tokens (prefill GEMM). Software prefetch (a decode
+// knob, searched for one token) is emitted in single-token tiles only: in
+// prefill tiles it was decode's choice applied where it was never
+// measured, and 2b4t's whole prefill ran 0.72x the default with it. On i8mm targets, even tiles use
 // `smmla` instead: 2 tokens x 2 rows x 8 bytes per instruction.
 //
 //===----------------------------------------------------------------------===//
@@ -177,7 +181,7 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
         off = add(mul(row, idx(Kb)), wOff);
       }
       bytes.push_back(vector::LoadOp::create(b, loc, bytesT, W, ValueRange{off}));
-      if (p.prefetch > 0) {
+      if (p.prefetch > 0 && tm == 1) { // decode's knob: single-token tiles only
         Value ahead = add(off, idx(p.prefetch * Kb));
         ahead = arith::MinSIOp::create(b, loc, ahead, idx(Ntot * Kb - 1));
         memref::PrefetchOp::create(b, loc, W, ValueRange{ahead},

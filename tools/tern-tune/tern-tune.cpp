@@ -1040,8 +1040,10 @@ int main(int argc, char **argv) {
       int reverted = 0;
       for (tune::Record &rec : *db.mutable_records()) {
         // The layout record (tokens 0) serves both buckets: it reverts too.
+        // Only this thread count's: the other's build was not the one timed
+        // (reverting them too left 2b4t's 2-thread prefill loss in place).
         if ((rec.key().tokens() != 0 && (rec.key().tokens() == 1) != (b == 0)) ||
-            rec.default_kept())
+            rec.key().threads() != threads || rec.default_kept())
           continue;
         bool mine = false;
         for (const tune::Key &k : runKeys)

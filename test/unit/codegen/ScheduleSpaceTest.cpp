@@ -19,6 +19,7 @@
 #include "codegen/nvptx/LowerToPtx.h"
 #include "passes/ScheduleDefaults.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/LLVMContext.h"
@@ -335,6 +336,46 @@ TEST(ScheduleSpace, TheInt8HeadsIsaMustRunOnTheTarget) {
             "schedule isa \"avx512-vnni\" does not run on this target");
   EXPECT_EQ(codegen::applySchedule(with("i8mm"), cpu::DotIsa::NeonDot, 16, &p),
             "schedule isa \"i8mm\" does not run on this target");
+}
+
+// Software prefetch is decode's knob: it is emitted in the single-token
+// tiles (gemv_tile_n = 2: a tile of 2 rows and one of 1, 3 prefetches per
+// step) and never in the prefill tiles (tile_n = 3 and 1, which would add
+// 4), where decode's choice had never been measured.
+TEST(ScheduleSpace, PrefetchOnlyInSingleTokenTiles) {
+  mlir::MLIRContext ctx(jitRegistry());
+  ctx.loadAllAvailableDialects();
+  for (const char *layout : {"i2x2", "tl2"}) {
+    SCOPED_TRACE(layout);
+    mlir::OpBuilder b(&ctx);
+    auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+    b.setInsertionPointToEnd(module.getBody());
+    const sched::Schedule knobs = {{"tile_m", "4"}, {"tile_n", "3"}, {"gemv_tile_n", "2"},
+                                   {"prefetch", "8"}, {"layout", layout}};
+    cpu::TernaryMatmulParams p = paramsFor(&ctx, knobs, cpu::DotIsa::Avx512Vnni, 64);
+    cpu::buildTernaryMatmulKernel(b, module, "k", p); // tl2: the lookup body
+    int prefetches = 0;
+    module.walk([&](mlir::memref::PrefetchOp) { ++prefetches; });
+    // The lookup kernel prefetches both ends of a step (2 per row block),
+    // and its tiles are row blocks of 16 (gemv_tile_n is not its knob).
+    if (std::string(layout) == "tl2")
+      EXPECT_GT(prefetches, 0);
+    else
+      EXPECT_EQ(prefetches, 3);
+    sched::Schedule single = knobs;
+    single["tile_m"] = "1"; // every tile single-token: the same prefetches
+    mlir::OpBuilder b2(&ctx);
+    auto module2 = mlir::ModuleOp::create(b2.getUnknownLoc());
+    b2.setInsertionPointToEnd(module2.getBody());
+    cpu::TernaryMatmulParams p1 = paramsFor(&ctx, single, cpu::DotIsa::Avx512Vnni, 64);
+    cpu::buildTernaryMatmulKernel(b2, module2, "k", p1);
+    int singlePrefetches = 0;
+    module2.walk([&](mlir::memref::PrefetchOp) { ++singlePrefetches; });
+    if (std::string(layout) == "tl2")
+      EXPECT_EQ(prefetches, singlePrefetches) << "tile_m = 4 adds no prefetch";
+    module->erase();
+    module2->erase();
+  }
 }
 
 TEST(ScheduleSpace, KindNames) {
