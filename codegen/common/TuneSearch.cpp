@@ -25,6 +25,8 @@ const char *failureName(Failure f) {
     return "timeout";
   case Failure::kWrongResult:
     return "wrong result";
+  case Failure::kRejected:
+    return "rejected";
   }
   return "?";
 }

@@ -43,8 +43,11 @@
 
 namespace tern::tune {
 
-enum class Failure { kNone, kCompile, kCrash, kTimeout, kWrongResult };
-const char *failureName(Failure f); ///< "", "compile", "crash", "timeout", "wrong result"
+/// kRejected: it ran correctly but a measurer's rule rules it out (a
+/// weight layout that loses decode or prefill beyond the spread).
+enum class Failure { kNone, kCompile, kCrash, kTimeout, kWrongResult, kRejected };
+/// "", "compile", "crash", "timeout", "wrong result", "rejected"
+const char *failureName(Failure f);
 
 /// One measurement of one schedule: samples in seconds, or why none.
 struct Measurement {

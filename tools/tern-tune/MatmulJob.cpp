@@ -206,10 +206,14 @@ std::string timeSamples(const MatmulJob &j, const std::function<void()> &once) {
     for (int64_t r = 0; r < reps; ++r)
       once();
     // A planted "fast" candidate reports a tenth of its time (tests: a
-    // winner that is certain to differ from the default).
-    out << " "
-        << std::chrono::duration<double>(clock::now() - a).count() / double(reps) /
-               (j.plant == "fast" ? 10.0 : 1.0);
+    // winner that is certain to differ from the default); "slow-prefill"
+    // a tenth for one token and ten times over several (a layout that wins
+    // decode and loses prefill).
+    const double planted = j.plant == "fast"           ? 0.1
+                           : j.plant != "slow-prefill" ? 1.0
+                           : j.tokens > 1              ? 10.0
+                                                       : 0.1;
+    out << " " << std::chrono::duration<double>(clock::now() - a).count() / double(reps) * planted;
   }
   return out.str();
 }

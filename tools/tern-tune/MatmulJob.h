@@ -63,7 +63,7 @@ struct MatmulJob : MatmulShape {
   int samples = 5;
   int64_t rotateBytes = 0; ///< decode: weight copies spanning this many bytes
   int poolFd = -1;         ///< the parent's rotation pool, inherited (Rotation.h); -1: none
-  std::string plant;       ///< tests: "crash", "hang", "wrong" or "fast" (TERN_TUNE_PLANT)
+  std::string plant;       ///< tests: "crash", "hang", "wrong", "fast" or "slow-prefill" (TERN_TUNE_PLANT)
 
   std::string label() const; ///< "ternary_matmul 3840x2560 T1 th2"
 };

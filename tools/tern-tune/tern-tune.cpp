@@ -363,7 +363,9 @@ private:
 /// The layout stage: a layout serves decode and prefill alike, so each
 /// candidate runs both (with the other knobs at their defaults) and counts
 /// decode's time plus prefill's per token (as many generated tokens as
-/// prompt tokens), sample by sample.
+/// prompt tokens), sample by sample. A layout slower than the default's in
+/// either, beyond the spread and by more than a tenth, is rejected: decode dominates that sum, and
+/// on 2b4t tl2 won it while the whole model's prefill fell to 0.55x.
 class LayoutMeasurer : public tune::Measurer {
 public:
   LayoutMeasurer(ChildMeasurer &decode, ChildMeasurer &prefill, int64_t tokens)
@@ -376,6 +378,31 @@ public:
     tune::Measurement p = prefill.measure(s, timeout > 0 ? timeout * double(tokens) : 0);
     if (p.failure != tune::Failure::kNone)
       return p;
+    if (first) { // the default (measured first; its rounds later are never judged)
+      first = false;
+      defaultSchedule = s;
+      base[0] = tune::spreadOf(d.seconds);
+      base[1] = tune::spreadOf(p.seconds);
+    } else if (s != defaultSchedule) {
+      // Beyond the spread and by more than a tenth: the default's times were
+      // taken at another moment, and a machine drifts by a few percent.
+      const tune::Spread got[2] = {tune::spreadOf(d.seconds), tune::spreadOf(p.seconds)};
+      for (int b = 0; b < 2; ++b)
+        if (got[b].p20 > base[b].p80 * 1.1) {
+          tune::Measurement r;
+          r.failure = tune::Failure::kRejected;
+          std::ostringstream why;
+          why << (b == 0 ? "decode" : "prefill") << " " << got[b].median * 1e6 << " us is "
+              << got[b].median / base[b].median << "x the default layout's "
+              << base[b].median * 1e6
+              << " us, beyond the spread: a layout may not lose either";
+          r.detail = why.str();
+          if (!quiet)
+            errs() << "tern-tune: " << tune::showSchedule(s) << " rejected: " << r.detail
+                   << "\n";
+          return r;
+        }
+    }
     tune::Measurement m;
     for (size_t i = 0; i < d.seconds.size() && i < p.seconds.size(); ++i)
       m.seconds.push_back(d.seconds[i] + p.seconds[i] / double(tokens));
@@ -389,6 +416,9 @@ public:
 private:
   ChildMeasurer &decode, &prefill;
   int64_t tokens;
+  bool first = true;
+  sched::Schedule defaultSchedule;
+  tune::Spread base[2]; ///< the default's decode and prefill
 };
 
 
