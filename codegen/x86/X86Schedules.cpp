@@ -8,7 +8,8 @@
 //                32 zmm registers to avoid spills
 //   gemv_tile_n  rows per tile of single tokens (decode); 0 = one
 //                interleave group of the weight layout, its contiguous run
-//   prefetch     software prefetch distance in rows (0: the hardware
+//   prefetch     software prefetch distance in rows, in single-token tiles
+//                only (a decode knob; 0: the hardware
 //                prefetcher alone; measured here: it cost 10-30 % on Zen 4
 //                and helped on Sapphire Rapids, so a tuner decides)
 //   layout       the packed weights: i2xR (2-bit codes, R rows' blocks side
