@@ -218,9 +218,16 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
         (!best || spreadFor(r.tried[i]).median < spreadFor(*best).median))
       best = &r.tried[i];
   if (!best) {
-    why << (r.tried.size() <= 1 && r.budgetExhausted
-                ? "the budget ran out after the default: the default is kept"
-                : "no other schedule ran correctly: the default is kept");
+    size_t rejected = 0;
+    for (size_t i = 1; i < r.tried.size(); ++i)
+      rejected += r.tried[i].m.failure == Failure::kRejected;
+    if (r.tried.size() <= 1 && r.budgetExhausted)
+      why << "the budget ran out after the default: the default is kept";
+    else if (rejected > 0)
+      why << "no other schedule ran correctly and passed the measurer's rules (" << rejected
+          << " rejected: " << r.tried.back().m.detail << "): the default is kept";
+    else
+      why << "no other schedule ran correctly: the default is kept";
   } else if (onRounds && r.roundsRun == 0) {
     const Spread b = best->spread(), d = r.tried[0].spread();
     why << "no interleaved round fit in the budget: the best explored, "

@@ -236,6 +236,21 @@ TEST(TuneSearch, FailuresAreRecordedAndTheRunCompletes) {
   EXPECT_GE(f.now, 1.0);
 }
 
+// Every other schedule is ruled out by the measurer (a layout that loses
+// prefill): the default stays, and the reason names the rejections.
+TEST(TuneSearch, RejectedCandidatesKeepTheDefaultAndSaySo) {
+  FakeMeasurer f;
+  f.cost = bowl;
+  f.fails = [](const sched::Schedule &s) {
+    return knob(s, "a") == 1 && knob(s, "b") == 1 ? Failure::kNone : Failure::kRejected;
+  };
+  SearchResult r = search(space2d(), f, opts(f, 100));
+  EXPECT_TRUE(r.defaultKept);
+  EXPECT_EQ(r.best.at("a"), "1");
+  EXPECT_NE(r.why.find("rejected: planted): the default is kept"), std::string::npos) << r.why;
+  EXPECT_EQ(std::string(failureName(Failure::kRejected)), "rejected");
+}
+
 TEST(TuneSearch, NoiseWiderThanTheDifferenceKeepsTheDefault) {
   FakeMeasurer f;
   // Every schedule within 1 % of the others, 10 % noise.
