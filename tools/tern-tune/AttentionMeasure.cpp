@@ -87,17 +87,16 @@ int runAttentionJob(const MatmulJob &j, const std::string &resultPath) {
   const codegen::AttentionParams p1 = paramsOf(&ctx, j, {}); // the default
   if (std::string why = whyNot(p); !why.empty())
     return writeResult(resultPath, "compile " + why);
-  mlir::OpBuilder b(&ctx);
-  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
-  b.setInsertionPointToEnd(module.getBody());
-  cpu::buildAttentionKernel(b, module, "k", p);
-  cpu::buildAttentionKernel(b, module, "base", p1);
-  auto jit = cpu::KernelJit::compile(module, &err);
-  if (!jit)
-    return writeResult(resultPath, "compile " + err);
-  tern_kernel_fn fn = jit->lookup("k"), base = jit->lookup("base");
-  if (!fn || !base)
-    return writeResult(resultPath, "compile no entry for the kernel");
+  CandidateAndDefault kd;
+  if (std::string why = jitCandidateAndDefault(
+          &ctx,
+          [&](mlir::OpBuilder &b, mlir::ModuleOp m, const char *name, bool candidate) {
+            cpu::buildAttentionKernel(b, m, name, candidate ? p : p1);
+          },
+          &kd);
+      !why.empty())
+    return writeResult(resultPath, "compile " + why);
+  tern_kernel_fn fn = kd.fn, base = kd.base;
 
   const int64_t H = p.heads, KV = p.kv_heads, hd = p.head_dim, C = p.max_context;
   const int64_t T = std::min<int64_t>(j.tokens, C / 2), start = C / 2;

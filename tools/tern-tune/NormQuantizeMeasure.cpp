@@ -81,18 +81,16 @@ int runNormQuantizeJob(const MatmulJob &j, const std::string &resultPath) {
   const codegen::NormQuantizeParams p1 = paramsOf(&ctx, j, {}); // the default
   if (std::string why = whyNot(p); !why.empty())
     return writeResult(resultPath, "compile " + why);
-  mlir::OpBuilder b(&ctx);
-  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
-  b.setInsertionPointToEnd(module.getBody());
-  cpu::buildNormQuantizeKernel(b, module, "k", p);
-  cpu::buildNormQuantizeKernel(b, module, "base", p1);
-  std::string err;
-  auto jit = cpu::KernelJit::compile(module, &err);
-  if (!jit)
-    return writeResult(resultPath, "compile " + err);
-  tern_kernel_fn fn = jit->lookup("k"), base = jit->lookup("base");
-  if (!fn || !base)
-    return writeResult(resultPath, "compile no entry for the kernel");
+  CandidateAndDefault kd;
+  if (std::string why = jitCandidateAndDefault(
+          &ctx,
+          [&](mlir::OpBuilder &b, mlir::ModuleOp m, const char *name, bool candidate) {
+            cpu::buildNormQuantizeKernel(b, m, name, candidate ? p : p1);
+          },
+          &kd);
+      !why.empty())
+    return writeResult(resultPath, "compile " + why);
+  tern_kernel_fn fn = kd.fn, base = kd.base;
 
   const int64_t K = p.K, T = j.tokens;
   SeededInts rng(uint64_t(K * 131 + T * 7 + j.gated));
@@ -118,6 +116,7 @@ int runNormQuantizeJob(const MatmulJob &j, const std::string &resultPath) {
     }
   }
 
+  std::string err;
   rt::ThreadPool pool;
   if (!pool.start(int(j.threads), 200, &err))
     return writeResult(resultPath, "compile " + err);

@@ -201,17 +201,43 @@ TEST_P(EveryKnob, ChangesTheGeneratedCode) {
   }
 }
 
+/// "x86_avx512_vnni": a target as a test name.
+std::string targetTestName(const ::testing::TestParamInfo<std::string> &i) {
+  std::string n = i.param;
+  for (char &c : n)
+    if (c == '-')
+      c = '_';
+  return n;
+}
+
+/// Every other value of every knob of `space` gives other code than the
+/// defaults do (`kind` on CPU target `target`): nothing in a space goes unread.
+void expectEveryValueChangesCode(const std::string &target, sched::Kind kind,
+                                 const sched::Space &space) {
+  const sched::Schedule defaults = space.defaults();
+  const std::string baseCode = cpuCode(target, defaults, kind);
+  ASSERT_EQ(baseCode.rfind("error:", 0), std::string::npos) << baseCode;
+  for (const sched::Knob &k : space.knobs) {
+    ASSERT_GE(k.values.size(), 2u) << k.name;
+    for (const std::string &v : k.values) {
+      if (v == k.def)
+        continue;
+      sched::Schedule s = defaults;
+      s[k.name] = v;
+      const std::string other = cpuCode(target, s, kind);
+      ASSERT_EQ(other.rfind("error:", 0), std::string::npos) << k.name << " = " << v << ": "
+                                                              << other;
+      EXPECT_NE(other, baseCode) << target << ": " << k.name << " = " << v
+                                 << " gives the default's code: nothing reads it";
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Targets, EveryKnob,
                          ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
                                            "aarch64-dotprod", "aarch64-i8mm", "sm_80",
                                            "sm_90", "sm_90a"),
-                         [](const ::testing::TestParamInfo<std::string> &i) {
-                           std::string n = i.param;
-                           for (char &c : n)
-                             if (c == '-')
-                               c = '_';
-                           return n;
-                         });
+                         targetTestName);
 
 // The heads' and attention's spaces (one token): every knob changes the code on every CPU
 // target; the GPU's heads have no knobs.
@@ -230,37 +256,15 @@ TEST_P(HeadEveryKnob, ChangesTheGeneratedCode) {
     ASSERT_FALSE(space.knobs.empty());
     EXPECT_TRUE(space.prefillKnobs.empty()) << "heads are tuned for one token";
     EXPECT_EQ(space.decodeKnobs.size(), space.knobs.size());
-    const sched::Schedule defaults = space.defaults();
-    EXPECT_EQ(sched::checkSchedule(space, defaults), "");
-    const std::string baseCode = cpuCode(target, defaults, kind);
-    ASSERT_EQ(baseCode.rfind("error:", 0), std::string::npos) << baseCode;
-    for (const sched::Knob &k : space.knobs) {
-      ASSERT_GE(k.values.size(), 2u) << k.name;
-      for (const std::string &v : k.values) {
-        if (v == k.def)
-          continue;
-        sched::Schedule s = defaults;
-        s[k.name] = v;
-        const std::string other = cpuCode(target, s, kind);
-        ASSERT_EQ(other.rfind("error:", 0), std::string::npos) << k.name << " = " << v << ": "
-                                                                << other;
-        EXPECT_NE(other, baseCode) << target << ": " << k.name << " = " << v
-                                   << " gives the default's code: nothing reads it";
-      }
-    }
+    EXPECT_EQ(sched::checkSchedule(space, space.defaults()), "");
+    expectEveryValueChangesCode(target, kind, space);
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, HeadEveryKnob,
                          ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
                                            "aarch64-dotprod", "aarch64-i8mm"),
-                         [](const ::testing::TestParamInfo<std::string> &i) {
-                           std::string n = i.param;
-                           for (char &c : n)
-                             if (c == '-')
-                               c = '_';
-                           return n;
-                         });
+                         targetTestName);
 
 // The norm + quantize's space: unroll for one token, tile_m for prefill;
 // every value of each changes the code on every CPU target; the GPU's
@@ -274,34 +278,15 @@ TEST_P(NormEveryKnob, ChangesTheGeneratedCode) {
   ASSERT_TRUE(sched::spaceFor(target, sched::Kind::kNormQuantize, {1, kK}, &space, &err)) << err;
   EXPECT_EQ(space.decodeKnobs, std::vector<std::string>{"unroll"});
   EXPECT_EQ(space.prefillKnobs, std::vector<std::string>{"tile_m"});
-  const sched::Schedule defaults = space.defaults();
-  EXPECT_EQ(sched::checkSchedule(space, defaults), "");
+  EXPECT_EQ(sched::checkSchedule(space, space.defaults()), "");
   EXPECT_NE(sched::checkSchedule(space, {{"tile_m", "3"}}), "");
-  const std::string baseCode = cpuCode(target, defaults, sched::Kind::kNormQuantize);
-  ASSERT_EQ(baseCode.rfind("error:", 0), std::string::npos) << baseCode;
-  for (const sched::Knob &k : space.knobs)
-    for (const std::string &v : k.values) {
-      if (v == k.def)
-        continue;
-      sched::Schedule s = defaults;
-      s[k.name] = v;
-      const std::string other = cpuCode(target, s, sched::Kind::kNormQuantize);
-      ASSERT_EQ(other.rfind("error:", 0), std::string::npos) << other;
-      EXPECT_NE(other, baseCode) << target << ": " << k.name << " = " << v
-                                 << " gives the default's code: nothing reads it";
-    }
+  expectEveryValueChangesCode(target, sched::Kind::kNormQuantize, space);
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, NormEveryKnob,
                          ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
                                            "aarch64-dotprod", "aarch64-i8mm"),
-                         [](const ::testing::TestParamInfo<std::string> &i) {
-                           std::string n = i.param;
-                           for (char &c : n)
-                             if (c == '-')
-                               c = '_';
-                           return n;
-                         });
+                         targetTestName);
 
 TEST(ScheduleSpace, GpuHeadsHaveNoKnobs) {
   for (const char *t : {"sm_80", "sm_90", "sm_90a"}) {
