@@ -183,7 +183,7 @@ struct TernAttachSchedulePass
     bool failed = false;
     if (!layout.empty() && !::tern::ref::isLayoutName(layout)) {
       module.emitError() << "tern-attach-schedule: option layout=\"" << layout
-                         << "\" is not a layout (i2xR, tl1 or tl2)";
+                         << "\" is not a layout (i2xR, i2lane, tl1 or tl2)";
       return signalPassFailure();
     }
     auto apply = [&](Operation *op, StringRef kind, int64_t n, int64_t k,

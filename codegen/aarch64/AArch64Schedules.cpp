@@ -42,7 +42,7 @@ Space aarch64Space(const std::string &target, Kind kind, const Shape &shape) {
   s.decodeKnobs = {"gemv_tile_n", "prefetch"};
   s.prefillKnobs = {"tile_m", "tile_n"};
   s.layoutKnobs = {"layout"};
-  s.version = 2; // 2: the layout knob
+  s.version = 3; // 2: the layout knob; 3: i2lane
   return s;
 }
 

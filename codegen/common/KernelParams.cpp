@@ -1,6 +1,8 @@
 //===- KernelParams.cpp - what each kernel kind computes ------------------===//
 #include "codegen/common/KernelParams.h"
 
+#include <numeric>
+
 #include <algorithm>
 #include <cmath>
 
@@ -23,6 +25,15 @@ ref::TernaryLayout TernaryMatmulParams::layout() const {
   l.chunk = interleave > 1 ? block : 0;
   l.lut = int(lut);
   return l;
+}
+
+int64_t TernaryMatmulParams::rowGrain() const {
+  const int64_t tn = std::max<int64_t>(tile_n, 1);
+  if (lut)
+    return 16 * tn; // row blocks of 16
+  if (lanes())
+    return interleave * std::lcm(tn, gemvTileN()); // tiles count groups
+  return std::lcm(tn, gemvTileN());
 }
 
 int64_t TernaryMatmulParams::totalRows() const {

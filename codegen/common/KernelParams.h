@@ -60,6 +60,13 @@ enum class DotIsa {
 /// the tables the lookup-table kernel below built from q (max_batch rows of
 /// LutGeometry::tableBytes()); everything else is the same. Rows are computed
 /// in blocks of 16 (`tile_n` counts blocks; ranges split at multiples of 16).
+///
+/// With block 4 and R > 1 (the `i2lane` layout, lanes()) each R*4-byte
+/// vector holds 4 bytes (16 weights) of each of R rows, one row per 32-bit
+/// lane: the kernel broadcasts 4 activation bytes to every lane, so an
+/// accumulator's lanes are R rows' sums (no horizontal add) and the epilogue
+/// is vector-wide. R*4 must be the dot product's width; `tile_n` and
+/// `gemv_tile_n` count groups of R rows.
 struct TernaryMatmulParams {
   int64_t K = 0;
   std::vector<int64_t> parts; ///< N of each output, in storage order
@@ -81,6 +88,11 @@ struct TernaryMatmulParams {
   std::string mma;
   int64_t totalRows() const;
   int64_t gemvTileN() const;
+  /// The `i2lane` layout: one row per 32-bit lane (block 4, R > 1).
+  bool lanes() const { return lut == 0 && block == 4 && interleave > 1; }
+  /// The multiple of rows a range of the FIXED split starts at (the plan
+  /// step's grain): whole register tiles, so no tile is cut.
+  int64_t rowGrain() const;
   /// The weights' layout (its block, interleave and lut) from a packed
   /// weight's #tern.layout, and back: the one place the two meet.
   void setLayout(const ref::TernaryLayout &l);

@@ -33,8 +33,11 @@ void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p) {
   // Single tokens (decode) stream one interleave group per tile: the
   // layout's one contiguous run (measured: 3-row tiles over pairs drop
   // the GEMV from 0.9 to 0.34 of read).
+  // In the i2lane layout tiles count groups of R rows, each one run; two
+  // per tile (measured on Emerald Rapids, tern-bench: 1.1-1.3x one group's
+  // GEMV, each group with 4 accumulators).
   if (p->interleave > 1 && !p->lut)
-    p->gemv_tile_n = p->interleave;
+    p->gemv_tile_n = p->lanes() ? 2 : p->interleave;
   if (s && s.getGemvTileN() > 0 && !p->lut)
     p->gemv_tile_n = s.getGemvTileN(); // a tuner's choice wins
   if (s) {
@@ -511,7 +514,7 @@ bool PlanBuilder::visit(Operation *op) {
     if (p.residual)
       args.push_back(resBuf);
     step(op, k, TERN_RANGE_FIXED, p.totalRows(),
-         p.lut ? 16 * p.tile_n : std::lcm(p.tile_n, p.gemvTileN()), args);
+         p.rowGrain(), args);
     if (p.lut)
       freeActs.push_back(tables); // dead after this step
     return true;

@@ -102,18 +102,25 @@ bool spaceFor(const std::string &target, Kind kind, const Shape &shape, Space *o
   return false;
 }
 
-Knob layoutKnob(const Shape &shape, int64_t vectorBytes) {
-  Knob k{"layout", {}, "", "packed weight layout (i2xR: 2-bit codes, R rows interleaved; tl: lookup tables)"};
-  for (const char *name : {"i2x1", "i2x2", "i2x4", "i2x8", "tl1", "tl2"}) {
+Knob layoutKnob(const Shape &shape, int64_t vectorBytes, const std::string &preferred) {
+  Knob k{"layout", {}, "",
+         "packed weight layout (i2xR: 2-bit codes, R rows interleaved; i2lane: one row per "
+         "vector lane; tl: lookup tables)"};
+  for (const char *name : {"i2x1", "i2x2", "i2x4", "i2x8", "i2lane", "tl1", "tl2"}) {
     ref::TernaryLayout l;
     if (shape.n > 0 && (!ref::layoutFromName(name, shape.k, vectorBytes, 0, &l, nullptr) ||
                         !ref::checkLayout(l, shape.n, shape.k, nullptr)))
       continue;
     k.values.push_back(name);
   }
-  for (const std::string &v : k.values)
-    if (k.def.empty() || v == "i2x2")
-      k.def = v;
+  // The target's preference where it packs this shape, else i2x2, else
+  // the first that does.
+  for (const std::string &want : {preferred, std::string("i2x2")})
+    for (const std::string &v : k.values)
+      if (k.def.empty() && v == want)
+        k.def = v;
+  if (k.def.empty() && !k.values.empty())
+    k.def = k.values[0];
   return k;
 }
 

@@ -105,11 +105,12 @@ struct Space {
 };
 
 /// The `layout` knob of a CPU ternary matmul: the packed layouts
-/// (ref::layoutFromName: i2x1, i2x2, i2x4, i2x8, tl1, tl2) that hold an
-/// N x K matrix with the blocks a target of `vectorBytes`-byte vectors
-/// takes; the default is i2x2 (tern-compile's default, measured 1.4x
-/// faster decode than i2x1 on 2b4t) where it fits. A zero shape lists all.
-Knob layoutKnob(const Shape &shape, int64_t vectorBytes);
+/// (ref::layoutFromName: i2x1, i2x2, i2x4, i2x8, i2lane, tl1, tl2) that
+/// hold an N x K matrix with the blocks a target of `vectorBytes`-byte
+/// vectors takes; the default is the target's `preferred` where it fits,
+/// else i2x2 (measured 1.4x faster decode than i2x1 on 2b4t), else the
+/// first that fits. A zero shape lists all.
+Knob layoutKnob(const Shape &shape, int64_t vectorBytes, const std::string &preferred = "i2x2");
 
 /// The CPU attention's space at `shape` (n = query heads, k = KV heads):
 /// tile_n, the divisors of the group among 1, 2, 4 and 8 (default 1); no

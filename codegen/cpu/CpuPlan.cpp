@@ -17,6 +17,11 @@ public:
     if (p.lut == 0 && p.block > target.vector_bytes && target.isa != DotIsa::Generic &&
         target.isa != DotIsa::NeonDot && target.isa != DotIsa::NeonI8mm)
       return "layout block " + std::to_string(p.block) + " is wider than the target's vectors";
+    // i2lane: one vector is R rows' lanes, the dot product's own width.
+    if (p.lanes() && (p.interleave * 4 > target.vector_bytes ||
+                      (p.interleave != 4 && p.interleave != 8 && p.interleave != 16)))
+      return "the i2lane layout's " + std::to_string(p.interleave) + " rows of 4 bytes are not a " +
+             std::to_string(target.vector_bytes) + "-byte vector of this target";
     return "";
   }
   void embedding(OpBuilder &b, StringRef n, const EmbeddingParams &p) override {

@@ -46,6 +46,10 @@ mlir::func::FuncOp buildLutTablesKernel(mlir::OpBuilder &b,
 /// called by buildTernaryMatmulKernel, which creates the function.
 void emitLutMatmul(mlir::OpBuilder &b, const TernaryMatmulParams &p,
                    const KernelArgs &args);
+/// The matmul body of the i2lane layout (TernaryMatmulParams::lanes()), one
+/// row per vector lane; called by buildTernaryMatmulKernel.
+void emitLaneMatmul(mlir::OpBuilder &b, const TernaryMatmulParams &p,
+                    const KernelArgs &args);
 mlir::func::FuncOp buildEmbeddingKernel(mlir::OpBuilder &b,
                                         mlir::ModuleOp module,
                                         llvm::StringRef name,

@@ -2,7 +2,11 @@
 #include "codegen/cpu/MatmulEpilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "codegen/cpu/DotProduct.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -22,6 +26,34 @@ void forEachPartRange(
     body(int(part), base, lo, hi);
     base += n;
   }
+}
+
+Value emitActivationSums(OpBuilder &b, Location loc, const TernaryMatmulParams &p,
+                         const KernelArgs &a, const DotProduct &dot) {
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
+  Value sums = memref::AllocaOp::create(b, loc, MemRefType::get({p.max_batch}, b.getI32Type()));
+  const int64_t B = dot.bytes();
+  VectorType bytesT = dot.byteType(b.getContext());
+  Value ones = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(bytesT, b.getI8IntegerAttr(1).getValue()));
+  Value zero = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(dot.accType(b.getContext()),
+                                     b.getI32IntegerAttr(0).getValue()));
+  auto loop = scf::ForOp::create(b, loc, a.t0, a.t1, idx(1));
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value t = loop.getInductionVar();
+  Value rowStart = arith::MulIOp::create(b, loc, t, idx(p.K));
+  auto inner = scf::ForOp::create(b, loc, idx(0), idx(p.K), idx(B), ValueRange{zero});
+  {
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(inner.getBody());
+    Value off = arith::AddIOp::create(b, loc, rowStart, inner.getInductionVar());
+    Value v = vector::LoadOp::create(b, loc, bytesT, a.buffers[0], ValueRange{off});
+    scf::YieldOp::create(b, loc, dot.dot(b, loc, inner.getRegionIterArgs()[0], ones, v));
+  }
+  memref::StoreOp::create(b, loc, dot.reduce(b, loc, inner.getResult(0)), sums, ValueRange{t});
+  return sums;
 }
 
 void storeMatmulOutput(OpBuilder &b, Location loc, const TernaryMatmulParams &p,

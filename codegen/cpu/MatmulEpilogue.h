@@ -25,6 +25,15 @@ void forEachPartRange(
     const KernelArgs &a,
     llvm::function_ref<void(int part, int64_t base, mlir::Value lo, mlir::Value hi)> body);
 
+class DotProduct;
+
+/// sums[t] = sum_k q[t][k] for tokens [t0, t1) (the c = w + 1 codes' excess,
+/// subtracted from each row's sum) in a new memref<max_batch x i32>, with
+/// `dot`'s steps (its width must divide K).
+mlir::Value emitActivationSums(mlir::OpBuilder &b, mlir::Location loc,
+                               const TernaryMatmulParams &p, const KernelArgs &a,
+                               const DotProduct &dot);
+
 /// Emits the store of row `row` (global, in part `part` starting at
 /// `rowBase`) for token `tok`; `acc` is its i32 sum and `st` the token's
 /// activation scale s[t].

@@ -91,31 +91,7 @@ void Emitter::emit() {
   });
 }
 
-void Emitter::emitSums() {
-  auto sumsType = MemRefType::get({p.max_batch}, b.getI32Type());
-  sums = memref::AllocaOp::create(b, loc, sumsType);
-  Value q = a.buffers[0];
-  int64_t B = dot.bytes();
-  Value ones = byteSplat(1);
-  auto loop = scf::ForOp::create(b, loc, a.t0, a.t1, idx(1));
-  OpBuilder::InsertionGuard g(b);
-  b.setInsertionPointToStart(loop.getBody());
-  Value t = loop.getInductionVar();
-  Value rowStart = mul(t, idx(p.K));
-  auto inner = scf::ForOp::create(b, loc, idx(0), idx(p.K), idx(B),
-                                  ValueRange{zeroAcc()});
-  {
-    OpBuilder::InsertionGuard g2(b);
-    b.setInsertionPointToStart(inner.getBody());
-    Value off = add(rowStart, inner.getInductionVar());
-    Value v = vector::LoadOp::create(b, loc, dot.byteType(b.getContext()), q,
-                                     ValueRange{off});
-    Value acc = dot.dot(b, loc, inner.getRegionIterArgs()[0], ones, v);
-    scf::YieldOp::create(b, loc, acc);
-  }
-  Value s = dot.reduce(b, loc, inner.getResult(0));
-  memref::StoreOp::create(b, loc, s, sums, ValueRange{t});
-}
+void Emitter::emitSums() { sums = emitActivationSums(b, loc, p, a, dot); }
 
 void Emitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
   // Whole tiles of tile_m tokens go over rows in tiles of tile_n (prefill);
@@ -277,6 +253,11 @@ func::FuncOp buildTernaryMatmulKernel(OpBuilder &b, ModuleOp module,
   func::FuncOp f = createKernel(b, module, name, bufs, &args);
   if (p.lut) {
     emitLutMatmul(b, p, args);
+    func::ReturnOp::create(b, b.getUnknownLoc());
+    return f;
+  }
+  if (p.lanes()) {
+    emitLaneMatmul(b, p, args);
     func::ReturnOp::create(b, b.getUnknownLoc());
     return f;
   }

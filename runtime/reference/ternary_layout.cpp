@@ -32,6 +32,9 @@ std::string layoutName(const TernaryLayout &l) {
     return l.interleave == 1 && l.chunk == 0 ? (l.lut == 2 ? "tl1" : "tl2") : "";
   if (l.lut != 0 || l.interleave < 1)
     return "";
+  if (l.block == 4 && l.chunk == 4 &&
+      (l.interleave == 4 || l.interleave == 8 || l.interleave == 16))
+    return "i2lane";
   if (l.interleave == 1 ? l.chunk != 0 : l.chunk != l.block)
     return "";
   return "i2x" + str(l.interleave);
@@ -49,13 +52,31 @@ bool layoutFromName(const std::string &name, int64_t K, int64_t vectorBytes,
     *out = l;
     return true;
   }
+  if (name == "i2lane") {
+    // One row per 32-bit vector lane: R = vectorBytes / 4 rows, 4 bytes
+    // (16 weights) of each per vector.
+    if (vectorBytes != 16 && vectorBytes != 32 && vectorBytes != 64)
+      return fail(err, "the layout i2lane needs vectors of 16, 32 or 64 bytes, got " +
+                           str(vectorBytes));
+    if (block > 0 && block != 4)
+      return fail(err, "the layout i2lane has block = 4 (4 bytes of a row per lane), got block = " +
+                           str(block));
+    if (K % 16 != 0)
+      return fail(err, "K = " + str(K) + ", which the layout i2lane cannot pack: K must be a "
+                           "multiple of 16");
+    l.block = 4;
+    l.interleave = int(vectorBytes / 4);
+    l.chunk = 4;
+    *out = l;
+    return true;
+  }
   int64_t r = 0;
   if (name.size() > 3 && name.compare(0, 3, "i2x") == 0 &&
       name.find_first_not_of("0123456789", 3) == std::string::npos && name.size() < 8)
     r = std::stoll(name.substr(3));
   if (r < 1)
     return fail(err, "unknown layout \"" + name +
-                         "\" (expected i2xR for R >= 1 rows interleaved, tl1 or tl2)");
+                         "\" (expected i2xR for R >= 1 rows interleaved, i2lane, tl1 or tl2)");
   l.interleave = int(r);
   if (block > 0) {
     if (K % (4 * block) != 0)

@@ -99,7 +99,11 @@ bool checkLayout(const TernaryLayout &layout, int64_t N, int64_t K,
 /// The packed layouts a schedule's `layout` knob names (ScheduleSpace.h):
 /// "i2xR" is 2-bit codes along K (pack_dim 1) with R rows interleaved in
 /// chunks of one block (R = 1: rows one after another), "tl1" / "tl2" the
-/// lookup-table layouts lut = 2 / 3. The block is not in the name: it
+/// lookup-table layouts lut = 2 / 3, "i2lane" 2-bit codes with one row per
+/// 32-bit lane of a vector: block 4, chunk 4, R = vectorBytes / 4 rows (a
+/// vector holds 16 weights of each of R rows; the kernel broadcasts 4
+/// activation bytes to every lane, so its sums need no horizontal add).
+/// The block is not in the i2xR / tl names: it
 /// follows from K and the target's vector width (layoutFromName).
 /// layoutName gives "" for a layout no name stands for (bits 8, pack_dim 0,
 /// another chunk).

@@ -8,10 +8,10 @@
 
 // CHECK-LABEL: module
 // CHECK-NEXT: tern.global @model.layers.0.input_layernorm.weight
-// CHECK-NEXT: tern.global @model.layers.0.self_attn.q_proj.weight.packed : !tern.ternary<512x256, #tern.layout<block = 64, interleave = 2, chunk = 64>> from "model.tpack" offset 0 {sources = [@model.layers.0.self_attn.q_proj.weight, @model.layers.0.self_attn.k_proj.weight, @model.layers.0.self_attn.v_proj.weight]}
-// CHECK: tern.global @model.layers.0.self_attn.o_proj.weight.packed : !tern.ternary<256x256, #tern.layout<block = 64, interleave = 2, chunk = 64>> from "model.tpack" offset 32768 {sources = [@model.layers.0.self_attn.o_proj.weight]}
-// CHECK: tern.global @model.layers.0.mlp.gate_proj.weight.packed : !tern.ternary<1024x256, #tern.layout<block = 64, interleave = 2, chunk = 64>> from "model.tpack" offset 49152 {sources = [@model.layers.0.mlp.gate_proj.weight, @model.layers.0.mlp.up_proj.weight]}
-// CHECK: tern.global @model.layers.0.mlp.down_proj.weight.packed : !tern.ternary<256x512, #tern.layout<block = 64, interleave = 2, chunk = 64>> from "model.tpack" offset 114688 {sources = [@model.layers.0.mlp.down_proj.weight]}
+// CHECK-NEXT: tern.global @model.layers.0.self_attn.q_proj.weight.packed : !tern.ternary<512x256, #tern.layout<block = 4, interleave = 16, chunk = 4>> from "model.tpack" offset 0 {sources = [@model.layers.0.self_attn.q_proj.weight, @model.layers.0.self_attn.k_proj.weight, @model.layers.0.self_attn.v_proj.weight]}
+// CHECK: tern.global @model.layers.0.self_attn.o_proj.weight.packed : !tern.ternary<256x256, #tern.layout<block = 4, interleave = 16, chunk = 4>> from "model.tpack" offset 32768 {sources = [@model.layers.0.self_attn.o_proj.weight]}
+// CHECK: tern.global @model.layers.0.mlp.gate_proj.weight.packed : !tern.ternary<1024x256, #tern.layout<block = 4, interleave = 16, chunk = 4>> from "model.tpack" offset 49152 {sources = [@model.layers.0.mlp.gate_proj.weight, @model.layers.0.mlp.up_proj.weight]}
+// CHECK: tern.global @model.layers.0.mlp.down_proj.weight.packed : !tern.ternary<256x512, #tern.layout<block = 4, interleave = 16, chunk = 4>> from "model.tpack" offset 114688 {sources = [@model.layers.0.mlp.down_proj.weight]}
 // CHECK-NOT: tern.global @model.layers.0.{{.*}}_proj.weight :
 // CHECK-LABEL: func.func @layer
 // CHECK-SAME: (%[[H:[^:]*]]: tensor<?x256xf32>
@@ -20,23 +20,23 @@
 // CHECK: %[[SK:.*]] = arith.extf
 // CHECK: %[[SV:.*]] = arith.extf
 // CHECK-NEXT: %[[WQKV:.*]] = tern.get_global @model.layers.0.self_attn.q_proj.weight.packed
-// CHECK-NEXT: %[[QKV:.*]]:3 = tern.ternary_matmul %[[X]], %[[XS]], [%[[WQKV]]], [%[[SQ]], %[[SK]], %[[SV]]] {parts = array<i64: 256, 128, 128>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">} : tensor<?x256xi8>, tensor<?xf32>, [!tern.ternary<512x256, #tern.layout<block = 64, interleave = 2, chunk = 64>>] -> tensor<?x256xf32>, tensor<?x128xf32>, tensor<?x128xf32>
+// CHECK-NEXT: %[[QKV:.*]]:3 = tern.ternary_matmul %[[X]], %[[XS]], [%[[WQKV]]], [%[[SQ]], %[[SK]], %[[SV]]] {parts = array<i64: 256, 128, 128>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">} : tensor<?x256xi8>, tensor<?xf32>, [!tern.ternary<512x256, #tern.layout<block = 4, interleave = 16, chunk = 4>>] -> tensor<?x256xf32>, tensor<?x128xf32>, tensor<?x128xf32>
 // CHECK-NEXT: %[[Q:.*]] = tern.rope %[[QKV]]#0
 // CHECK-NEXT: %[[K:.*]] = tern.rope %[[QKV]]#1
 // CHECK-NEXT: %[[ATT:.*]], %[[KC:.*]], %[[VC:.*]] = tern.attention %[[Q]], %[[K]], %[[QKV]]#2
 // CHECK: %[[A:.*]], %[[AS:.*]] = tern.norm_quantize %[[ATT]], %{{.*}} : tensor<?x256xf32>, tensor<256xbf16>
 // CHECK: %[[SO:.*]] = arith.extf
 // CHECK-NEXT: %[[WO:.*]] = tern.get_global @model.layers.0.self_attn.o_proj.weight.packed
-// CHECK-NEXT: %[[H1:.*]] = tern.ternary_matmul %[[A]], %[[AS]], [%[[WO]]], [%[[SO]]] residual %[[H]] {parts = array<i64: 256>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">} : tensor<?x256xi8>, tensor<?xf32>, [!tern.ternary<256x256, #tern.layout<block = 64, interleave = 2, chunk = 64>>], tensor<?x256xf32> -> tensor<?x256xf32>
+// CHECK-NEXT: %[[H1:.*]] = tern.ternary_matmul %[[A]], %[[AS]], [%[[WO]]], [%[[SO]]] residual %[[H]] {parts = array<i64: 256>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">} : tensor<?x256xi8>, tensor<?xf32>, [!tern.ternary<256x256, #tern.layout<block = 4, interleave = 16, chunk = 4>>], tensor<?x256xf32> -> tensor<?x256xf32>
 // CHECK: %[[Y:.*]], %[[YS:.*]] = tern.norm_quantize %[[H1]], %{{.*}} : tensor<?x256xf32>, tensor<256xbf16>
 // CHECK: %[[SG:.*]] = arith.extf
 // CHECK: %[[SU:.*]] = arith.extf
 // CHECK-NEXT: %[[WGU:.*]] = tern.get_global @model.layers.0.mlp.gate_proj.weight.packed
-// CHECK-NEXT: %[[GU:.*]]:2 = tern.ternary_matmul %[[Y]], %[[YS]], [%[[WGU]]], [%[[SG]], %[[SU]]] {parts = array<i64: 512, 512>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">} : tensor<?x256xi8>, tensor<?xf32>, [!tern.ternary<1024x256, #tern.layout<block = 64, interleave = 2, chunk = 64>>] -> tensor<?x512xf32>, tensor<?x512xf32>
+// CHECK-NEXT: %[[GU:.*]]:2 = tern.ternary_matmul %[[Y]], %[[YS]], [%[[WGU]]], [%[[SG]], %[[SU]]] {parts = array<i64: 512, 512>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">} : tensor<?x256xi8>, tensor<?xf32>, [!tern.ternary<1024x256, #tern.layout<block = 4, interleave = 16, chunk = 4>>] -> tensor<?x512xf32>, tensor<?x512xf32>
 // CHECK: %[[M:.*]], %[[MS:.*]] = tern.norm_quantize %[[GU]]#0 gated_by %[[GU]]#1, %{{.*}} : tensor<?x512xf32> gated_by tensor<?x512xf32>, tensor<512xbf16> -> tensor<?x512xi8>, tensor<?xf32>
 // CHECK: %[[SD:.*]] = arith.extf
 // CHECK-NEXT: %[[WD:.*]] = tern.get_global @model.layers.0.mlp.down_proj.weight.packed
-// CHECK-NEXT: %[[H2:.*]] = tern.ternary_matmul %[[M]], %[[MS]], [%[[WD]]], [%[[SD]]] residual %[[H1]] {parts = array<i64: 256>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">} : tensor<?x512xi8>, tensor<?xf32>, [!tern.ternary<256x512, #tern.layout<block = 64, interleave = 2, chunk = 64>>], tensor<?x256xf32> -> tensor<?x256xf32>
+// CHECK-NEXT: %[[H2:.*]] = tern.ternary_matmul %[[M]], %[[MS]], [%[[WD]]], [%[[SD]]] residual %[[H1]] {parts = array<i64: 256>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">} : tensor<?x512xi8>, tensor<?xf32>, [!tern.ternary<256x512, #tern.layout<block = 4, interleave = 16, chunk = 4>>], tensor<?x256xf32> -> tensor<?x256xf32>
 // CHECK-NEXT: return %[[H2]], %[[KC]], %[[VC]]
 
 module {

@@ -1,5 +1,5 @@
-// The weight layout as a schedule knob (CPU targets): the default's is
-// i2x2; a tuning record names its layout ("layout", by name or as a
+// The weight layout as a schedule knob (CPU targets): the default is
+// i2lane on x86; a tuning record names its layout ("layout", by name or as a
 // #tern.layout) and sets the knob; an op already packed, or the layout
 // option (tern-compile --layout / --interleave), pins it, and a record of
 // another layout does not apply. Inputs/schedules-layout-tuned.json holds a
@@ -28,9 +28,9 @@
 // RUN: not tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni schedule-file=%S/Inputs/schedules-layout-conflict.json' 2>&1 | FileCheck %s --check-prefix=ERR-PACKED
 // ERR-PACKED: error: tern-attach-schedule: schedule file '{{.*}}schedules-layout-conflict.json': record 0 says layout = "tl2" but the weights are already packed as "i2x1" (attach schedules before tern-pack-weights)
 // RUN: not tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni schedule-file=%S/Inputs/schedules-layout-out-of-space.json' 2>&1 | FileCheck %s --check-prefix=ERR-SPACE
-// ERR-SPACE: error: tern-attach-schedule: schedule file '{{.*}}schedules-layout-out-of-space.json': record 0: layout = "i2x3" is not in the space of ternary_matmul on x86-avx512-vnni (allowed: "i2x1", "i2x2", "i2x4", "i2x8", "tl1", "tl2")
+// ERR-SPACE: error: tern-attach-schedule: schedule file '{{.*}}schedules-layout-out-of-space.json': record 0: layout = "i2x3" is not in the space of ternary_matmul on x86-avx512-vnni (allowed: "i2x1", "i2x2", "i2x4", "i2x8", "i2lane", "tl1", "tl2")
 // RUN: not tern-opt %s '--tern-attach-schedule=target=x86-avx512-vnni layout=i2' 2>&1 | FileCheck %s --check-prefix=ERR-OPTION
-// ERR-OPTION: error: tern-attach-schedule: option layout="i2" is not a layout (i2xR, tl1 or tl2)
+// ERR-OPTION: error: tern-attach-schedule: option layout="i2" is not a layout (i2xR, i2lane, tl1 or tl2)
 
 tern.global @wa : tensor<64x256xi8> from "m.gguf" offset 0 encoding "absmean.bf16"
 tern.global @wp.packed : !tern.ternary<64x256, #tern.layout<block = 64>> from "model.tpack" offset 0 {sources = [@wp]}

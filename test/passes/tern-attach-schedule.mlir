@@ -61,7 +61,7 @@
 // TUNED: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<prefetch = 4>, tern.schedule_source = "a tuning record (DB)"}
 // TUNED: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 2>, tern.schedule_source = "a tuning record (DB)"}
 // TUNED: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>, tern.schedule_source = "the op"}
-// TUNED: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">, tern.schedule_source = "the x86-avx512-vnni default"}
+// TUNED: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">, tern.schedule_source = "the x86-avx512-vnni default"}
 // TUNED-FILE-LABEL: func.func @kernels
 // TUNED-FILE: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8>, tern.schedule_source = "schedule file record 3 ({{.*}}schedules.json)"}
 // TUNED-FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<prefetch = 8>, tern.schedule_source = "schedule file record 2 ({{.*}}schedules.json)"}
@@ -151,19 +151,19 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 }
 
 // V3-LABEL: func.func @layer
-// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">}
+// V3: tern.bitlinear {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">}
 // V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 2, unroll = 2>}
-// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "tl1">}
+// V3: tern.bitlinear {{.*}} schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">}
 // V3-LABEL: func.func @kernels
 // V3: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x1">}
-// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">}
+// V3: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">}
 // V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<unroll = 2>}
-// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">}
+// V3: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">}
 
 // V3-OVR-LABEL: func.func @layer
-// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "{{i2x2|tl1}}">}
+// V3-OVR-COUNT-3: schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">}
 // V3-OVR-LABEL: func.func @kernels
-// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "{{i2x1|i2x2}}">}
+// V3-OVR-COUNT-4: schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "{{i2x1|i2lane}}">}
 // V3-OVR-NOT: unroll
 
 // GENERIC-LABEL: func.func @kernels
@@ -189,14 +189,14 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 // FILE-LABEL: func.func @layer
 // FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}
 // FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<gemv_tile_n = 4>}
-// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "tl1">}
+// FILE: tern.bitlinear {{.*}} {scale_mode = #tern.scale_mode<divide>, schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">}
 // FILE-LABEL: func.func @second_function
 // FILE: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}
 // FILE-LABEL: func.func @kernels
 // FILE: tern.ternary_matmul {{.*}} {parts = array<i64: 64, 32, 32>, schedule = #tern.schedule<tile_m = 8>}
 // FILE: tern.ternary_matmul {{.*}} residual %{{.*}} {schedule = #tern.schedule<prefetch = 8>}
 // FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_n = 6>}
-// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2x2">}
+// FILE: tern.ternary_matmul {{.*}} {schedule = #tern.schedule<tile_m = 8, tile_n = 3, layout = "i2lane">}
 
 // FILE-NOTARGET-LABEL: func.func @layer
 // FILE-NOTARGET: tern.bitlinear {{.*}} {schedule = #tern.schedule<gemv_tile_n = 4>}

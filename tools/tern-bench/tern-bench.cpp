@@ -19,6 +19,11 @@
 //   peak/int8/<isa>/threads:T         the int8 dot-product peak (registers
 //                                     only: independent accumulators)
 //
+//   gemv-i2lane/..., gemm128-i2lane/...  the one-row-per-lane layout
+//
+// `--tiles MxN` sets the prefill register tile (tokens x rows, or x groups
+// of rows in i2lane) of every matmul; the default is x86's, 8x3.
+//
 // `--plot FILE.png` draws every kernel's (ops per weight byte, GOP/s) under
 // the roofs measured in the same run (read bandwidth, int8 peak).
 //
@@ -364,7 +369,10 @@ std::vector<IsaInfo> hostIsas() {
   return out;
 }
 
-constexpr int64_t kTileM = 8, kTileN = 3, kPrefetch = 0; // the x86 schedule defaults (passes/ScheduleDefaults.cpp)
+// The prefill register tile (tokens x rows; groups of rows in i2lane):
+// the x86 schedule default unless --tiles MxN says otherwise.
+int64_t gTileM = 8, gTileN = 3;
+constexpr int64_t kPrefetch = 0;
 // Rows packed in pairs, as tern-compile does by default (--interleave=2).
 constexpr int64_t kInterleave = 2;
 
@@ -387,6 +395,7 @@ struct Kernel {
   std::vector<uint8_t> tables;
   std::vector<int8_t> q;
   std::vector<float> s, rowScale, out;
+  int64_t grain = 1; ///< TernaryMatmulParams::rowGrain
 };
 
 /// Compiled kernels by name. Cleared at the end of main: JIT engines must
@@ -398,8 +407,9 @@ std::map<std::string, std::unique_ptr<Kernel>> &kernelCache() {
 
 /// The weight layout of a benchmark: tern-compile's --layout.
 struct LayoutInfo {
-  const char *name; ///< i2, tl2, tl1
-  int lut;          ///< 0, 3, 2
+  const char *name;   ///< i2, tl2, tl1, i2lane
+  int lut;            ///< 0, 3, 2, 0
+  bool lanes = false; ///< i2lane: one row per 32-bit lane
 };
 
 ref::TernaryLayout benchLayout(const IsaInfo &isa, const LayoutInfo &lay) {
@@ -408,7 +418,11 @@ ref::TernaryLayout benchLayout(const IsaInfo &isa, const LayoutInfo &lay) {
   layout.pack_dim = 1;
   layout.block = isa.block;
   layout.lut = lay.lut;
-  if (lay.lut == 0) {
+  if (lay.lanes) {
+    layout.block = 4;
+    layout.interleave = int(isa.block / 4);
+    layout.chunk = 4;
+  } else if (lay.lut == 0) {
     layout.interleave = kInterleave;
     layout.chunk = kInterleave > 1 ? isa.block : 0;
   }
@@ -436,7 +450,8 @@ Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
   auto &cache = kernelCache();
   std::string key = std::string(isa.name) + "/" + lay.name + "/" +
                     std::to_string(N) + "x" + std::to_string(K) + "/" +
-                    std::to_string(batch);
+                    std::to_string(batch) + "/" + std::to_string(gTileM) + "x" +
+                    std::to_string(gTileN);
   auto &slot = cache[key];
   if (slot)
     return slot.get();
@@ -448,12 +463,15 @@ Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
   p.max_batch = batch;
   p.block = isa.block;
   p.isa = isa.isa;
-  p.tile_m = kTileM;
-  p.tile_n = kTileN;
+  p.tile_m = gTileM;
+  p.tile_n = gTileN;
   p.prefetch = kPrefetch;
-  p.interleave = lay.lut ? 1 : kInterleave;
-  p.gemv_tile_n = lay.lut ? 0 : kInterleave; // as the plan builder sets it
+  p.interleave = lay.lut ? 1 : lay.lanes ? isa.block / 4 : kInterleave;
+  // As the plan builder sets it: one interleave group (two i2lane groups).
+  p.gemv_tile_n = lay.lut ? 0 : lay.lanes ? 2 : kInterleave;
   p.lut = lay.lut;
+  if (lay.lanes)
+    p.block = 4;
   buildTernaryMatmulKernel(b, module, "mm", p);
   if (lay.lut) {
     LutTablesParams tp;
@@ -472,6 +490,7 @@ Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
       return nullptr;
     k->tables.resize(batch * ref::lutGeometry(benchLayout(isa, lay), N, K).tableBytes());
   }
+  k->grain = p.rowGrain();
   std::mt19937 rng(42);
   k->q.resize(batch * K);
   for (auto &x : k->q)
@@ -536,8 +555,8 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, LayoutInfo lay, int64_t N,
                    k->s.data(), nullptr, k->rowScale.data(), k->out.data()};
   void *tableArgs[2] = {k->q.data(), k->tables.data()};
   const tern_kernel_fn fn = k->fn, tablesFn = k->tablesFn;
-  // Row blocks of 16 for the lookup-table kernels, as the plan's grain.
-  const int64_t grain = lay.lut ? 16 * kTileN : std::lcm(kTileN, kInterleave);
+  // Whole register tiles per thread, as the plan's grain.
+  const int64_t grain = k->grain;
   auto job = [&](int i) {
     auto [b, e] = slice(N, threads, i, grain);
     if (b < e)
@@ -570,12 +589,16 @@ void BM_Matmul(benchmark::State &state, IsaInfo isa, LayoutInfo lay, int64_t N,
               2.0 * N * K * batch, weightBytes, 2.0 * N * K * batch * iters / secs / 1e9);
 }
 
-/// The int8 dot-product peak: 8 independent accumulators per thread, each
-/// with its own weights operand, 4 activation operands that change every
-/// iteration (so no product is loop-invariant or shared), no memory traffic.
+/// The int8 dot-product peak: 16 independent accumulators per thread (8
+/// weights operands, 4 activation operands that change every iteration, so
+/// no product is loop-invariant), no memory traffic. 16 chains keep two
+/// dot-product ports busy at a latency of 5 cycles: with 8, as before, the
+/// peak was latency-bound at 0.75 of this on an Emerald Rapids machine
+/// (vpdpbusd zmm issues on two ports there), and kernels looked closer to
+/// it than they were.
 void BM_Int8Peak(benchmark::State &state, IsaInfo isa, int threads) {
   auto &k = kernelCache()[std::string("peak/") + isa.name];
-  const int64_t accs = 8, xs = 4;
+  const int64_t accs = 16, xs = 4;
   if (!k) {
     mlir::OpBuilder b(&context());
     auto module = mlir::ModuleOp::create(b.getUnknownLoc());
@@ -595,7 +618,7 @@ void BM_Int8Peak(benchmark::State &state, IsaInfo isa, int threads) {
     };
     llvm::SmallVector<mlir::Value> ys, inits;
     for (int64_t r = 0; r < accs; ++r)
-      ys.push_back(load(xs + r));
+      ys.push_back(load(xs + r % 8));
     mlir::Value zero = mlir::arith::ConstantOp::create(
         b, loc, mlir::DenseElementsAttr::get(dot->accType(b.getContext()),
                                              b.getI32IntegerAttr(0).getValue()));
@@ -795,11 +818,11 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; ++i) {
       std::string a = argv[i];
       const char *names[] = {"--model", "--e2e-tokens", "--e2e-decode", "--plot",
-                             "--gpu-bench-out"};
+                             "--gpu-bench-out", "--tiles"};
       int which = -1;
       std::string value;
       bool hasValue = false;
-      for (int k = 0; k < 5; ++k) {
+      for (int k = 0; k < 6; ++k) {
         std::string n = names[k];
         if (a == n) {
           which = k;
@@ -827,6 +850,20 @@ int main(int argc, char **argv) {
       }
       if (which == 4) {
         gpuBenchOut = value;
+        continue;
+      }
+      if (which == 5) { // --tiles MxN: the prefill register tile
+        long m = 0, n = 0;
+        char x = 0, extra = 0;
+        if (std::sscanf(value.c_str(), "%ld%c%ld%c", &m, &x, &n, &extra) != 3 || x != 'x' ||
+            m < 1 || m > 64 || n < 1 || n > 16) {
+          std::fprintf(stderr,
+                       "tern-bench: error: --tiles expects MxN (tokens 1-64 x rows 1-16), got '%s'\n",
+                       value.c_str());
+          return 1;
+        }
+        gTileM = m;
+        gTileN = n;
         continue;
       }
       if (which == 3) {
@@ -968,13 +1005,13 @@ int main(int argc, char **argv) {
 
   // i2 is tern-compile's default layout; the lookup-table ones are named
   // in the benchmark (gemv-tl2/...), GB/s counts their actual bytes.
-  const LayoutInfo layouts[] = {{"i2", 0}, {"tl2", 3}, {"tl1", 2}};
+  const LayoutInfo layouts[] = {{"i2", 0}, {"tl2", 3}, {"tl1", 2}, {"i2lane", 0, true}};
   for (const LayoutInfo &lay : layouts)
     for (const IsaInfo &isa : hostIsas())
       for (auto [N, K] : shapes)
         for (int64_t batch : {int64_t(1), int64_t(128)})
           for (int t : threadCounts) {
-            std::string suffix = lay.lut ? std::string("-") + lay.name : "";
+            std::string suffix = lay.lut || lay.lanes ? std::string("-") + lay.name : "";
             std::string name = std::string(batch == 1 ? "gemv" : "gemm128") +
                                suffix + "/" + isa.name + "/" + std::to_string(N) +
                                "x" + std::to_string(K) +

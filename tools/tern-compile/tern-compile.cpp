@@ -101,13 +101,16 @@ static cl::opt<int> interleave(
     "interleave",
     cl::desc("Rows interleaved per group in the weight layout (1: rows one "
              "after another; R > 1: R rows' blocks side by side, which the "
-             "register tiles stream as one run; default 2, measured 1.4x "
-             "faster decode than 1 on 2b4t). Given, it pins the layout; "
-             "else the layout is a schedule knob that a tuning record may set"),
+             "register tiles stream as one run; 2 is the i2 default, measured "
+             "1.4x faster decode than 1 on 2b4t). Given, it pins the layout; "
+             "else the layout is a schedule knob (the target's default: "
+             "i2lane on x86, i2x2 elsewhere) that a tuning record may set"),
     cl::init(2), cl::cat(category));
 static cl::opt<std::string> layoutName(
     "layout",
-    cl::desc("Ternary weight layout: i2 (2-bit codes, the default), tl2 "
+    cl::desc("Ternary weight layout: i2 (2-bit codes, the default), i2lane "
+             "(2-bit codes, one row per 32-bit vector lane: the prefill GEMM "
+             "needs no horizontal sums), tl2 "
              "(lookup-table indices of 3 weights, 1.67 bits per weight, like "
              "bitnet.cpp's TL2) or tl1 (indices of 2 weights, 2 bits). Given, "
              "it pins the layout over tuning records (tern-tune chooses one per "
@@ -208,19 +211,23 @@ int main(int argc, char **argv) {
       (output == "-" ? std::string("model") : llvm::sys::path::filename(output).str()) +
       ".tpack";
   int lut = layoutName == "tl2" ? 3 : layoutName == "tl1" ? 2 : 0;
-  if (lut == 0 && layoutName != "i2")
-    return fail("unknown --layout=" + layoutName + " (expected i2, tl1 or tl2)");
+  const bool lanes = layoutName == "i2lane";
+  if (lut == 0 && layoutName != "i2" && !lanes)
+    return fail("unknown --layout=" + layoutName + " (expected i2, i2lane, tl1 or tl2)");
   int rowsInterleaved = interleave;
   int vectorBytes = target.vector_bytes;
   if (gpu) {
     // 16-byte loads of 64 weights; 8 rows per warp stream by default.
-    if (lut != 0)
+    if (lut != 0 || lanes)
       return fail("--layout=" + layoutName + " is CPU-only: GPU targets read 2-bit "
                   "codes (--layout=i2)");
     vectorBytes = 16;
     if (!interleave.getNumOccurrences())
       rowsInterleaved = 8;
   }
+  if (lanes && interleave.getNumOccurrences())
+    return fail("--layout=i2lane cannot be combined with --interleave=" +
+                std::to_string(interleave) + " (its rows per group are the vector's lanes)");
   if (lut != 0) {
     if (interleave.getNumOccurrences() && interleave != 1)
       return fail("--layout=" + layoutName + " cannot be combined with --interleave=" +
@@ -274,7 +281,7 @@ int main(int argc, char **argv) {
   const bool pinLayout =
       gpu || layoutName.getNumOccurrences() || interleave.getNumOccurrences();
   const std::string pinned =
-      lut == 2 ? "tl1" : lut == 3 ? "tl2" : "i2x" + std::to_string(rowsInterleaved);
+      lut == 2 ? "tl1" : lut == 3 ? "tl2" : lanes ? "i2lane" : "i2x" + std::to_string(rowsInterleaved);
   std::string pipeline =
       "tern-fuse-norm-quantize,tern-fuse-bitlinear{concat=" +
       std::string(noConcat ? "false" : "true") +

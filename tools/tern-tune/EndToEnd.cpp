@@ -21,10 +21,11 @@ bool compile(const EndToEndOptions &o, const std::string &db, const std::string 
              std::string *err) {
   std::string msg;
   // The tuned build takes the records of the threads it is timed with.
-  const std::vector<std::string> owned = {o.compiler, o.model, "--target=" + o.target,
-                                          "--tune-db=" + db,
-                                          "--tune-threads=" + std::to_string(o.threads), "-q",
-                                          "-o", out};
+  std::vector<std::string> owned = {o.compiler, o.model, "--target=" + o.target,
+                                    "--tune-db=" + db,
+                                    "--tune-threads=" + std::to_string(o.threads), "-q",
+                                    "-o", out};
+  owned.insert(owned.end(), o.flags.begin(), o.flags.end());
   std::vector<llvm::StringRef> refs(owned.begin(), owned.end());
   if (llvm::sys::ExecuteAndWait(o.compiler, refs, std::nullopt, {}, 1800, 0, &msg) != 0) {
     *err = o.model + ": tern-compile --tune-db=" + db + " failed" + (msg.empty() ? "" : ": " + msg);

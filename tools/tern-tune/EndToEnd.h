@@ -31,6 +31,9 @@ struct EndToEndOptions {
   /// The default build is already in `dir` (an earlier call, other
   /// threads); the tuned one is built for `threads` each time.
   bool reuseBuilds = false;
+  /// Given to both builds: tern-tune's pinned layout (--layout i2x2 ->
+  /// --layout=i2 --interleave=2), so that the records apply.
+  std::vector<std::string> flags;
 };
 
 struct Rates {

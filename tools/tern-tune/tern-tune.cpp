@@ -562,10 +562,10 @@ int main(int argc, char **argv) {
   std::vector<std::string> layoutFlags;
   if (!pinLayout.empty()) {
     if (!ref::isLayoutName(pinLayout))
-      return fail("--layout " + pinLayout + ": expected i2xR (R rows interleaved), tl1 or tl2");
+      return fail("--layout " + pinLayout + ": expected i2xR (R rows interleaved), i2lane, tl1 or tl2");
     if (gpu)
       return fail("--layout is for CPU targets (a GPU target packs i2x8)");
-    if (pinLayout[0] == 't')
+    if (pinLayout[0] == 't' || pinLayout == "i2lane")
       layoutFlags = {"--layout=" + pinLayout};
     else
       layoutFlags = {"--layout=i2", "--interleave=" + pinLayout.substr(3)};
@@ -1042,6 +1042,7 @@ int main(int argc, char **argv) {
     e.prefillTokens = prefillTokens;
     e.decodeTokens = confirmDecode;
     e.rounds = confirmRounds;
+    e.flags = layoutFlags;
     // What is left of the budget, shared by the remaining thread counts.
     // (On the tests' clock of child runs, which the check does not run:
     // its quarter.)

@@ -185,8 +185,10 @@ TEST_P(EveryKnob, ChangesTheGeneratedCode) {
     for (const std::string &v : k.values) {
       // The default's explicit twins: mma "" is the target's choice,
       // mma_sync at 8-row groups; gemv_tile_n 0 is one interleave group
-      // (the default layout's rows, i2x2 on the CPU; 8 on the GPU).
-      const std::string rows = base.count("layout") ? base.at("layout").substr(3) : "8";
+      // (the default layout's rows, i2x2 on the CPU; 8 on the GPU; in
+      // i2lane, x86's default, two groups: PlanBuilder's applySchedule).
+      const std::string layout = base.count("layout") ? base.at("layout") : "";
+      const std::string rows = layout.empty() ? "8" : layout == "i2lane" ? "2" : layout.substr(3);
       if (v == k.def || (k.name == "mma" && v == "mma_sync") ||
           (k.name == "gemv_tile_n" && k.def == "0" && v == rows))
         continue;
@@ -382,7 +384,8 @@ TEST(ScheduleSpace, EveryTargetIsTested) {
 
 // The layout knob holds the layouts that can pack the shape (rows a
 // multiple of the interleave, K of 4 * block for 2-bit codes; the lookup
-// tables take any), i2x2 by default where it fits; the GPU has none (it
+// tables take any), the target's preference (x86: i2lane) or i2x2 by
+// default where it fits; the GPU has none (it
 // packs 8 rows for its mma tiles).
 TEST(ScheduleSpace, TheLayoutKnobHoldsTheLayoutsThatFit) {
   sched::Space space;
@@ -395,10 +398,12 @@ TEST(ScheduleSpace, TheLayoutKnobHoldsTheLayoutsThatFit) {
       out += (out.empty() ? "" : " ") + v;
     return out + (knob ? " / " + knob->def : "");
   };
-  EXPECT_EQ(values("x86-avx512-vnni", 2560, 6912), "i2x1 i2x2 i2x4 i2x8 tl1 tl2 / i2x2");
+  // x86 prefers i2lane; 30 rows are no whole group of 8 lanes, so i2x2.
+  EXPECT_EQ(values("x86-avx512-vnni", 2560, 6912), "i2x1 i2x2 i2x4 i2x8 i2lane tl1 tl2 / i2lane");
   EXPECT_EQ(values("x86-64-v3", 30, 2560), "i2x1 i2x2 tl1 tl2 / i2x2");
-  EXPECT_EQ(values("aarch64-dotprod", 64, 96), "tl1 tl2 / tl1");
-  EXPECT_EQ(values("generic", 64, 2560), "i2x1 i2x2 i2x4 i2x8 tl1 tl2 / i2x2");
+  // K = 96 takes no i2xR block; i2lane (K a multiple of 16) is the first.
+  EXPECT_EQ(values("aarch64-dotprod", 64, 96), "i2lane tl1 tl2 / i2lane");
+  EXPECT_EQ(values("generic", 64, 2560), "i2x1 i2x2 i2x4 i2x8 i2lane tl1 tl2 / i2x2");
   EXPECT_EQ(space.layoutKnobs, std::vector<std::string>{"layout"});
   EXPECT_EQ(values("sm_90", 64, 2560), "");
   EXPECT_TRUE(space.layoutKnobs.empty());
@@ -421,7 +426,7 @@ TEST(ScheduleSpace, CheckNamesTheKnobAndTheAllowedValues) {
             "tile_m, tile_n, gemv_tile_n, prefetch)");
   EXPECT_EQ(sched::checkSchedule(space, {{"layout", "i2x3"}}),
             "layout = \"i2x3\" is not in the space of ternary_matmul on x86-avx512-vnni "
-            "(allowed: \"i2x1\", \"i2x2\", \"i2x4\", \"i2x8\", \"tl1\", \"tl2\")");
+            "(allowed: \"i2x1\", \"i2x2\", \"i2x4\", \"i2x8\", \"i2lane\", \"tl1\", \"tl2\")");
   EXPECT_EQ(sched::checkSchedule(space, {{"unroll", "0"}, {"tile_n", "4"}}), "");
   ASSERT_TRUE(sched::spaceFor("sm_90", sched::Kind::kTernaryMatmul, {kN, kK}, &space, &err));
   EXPECT_EQ(sched::checkSchedule(space, {{"mma", "wgmma"}}),

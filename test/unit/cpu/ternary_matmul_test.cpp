@@ -268,6 +268,31 @@ TEST_P(SeparateDecodeTile, Cases) {
 }
 TERN_INSTANTIATE_ISAS(SeparateDecodeTile, Isa::Avx2, Isa::Avx512Vnni);
 
+class LaneLayout : public tern::cpu::test::IsaTest {};
+TEST_P(LaneLayout, Cases) {
+  // i2lane: block 4, R rows one per 32-bit lane of the dot product's vector.
+  // Tiles of tokens x groups with whole and partial tiles, single tokens
+  // over 1-4 groups (split accumulators below 4), parts and range cuts
+  // inside a group (rows stored one by one), residual and divide, K not a
+  // multiple of the vector (the sums' narrower steps), prefetch.
+  const int64_t R = isa() == Isa::Avx512Vnni ? 16 : isa() == Isa::Avx2 ? 8 : 4;
+  auto lane = [&](int64_t r, int64_t tm, int64_t tn, int64_t pf, std::vector<int64_t> parts,
+                  int64_t K, bool divide, bool residual, int64_t gtn) {
+    Case c{isa(), 4, tm, tn, pf, parts, K, divide, residual, r};
+    c.gemv_tile_n = gtn;
+    runCase(c);
+  };
+  for (auto [tm, tn] : {std::pair<int64_t, int64_t>{4, 3}, {2, 1}, {3, 2}, {8, 3}})
+    lane(R, tm, tn, 0, {6 * R}, 256, false, false, 1);
+  for (int64_t gtn : {1, 2, 3, 4})
+    lane(R, 4, 2, 8, {5 * R}, 96, false, true, gtn);
+  lane(R, 2, 2, 0, {2 * R - 2, 2, R}, 80, true, false, 2); // parts split a group
+  lane(R, 1, 1, 0, {3 * R}, 2560, true, true, 1);
+  if (isa() == Isa::Avx512Vnni) // 32-byte vectors on the VNNI machine
+    lane(8, 4, 2, 0, {40}, 272, false, false, 1);
+}
+TERN_INSTANTIATE_ISAS(LaneLayout, Isa::Generic, Isa::Avx2, Isa::Avx512Vnni);
+
 class LookupTableLayouts : public tern::cpu::test::IsaTest {};
 TEST_P(LookupTableLayouts, Cases) {
   // TL2 (g = 3, sign bits) and TL1 (g = 2): every ISA and table width, K not
@@ -307,6 +332,7 @@ TEST_P(BitNet2B4TShapes, Cases) {
     if (isa() == Isa::Avx512Vnni) {
       runCase({isa(), 64, 1, 4, 8, {n}, k, false, false});
       runCase({isa(), 64, 1, 2, 8, {n}, k, false, false, 1, 3});
+      runCase({isa(), 4, 4, 3, 0, {n}, k, false, false, 16}); // i2lane
     } else {
       runCase({isa(), 32, 4, 2, 8, {n}, k, false, true});
     }

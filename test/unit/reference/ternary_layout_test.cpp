@@ -403,7 +403,20 @@ TEST(TernaryLayoutNames, NamesAndLayoutsRoundTrip) {
   EXPECT_EQ(l.lut, 2);
   EXPECT_EQ(l.block, 16);
   EXPECT_EQ(layoutName(l), "tl1");
-  for (const char *bad : {"i2", "i2x0", "i2x", "tl3", "I2X2", "i2x-1", ""})
+  // One row per 32-bit lane: R from the vector width, block and chunk 4.
+  for (int64_t vb : {16, 32, 64}) {
+    ASSERT_TRUE(layoutFromName("i2lane", 2560, vb, 0, &l, &err)) << err;
+    EXPECT_EQ(l.block, 4);
+    EXPECT_EQ(l.chunk, 4);
+    EXPECT_EQ(l.interleave, vb / 4);
+    EXPECT_EQ(layoutName(l), "i2lane");
+    EXPECT_TRUE(checkLayout(l, 2560, 2560, &err)) << err;
+  }
+  EXPECT_FALSE(layoutFromName("i2lane", 2568, 64, 0, &l, &err));
+  EXPECT_NE(err.find("K = 2568, which the layout i2lane cannot pack"), std::string::npos) << err;
+  EXPECT_FALSE(layoutFromName("i2lane", 2560, 64, 16, &l, &err));
+  EXPECT_NE(err.find("i2lane has block = 4"), std::string::npos) << err;
+  for (const char *bad : {"i2", "i2lanes", "i2x0", "i2x", "tl3", "I2X2", "i2x-1", ""})
     EXPECT_FALSE(isLayoutName(bad)) << bad;
   EXPECT_FALSE(layoutFromName("i2x2", 96, 64, 0, &l, &err));
   EXPECT_NE(err.find("K = 96, which is not a multiple of 64"), std::string::npos) << err;

@@ -7,6 +7,7 @@
 // schedule space is refused with a note saying which.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/common/ScheduleSpace.h"
 #include "codegen/common/TuneDb.h"
 
 #include "test/support/TempFiles.h"
@@ -25,6 +26,16 @@ namespace {
 using tern::test::slurp;
 using tern::test::spit;
 using tern::test::tmp;
+
+/// The current version of x86's ternary matmul space: a record of it applies.
+int x86SpaceVersion() {
+  tern::sched::Space space;
+  std::string err;
+  EXPECT_TRUE(tern::sched::spaceFor("x86-avx512-vnni", tern::sched::Kind::kTernaryMatmul,
+                                    {64, 256}, &space, &err))
+      << err;
+  return space.version;
+}
 
 Key keyFor(int64_t n, int64_t k) {
   Key key;
@@ -163,7 +174,7 @@ TEST(TuneDb, TheChosenLayoutComesLastWithItsKnobs) {
   auto rec = [](int tokens, const std::string &layout,
                 std::map<std::string, std::string> chosen) {
     Key key = keyFor(64, 256);
-    key.set_space_version(2);
+    key.set_space_version(x86SpaceVersion());
     key.set_tokens(tokens);
     key.set_layout(layout);
     SearchResult r;
@@ -209,7 +220,7 @@ TEST(TuneDb, TheRecordsOfTheBuildsThreadsWin) {
   Database db;
   for (int threads : {1, 2}) {
     Key key = keyFor(64, 256);
-    key.set_space_version(2);
+    key.set_space_version(x86SpaceVersion());
     key.set_threads(threads);
     SearchResult r;
     r.best = {{"prefetch", threads == 1 ? "16" : "4"}};
