@@ -42,6 +42,16 @@ if os.path.exists(os.path.join(config.tern_obj_root, "lib", "aarch64",
     if shutil.which("aarch64-linux-gnu-g++") and shutil.which("qemu-aarch64"):
         config.available_features.add("aarch64-qemu")
 
+# x86 instruction sets a test runs code for: "REQUIRES: x86-gfni" tests
+# run executables built with --mattr=+gfni (vgf2p8affineqb).
+try:
+    with open("/proc/cpuinfo") as _f:
+        _flags = next((l.split(":", 1)[1].split() for l in _f if l.startswith("flags")), [])
+except OSError:
+    _flags = []
+if "gfni" in _flags and "avx2" in _flags:
+    config.available_features.add("x86-gfni")
+
 # CUDA: ptxas (the CUDA toolkit, /usr/local/cuda on these machines) assembles
 # the generated PTX in "REQUIRES: ptxas" tests; "REQUIRES: cuda-gpu" tests
 # run on an NVIDIA GPU and "UNSUPPORTED: cuda-gpu" ones check the message

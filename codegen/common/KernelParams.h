@@ -86,6 +86,10 @@ struct TernaryMatmulParams {
   /// GPU: the prefill instruction (schedule `mma`): "dp4a", "mma_sync",
   /// "wgmma", or "" for the target's choice (mma_sync where R = 8).
   std::string mma;
+  /// x86 with GFNI (2-bit codes, lut 0): unpack sub-slot s of the weights
+  /// with one vgf2p8affineqb (bits 2s..2s+1 of each byte to bits 0..1)
+  /// instead of a shift and a mask. Ignored by the other ISAs.
+  bool gfni = false;
   int64_t totalRows() const;
   int64_t gemvTileN() const;
   /// The `i2lane` layout: one row per 32-bit lane (block 4, R > 1).

@@ -470,12 +470,13 @@ bool PlanBuilder::visit(Operation *op) {
     p.max_batch = maxB;
     p.isa = target.isa;
     applySchedule(mm.getScheduleAttr(), &p);
+    p.gfni = target.gfni && p.lut == 0;
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
     if (std::string why = emit->checkTernaryMatmul(p); !why.empty())
       return fail(op, why);
     ss << "ternary_matmul K" << p.K << " B" << p.block << " R" << p.interleave
-       << " lut" << p.lut << " isa" << int(p.isa)
+       << " lut" << p.lut << " isa" << int(p.isa) << (p.gfni ? " gfni" : "")
        << " t" << p.tile_m << "x" << p.tile_n << "g" << p.gemv_tile_n << " pf" << p.prefetch
        << " th" << p.threads << "u" << p.unroll << (p.mma.empty() ? "" : " " + p.mma)
        << " d"

@@ -131,11 +131,12 @@ struct PlanOptions {
 };
 
 /// What the plan itself depends on of the target: the dot-product family
-/// recorded in the kernel parameters, and the vector width that picks the
-/// int8 head's block.
+/// and the unpacking instruction recorded in the kernel parameters, and the
+/// vector width that picks the int8 head's block.
 struct PlanTarget {
   DotIsa isa = DotIsa::Generic;
   int vector_bytes = 16;
+  bool gfni = false; ///< TernaryMatmulParams::gfni for the 2-bit kernels
 };
 
 /// Builds the kernels of `graph`'s @forward through options.emitter (into

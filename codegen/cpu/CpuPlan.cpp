@@ -66,6 +66,7 @@ bool buildCpuPlan(ModuleOp graph, const model::Model &model, const CpuTarget &ta
   codegen::PlanTarget t;
   t.isa = target.isa;
   t.vector_bytes = target.vector_bytes;
+  t.gfni = target.gfni;
   return codegen::buildPlan(graph, model, t, o, kernels, plan, err);
 }
 

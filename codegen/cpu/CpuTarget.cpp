@@ -10,6 +10,45 @@ namespace tern::cpu {
 bool CpuTarget::isX86() const { return llvm::Triple(triple).isX86(); }
 bool CpuTarget::isAArch64() const { return llvm::Triple(triple).isAArch64(); }
 
+bool CpuTarget::hasFeature(const std::string &feature) const {
+  bool on = false;
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(features).split(parts, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef f : parts)
+    if (f.drop_front() == feature)
+      on = f.front() == '+';
+  return on;
+}
+
+/// What tern reads of the feature string.
+static void deriveFeatures(CpuTarget *t) {
+  t->gfni = t->isX86() && (t->isa == DotIsa::Avx2 || t->isa == DotIsa::Avx512Vnni) &&
+            t->hasFeature("gfni");
+}
+
+bool applyFeatures(const std::string &mattr, CpuTarget *t, std::string *err) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(mattr).split(parts, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef f : parts) {
+    if (f.size() < 2 || (f.front() != '+' && f.front() != '-')) {
+      *err = "--mattr: '" + f.str() + "' is not +feature or -feature (e.g. +gfni)";
+      return false;
+    }
+    t->features += (t->features.empty() ? "" : ",") + f.str();
+  }
+  const char *own = t->isa == DotIsa::Avx512Vnni ? "avx512vnni"
+                    : t->isa == DotIsa::Avx2     ? "avx2"
+                    : t->isa == DotIsa::NeonDot || t->isa == DotIsa::NeonI8mm ? "dotprod"
+                                                                            : nullptr;
+  if (own && mattr.find(std::string("-") + own) != std::string::npos) {
+    *err = std::string("--mattr: target '") + t->name + "' is built on " + own +
+           "; pick a target without it instead of removing it";
+    return false;
+  }
+  deriveFeatures(t);
+  return true;
+}
+
 std::vector<std::string> cpuTargetNames() {
   return {"host",          "generic",         "x86-64-v3",
           "x86-avx512-vnni", "aarch64-dotprod", "aarch64-i8mm"};
@@ -88,6 +127,7 @@ bool resolveCpuTarget(const std::string &name, CpuTarget *out,
         isa = DotIsa::NeonDot;
     }
     *out = make("host", triple.str(), cpu, features, isa, bytes);
+    deriveFeatures(out);
     return true;
   }
   std::string names;

@@ -26,8 +26,14 @@ struct CpuTarget {
   /// Bytes of packed codes one kernel step loads per row (the layout's block):
   /// 64 on AVX-512, 32 on AVX2, 16 on NEON.
   int vector_bytes = 16;
+  /// x86 with GFNI (Ice Lake, Zen 4 and later): the 2-bit kernels unpack
+  /// weights with vgf2p8affineqb. Detected on "host"; `--mattr=+gfni` adds it
+  /// to a named target.
+  bool gfni = false;
   bool isX86() const;
   bool isAArch64() const;
+  /// Whether the feature string enables `feature` (the last +f / -f wins).
+  bool hasFeature(const std::string &feature) const;
 };
 
 /// The targets `--target=` accepts, "host" first.
@@ -37,6 +43,12 @@ std::vector<std::string> cpuTargetNames();
 /// best family it supports). Returns false with a message listing the valid
 /// names for an unknown one.
 bool resolveCpuTarget(const std::string &name, CpuTarget *out, std::string *err);
+
+/// Adds LLVM features (`+gfni,-avx512vnni`, as llc's -mattr) to a resolved
+/// target and updates what tern derives from them (gfni). Returns false with
+/// a message for a malformed list or one that removes the target's own
+/// dot-product instructions.
+bool applyFeatures(const std::string &mattr, CpuTarget *target, std::string *err);
 
 const char *dotIsaName(DotIsa isa);
 

@@ -34,6 +34,18 @@ public:
   mlir::Value reduce(mlir::OpBuilder &b, mlir::Location loc,
                      mlir::Value acc) const;
   mlir::VectorType byteType(mlir::MLIRContext *ctx) const;
+  /// vector<Bxi8> with every byte v; the zero accumulator.
+  mlir::Value byteSplat(mlir::OpBuilder &b, mlir::Location loc, int64_t v) const;
+  mlir::Value zeroAcc(mlir::OpBuilder &b, mlir::Location loc) const;
+  /// Whether one GFNI instruction can take B bytes (x86: 16/32 with AVX, 64
+  /// with AVX-512).
+  virtual bool gfniWidth() const { return false; }
+  /// Sub-slot s (0..3) of B packed bytes: (bytes >> 2s) & 3 in every byte,
+  /// by a shift and a mask, or with `gfni` (the target has GFNI) where
+  /// gfniWidth() by one vgf2p8affineqb, whose bit matrix moves bits
+  /// 2s..2s+1 to bits 0..1.
+  mlir::Value unpackSubSlot(mlir::OpBuilder &b, mlir::Location loc, mlir::Value bytes,
+                            int64_t s, bool gfni) const;
 
 protected:
   explicit DotProduct(int bytes) : bytes_(bytes) {}

@@ -10,14 +10,14 @@
 // with sub-slot s of all R rows at once:
 //   for kb in 0 .. K/16:
 //     bytes_j = W[group g+j][kb]                      (one vector per group)
-//     for s in 0..3: codes_j = (bytes_j >> 2s) & 3
+//     for s in 0..3: codes_j = (bytes_j >> 2s) & 3   (unpackSubSlot)
 //       for tokens i: a_i = broadcast(q[t+i][16 kb + 4 s .. +4])
 //         acc[i][j] = dot(acc[i][j], codes_j, a_i)    (lane r: row r's sum)
 //   out[t+i][rows of g+j] = epilogue(acc[i][j] - sums[t+i])   (vector-wide)
 // Unlike the i2xR form (TernaryMatmulKernel.cpp) no accumulator is summed
 // across its lanes, and the epilogue converts, scales and stores R rows per
 // instruction: a prefill tile's cost is its dot products plus 7 unpacking
-// operations per weight vector.
+// operations per weight vector (4 with GFNI: DotProduct::unpackSubSlot).
 //
 // Tiles: `tile_m` tokens x `tile_n` groups (tile_n * R rows) in prefill;
 // single tokens over `gemv_tile_n` groups (2 by default), each with 4 accumulators (one
@@ -58,16 +58,6 @@ private:
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value byteSplat(int64_t v) {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(dot.byteType(b.getContext()),
-                                       b.getI8IntegerAttr(v).getValue()));
-  }
-  Value zeroAcc() {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(dot.accType(b.getContext()),
-                                       b.getI32IntegerAttr(0).getValue()));
-  }
   /// q[off .. off+4) in every 32-bit lane of a W-byte vector.
   Value broadcastActs(Value off);
   /// Groups [gLo, gHi) covering rows [lo, hi) of part `part`.
@@ -147,7 +137,7 @@ void LaneEmitter::emitTile(int part, int64_t rowBase, Value lo, Value hi, Value 
   const int64_t split = tm == 1 && tn < 4 ? 4 : 1;
   Value Wbuf = a.buffers[2];
   VectorType bytesT = dot.byteType(b.getContext());
-  SmallVector<Value> init(tm * tn * split, zeroAcc());
+  SmallVector<Value> init(tm * tn * split, dot.zeroAcc(b, loc));
   auto loop = scf::ForOp::create(b, loc, idx(0), idx(steps), idx(1), init);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -166,16 +156,11 @@ void LaneEmitter::emitTile(int part, int64_t rowBase, Value lo, Value hi, Value 
                                    /*localityHint=*/3, /*isDataCache=*/true);
       }
     }
-    Value mask = byteSplat(3);
     Value actBase = mul(kb, idx(16));
     for (int64_t s = 0; s < 4; ++s) {
       SmallVector<Value> codes;
-      for (int64_t j = 0; j < tn; ++j) {
-        Value c = bytes[j];
-        if (s > 0)
-          c = arith::ShRUIOp::create(b, loc, c, byteSplat(2 * s));
-        codes.push_back(arith::AndIOp::create(b, loc, c, mask));
-      }
+      for (int64_t j = 0; j < tn; ++j)
+        codes.push_back(dot.unpackSubSlot(b, loc, bytes[j], s, p.gfni));
       for (int64_t i = 0; i < tm; ++i) {
         Value off = add(add(mul(add(t, idx(i)), idx(p.K)), actBase), idx(4 * s));
         Value acts = broadcastActs(off);

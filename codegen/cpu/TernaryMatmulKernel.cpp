@@ -14,7 +14,9 @@
 //       for kb in 0 .. K/(4B):                       (B = layout block)
 //         bytes_j = W[r+j][kb*B .. +B]               (+ prefetch of row r+j+pf
 //                                                     when tile_m = 1)
-//         for s in 0..3: codes_j = (bytes_j >> 2s) & 3
+//         for s in 0..3: codes_j = (bytes_j >> 2s) & 3   (unpackSubSlot:
+//                                                   GFNI's one instruction
+//                                                   where p.gfni)
 //                        acc[i][j] = dot(acc[i][j], codes_j, q[t+i][kb*4B + s*B ..])
 //       out[t+i][r+j] = epilogue(reduce(acc[i][j]) - sums[t+i])
 // With tile_m = 1 this is the decode GEMV; tile_m > 1 reuses each unpacked
@@ -57,16 +59,6 @@ private:
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value byteSplat(int64_t v) {
-    auto t = dot.byteType(b.getContext());
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(t, b.getI8IntegerAttr(v).getValue()));
-  }
-  Value zeroAcc() {
-    auto t = dot.accType(b.getContext());
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(t, b.getI32IntegerAttr(0).getValue()));
-  }
 
   // sums[t] = sum_k q[t][k] for t in [t0, t1).
   void emitSums();
@@ -133,7 +125,7 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
   auto pairIndex = [&](int64_t i, int64_t j) { return (i / 2) * (tn / 2) + j / 2; };
 
   SmallVector<Value> init(mmla ? (tm / 2) * (tn / 2) : tm * tn,
-                          mmla ? zero4 : zeroAcc());
+                          mmla ? zero4 : dot.zeroAcc(b, loc));
   auto loop = scf::ForOp::create(b, loc, idx(0), idx(steps), idx(1), init);
   {
     OpBuilder::InsertionGuard g(b);
@@ -165,16 +157,11 @@ void Emitter::emitTile(int part, int64_t rowBase, Value t, Value r, int64_t tm,
                                    /*isDataCache=*/true);
       }
     }
-    Value mask = byteSplat(3);
     Value aBase = mul(kb, idx(4 * B));
     for (int64_t sub = 0; sub < 4; ++sub) {
       SmallVector<Value> codes;
-      for (int64_t j = 0; j < tn; ++j) {
-        Value c = bytes[j];
-        if (sub > 0)
-          c = arith::ShRUIOp::create(b, loc, c, byteSplat(2 * sub));
-        codes.push_back(arith::AndIOp::create(b, loc, c, mask));
-      }
+      for (int64_t j = 0; j < tn; ++j)
+        codes.push_back(dot.unpackSubSlot(b, loc, bytes[j], sub, p.gfni));
       SmallVector<Value> acts;
       for (int64_t i = 0; i < tm; ++i) {
         Value tok = add(t, idx(i));

@@ -40,6 +40,7 @@ class Avx2Dot : public DotProduct {
 public:
   explicit Avx2Dot(int bytes) : DotProduct(bytes) {}
   int lanesBytes() const { return bytes_ >= 32 ? 32 : 16; }
+  bool gfniWidth() const override { return bytes_ <= 32; }
   VectorType accType(MLIRContext *ctx) const override {
     return VectorType::get({lanesBytes() / 4}, IntegerType::get(ctx, 32));
   }
@@ -70,6 +71,7 @@ public:
 class VnniDot : public DotProduct {
 public:
   explicit VnniDot(int bytes) : DotProduct(bytes) {}
+  bool gfniWidth() const override { return true; }
   VectorType accType(MLIRContext *ctx) const override {
     return VectorType::get({bytes_ / 4}, IntegerType::get(ctx, 32));
   }

@@ -20,6 +20,8 @@
 //                                     only: independent accumulators)
 //
 //   gemv-i2lane/..., gemm128-i2lane/...  the one-row-per-lane layout
+//   gemv-i2lane-gfni/..., gemm128-i2lane-gfni/...  the same, unpacked by
+//                                     vgf2p8affineqb (hosts with GFNI)
 //
 // `--tiles MxN` sets the prefill register tile (tokens x rows, or x groups
 // of rows in i2lane) of every matmul; the default is x86's, 8x3.
@@ -410,6 +412,7 @@ struct LayoutInfo {
   const char *name;   ///< i2, tl2, tl1, i2lane
   int lut;            ///< 0, 3, 2, 0
   bool lanes = false; ///< i2lane: one row per 32-bit lane
+  bool gfni = false;  ///< i2lane unpacked by vgf2p8affineqb (x86 with GFNI)
 };
 
 ref::TernaryLayout benchLayout(const IsaInfo &isa, const LayoutInfo &lay) {
@@ -472,6 +475,7 @@ Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
   p.lut = lay.lut;
   if (lay.lanes)
     p.block = 4;
+  p.gfni = lay.gfni;
   buildTernaryMatmulKernel(b, module, "mm", p);
   if (lay.lut) {
     LutTablesParams tp;
@@ -514,8 +518,9 @@ struct WeightPool {
 WeightPool &weights(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
                     int64_t K) {
   static WeightPool pool;
-  std::string key = std::to_string(isa.block) + "/" + lay.name + "/" +
-                    std::to_string(N) + "x" + std::to_string(K);
+  // The same packed bytes for every kernel of one layout (i2lane-gfni too).
+  std::string key = std::to_string(isa.block) + "/" + ref::layoutName(benchLayout(isa, lay)) +
+                    "/" + std::to_string(N) + "x" + std::to_string(K);
   if (pool.key == key)
     return pool;
   if (!pool.base)
@@ -1005,7 +1010,9 @@ int main(int argc, char **argv) {
 
   // i2 is tern-compile's default layout; the lookup-table ones are named
   // in the benchmark (gemv-tl2/...), GB/s counts their actual bytes.
-  const LayoutInfo layouts[] = {{"i2", 0}, {"tl2", 3}, {"tl1", 2}, {"i2lane", 0, true}};
+  std::vector<LayoutInfo> layouts = {{"i2", 0}, {"tl2", 3}, {"tl1", 2}, {"i2lane", 0, true}};
+  if (hostHas("gfni"))
+    layouts.push_back({"i2lane-gfni", 0, true, true});
   for (const LayoutInfo &lay : layouts)
     for (const IsaInfo &isa : hostIsas())
       for (auto [N, K] : shapes)

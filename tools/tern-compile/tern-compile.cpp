@@ -67,6 +67,12 @@ static cl::opt<std::string> targetName(
              "aarch64-i8mm | sm_80 | sm_90 | sm_90a (NVIDIA GPUs, CUDA; sm_90a: "
              "exactly sm_90, with wgmma)"),
     cl::init("host"), cl::cat(category));
+static cl::opt<std::string> mattr(
+    "mattr",
+    cl::desc("LLVM CPU features to add to a CPU target, as llc's -mattr (e.g. "
+             "--target=x86-avx512-vnni --mattr=+gfni: the i2lane kernels then "
+             "unpack weights with vgf2p8affineqb; host detects it)"),
+    cl::init(""), cl::cat(category));
 static cl::opt<std::string> emit(
     "emit",
     cl::desc("Stop after: mlir (the scheduled graph), plan (kernels, buffers, "
@@ -177,6 +183,10 @@ int main(int argc, char **argv) {
   if (!::tern::cpu::resolveCpuTarget(gpu ? std::string("host") : targetName.getValue(),
                                      &target, &err))
     return fail(err + ", or a GPU: sm_80, sm_90, sm_90a");
+  if (!mattr.empty() && gpu)
+    return fail("--mattr is for CPU targets (a GPU target's features come from its sm_)");
+  if (!mattr.empty() && !::tern::cpu::applyFeatures(mattr, &target, &err))
+    return fail(err);
   if (gpu && (emit == "llvm" || emit == "asm" || emit == "obj"))
     return fail("--emit=" + emit + " is for CPU targets; a GPU target emits ptx or exe");
   if (!gpu && emit == "ptx")

@@ -47,6 +47,7 @@ cpu::TernaryMatmulParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
   p.divide = j.divide;
   p.residual = j.residual;
   codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, j.schedule), &p);
+  p.gfni = t.gfni && p.lut == 0; // as the plan builder sets it
   return p;
 }
 

@@ -34,6 +34,7 @@ struct Case {
   int64_t lut = 0; ///< lookup-table layout with groups of this many weights
   bool extreme = false; ///< W = +1/-1 by row, q = -128/127 by token: the largest sums
   int64_t gemv_tile_n = 0; ///< rows per single-token tile (0: tile_n)
+  bool gfni = false;       ///< i2lane unpacked by vgf2p8affineqb
 };
 
 std::string describe(const Case &c) {
@@ -41,7 +42,7 @@ std::string describe(const Case &c) {
                   " tile " + std::to_string(c.tile_m) + "x" + std::to_string(c.tile_n) +
                   " K=" + std::to_string(c.K) + " R=" + std::to_string(c.interleave) +
                   " lut=" + std::to_string(c.lut) + " gemv_tile_n=" +
-                  std::to_string(c.gemv_tile_n) + " N=";
+                  std::to_string(c.gemv_tile_n) + (c.gfni ? " gfni" : "") + " N=";
   for (int64_t n : c.parts)
     s += std::to_string(n) + "+";
   return s;
@@ -79,6 +80,7 @@ void runCase(const Case &c) {
   p.interleave = c.interleave;
   p.lut = c.lut;
   p.gemv_tile_n = c.gemv_tile_n;
+  p.gfni = c.gfni;
   buildTernaryMatmulKernel(b, module, "mm", p);
   LutTablesParams tp;
   tp.K = c.K;
@@ -268,18 +270,19 @@ TEST_P(SeparateDecodeTile, Cases) {
 }
 TERN_INSTANTIATE_ISAS(SeparateDecodeTile, Isa::Avx2, Isa::Avx512Vnni);
 
-class LaneLayout : public tern::cpu::test::IsaTest {};
-TEST_P(LaneLayout, Cases) {
-  // i2lane: block 4, R rows one per 32-bit lane of the dot product's vector.
-  // Tiles of tokens x groups with whole and partial tiles, single tokens
-  // over 1-4 groups (split accumulators below 4), parts and range cuts
-  // inside a group (rows stored one by one), residual and divide, K not a
-  // multiple of the vector (the sums' narrower steps), prefetch.
-  const int64_t R = isa() == Isa::Avx512Vnni ? 16 : isa() == Isa::Avx2 ? 8 : 4;
+// i2lane: block 4, R rows one per 32-bit lane of the dot product's vector.
+// Tiles of tokens x groups with whole and partial tiles, single tokens over
+// 1-4 groups (split accumulators below 4), parts and range cuts inside a
+// group (rows stored one by one), residual and divide, K not a multiple of
+// the vector (the sums' narrower steps), prefetch; unpacked by shift and
+// mask or (gfni) by vgf2p8affineqb.
+void laneCases(Isa isa, bool gfni) {
+  const int64_t R = isa == Isa::Avx512Vnni ? 16 : isa == Isa::Avx2 ? 8 : 4;
   auto lane = [&](int64_t r, int64_t tm, int64_t tn, int64_t pf, std::vector<int64_t> parts,
                   int64_t K, bool divide, bool residual, int64_t gtn) {
-    Case c{isa(), 4, tm, tn, pf, parts, K, divide, residual, r};
+    Case c{isa, 4, tm, tn, pf, parts, K, divide, residual, r};
     c.gemv_tile_n = gtn;
+    c.gfni = gfni;
     runCase(c);
   };
   for (auto [tm, tn] : {std::pair<int64_t, int64_t>{4, 3}, {2, 1}, {3, 2}, {8, 3}})
@@ -288,10 +291,34 @@ TEST_P(LaneLayout, Cases) {
     lane(R, 4, 2, 8, {5 * R}, 96, false, true, gtn);
   lane(R, 2, 2, 0, {2 * R - 2, 2, R}, 80, true, false, 2); // parts split a group
   lane(R, 1, 1, 0, {3 * R}, 2560, true, true, 1);
-  if (isa() == Isa::Avx512Vnni) // 32-byte vectors on the VNNI machine
+  if (isa == Isa::Avx512Vnni) // 32-byte vectors on the VNNI machine
     lane(8, 4, 2, 0, {40}, 272, false, false, 1);
 }
+
+class LaneLayout : public tern::cpu::test::IsaTest {};
+TEST_P(LaneLayout, Cases) { laneCases(isa(), false); }
 TERN_INSTANTIATE_ISAS(LaneLayout, Isa::Generic, Isa::Avx2, Isa::Avx512Vnni);
+
+class GfniUnpack : public tern::cpu::test::IsaTest {};
+TEST_P(GfniUnpack, Cases) {
+  // The weights unpacked by vgf2p8affineqb: every i2lane case, and the
+  // i2xR form at R = 1 and 2 (AVX2 at 16- and 32-byte blocks).
+  if (!tern::cpu::test::hostHas("gfni"))
+    GTEST_SKIP() << "this CPU has no GFNI (vgf2p8affineqb)";
+  laneCases(isa(), true);
+  const int64_t B = isa() == Isa::Avx512Vnni ? 64 : 32;
+  for (int64_t R : {1, 2}) {
+    Case c{isa(), B, 4, 2, 0, {30, 34}, 4 * B * 3, true, false, R};
+    c.gfni = true;
+    runCase(c);
+  }
+  if (isa() == Isa::Avx2) {
+    Case c{isa(), 16, 2, 3, 0, {21}, 128, false, false, 1};
+    c.gfni = true;
+    runCase(c);
+  }
+}
+TERN_INSTANTIATE_ISAS(GfniUnpack, Isa::Avx2, Isa::Avx512Vnni);
 
 class LookupTableLayouts : public tern::cpu::test::IsaTest {};
 TEST_P(LookupTableLayouts, Cases) {
