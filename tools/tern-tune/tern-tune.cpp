@@ -40,6 +40,7 @@
 #include "codegen/common/Jit.h"
 #include "codegen/common/ScheduleSpace.h"
 #include "codegen/common/TuneDb.h"
+#include "codegen/common/TuneBudget.h"
 #include "codegen/common/TuneSearch.h"
 #include "codegen/cpu/CpuTarget.h"
 #include "dialect/TernOps.h"
@@ -762,12 +763,7 @@ int main(int argc, char **argv) {
   // pilot: each kernel's default, run once per token count at the first
   // thread count, gives what one child costs (its wall time) and what the
   // kernel takes (its part of the model's decode or prefill time, times the
-  // kernels it stands for). Every bucket gets room for kMinChildren
-  // children (the default, two to explore, two rounds of three); the rest
-  // of the budget goes by the kernel's part of the model's time, in child
-  // runs of its own cost. With equal shares, the FFN's 13824x2560 matmul
-  // (the most time, the dearest children) ran only its default on 2b4t
-  // while the norms, a thousandth of the time, got as much.
+  // kernels it stands for); tune::fundBuckets shares the budget by them.
   constexpr double kMinChildren = 9;
   struct Pilot {
     double wall[2] = {0, 0}, kernel[2] = {0, 0}; // decode, prefill
@@ -786,12 +782,36 @@ int main(int argc, char **argv) {
     return bucket == -1 ? hasBucket(i, -1)
                         : !(bucket == 0 ? sp.decodeKnobs : sp.prefillKnobs).empty();
   };
-  auto inDb = [&](const Kernel &k, int64_t tokens, int threads) {
-    for (const tune::Record &r : db.records())
-      if (r.key().kind() == sched::kindName(k.kind) && r.key().n() == k.rows() &&
-          r.key().k() == k.K && r.key().tokens() == tokens && r.key().threads() == threads &&
-          r.key().target() == family && r.key().codegen_hash() == tune::codegenHash())
+  // A record's key: this machine, this compiler, the space's version, the
+  // kernel, its layout ("" for the layout stage, which chooses it).
+  auto keyOf = [&](const Kernel &k, const sched::Space &space, int64_t tokens, int threads,
+                   const std::string &layout) {
+    tune::Key key;
+    *key.mutable_hardware() = hw;
+    key.set_tern_version(tune::ternVersion());
+    key.set_codegen_hash(tune::codegenHash());
+    key.set_space_version(space.version);
+    key.set_target(family);
+    key.set_kind(sched::kindName(k.kind));
+    key.set_n(k.rows());
+    key.set_k(k.K);
+    key.set_layout(layout);
+    key.set_threads(threads);
+    key.set_tokens(int32_t(tokens));
+    return key;
+  };
+  // Whether a rerun keeps bucket b of kernel i (the search resumes records
+  // of the same key, tune::sameKey). Its layout is the layout stage's
+  // choice, not known yet where there is one: any layout matches then.
+  auto inDb = [&](size_t i, int64_t tokens, int threads) {
+    const tune::Key mine = keyOf(kernels[i], spaces[i], tokens, threads, kernels[i].layoutText);
+    for (const tune::Record &r : db.records()) {
+      tune::Key theirs = r.key();
+      if (hasBucket(i, -1))
+        theirs.set_layout(mine.layout());
+      if (tune::sameKey(theirs, mine))
         return true;
+    }
     return false;
   };
   size_t pilots = 0;
@@ -801,7 +821,7 @@ int main(int argc, char **argv) {
       return fail(err);
     for (int b = 0; b < 2; ++b) {
       const int64_t tokens = b == 0 ? 1 : prefillTokens;
-      if (!hasBucket(i, b) || inDb(kernels[i], tokens, threadList[0]))
+      if (!hasBucket(i, b) || inDb(i, tokens, threadList[0]))
         continue;
       tune::MatmulJob job = baseJob(kernels[i], tokens, threadList[0]);
       sched::Schedule defaults = spaces[i].defaults();
@@ -831,42 +851,22 @@ int main(int argc, char **argv) {
     };
     return bucket == -1 ? (part(0) + part(1)) / 2 : part(bucket);
   };
-  // Funded first by their part of the model's time: kMinChildren children
-  // each while the budget lasts (the ones left run their default alone);
-  // what remains goes to the funded ones by their part.
+  // Funded by their part of the model's time (codegen/common/TuneBudget.h).
   const double afterPilot = std::max(0.0, searchBudget - budgetClock(start));
   const double nThreads = double(threadList.size());
-  std::vector<std::pair<size_t, int>> order;
+  std::vector<std::pair<size_t, int>> buckets;
+  std::vector<tune::BucketCost> costs;
   for (size_t i = 0; i < kernels.size(); ++i)
     for (int b = -1; b < 2; ++b)
-      if (searched(i, b))
-        order.push_back({i, b});
-  std::sort(order.begin(), order.end(), [&](const auto &x, const auto &y) {
-    const double px = partOf(x.first, x.second), py = partOf(y.first, y.second);
-    return px != py ? px > py : x < y;
-  });
-  const bool known = pilots > 0;
+      if (searched(i, b)) {
+        buckets.push_back({i, b});
+        costs.push_back({costOf(i, b), partOf(i, b)});
+      }
+  const tune::Funding funding =
+      tune::fundBuckets(costs, afterPilot, nThreads, kMinChildren, pilots > 0);
   std::map<std::pair<size_t, int>, double> weights;
-  std::set<std::pair<size_t, int>> isFunded;
-  double left = afterPilot, funded = 0;
-  size_t fundedCount = 0;
-  for (const auto &ib : order) {
-    const double c = known ? costOf(ib.first, ib.second) : 1.0;
-    if (!known || left >= kMinChildren * c * nThreads) {
-      left -= kMinChildren * c * nThreads;
-      weights[ib] = kMinChildren * c;
-      isFunded.insert(ib);
-      funded += c * partOf(ib.first, ib.second);
-      ++fundedCount;
-    } else {
-      left -= c * nThreads;
-      weights[ib] = c; // its default alone
-    }
-  }
-  const double extra = known && funded > 0 ? std::max(0.0, left) / (funded * nThreads) : 0.0;
-  for (auto &[ib, w] : weights)
-    if (isFunded.count(ib))
-      w += extra * costOf(ib.first, ib.second) * partOf(ib.first, ib.second);
+  for (size_t j = 0; j < buckets.size(); ++j)
+    weights[buckets[j]] = funding.weights[j];
   auto weightOf = [&](size_t i, int bucket) { return weights[{i, bucket}]; };
   double weightLeft = 0;
   for (const auto &[ib, w] : weights)
@@ -874,7 +874,7 @@ int main(int argc, char **argv) {
   if (pilots > 0 && !quiet)
     errs() << "tern-tune: pilot: " << pilots << " default" << (pilots == 1 ? "" : "s")
            << " run in " << int(budgetClock(start)) << " s; the search's " << int(afterPilot)
-           << " s fund " << fundedCount << " of " << order.size() << " buckets"
+           << " s fund " << funding.fundedCount << " of " << buckets.size() << " buckets"
            << (threadList.size() > 1 ? " per thread count" : "") << " (" << int(kMinChildren)
            << " children each, the rest by their part of the model's time)\n";
 
@@ -903,18 +903,8 @@ int main(int argc, char **argv) {
         const double share =
             std::max(0.0, searchBudget - budgetClock(start)) * w / std::max(weightLeft, w);
         weightLeft = std::max(0.0, weightLeft - w);
-        tune::Key key;
-        *key.mutable_hardware() = hw;
-        key.set_tern_version(tune::ternVersion());
-        key.set_codegen_hash(tune::codegenHash());
-        key.set_space_version(space.version);
-        key.set_target(family);
-        key.set_kind(sched::kindName(k.kind));
-        key.set_n(k.rows());
-        key.set_k(k.K);
-        key.set_layout(bucket == -1 ? "" : k.layoutText); // the layout stage chooses it
-        key.set_threads(threads);
-        key.set_tokens(int32_t(tokens));
+        const tune::Key key = keyOf(k, space, tokens, threads,
+                                    bucket == -1 ? "" : k.layoutText); // the stage chooses it
         const std::string shapeName = "[" + std::to_string(i + 1) + "/" +
                                       std::to_string(kernels.size()) + "] " +
                                       sched::kindName(k.kind) + " " + std::to_string(k.rows()) +
@@ -988,9 +978,12 @@ int main(int argc, char **argv) {
           if (bucket == -1) {
             // Bits per weight read, plus a quarter for the lookup tables'
             // extra pass over the activations, plus less for longer
-            // contiguous runs (more rows interleaved): tl2, i2x8, i2x4,
+            // contiguous runs (more rows interleaved): tl2, i2lane (one
+            // vector of rows per step, no horizontal sums), i2x8, i2x4,
             // i2x2, i2x1, tl1.
             const std::string l = s.count("layout") ? s.at("layout") : "";
+            if (l == "i2lane")
+              return 2.0;
             if (l == "tl2")
               return 1.67 + 0.25;
             if (l == "tl1")
