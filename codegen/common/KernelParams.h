@@ -68,6 +68,9 @@ enum class DotIsa {
 /// is vector-wide. R*4 must be the dot product's width; `tile_n` and
 /// `gemv_tile_n` count groups of R rows.
 struct TernaryMatmulParams {
+  /// i2lane's default gemv_tile_n: groups of R rows per single-token tile
+  /// (measured on Emerald Rapids, tern-bench: 1.1-1.3x one group's GEMV).
+  static constexpr int64_t kLaneGemvGroups = 2;
   int64_t K = 0;
   std::vector<int64_t> parts; ///< N of each output, in storage order
   int64_t max_batch = 1;

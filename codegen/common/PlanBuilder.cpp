@@ -33,11 +33,10 @@ void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p) {
   // Single tokens (decode) stream one interleave group per tile: the
   // layout's one contiguous run (measured: 3-row tiles over pairs drop
   // the GEMV from 0.9 to 0.34 of read).
-  // In the i2lane layout tiles count groups of R rows, each one run; two
-  // per tile (measured on Emerald Rapids, tern-bench: 1.1-1.3x one group's
-  // GEMV, each group with 4 accumulators).
+  // In the i2lane layout tiles count groups of R rows, each one run;
+  // kLaneGemvGroups per tile, each group with 4 accumulators.
   if (p->interleave > 1 && !p->lut)
-    p->gemv_tile_n = p->lanes() ? 2 : p->interleave;
+    p->gemv_tile_n = p->lanes() ? TernaryMatmulParams::kLaneGemvGroups : p->interleave;
   if (s && s.getGemvTileN() > 0 && !p->lut)
     p->gemv_tile_n = s.getGemvTileN(); // a tuner's choice wins
   if (s) {

@@ -219,13 +219,18 @@ SearchResult search(const sched::Space &space, Measurer &m, const SearchOptions 
       best = &r.tried[i];
   if (!best) {
     size_t rejected = 0;
+    const Candidate *last = nullptr; // the last rejected one, named in the reason
     for (size_t i = 1; i < r.tried.size(); ++i)
-      rejected += r.tried[i].m.failure == Failure::kRejected;
+      if (r.tried[i].m.failure == Failure::kRejected) {
+        ++rejected;
+        last = &r.tried[i];
+      }
     if (r.tried.size() <= 1 && r.budgetExhausted)
       why << "the budget ran out after the default: the default is kept";
     else if (rejected > 0)
       why << "no other schedule ran correctly and passed the measurer's rules (" << rejected
-          << " rejected: " << r.tried.back().m.detail << "): the default is kept";
+          << " rejected; " << (rejected > 1 ? "the last, " : "") << showSchedule(last->schedule)
+          << ": " << last->m.detail << "): the default is kept";
     else
       why << "no other schedule ran correctly: the default is kept";
   } else if (onRounds && r.roundsRun == 0) {

@@ -109,22 +109,8 @@ void LaneEmitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
   Value gEnd = arith::DivUIOp::create(b, loc, add(hi, idx(R - 1)), idx(R));
   Value empty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, hi, lo);
   Value gHi = arith::SelectOp::create(b, loc, empty, gLo, gEnd);
-  int64_t tm = std::max<int64_t>(p.tile_m, 1);
-  Value tokens = arith::SubIOp::create(b, loc, a.t1, a.t0);
-  Value tFull = add(a.t0, mul(arith::DivUIOp::create(b, loc, tokens, idx(tm)), idx(tm)));
-  if (tm > 1)
-    vec::forTiles(b, loc, gLo, gHi, std::max<int64_t>(p.tile_n, 1),
-                  [&](OpBuilder &, Location, Value g, int64_t tn) {
-                    vec::forLoop(b, loc, a.t0, tFull, idx(tm), ValueRange{},
-                                 [&](OpBuilder &, Location, Value t, ValueRange) {
-                                   emitTile(part, rowBase, lo, hi, g, t, tm, tn);
-                                   return SmallVector<Value>{};
-                                 });
-                  });
-  vec::forTiles(b, loc, gLo, gHi, p.gemvTileN(), [&](OpBuilder &, Location, Value g, int64_t tn) {
-    vec::forEach(b, loc, tm > 1 ? tFull : a.t0, a.t1, [&](OpBuilder &, Location, Value t) {
-      emitTile(part, rowBase, lo, hi, g, t, 1, tn);
-    });
+  forTokenTiles(b, loc, p, a, gLo, gHi, [&](Value t, Value g, int64_t tm, int64_t tn) {
+    emitTile(part, rowBase, lo, hi, g, t, tm, tn);
   });
 }
 

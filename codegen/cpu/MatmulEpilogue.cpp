@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "codegen/cpu/DotProduct.h"
+#include "codegen/cpu/VectorUtils.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -26,6 +27,30 @@ void forEachPartRange(
     body(int(part), base, lo, hi);
     base += n;
   }
+}
+
+void forTokenTiles(OpBuilder &b, Location loc, const TernaryMatmulParams &p,
+                   const KernelArgs &a, Value lo, Value hi,
+                   llvm::function_ref<void(Value, Value, int64_t, int64_t)> body) {
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
+  const int64_t tm = std::max<int64_t>(p.tile_m, 1);
+  Value tokens = arith::SubIOp::create(b, loc, a.t1, a.t0);
+  Value tFull = arith::AddIOp::create(
+      b, loc, a.t0,
+      arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, tokens, idx(tm)), idx(tm)));
+  if (tm > 1)
+    vec::forTiles(b, loc, lo, hi, std::max<int64_t>(p.tile_n, 1),
+                  [&](OpBuilder &, Location, Value r, int64_t tn) {
+                    vec::forLoop(b, loc, a.t0, tFull, idx(tm), ValueRange{},
+                                 [&](OpBuilder &, Location, Value t, ValueRange) {
+                                   body(t, r, tm, tn);
+                                   return SmallVector<Value>{};
+                                 });
+                  });
+  vec::forTiles(b, loc, lo, hi, p.gemvTileN(), [&](OpBuilder &, Location, Value r, int64_t tn) {
+    vec::forEach(b, loc, tm > 1 ? tFull : a.t0, a.t1,
+                 [&](OpBuilder &, Location, Value t) { body(t, r, 1, tn); });
+  });
 }
 
 Value emitActivationSums(OpBuilder &b, Location loc, const TernaryMatmulParams &p,

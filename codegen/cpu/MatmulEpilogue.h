@@ -25,6 +25,16 @@ void forEachPartRange(
     const KernelArgs &a,
     llvm::function_ref<void(int part, int64_t base, mlir::Value lo, mlir::Value hi)> body);
 
+/// The register tiles over rows (or groups) [lo, hi) and tokens [t0, t1):
+/// whole tiles of tile_m tokens over tiles of tile_n (prefill), then the
+/// tokens left one at a time over tiles of gemv_tile_n (decode). Rows
+/// outside, tokens inside: a tile's weights stay in cache while every
+/// token uses them. body(t, r, tm, tn) emits one tm x tn tile at (t, r).
+void forTokenTiles(
+    mlir::OpBuilder &b, mlir::Location loc, const TernaryMatmulParams &p, const KernelArgs &a,
+    mlir::Value lo, mlir::Value hi,
+    llvm::function_ref<void(mlir::Value t, mlir::Value r, int64_t tm, int64_t tn)> body);
+
 class DotProduct;
 
 /// sums[t] = sum_k q[t][k] for tokens [t0, t1) (the c = w + 1 codes' excess,

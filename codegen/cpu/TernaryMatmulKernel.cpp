@@ -86,24 +86,8 @@ void Emitter::emit() {
 void Emitter::emitSums() { sums = emitActivationSums(b, loc, p, a, dot); }
 
 void Emitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
-  // Whole tiles of tile_m tokens go over rows in tiles of tile_n (prefill);
-  // the remaining tokens one at a time over rows in tiles of gemv_tile_n
-  // (decode). Rows outside, tokens inside: a tile's weights stay in cache
-  // while every token uses them.
-  int64_t tm = std::max<int64_t>(p.tile_m, 1);
-  Value tokens = arith::SubIOp::create(b, loc, a.t1, a.t0);
-  Value tFull = add(a.t0, mul(arith::DivUIOp::create(b, loc, tokens, idx(tm)), idx(tm)));
-  if (tm > 1)
-    vec::forTiles(b, loc, lo, hi, p.tile_n, [&](OpBuilder &, Location, Value r, int64_t tn) {
-      vec::forLoop(b, loc, a.t0, tFull, idx(tm), ValueRange{},
-                   [&](OpBuilder &, Location, Value t, ValueRange) {
-                     emitTile(part, rowBase, t, r, tm, tn);
-                     return SmallVector<Value>{};
-                   });
-    });
-  vec::forTiles(b, loc, lo, hi, p.gemvTileN(), [&](OpBuilder &, Location, Value r, int64_t tn) {
-    vec::forEach(b, loc, tm > 1 ? tFull : a.t0, a.t1,
-                 [&](OpBuilder &, Location, Value t) { emitTile(part, rowBase, t, r, 1, tn); });
+  forTokenTiles(b, loc, p, a, lo, hi, [&](Value t, Value r, int64_t tm, int64_t tn) {
+    emitTile(part, rowBase, t, r, tm, tn);
   });
 }
 

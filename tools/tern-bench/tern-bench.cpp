@@ -471,7 +471,7 @@ Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
   p.prefetch = kPrefetch;
   p.interleave = lay.lut ? 1 : lay.lanes ? isa.block / 4 : kInterleave;
   // As the plan builder sets it: one interleave group (two i2lane groups).
-  p.gemv_tile_n = lay.lut ? 0 : lay.lanes ? 2 : kInterleave;
+  p.gemv_tile_n = lay.lut ? 0 : lay.lanes ? TernaryMatmulParams::kLaneGemvGroups : kInterleave;
   p.lut = lay.lut;
   if (lay.lanes)
     p.block = 4;

@@ -186,9 +186,12 @@ TEST_P(EveryKnob, ChangesTheGeneratedCode) {
       // The default's explicit twins: mma "" is the target's choice,
       // mma_sync at 8-row groups; gemv_tile_n 0 is one interleave group
       // (the default layout's rows, i2x2 on the CPU; 8 on the GPU; in
-      // i2lane, x86's default, two groups: PlanBuilder's applySchedule).
+      // i2lane, x86's default, kLaneGemvGroups groups).
       const std::string layout = base.count("layout") ? base.at("layout") : "";
-      const std::string rows = layout.empty() ? "8" : layout == "i2lane" ? "2" : layout.substr(3);
+      const std::string rows =
+          layout.empty()        ? "8"
+          : layout == "i2lane" ? std::to_string(codegen::TernaryMatmulParams::kLaneGemvGroups)
+                               : layout.substr(3);
       if (v == k.def || (k.name == "mma" && v == "mma_sync") ||
           (k.name == "gemv_tile_n" && k.def == "0" && v == rows))
         continue;

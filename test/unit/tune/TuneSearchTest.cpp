@@ -237,17 +237,30 @@ TEST(TuneSearch, FailuresAreRecordedAndTheRunCompletes) {
 }
 
 // Every other schedule is ruled out by the measurer (a layout that loses
-// prefill): the default stays, and the reason names the rejections.
+// prefill) or fails: the default stays, and the reason counts the
+// rejections and names the last rejected schedule and why (not the last
+// candidate's failure, whatever it was).
 TEST(TuneSearch, RejectedCandidatesKeepTheDefaultAndSaySo) {
   FakeMeasurer f;
   f.cost = bowl;
   f.fails = [](const sched::Schedule &s) {
-    return knob(s, "a") == 1 && knob(s, "b") == 1 ? Failure::kNone : Failure::kRejected;
+    return knob(s, "a") == 1 && knob(s, "b") == 1 ? Failure::kNone
+           : knob(s, "a") == 8                      ? Failure::kTimeout
+                                                    : Failure::kRejected;
   };
   SearchResult r = search(space2d(), f, opts(f, 100));
   EXPECT_TRUE(r.defaultKept);
   EXPECT_EQ(r.best.at("a"), "1");
-  EXPECT_NE(r.why.find("rejected: planted): the default is kept"), std::string::npos) << r.why;
+  const Candidate *last = nullptr;
+  size_t rejected = 0;
+  for (const Candidate &c : r.tried)
+    if (c.m.failure == Failure::kRejected)
+      last = &c, ++rejected;
+  ASSERT_TRUE(last);
+  EXPECT_NE(r.why.find("(" + std::to_string(rejected) + " rejected; the last, " +
+                       showSchedule(last->schedule) + ": planted): the default is kept"),
+            std::string::npos)
+      << r.why;
   EXPECT_EQ(std::string(failureName(Failure::kRejected)), "rejected");
 }
 
