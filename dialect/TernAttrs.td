@@ -23,6 +23,17 @@ def Tern_ScaleModeAttr : EnumAttr<Tern_Dialect, Tern_ScaleMode, "scale_mode"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+// The FFN's gate activation (HF hidden_act), where a kernel op fuses it.
+def Tern_Activation : I32EnumAttr<"Activation", "the FFN gate's activation", [
+    I32EnumAttrCase<"relu2", 0>,
+    I32EnumAttrCase<"silu", 1>]> {
+  let cppNamespace = "::mlir::tern";
+  let genSpecializedAttr = 0;
+}
+def Tern_ActivationAttr : EnumAttr<Tern_Dialect, Tern_Activation, "activation"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Tern_LayoutAttr : Tern_Attr<"Layout", "layout"> {
   let summary = "how a ternary weight matrix is packed into bytes";
   let description = [{

@@ -350,10 +350,14 @@ LogicalResult NormQuantizeOp::verify() {
     return emitOpError() << "gated_by operand must have the input's type "
                          << getInput().getType() << ", got "
                          << getUp().getType();
-  if (!dimsAgree(shapeOf(getWeight())[0], input[1]))
+  if (getWeight() && !dimsAgree(shapeOf(getWeight())[0], input[1]))
     return emitOpError() << "weight has " << dimStr(shapeOf(getWeight())[0])
                          << " elements but rows have " << dimStr(input[1])
                          << " features";
+  if (!getUp() && getActivation() != Activation::relu2)
+    return emitOpError() << "activation " << stringifyActivation(getActivation())
+                         << " needs a gated input (gated_by up): it applies to "
+                            "the FFN's gate";
   auto out = shapeOf(getOutput());
   if (!dimsAgree(out[0], input[0]) || !dimsAgree(out[1], input[1]))
     return emitOpError() << "output must have the input's shape";

@@ -207,6 +207,19 @@ def Tern_Relu2Op : Tern_ElementwiseOp<"relu2", "squared ReLU: relu(x)^2", ["inpu
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
+def Tern_SiluOp : Tern_ElementwiseOp<"silu", "SiLU: x * sigmoid(x)", ["input"]> {
+  let description = [{
+    The FFN activation of the Llama-3 / Falcon3 1.58-bit and 1bitLLM models
+    (`hidden_act: silu`): `y = x / (1 + exp(-x))`, as torch computes it.
+
+    ```mlir
+    %y = tern.silu %g : tensor<?x192xf32>
+    ```
+  }];
+  let arguments = (ins Tern_F32Tensor:$input);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
 def Tern_MulOp : Tern_ElementwiseOp<"mul", "elementwise product", ["lhs", "rhs"]> {
   let description = [{
     `y = lhs * rhs` (the gate times up product of the FFN).
@@ -351,30 +364,37 @@ def Tern_UnpackOp : Tern_Op<"unpack", [Pure]> {
 // one kernel launch (one parallel loop nest).
 //===----------------------------------------------------------------------===//
 
-def Tern_NormQuantizeOp : Tern_Op<"norm_quantize", [Pure]> {
-  let summary = "fused RMSNorm (of relu2(x) * up, optionally) and int8 quantization";
+def Tern_NormQuantizeOp : Tern_Op<"norm_quantize", [Pure, AttrSizedOperandSegments]> {
+  let summary = "fused (gate activation), (RMSNorm) and int8 quantization";
   let description = [{
     Kernel op: `quantize(rms_norm(z, weight))` per token row, where `z` is
-    `input`, or `relu2(input) * up` when `up` is given (the FFN's gate and
-    up projections feeding ffn_sub_norm). Produced by
-    `--tern-fuse-norm-quantize`; same results as the graph ops it replaces.
-    The optional `schedule` holds the kernel's knobs (CPU: `tile_m`, token
-    rows per pass, and `unroll`, chunks per step of the absmax and quantize
-    passes; neither changes a bit of the result).
+    `input`, or `act(input) * up` when `up` is given (the FFN's gate and
+    up projections; `activation` is `relu2`, the default, or `silu`).
+    Without `weight` there is no norm: `quantize(z)` (the models without
+    BitNet's sub-norms quantize the attention output and the FFN product
+    directly). Produced by `--tern-fuse-norm-quantize`; same results as
+    the graph ops it replaces. The optional `schedule` holds the kernel's
+    knobs (CPU: `tile_m`, token rows per pass, and `unroll`, chunks per
+    step of the absmax and quantize passes; neither changes a bit of the
+    result).
 
     ```mlir
     %q, %s = tern.norm_quantize %x, %w {epsilon = 1.0e-05 : f32} : tensor<?x64xf32>, tensor<64xbf16> -> tensor<?x64xi8>, tensor<?xf32>
     %q2, %s2 = tern.norm_quantize %g gated_by %u, %w2 : tensor<?x192xf32> gated_by tensor<?x192xf32>, tensor<192xbf16> -> tensor<?x192xi8>, tensor<?xf32>
+    %q3, %s3 = tern.norm_quantize %g gated_by %u {activation = #tern.activation<silu>} : tensor<?x192xf32> gated_by tensor<?x192xf32> -> tensor<?x192xi8>, tensor<?xf32>
+    %q4, %s4 = tern.norm_quantize %a : tensor<?x64xf32> -> tensor<?x64xi8>, tensor<?xf32>
     ```
   }];
   let arguments = (ins Tern_F32Tensor2D:$input, Optional<Tern_F32Tensor2D>:$up,
-                       Tern_FloatTensor1D:$weight,
+                       Optional<Tern_FloatTensor1D>:$weight,
+                       DefaultValuedAttr<Tern_ActivationAttr,
+                                         "::mlir::tern::Activation::relu2">:$activation,
                        DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon,
                        OptionalAttr<Tern_ScheduleAttr>:$schedule);
   let results = (outs Tern_I8Tensor2D:$output, Tern_F32Tensor1D:$scale);
   let assemblyFormat = [{
-    $input (`gated_by` $up^)? `,` $weight attr-dict `:` type($input)
-    (`gated_by` type($up)^)? `,` type($weight) `->` type($output) `,` type($scale)
+    $input (`gated_by` $up^)? (`,` $weight^)? attr-dict `:` type($input)
+    (`gated_by` type($up)^)? (`,` type($weight)^)? `->` type($output) `,` type($scale)
   }];
   let hasVerifier = 1;
 }

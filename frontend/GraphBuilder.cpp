@@ -99,8 +99,14 @@ private:
       ws = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(where.scale));
     }
     auto result = RankedTensorType::get({ShapedType::kDynamic, out}, b.getF32Type());
-    return BitLinearOp::create(b, loc, result, xq.first, xq.second, w, ws,
-                               ScaleMode::multiply, ScheduleAttr());
+    // A packed checkpoint's weight_scale applies as its config says; the
+    // scale of an encoded weight (GGUF blocks, absmean of masters)
+    // multiplies.
+    ScaleMode mode = where.encoding.empty() && c.scale_mode == ref::ScaleMode::Divide
+                         ? ScaleMode::divide
+                         : ScaleMode::multiply;
+    return BitLinearOp::create(b, loc, result, xq.first, xq.second, w, ws, mode,
+                               ScheduleAttr());
   }
 
   OpBuilder b;
@@ -154,14 +160,22 @@ void Builder::build() {
         c.heads, c.kv_heads, c.head_dim, ScheduleAttr());
     caches.push_back(attn.getKCacheOut());
     caches.push_back(attn.getVCacheOut());
-    auto a = quantize(rmsNorm(attn.getOutput(), p + "self_attn.attn_sub_norm.weight", qDim));
-    h = AddOp::create(b, loc, h, bitlinear(a, p + "self_attn.o_proj", H, qDim));
-    // Feed-forward block: down(ffn_sub_norm(relu2(gate(x)) * up(x))).
+    Value o = attn.getOutput();
+    if (c.sub_norms)
+      o = rmsNorm(o, p + "self_attn.attn_sub_norm.weight", qDim);
+    h = AddOp::create(b, loc, h, bitlinear(quantize(o), p + "self_attn.o_proj", H, qDim));
+    // Feed-forward block: down(ffn_sub_norm(act(gate(x)) * up(x))), act
+    // relu2 or silu, the sub-norm only where the model has one.
     auto y = quantize(rmsNorm(h, p + "post_attention_layernorm.weight", H));
     Value gate = bitlinear(y, p + "mlp.gate_proj", F, H);
     Value up = bitlinear(y, p + "mlp.up_proj", F, H);
-    Value m = MulOp::create(b, loc, Relu2Op::create(b, loc, gate), up);
-    auto mq = quantize(rmsNorm(m, p + "mlp.ffn_sub_norm.weight", F));
+    Value g = c.activation == ref::Activation::Silu
+                  ? Value(SiluOp::create(b, loc, gate))
+                  : Value(Relu2Op::create(b, loc, gate));
+    Value m = MulOp::create(b, loc, g, up);
+    if (c.sub_norms)
+      m = rmsNorm(m, p + "mlp.ffn_sub_norm.weight", F);
+    auto mq = quantize(m);
     h = AddOp::create(b, loc, h, bitlinear(mq, p + "mlp.down_proj", H, F));
   }
   h = rmsNorm(h, "model.norm.weight", H);

@@ -275,8 +275,8 @@ struct TernAttachSchedulePass
           apply(op, "attention", n, k, {});
       } else if (auto nq = dyn_cast<NormQuantizeOp>(op)) {
         // The fused norm + quantize: n = 1, k = the row length; its
-        // "layout" the weight's type, "+gated" for relu2(gate) * up.
-        const int64_t k = cast<RankedTensorType>(nq.getWeight().getType()).getShape()[0];
+        // "layout" the weight's type ("none"), "+gated" / "+silu" for the gate.
+        const int64_t k = cast<RankedTensorType>(nq.getInput().getType()).getShape()[1];
         if (!resolved.empty() || op->hasAttr("schedule") ||
             matchRecord(tuned, symbols, "norm_quantize", 1, k, {}, layoutOf(op), "") ||
             matchRecord(records, symbols, "norm_quantize", 1, k, {}, layoutOf(op), ""))
@@ -305,8 +305,10 @@ struct TernAttachSchedulePass
     if (auto nq = dyn_cast<NormQuantizeOp>(op)) {
       std::string text;
       llvm::raw_string_ostream os(text);
-      os << cast<RankedTensorType>(nq.getWeight().getType()).getElementType();
-      return ::tern::sched::normQuantizeLayoutKey(text, bool(nq.getUp()));
+      if (nq.getWeight())
+        os << cast<RankedTensorType>(nq.getWeight().getType()).getElementType();
+      return ::tern::sched::normQuantizeLayoutKey(text, bool(nq.getUp()),
+                                                  nq.getActivation() == Activation::silu);
     }
     if (auto h = dyn_cast<MatmulOp>(op)) {
       if (int8Head)

@@ -1,8 +1,10 @@
 //===- TernFuseNormQuantize.cpp - rms_norm + quantize -> norm_quantize ----===//
 //
 // --tern-fuse-norm-quantize: folds the RMSNorm that feeds an activation
-// quantization (and, for the FFN, the relu2(gate) * up product that feeds
-// the norm) into one tern.norm_quantize kernel op.
+// quantization (and, for the FFN, the relu2(gate) * up or silu(gate) * up
+// product that feeds the norm, or the quantization directly where a model
+// has no sub-norm) into one tern.norm_quantize kernel op; a quantization
+// nothing fuses with becomes one alone, so every quantize is a kernel.
 //
 //===----------------------------------------------------------------------===//
 #include "dialect/TernOps.h"
@@ -22,12 +24,42 @@ using namespace mlir::tern;
 
 namespace {
 
-// quantize(rms_norm(mul(relu2(g), u), w))  ==>  norm_quantize g gated_by u, w
-// (also mul(u, relu2(g))), when the relu2, the mul and the rms_norm each have
-// this single use. Tried before FuseNormQuantize (higher benefit).
+/// mul(act(g), u) (either operand order) where act is a single-use relu2
+/// or silu.
+struct GatedProduct {
+  Value gate, up;
+  Activation act = Activation::relu2;
+  Operation *activation = nullptr;
+};
+static std::optional<GatedProduct> matchGatedProduct(MulOp mul) {
+  for (int side = 0; side < 2; ++side) {
+    Value a = side ? mul.getRhs() : mul.getLhs();
+    Operation *def = a.getDefiningOp();
+    if (!def || !def->hasOneUse())
+      continue;
+    GatedProduct g;
+    g.up = side ? mul.getLhs() : mul.getRhs();
+    g.activation = def;
+    if (auto r = dyn_cast<Relu2Op>(def)) {
+      g.gate = r.getInput();
+    } else if (auto si = dyn_cast<SiluOp>(def)) {
+      g.gate = si.getInput();
+      g.act = Activation::silu;
+    } else {
+      continue;
+    }
+    return g;
+  }
+  return std::nullopt;
+}
+
+// quantize(rms_norm(mul(act(g), u), w))  ==>  norm_quantize g gated_by u, w
+//                                               {activation = act}
+// (act relu2 or silu, either mul order), when the activation, the mul and
+// the rms_norm each have this single use. Tried first (highest benefit).
 struct FuseGatedNormQuantize : OpRewritePattern<QuantizeOp> {
   FuseGatedNormQuantize(MLIRContext *ctx)
-      : OpRewritePattern<QuantizeOp>(ctx, /*benefit=*/2) {}
+      : OpRewritePattern<QuantizeOp>(ctx, /*benefit=*/3) {}
 
   LogicalResult matchAndRewrite(QuantizeOp quant,
                                 PatternRewriter &rewriter) const override {
@@ -39,22 +71,43 @@ struct FuseGatedNormQuantize : OpRewritePattern<QuantizeOp> {
     if (!mul || !mul->hasOneUse())
       return rewriter.notifyMatchFailure(quant,
                                          "norm input is not a single-use mul");
-    Value up = mul.getRhs();
-    auto relu = mul.getLhs().getDefiningOp<Relu2Op>();
-    if (!relu) {
-      up = mul.getLhs();
-      relu = mul.getRhs().getDefiningOp<Relu2Op>();
-    }
-    if (!relu || !relu->hasOneUse())
-      return rewriter.notifyMatchFailure(quant, "no single-use relu2 factor");
+    std::optional<GatedProduct> g = matchGatedProduct(mul);
+    if (!g)
+      return rewriter.notifyMatchFailure(quant, "no single-use relu2 or silu factor");
     auto fused = NormQuantizeOp::create(
         rewriter, quant.getLoc(), quant.getOutput().getType(),
-        quant.getScale().getType(), relu.getInput(), up, norm.getWeight(),
-        norm.getEpsilonAttr(), /*schedule=*/ScheduleAttr());
+        quant.getScale().getType(), g->gate, g->up, norm.getWeight(), g->act,
+        norm.getEpsilon(), /*schedule=*/ScheduleAttr());
     rewriter.replaceOp(quant, fused.getResults());
     rewriter.eraseOp(norm);
     rewriter.eraseOp(mul);
-    rewriter.eraseOp(relu);
+    rewriter.eraseOp(g->activation);
+    return success();
+  }
+};
+
+// quantize(mul(act(g), u))  ==>  norm_quantize g gated_by u {activation = act}
+// (no norm: the models without an ffn_sub_norm), when the activation and
+// the mul each have this single use.
+struct FuseGatedQuantize : OpRewritePattern<QuantizeOp> {
+  FuseGatedQuantize(MLIRContext *ctx)
+      : OpRewritePattern<QuantizeOp>(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(QuantizeOp quant,
+                                PatternRewriter &rewriter) const override {
+    auto mul = quant.getInput().getDefiningOp<MulOp>();
+    if (!mul || !mul->hasOneUse())
+      return rewriter.notifyMatchFailure(quant, "input is not a single-use mul");
+    std::optional<GatedProduct> g = matchGatedProduct(mul);
+    if (!g)
+      return rewriter.notifyMatchFailure(quant, "no single-use relu2 or silu factor");
+    auto fused = NormQuantizeOp::create(
+        rewriter, quant.getLoc(), quant.getOutput().getType(),
+        quant.getScale().getType(), g->gate, g->up, /*weight=*/Value(), g->act,
+        rewriter.getF32FloatAttr(1e-5f).getValue(), /*schedule=*/ScheduleAttr());
+    rewriter.replaceOp(quant, fused.getResults());
+    rewriter.eraseOp(mul);
+    rewriter.eraseOp(g->activation);
     return success();
   }
 };
@@ -62,7 +115,8 @@ struct FuseGatedNormQuantize : OpRewritePattern<QuantizeOp> {
 // quantize(rms_norm(x, w))  ==>  norm_quantize x, w
 // when the rms_norm has this single use.
 struct FuseNormQuantize : OpRewritePattern<QuantizeOp> {
-  using OpRewritePattern<QuantizeOp>::OpRewritePattern;
+  FuseNormQuantize(MLIRContext *ctx)
+      : OpRewritePattern<QuantizeOp>(ctx, /*benefit=*/2) {}
 
   LogicalResult matchAndRewrite(QuantizeOp quant,
                                 PatternRewriter &rewriter) const override {
@@ -73,9 +127,28 @@ struct FuseNormQuantize : OpRewritePattern<QuantizeOp> {
     auto fused = NormQuantizeOp::create(
         rewriter, quant.getLoc(), quant.getOutput().getType(),
         quant.getScale().getType(), norm.getInput(), /*up=*/Value(),
-        norm.getWeight(), norm.getEpsilonAttr(), /*schedule=*/ScheduleAttr());
+        norm.getWeight(), Activation::relu2, norm.getEpsilon(),
+        /*schedule=*/ScheduleAttr());
     rewriter.replaceOp(quant, fused.getResults());
     rewriter.eraseOp(norm);
+    return success();
+  }
+};
+
+// quantize(x)  ==>  norm_quantize x   (no norm, no gate: the attention
+// output of a model without attn_sub_norm). Tried last, so it takes only
+// what no fusion above could.
+struct QuantizeAlone : OpRewritePattern<QuantizeOp> {
+  QuantizeAlone(MLIRContext *ctx) : OpRewritePattern<QuantizeOp>(ctx, /*benefit=*/1) {}
+
+  LogicalResult matchAndRewrite(QuantizeOp quant,
+                                PatternRewriter &rewriter) const override {
+    auto fused = NormQuantizeOp::create(
+        rewriter, quant.getLoc(), quant.getOutput().getType(),
+        quant.getScale().getType(), quant.getInput(), /*up=*/Value(),
+        /*weight=*/Value(), Activation::relu2,
+        rewriter.getF32FloatAttr(1e-5f).getValue(), /*schedule=*/ScheduleAttr());
+    rewriter.replaceOp(quant, fused.getResults());
     return success();
   }
 };
@@ -86,7 +159,8 @@ struct TernFuseNormQuantizePass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseGatedNormQuantize, FuseNormQuantize>(&getContext());
+    patterns.add<FuseGatedNormQuantize, FuseGatedQuantize, FuseNormQuantize,
+                 QuantizeAlone>(&getContext());
     if (failed(rewriteOnly<QuantizeOp>(getOperation(), std::move(patterns),
                               getArgument())))
       return signalPassFailure();

@@ -194,7 +194,7 @@ struct BitLinearLowering : OpConversionPattern<BitLinearOp> {
   }
 };
 
-/// tern.relu2 / tern.mul / tern.add  ->  an elementwise linalg.generic.
+/// tern.relu2 / tern.silu / tern.mul / tern.add  ->  an elementwise linalg.generic.
 template <typename OpTy>
 struct ElementwiseLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -227,6 +227,14 @@ Value ElementwiseLowering<Relu2Op>::scalarBody(OpBuilder &b, Location l,
   Value r = arith::MaximumFOp::create(b, l, args[0], zero);
   return arith::MulFOp::create(b, l, r, r);
 }
+// silu(x) = x / (1 + exp(-x))   (torch's expression)
+template <>
+Value ElementwiseLowering<SiluOp>::scalarBody(OpBuilder &b, Location l,
+                                              ValueRange args) {
+  Value one = arith::ConstantOp::create(b, l, b.getF32FloatAttr(1.0f));
+  Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, args[0]));
+  return arith::DivFOp::create(b, l, args[0], arith::AddFOp::create(b, l, one, e));
+}
 template <>
 Value ElementwiseLowering<MulOp>::scalarBody(OpBuilder &b, Location l,
                                              ValueRange args) {
@@ -256,8 +264,8 @@ struct ConvertTernToLinalgPass
 
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           tensor::TensorDialect>();
-    target.addIllegalOp<UnpackOp, BitLinearOp, Relu2Op, MulOp, AddOp>();
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addIllegalOp<UnpackOp, BitLinearOp, Relu2Op, SiluOp, MulOp, AddOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&
              converter.isLegal(&op.getBody());
@@ -268,7 +276,8 @@ struct ConvertTernToLinalgPass
 
     RewritePatternSet patterns(ctx);
     patterns.add<UnpackLowering, BitLinearLowering,
-                 ElementwiseLowering<Relu2Op>, ElementwiseLowering<MulOp>,
+                 ElementwiseLowering<Relu2Op>, ElementwiseLowering<SiluOp>,
+                 ElementwiseLowering<MulOp>,
                  ElementwiseLowering<AddOp>>(converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

@@ -125,16 +125,20 @@ struct EmbeddingParams {
   FloatType elem = FloatType::BF16;
 };
 
-/// RMSNorm of each token row, optionally of relu2(x) * u, optionally
-/// followed by per-token absmax int8 quantization (ref::rmsNorm, ref::relu2,
+/// RMSNorm of each token row (or none), optionally of act(x) * u with act
+/// relu2 or silu, optionally followed by per-token absmax int8
+/// quantization (ref::rmsNorm, ref::relu2, ref::silu,
 /// ref::quantizeActivations).
-/// Buffers: 0 x f32 [max_batch*K], (gated) 1 u f32 [max_batch*K], then w
-/// [K] (elem), then (quantize) q i8 [max_batch*K], s f32 [max_batch], or
-/// (not quantize) y f32 [max_batch*K]. Range: TOKENS.
+/// Buffers: 0 x f32 [max_batch*K], (gated) 1 u f32 [max_batch*K], then
+/// (norm) w [K] (elem), then (quantize) q i8 [max_batch*K], s f32
+/// [max_batch], or (not quantize) y f32 [max_batch*K]. Range: TOKENS.
+/// Without norm the kernel must quantize.
 struct NormQuantizeParams {
   int64_t K = 0, max_batch = 1;
   float epsilon = 1e-5f;
-  bool gated = false;   ///< input is relu2(x) * u
+  bool gated = false;   ///< input is act(x) * u
+  bool silu = false;    ///< gated: act is silu, else relu2
+  bool norm = true;     ///< RMSNorm with weight w; false: quantize the input as is
   bool quantize = true; ///< false: write the normalized f32 row
   FloatType elem = FloatType::F32;
   /// CPU schedule (#tern.schedule tile_m, unroll), neither of which changes

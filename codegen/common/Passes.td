@@ -16,13 +16,15 @@ def ConvertTernToLinalg : Pass<"convert-tern-to-linalg", "::mlir::ModuleOp"> {
     - `tern.unpack` decodes the layout's 2-bit codes (`(byte >> 2s) & 3) - 1`);
     - `tern.bitlinear` becomes unpack + an i8 x i8 -> i32 contraction + the
       f32 rescale of its `scale_mode`;
-    - `tern.relu2`, `tern.mul`, `tern.add` become elementwise generics.
+    - `tern.relu2`, `tern.silu`, `tern.mul`, `tern.add` become elementwise
+      generics (silu through `math.exp`).
 
     Ops it does not lower yet are left in place.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::tensor::TensorDialect", "::mlir::func::FuncDialect"];
+    "::mlir::tensor::TensorDialect", "::mlir::func::FuncDialect",
+    "::mlir::math::MathDialect"];
 }
 
 #endif

@@ -410,13 +410,15 @@ bool PlanBuilder::visit(Operation *op) {
     auto nq = dyn_cast<NormQuantizeOp>(op);
     Value x = op->getOperand(0);
     Value up = nq ? nq.getUp() : Value();
-    Value w = nq ? nq.getWeight() : cast<RmsNormOp>(op).getWeight();
+    Value w = nq ? nq.getWeight() : cast<RmsNormOp>(op).getWeight(); // null: no norm
     NormQuantizeParams p;
     p.K = cols(x);
     p.max_batch = maxB;
     p.epsilon = nq ? nq.getEpsilon().convertToFloat()
                    : cast<RmsNormOp>(op).getEpsilon().convertToFloat();
     p.gated = bool(up);
+    p.silu = nq && nq.getActivation() == Activation::silu;
+    p.norm = bool(w);
     p.quantize = bool(nq);
     if (nq)
       applySchedule(nq.getScheduleAttr(), &p);
@@ -424,17 +426,19 @@ bool PlanBuilder::visit(Operation *op) {
     bool forHead = !nq && opts.int8_head && op->hasOneUse() &&
                    isa<MatmulOp>(*op->user_begin());
     p.quantize |= forHead;
-    uint32_t wb, xb, ub = 0;
-    if (!floatWeight(w, op, &wb, &p.elem) || !buffer(x, &xb, op) ||
+    uint32_t wb = 0, xb, ub = 0;
+    if ((w && !floatWeight(w, op, &wb, &p.elem)) || !buffer(x, &xb, op) ||
         (up && !buffer(up, &ub, op)))
       return false;
-    ss << "norm " << p.K << " " << p.epsilon << " " << p.gated << " "
-       << p.quantize << " " << int(p.elem) << " m" << p.tile_m << " u" << p.unroll;
+    ss << "norm " << p.K << " " << p.epsilon << " " << p.gated << " " << p.silu << " "
+       << p.norm << " " << p.quantize << " " << int(p.elem) << " m" << p.tile_m << " u"
+       << p.unroll;
     uint32_t k = kernel(sig, [&](StringRef n) { emit->normQuantize(b, n, p); });
     std::vector<uint32_t> args = {xb};
     if (up)
       args.push_back(ub);
-    args.push_back(wb);
+    if (w)
+      args.push_back(wb);
     if (nq) {
       uint32_t q = activation(p.K, "q"), s = activation(4, "s");
       bind(nq.getOutput(), q);
@@ -608,7 +612,7 @@ bool PlanBuilder::visit(Operation *op) {
     return true;
   }
   return fail(op, "not supported by the CPU code generator (the fusion passes "
-                  "turn bitlinear, quantize, mul, relu2 and add into kernel ops)");
+                  "turn bitlinear, quantize, mul, relu2, silu and add into kernel ops)");
 }
 
 bool PlanBuilder::build(std::string *err) {

@@ -61,8 +61,9 @@ std::string kindNames() {
 
 std::string attentionLayoutKey(int64_t headDim) { return "hd" + std::to_string(headDim); }
 
-std::string normQuantizeLayoutKey(const std::string &weightType, bool gated) {
-  return weightType + (gated ? "+gated" : "");
+std::string normQuantizeLayoutKey(const std::string &weightType, bool gated, bool silu) {
+  return (weightType.empty() ? std::string("none") : weightType) +
+         (gated ? silu ? "+silu" : "+gated" : "");
 }
 
 const Knob *Space::knob(const std::string &name) const {

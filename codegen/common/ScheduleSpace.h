@@ -65,9 +65,10 @@ std::string kindNames();
 /// The layout keys of the kinds whose records name no packed layout
 /// (tern-attach-schedule and tern-tune agree on them through these):
 /// attention's "hd<head_dim>", and norm_quantize's weight element type
-/// ("bf16", as MLIR prints it) with "+gated" for relu2(gate) * up.
+/// ("bf16", as MLIR prints it; "none" without a norm) with "+gated" for
+/// relu2(gate) * up and "+silu" for silu(gate) * up.
 std::string attentionLayoutKey(int64_t headDim);
-std::string normQuantizeLayoutKey(const std::string &weightType, bool gated);
+std::string normQuantizeLayoutKey(const std::string &weightType, bool gated, bool silu);
 
 /// One knob: its name in #tern.schedule, the values it may take (integers
 /// in decimal, strings as written), the default, and what it does.

@@ -1,17 +1,20 @@
-//===- NormQuantizeKernel.cpp - RMSNorm (+ relu2 gate) (+ int8 quantize) ---===//
+//===- NormQuantizeKernel.cpp - (gate) (+ RMSNorm) (+ int8 quantize) ------===//
 //
 // For each token t in [begin, end) (range: TOKENS), with h = x[t] or
-// h = relu2(x[t]) * u[t] (gated):
+// h = act(x[t]) * u[t] (gated; act relu2 or silu):
 //   pass 1:  sum = sum_i h_i^2 (vector lanes, reduced once)
 //            r = 1 / sqrt(sum / K + eps)
 //   not quantize:  y[t] = w * (h * r)
 //   quantize:
-//   pass 2:  absmax = max_i |w_i * (h_i * r)|      (NaN lanes never win)
+//   pass 2:  absmax = max_i |n_i|,  n = w * (h * r), or n = h without a
+//            norm (no pass 1)                      (NaN lanes never win)
 //            s[t] = 127 / max(absmax, 1e-5)
-//   pass 3:  q[t]_i = clamp(roundeven(w_i * (h_i * r) * s), -128, 127),
-//            NaN -> 0   (the normalized value is recomputed, bit-identically)
-// Same expressions as ref::rmsNorm / ref::relu2 / ref::quantizeActivations;
-// only the order of the sum of squares differs.
+//   pass 3:  q[t]_i = clamp(roundeven(n_i * s), -128, 127),
+//            NaN -> 0   (n is recomputed, bit-identically)
+// Same expressions as ref::rmsNorm / ref::relu2 / ref::silu /
+// ref::quantizeActivations; only the order of the sum of squares differs,
+// and silu's exp is a polynomial (vec::expF32, ~1-2 ulp) where the
+// reference calls libm.
 //
 // The schedule (NormQuantizeParams::tile_m, unroll) changes no bit: tile_m
 // rows go through each pass together (their chains independent, the
@@ -45,7 +48,8 @@ func::FuncOp buildNormQuantizeKernel(OpBuilder &b, ModuleOp module,
   types.push_back(MemRefType::get({M * K}, f32)); // x
   if (p.gated)
     types.push_back(MemRefType::get({M * K}, f32)); // u
-  types.push_back(MemRefType::get({K}, toMlirType(ctx, p.elem))); // w
+  if (p.norm)
+    types.push_back(MemRefType::get({K}, toMlirType(ctx, p.elem))); // w
   if (p.quantize) {
     types.push_back(MemRefType::get({M * K}, b.getI8Type())); // q
     types.push_back(MemRefType::get({M}, f32));               // s
@@ -58,7 +62,7 @@ func::FuncOp buildNormQuantizeKernel(OpBuilder &b, ModuleOp module,
   unsigned i = 0;
   Value x = a.buffers[i++];
   Value u = p.gated ? a.buffers[i++] : Value();
-  Value w = a.buffers[i++];
+  Value w = p.norm ? a.buffers[i++] : Value();
   Value out = a.buffers[i++];
   Value sOut = p.quantize ? a.buffers[i++] : Value();
 
@@ -82,41 +86,57 @@ func::FuncOp buildNormQuantizeKernel(OpBuilder &b, ModuleOp module,
       Value at = arith::AddIOp::create(b, loc, rows[j], off);
       Value h = vec::loadF32(b, loc, x, at, width, valid);
       if (p.gated) {
-        // relu2(x) = max(x, 0)^2, with NaN -> 0 like the reference's x > 0.
-        Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, h, zeroV);
-        Value rl = arith::SelectOp::create(b, loc, pos, h, zeroV);
-        Value r2 = arith::MulFOp::create(b, loc, rl, rl);
+        Value g;
+        if (p.silu) {
+          // silu(x) = x / (1 + exp(-x)); NaN stays NaN, as in the reference.
+          Value e = vec::expF32(b, loc, arith::NegFOp::create(b, loc, h));
+          g = arith::DivFOp::create(
+              b, loc, h, arith::AddFOp::create(b, loc, vec::splatF32(b, loc, vt, 1.0f), e));
+        } else {
+          // relu2(x) = max(x, 0)^2, with NaN -> 0 like the reference's x > 0.
+          Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, h, zeroV);
+          Value rl = arith::SelectOp::create(b, loc, pos, h, zeroV);
+          g = arith::MulFOp::create(b, loc, rl, rl);
+        }
         Value uv = vec::loadF32(b, loc, u, at, width, valid);
-        h = arith::MulFOp::create(b, loc, r2, uv);
+        h = arith::MulFOp::create(b, loc, g, uv);
       }
       return h;
     };
     // Pass 1: each row's sum of squares, one chain per row (never split
-    // within a row: that would reorder its sum).
+    // within a row: that would reorder its sum). None without a norm.
     SmallVector<Value> zeros(R, zeroV);
-    SmallVector<Value> sq = vec::forChunks(
-        b, loc, K, width, zeros,
-        [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange it) {
-          SmallVector<Value> out;
-          for (int64_t j = 0; j < R; ++j) {
-            Value h = input(b, loc, j, off, valid);
-            Value h2 = arith::MulFOp::create(b, loc, h, h);
-            out.push_back(arith::AddFOp::create(b, loc, it[j], h2));
-          }
-          return out;
-        });
     SmallVector<Value> rvs;
-    for (int64_t j = 0; j < R; ++j) {
-      Value sum = vec::reduceAdd(b, loc, sq[j]);
-      Value ms = arith::DivFOp::create(b, loc, sum, vec::cF32(b, loc, float(K)));
-      Value den = math::SqrtOp::create(
-          b, loc, arith::AddFOp::create(b, loc, ms, vec::cF32(b, loc, p.epsilon)));
-      Value r = arith::DivFOp::create(b, loc, vec::cF32(b, loc, 1.0f), den);
-      rvs.push_back(vector::BroadcastOp::create(b, loc, vt, r));
+    if (p.norm) {
+      SmallVector<Value> sq = vec::forChunks(
+          b, loc, K, width, zeros,
+          [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange it) {
+            SmallVector<Value> out;
+            for (int64_t j = 0; j < R; ++j) {
+              Value h = input(b, loc, j, off, valid);
+              Value h2 = arith::MulFOp::create(b, loc, h, h);
+              out.push_back(arith::AddFOp::create(b, loc, it[j], h2));
+            }
+            return out;
+          });
+      for (int64_t j = 0; j < R; ++j) {
+        Value sum = vec::reduceAdd(b, loc, sq[j]);
+        Value ms = arith::DivFOp::create(b, loc, sum, vec::cF32(b, loc, float(K)));
+        Value den = math::SqrtOp::create(
+            b, loc, arith::AddFOp::create(b, loc, ms, vec::cF32(b, loc, p.epsilon)));
+        Value r = arith::DivFOp::create(b, loc, vec::cF32(b, loc, 1.0f), den);
+        rvs.push_back(vector::BroadcastOp::create(b, loc, vt, r));
+      }
     }
-    // Row j's normalized lanes: w * (h * r), w loaded once for the rows.
+    // The weight chunk at off, loaded once for the rows (none without a norm).
+    auto weight = [&](OpBuilder &b, Location loc, Value off, int64_t valid) {
+      return p.norm ? vec::loadF32(b, loc, w, off, width, valid) : Value();
+    };
+    // Row j's normalized lanes: w * (h * r), or h without a norm.
     auto normed = [&](OpBuilder &b, Location loc, Value wv, int64_t j, Value off, int64_t valid) {
       Value h = input(b, loc, j, off, valid);
+      if (!p.norm)
+        return h;
       return Value(arith::MulFOp::create(b, loc, wv, arith::MulFOp::create(b, loc, h, rvs[j])));
     };
 
@@ -124,7 +144,7 @@ func::FuncOp buildNormQuantizeKernel(OpBuilder &b, ModuleOp module,
       vec::forChunksUnrolled(
           b, loc, K, width, unroll, ValueRange{},
           [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange) {
-            Value wv = vec::loadF32(b, loc, w, off, width, valid);
+            Value wv = weight(b, loc, off, valid);
             for (int64_t j = 0; j < R; ++j)
               vec::store(b, loc, normed(b, loc, wv, j, off, valid), out,
                          arith::AddIOp::create(b, loc, rows[j], off), valid);
@@ -143,7 +163,7 @@ func::FuncOp buildNormQuantizeKernel(OpBuilder &b, ModuleOp module,
     SmallVector<Value> am = vec::forChunksUnrolled(
         b, loc, K, width, unroll, zeros,
         [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange it) {
-          Value wv = vec::loadF32(b, loc, w, off, width, valid);
+          Value wv = weight(b, loc, off, valid);
           SmallVector<Value> out;
           for (int64_t j = 0; j < R; ++j)
             out.push_back(maxOf(b, loc, math::AbsFOp::create(b, loc, normed(b, loc, wv, j, off, valid)),
@@ -171,7 +191,7 @@ func::FuncOp buildNormQuantizeKernel(OpBuilder &b, ModuleOp module,
     vec::forChunksUnrolled(
         b, loc, K, width, unroll, ValueRange{},
         [&](OpBuilder &b, Location loc, Value off, int64_t valid, ValueRange) {
-          Value wv = vec::loadF32(b, loc, w, off, width, valid);
+          Value wv = weight(b, loc, off, valid);
           for (int64_t j = 0; j < R; ++j) {
             Value prod = arith::MulFOp::create(b, loc, normed(b, loc, wv, j, off, valid), svs[j]);
             Value rnd = math::RoundEvenOp::create(b, loc, prod);

@@ -1,9 +1,10 @@
-//===- NormQuantizeKernel.cpp - RMSNorm (+ gate) (+ int8 quantize) on the GPU ===//
+//===- NormQuantizeKernel.cpp - (gate) (+ RMSNorm) (+ int8 quantize) on the GPU ===//
 //
 // One block per token t (range TOKENS), the row strided over the threads:
-//   h[k]  = x[t][k]                  or relu2(x[t][k]) * u[t][k] (gated)
+//   h[k]  = x[t][k]              or act(x[t][k]) * u[t][k] (gated; act
+//           relu2, or silu = x / (1 + exp(-x)) with exp from ex2.approx)
 //   r     = 1 / sqrt(sum_k h[k]^2 / K + eps)           (block reduction)
-//   y[k]  = w[k] * (h[k] * r)
+//   y[k]  = w[k] * (h[k] * r)        or h[k] without a norm (no r)
 //   quantize: s = 127 / max(absmax_k |y[k]|, 1e-5)     (block reduction)
 //             q[t][k] = clamp(round_half_even(y[k] * s), -128, 127), NaN -> 0
 //   else      out[t][k] = y[k]
@@ -12,14 +13,19 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/nvptx/GpuKernels.h"
+#include "codegen/cpu/VectorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace tern::nvptx {
+
+using cpu::vec::cF32;
 
 GpuLaunch buildGpuNormQuantizeKernel(OpBuilder &b, gpu::GPUModuleOp gm,
                                      StringRef name, const NormQuantizeParams &p) {
@@ -29,7 +35,8 @@ GpuLaunch buildGpuNormQuantizeKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   SmallVector<MemRefType> types = {MemRefType::get({p.max_batch * K}, f32)};
   if (p.gated)
     types.push_back(MemRefType::get({p.max_batch * K}, f32));
-  types.push_back(MemRefType::get({K}, cpu::toMlirType(ctx, p.elem)));
+  if (p.norm)
+    types.push_back(MemRefType::get({K}, cpu::toMlirType(ctx, p.elem)));
   if (p.quantize) {
     types.push_back(MemRefType::get({p.max_batch * K}, b.getI8Type()));
     types.push_back(MemRefType::get({p.max_batch}, f32));
@@ -45,7 +52,7 @@ GpuLaunch buildGpuNormQuantizeKernel(OpBuilder &b, gpu::GPUModuleOp gm,
   unsigned i = 0;
   Value x = a.buffers[i++];
   Value u = p.gated ? a.buffers[i++] : Value();
-  Value w = a.buffers[i++];
+  Value w = p.norm ? a.buffers[i++] : Value();
   Value t = arith::AddIOp::create(b, loc, a.begin, a.block);
   Value cK = arith::ConstantIndexOp::create(b, loc, K);
   Value rowOff = arith::MulIOp::create(b, loc, t, cK);
@@ -57,14 +64,23 @@ GpuLaunch buildGpuNormQuantizeKernel(OpBuilder &b, gpu::GPUModuleOp gm,
     Value v = memref::LoadOp::create(b, loc, x, ValueRange{idx});
     if (!p.gated)
       return v;
-    // relu2(x) = max(x, 0)^2, with NaN -> 0 like the reference's x > 0.
-    Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v, zero);
-    Value r = arith::SelectOp::create(b, loc, pos, v, zero);
-    Value r2 = arith::MulFOp::create(b, loc, r, r);
-    return arith::MulFOp::create(b, loc, r2,
+    Value g;
+    if (p.silu) {
+      // silu(x) = x / (1 + exp(-x)), exp(-x) = 2^(-x log2 e).
+      Value e = exp2Approx(b, loc, arith::MulFOp::create(b, loc, v, cF32(b, loc, float(-M_LOG2E))));
+      g = arith::DivFOp::create(b, loc, v, arith::AddFOp::create(b, loc, cF32(b, loc, 1.0f), e));
+    } else {
+      // relu2(x) = max(x, 0)^2, with NaN -> 0 like the reference's x > 0.
+      Value pos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, v, zero);
+      Value r = arith::SelectOp::create(b, loc, pos, v, zero);
+      g = arith::MulFOp::create(b, loc, r, r);
+    }
+    return arith::MulFOp::create(b, loc, g,
                                  memref::LoadOp::create(b, loc, u, ValueRange{idx}));
   };
   auto normalized = [&](OpBuilder &b, Location loc, Value k, Value r) -> Value {
+    if (!p.norm)
+      return input(b, loc, k);
     Value wv = memref::LoadOp::create(b, loc, w, ValueRange{k});
     if (wv.getType() != b.getF32Type())
       wv = arith::ExtFOp::create(b, loc, b.getF32Type(), wv);
@@ -82,17 +98,20 @@ GpuLaunch buildGpuNormQuantizeKernel(OpBuilder &b, gpu::GPUModuleOp gm,
     return loop.getResult(0);
   };
 
-  Value sq = rowLoop(zero, [&](OpBuilder &b, Location loc, Value k, Value acc) -> Value {
-    Value h = input(b, loc, k);
-    return arith::AddFOp::create(b, loc, acc, arith::MulFOp::create(b, loc, h, h));
-  });
-  Value sum = blockReduce(b, loc, sq, /*isMax=*/false, scratch, threads);
-  Value ms = arith::DivFOp::create(
-      b, loc, sum, arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(float(K))));
-  Value eps = arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(p.epsilon));
-  Value one = arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(1.0f));
-  Value r = arith::DivFOp::create(b, loc, one,
-                                  sqrtRn(b, loc, arith::AddFOp::create(b, loc, ms, eps)));
+  Value r;
+  if (p.norm) {
+    Value sq = rowLoop(zero, [&](OpBuilder &b, Location loc, Value k, Value acc) -> Value {
+      Value h = input(b, loc, k);
+      return arith::AddFOp::create(b, loc, acc, arith::MulFOp::create(b, loc, h, h));
+    });
+    Value sum = blockReduce(b, loc, sq, /*isMax=*/false, scratch, threads);
+    Value ms = arith::DivFOp::create(
+        b, loc, sum, arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(float(K))));
+    Value eps = arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(p.epsilon));
+    Value one = arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(1.0f));
+    r = arith::DivFOp::create(b, loc, one,
+                              sqrtRn(b, loc, arith::AddFOp::create(b, loc, ms, eps)));
+  }
 
   if (!p.quantize) {
     Value out = a.buffers[i];

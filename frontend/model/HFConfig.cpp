@@ -20,14 +20,36 @@ bool parseHFConfig(const std::string &text, const std::string &file,
   std::optional<llvm::StringRef> type = o->getString("model_type");
   if (!type)
     return fail(err, file + ": missing \"model_type\"");
-  if (*type != "bitnet")
-    return fail(err, file + ": unknown architecture: model_type \"" +
-                         type->str() + "\" (tern runs \"bitnet\" models)");
-  if (std::optional<llvm::StringRef> act = o->getString("hidden_act"))
-    if (*act != "relu2")
-      return fail(err, file + ": hidden_act \"" + act->str() +
-                           "\" is not supported (BitNet b1.58 uses relu2)");
+  // The family, from what the file says of itself.
+  bool bitnetArch = false; // 1bitLLM's custom BitnetForCausalLM
+  if (const llvm::json::Array *archs = o->getArray("architectures"))
+    for (const llvm::json::Value &a : *archs)
+      bitnetArch |= a.getAsString() == llvm::StringRef("BitnetForCausalLM");
+  const llvm::json::Object *qc = o->getObject("quantization_config");
+  std::optional<llvm::StringRef> quantMethod =
+      qc ? qc->getString("quant_method") : std::nullopt;
+  if (qc && quantMethod && *quantMethod != "bitnet")
+    return fail(err, file + ": quantization_config.quant_method \"" +
+                         quantMethod->str() +
+                         "\" is not ternary (expected \"bitnet\")");
 
+  std::string family;
+  if (*type == "bitnet")
+    family = "bitnet";
+  else if (*type == "llama" && quantMethod == llvm::StringRef("bitnet"))
+    family = "llama158";
+  else if (*type == "llama" && bitnetArch)
+    family = "1bitllm";
+  else if (*type == "llama")
+    return fail(err, file + ": a llama model without ternary weights "
+                            "(no quantization_config.quant_method \"bitnet\" "
+                            "and not BitnetForCausalLM): tern runs ternary "
+                            "(1.58-bit) models");
+  else
+    return fail(err, file + ": unknown architecture: model_type \"" +
+                         type->str() +
+                         "\" (tern runs \"bitnet\" models and ternary "
+                         "\"llama\" ones)");
   tern::ref::ModelConfig c;
   auto integer = [&](const char *key, int *out, bool required) {
     const llvm::json::Value *v = o->get(key);
@@ -69,7 +91,48 @@ bool parseHFConfig(const std::string &text, const std::string &file,
   c.rms_eps = 1e-6f;
   if (!number("rope_theta", &c.rope_theta) || !number("rms_norm_eps", &c.rms_eps))
     return false;
-  c.tied_embeddings = o->getBoolean("tie_word_embeddings").value_or(true);
+  if (!tern::ref::applyFamily(family, &c))
+    return fail(err, file + ": internal: unknown family " + family);
+  c.tied_embeddings =
+      o->getBoolean("tie_word_embeddings").value_or(family != "llama158");
+  c.activation = family == "bitnet" ? tern::ref::Activation::Relu2
+                                    : tern::ref::Activation::Silu;
+  if (const llvm::json::Value *act = o->get("hidden_act")) {
+    std::optional<llvm::StringRef> a = act->getAsString();
+    if (a == llvm::StringRef("relu2"))
+      c.activation = tern::ref::Activation::Relu2;
+    else if (a == llvm::StringRef("silu") || a == llvm::StringRef("swish"))
+      c.activation = tern::ref::Activation::Silu;
+    else
+      return fail(err, file + ": hidden_act " +
+                           (a ? "\"" + a->str() + "\"" : std::string("(not a string)")) +
+                           " is not supported (expected \"relu2\" or \"silu\")");
+  }
+  // Packed weights' scale: AutoBitLinear (linear_class autobitlinear)
+  // multiplies, transformers' plain BitLinear divides.
+  c.scale_mode = qc ? tern::ref::ScaleMode::Divide : tern::ref::ScaleMode::Multiply;
+  if (qc)
+    if (std::optional<llvm::StringRef> lc = qc->getString("linear_class")) {
+      if (*lc == "autobitlinear")
+        c.scale_mode = tern::ref::ScaleMode::Multiply;
+      else if (*lc != "bitlinear")
+        return fail(err, file + ": quantization_config.linear_class \"" +
+                             lc->str() +
+                             "\" is unknown (expected autobitlinear or bitlinear)");
+    }
+  if (const llvm::json::Value *rs = o->get("rope_scaling"))
+    if (!rs->getAsNull()) {
+      const llvm::json::Object *r = rs->getAsObject();
+      std::optional<llvm::StringRef> kind =
+          r ? r->getString("rope_type") : std::nullopt;
+      if (!kind && r)
+        kind = r->getString("type");
+      if (!kind || *kind != "default")
+        return fail(err, file + ": rope_scaling " +
+                             (kind ? "type \"" + kind->str() + "\""
+                                   : std::string("(no type)")) +
+                             " is not supported yet (tern applies plain RoPE)");
+    }
   std::string verr;
   if (!tern::ref::validate(c, &verr))
     return fail(err, file + ": " + verr);
@@ -79,48 +142,73 @@ bool parseHFConfig(const std::string &text, const std::string &file,
       e.bos_token_id = static_cast<int>(*b);
     if (std::optional<int64_t> x = o->getInteger("eos_token_id"))
       e.eos_token_id = static_cast<int>(*x);
-    e.quantized = o->getObject("quantization_config") != nullptr;
+    e.quantized = qc != nullptr;
+    e.family = family;
     *extras = e;
   }
   *config = c;
   return true;
 }
 
-std::string writeHFConfig(const tern::ref::ModelConfig &c,
-                          const HFConfigExtras &e) {
+bool writeHFConfig(const tern::ref::ModelConfig &c, const HFConfigExtras &e,
+                   std::string *text, std::string *err) {
+  const bool llama = e.family == "llama158" || e.family == "1bitllm";
+  if (e.family != "bitnet" && !llama)
+    return fail(err, "unknown model family '" + e.family +
+                         "' (expected bitnet, llama158 or 1bitllm)");
+  // What the family's files imply, which the config must agree with.
+  const bool subNorms = e.family != "llama158";
+  if (c.sub_norms != subNorms)
+    return fail(err, "a " + e.family + " checkpoint " +
+                         (subNorms ? "has" : "has no") +
+                         " sub-norms, and this model " +
+                         (c.sub_norms ? "has" : "has none"));
+  if (e.family == "1bitllm" && e.quantized)
+    return fail(err, "1bitLLM checkpoints hold float master weights: write "
+                     "them with format hf-master");
   llvm::json::Object o{
-      {"architectures", llvm::json::Array{"BitNetForCausalLM"}},
+      {"architectures",
+       llvm::json::Array{e.family == "bitnet"    ? "BitNetForCausalLM"
+                         : e.family == "1bitllm" ? "BitnetForCausalLM"
+                                                 : "LlamaForCausalLM"}},
       {"attention_bias", false},
       {"attention_dropout", 0.0},
       {"bos_token_id", e.bos_token_id},
       {"eos_token_id", e.eos_token_id},
       {"head_dim", c.head_dim},
-      {"hidden_act", "relu2"},
+      {"hidden_act", tern::ref::activationName(c.activation)},
       {"hidden_size", c.hidden},
       {"initializer_range", 0.02},
       {"intermediate_size", c.ffn},
       {"max_position_embeddings", c.max_context},
-      {"model_type", "bitnet"},
+      {"model_type", llama ? "llama" : "bitnet"},
       {"num_attention_heads", c.heads},
       {"num_hidden_layers", c.layers},
       {"num_key_value_heads", c.kv_heads},
       {"rms_norm_eps", static_cast<double>(c.rms_eps)},
+      {"rope_scaling", nullptr},
       {"rope_theta", static_cast<double>(c.rope_theta)},
       {"tie_word_embeddings", c.tied_embeddings},
       {"torch_dtype", "bfloat16"},
       {"use_cache", true},
       {"vocab_size", c.vocab},
   };
-  if (e.quantized)
-    o["quantization_config"] =
-        llvm::json::Object{{"linear_class", "autobitlinear"},
-                           {"quant_method", "bitnet"},
-                           {"quantization_mode", "offline"}};
+  if (e.quantized) {
+    llvm::json::Object q{{"quant_method", "bitnet"}};
+    if (c.scale_mode == tern::ref::ScaleMode::Multiply) {
+      q["linear_class"] = "autobitlinear";
+      q["quantization_mode"] = "offline";
+    } else {
+      q["modules_to_not_convert"] = nullptr;
+    }
+    o["quantization_config"] = std::move(q);
+  }
   std::string s;
   llvm::raw_string_ostream os(s);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(o)));
   os.flush();
-  return s + "\n";
+  *text = s + "\n";
+  return true;
 }
 
 } // namespace tern::model

@@ -126,19 +126,38 @@ bool loadHFDirectory(const std::string &dir, Model *out, std::string *err) {
     return nullptr;
   };
 
+  // A family without sub-norms whose checkpoint has one is a mislabelled
+  // model: running it without would be silently wrong.
+  if (!config.sub_norms)
+    for (const char *name : {"model.layers.0.self_attn.attn_sub_norm.weight",
+                             "model.layers.0.self_attn.inner_attn_ln.weight",
+                             "model.layers.0.mlp.ffn_sub_norm.weight"}) {
+      const Shard *shard = nullptr;
+      if (lookup(name, &shard))
+        return fail(err, shard->file->path + ": tensor '" + name + "' is a sub-norm, which a " +
+                             extras.family + " model (config.json: model_type llama, "
+                             "quant_method bitnet) does not have");
+    }
   out->path = dir;
-  out->arch = "bitnet";
+  out->arch = extras.family;
   out->config = config;
   bool sawPacked = false, sawMaster = false;
   for (const ExpectedTensor &e : expectedTensors(config)) {
     const Shard *shard = nullptr;
     const st::TensorInfo *t = lookup(e.hf_name, &shard);
+    std::string stored = e.hf_name;
+    if (!t && !e.hf_old_name.empty() && (t = lookup(e.hf_old_name, &shard)))
+      stored = e.hf_old_name; // 1bitLLM's name of a sub-norm
     const std::string file = shard->file->path;
-    const std::string where = file + ": tensor '" + e.hf_name + "'";
+    const std::string where = file + ": tensor '" + stored + "'";
     if (!t)
       return fail(err, file + ": missing tensor '" + e.hf_name + "' (" +
-                           shapeString(e.shape) + " for config.json)");
-    Tensor x = tensorAt(e.hf_name, e.hf_name, file, e.shape, t->file_offset,
+                           shapeString(e.shape) + " for config.json" +
+                           (e.hf_old_name.empty()
+                                ? std::string()
+                                : ", or '" + e.hf_old_name + "' as 1bitLLM names it") +
+                           ")");
+    Tensor x = tensorAt(e.hf_name, stored, file, e.shape, t->file_offset,
                         t->bytes, t->data);
     x.ternary = e.ternary;
     if (e.ternary && t->dtype == st::DType::U8) {

@@ -214,7 +214,10 @@ bool toReferenceWeights(const Model &m, tern::ref::ModelWeights *out,
       tern::ref::TernaryMatrix tm;
       tm.rows = static_cast<int>(e.shape[0]);
       tm.cols = static_cast<int>(e.shape[1]);
-      tm.mode = tern::ref::ScaleMode::Multiply;
+      // A packed checkpoint's weight_scale applies as its config says;
+      // every other encoding's scale is an absmean, which multiplies.
+      tm.mode = t->encoding == Encoding::HFPacked ? c.scale_mode
+                                                  : tern::ref::ScaleMode::Multiply;
       if (!decodeTernary(m, *t, &tm.w, &tm.scale, err))
         return false;
       matrixOf(w, e) = std::move(tm);

@@ -74,7 +74,9 @@ struct MappedFile;
 struct Model {
   std::string path;   ///< what the user named
   std::string format; ///< "hf", "hf-master" or "gguf"
-  std::string arch;   ///< "bitnet" (HF model_type or GGUF architecture)
+  /// HF: the family config.json names ("bitnet", "llama158", "1bitllm");
+  /// GGUF: general.architecture.
+  std::string arch;
   tern::ref::ModelConfig config;
   std::vector<Tensor> tensors;
   TokenizerSource tokenizer;
@@ -93,7 +95,8 @@ bool loadModel(const std::string &path, Model *out, std::string *err);
 
 /// Decodes every tensor into the scalar reference's weights: ternary values
 /// and per-matrix scales (HF packed: weight_scale; GGUF: the blocks' scale;
-/// masters: absmean), floats widened to f32. Uses ScaleMode::Multiply.
+/// masters: absmean), floats widened to f32. HF packed weights take the
+/// config's scale_mode, all others ScaleMode::Multiply.
 bool toReferenceWeights(const Model &model, tern::ref::ModelWeights *out,
                         std::string *err);
 

@@ -93,12 +93,20 @@ bool writeHF(const std::string &dir, const tern::ref::ModelConfig &c,
     return fail(err, dir + ": cannot create directory: " + ec.message());
   HFConfigExtras extras;
   extras.quantized = packed;
+  extras.family = o.family;
   if (o.tokenizer) {
     extras.bos_token_id = o.tokenizer->bos;
     extras.eos_token_id = o.tokenizer->eos;
   }
-  if (!writeText(join(dir, "config.json"), writeHFConfig(c, extras), err))
+  std::string configText;
+  if (!writeHFConfig(c, extras, &configText, err))
+    return fail(err, join(dir, "config.json") + ": " + *err);
+  if (!writeText(join(dir, "config.json"), configText, err))
     return false;
+  // 1bitLLM's checkpoints name the sub-norms as its own code did.
+  auto hfName = [&](const ExpectedTensor &e) {
+    return o.family == "1bitllm" && !e.hf_old_name.empty() ? e.hf_old_name : e.hf_name;
+  };
 
   // Buffers must outlive the writer's write().
   std::vector<std::vector<uint8_t>> buffers;
@@ -115,7 +123,7 @@ bool writeHF(const std::string &dir, const tern::ref::ModelConfig &c,
     if (!e.ternary) {
       const std::vector<float> &f = floatsOf(w, e);
       buffers.push_back(toBf16Bytes(f.data(), f.size()));
-      out.addTensor(e.hf_name, st::DType::BF16, e.shape, buffers.back().data(),
+      out.addTensor(hfName(e), st::DType::BF16, e.shape, buffers.back().data(),
                     buffers.back().size());
       continue;
     }
@@ -185,6 +193,10 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
   else
     return fail(err, "unknown GGUF float type '" + o.gguf_float_type +
                          "' (expected f16, f32 or bf16)");
+  if (o.family != "bitnet")
+    return fail(err, path + ": GGUF files of the " + o.family +
+                         " family are not written yet (write format hf or "
+                         "hf-master)");
   if (o.arch != "bitnet" && o.arch != "bitnet-b1.58" && o.arch != "bitnet-25")
     return fail(err, "unknown GGUF architecture '" + o.arch +
                          "' (expected bitnet, bitnet-b1.58 or bitnet-25)");
@@ -242,8 +254,8 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
     std::string cerr;
     if (e.ternary) {
       const tern::ref::TernaryMatrix &m = matrixOf(w, e);
-      if (!gguf::encodeTernary(ttype, m.w.data(), m.rows, m.cols, m.scale,
-                               &bytes, &cerr))
+      if (!gguf::encodeTernary(ttype, m.w.data(), m.rows, m.cols,
+                               multiplyScale(m), &bytes, &cerr))
         return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);
       g.addTensor(e.gguf_name, ne, ttype, std::move(bytes));
     } else {
@@ -265,13 +277,17 @@ std::vector<uint8_t> packHFCheckpoint(const tern::ref::TernaryMatrix &m) {
   return packHF(m);
 }
 
+float multiplyScale(const tern::ref::TernaryMatrix &m) {
+  return m.mode == tern::ref::ScaleMode::Divide ? 1.0f / m.scale : m.scale;
+}
+
 std::vector<float> masterWeights(const tern::ref::TernaryMatrix &m) {
   size_t nonzero = 0;
   for (int8_t x : m.w)
     nonzero += x != 0;
   const double f = m.w.empty() ? 1.0 : double(nonzero) / double(m.w.size());
-  const float mag =
-      tern::ref::roundToBf16(static_cast<float>(m.scale / (f > 0 ? f : 1.0)));
+  const float mag = tern::ref::roundToBf16(
+      static_cast<float>(multiplyScale(m) / (f > 0 ? f : 1.0)));
   std::vector<float> out(m.w.size());
   for (size_t i = 0; i < m.w.size(); ++i)
     out[i] = static_cast<float>(m.w[i]) * mag;

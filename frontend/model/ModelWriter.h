@@ -1,8 +1,9 @@
 //===- ModelWriter.h - Write a BitNet model in HF or GGUF form --*- C++ -*-===//
 //
 // Writes a model (config + reference weights) in the formats people publish:
-//  * "hf": an HF checkpoint directory like microsoft/bitnet-b1.58-2B-4T:
-//    config.json (model_type bitnet, relu2, quantization_config),
+//  * "hf": an HF checkpoint directory like microsoft/bitnet-b1.58-2B-4T
+//    (or, by WriteOptions::family, like the Llama-3 / Falcon3 1.58-bit
+//    ones): config.json (model_type, hidden_act, quantization_config),
 //    model.safetensors with each BitLinear weight packed as uint8
 //    [out/4, in] plus a bf16 [1] weight_scale, norms and embeddings in bf16,
 //    and tokenizer.json / tokenizer_config.json when a tokenizer is given;
@@ -33,6 +34,10 @@ struct WriteOptions {
   std::string gguf_type = "tq2_0";     ///< "tq2_0", "tq1_0" or "i2_s"
   std::string gguf_float_type = "f16"; ///< embedding/output: f16, f32, bf16
   std::string arch = "bitnet";  ///< "bitnet", "bitnet-b1.58" or "bitnet-25"
+  /// Whose files to write (ref::applyFamily): "bitnet" (2B4T's), "llama158"
+  /// (LlamaForCausalLM + quant_method bitnet, untied lm_head) or "1bitllm"
+  /// (BitnetForCausalLM, master weights, old sub-norm names). GGUF: bitnet only.
+  std::string family = "bitnet";
   std::string name = "tern synthetic BitNet b1.58"; ///< general.name
   const tern::tok::TokenizerData *tokenizer = nullptr; ///< optional
   /// Called with a short progress line (e.g. "packing 17/211"); optional.
@@ -44,6 +49,10 @@ struct WriteOptions {
 bool writeModel(const std::string &out, const tern::ref::ModelConfig &config,
                 const tern::ref::ModelWeights &weights,
                 const WriteOptions &options, std::string *err);
+
+/// m's scale as a multiplier (1 / scale in ScaleMode::Divide): what master
+/// weights and GGUF blocks store.
+float multiplyScale(const tern::ref::TernaryMatrix &m);
 
 /// The master weights written by "hf-master" for a ternary matrix with
 /// values t and scale s: t * bf16(s / f), f = the fraction of nonzero t, so

@@ -22,8 +22,10 @@ std::vector<ExpectedTensor> expectedTensors(const tern::ref::ModelConfig &c) {
     const std::string p = "model.layers." + std::to_string(i) + ".";
     const std::string g = "blk." + std::to_string(i) + ".";
     auto norm = [&](const char *hf, const char *gguf, int64_t n,
-                    std::vector<float> LW::*field) {
+                    std::vector<float> LW::*field, const char *old = nullptr) {
       ExpectedTensor e{p + hf, g + gguf, {n}};
+      if (old)
+        e.hf_old_name = p + old;
       e.layer = i;
       e.norm = field;
       out.push_back(std::move(e));
@@ -39,15 +41,17 @@ std::vector<ExpectedTensor> expectedTensors(const tern::ref::ModelConfig &c) {
     matrix("self_attn.q_proj.weight", "attn_q.weight", Q, H, &LW::q);
     matrix("self_attn.k_proj.weight", "attn_k.weight", KV, H, &LW::k);
     matrix("self_attn.v_proj.weight", "attn_v.weight", KV, H, &LW::v);
-    norm("self_attn.attn_sub_norm.weight", "attn_sub_norm.weight", Q,
-         &LW::attn_sub_norm);
+    if (c.sub_norms)
+      norm("self_attn.attn_sub_norm.weight", "attn_sub_norm.weight", Q,
+           &LW::attn_sub_norm, "self_attn.inner_attn_ln.weight");
     matrix("self_attn.o_proj.weight", "attn_output.weight", H, Q, &LW::o);
     norm("post_attention_layernorm.weight", "ffn_norm.weight", H,
          &LW::post_attn_norm);
     matrix("mlp.gate_proj.weight", "ffn_gate.weight", F, H, &LW::gate);
     matrix("mlp.up_proj.weight", "ffn_up.weight", F, H, &LW::up);
-    norm("mlp.ffn_sub_norm.weight", "ffn_sub_norm.weight", F,
-         &LW::ffn_sub_norm);
+    if (c.sub_norms)
+      norm("mlp.ffn_sub_norm.weight", "ffn_sub_norm.weight", F,
+           &LW::ffn_sub_norm, "mlp.ffn_layernorm.weight");
     matrix("mlp.down_proj.weight", "ffn_down.weight", H, F, &LW::down);
   }
   global("model.norm.weight", "output_norm.weight", {H}, &MW::final_norm);

@@ -28,6 +28,9 @@ struct ExpectedTensor {
   std::vector<float> tern::ref::ModelWeights::*global = nullptr;
   std::vector<float> tern::ref::LayerWeights::*norm = nullptr;
   tern::ref::TernaryMatrix tern::ref::LayerWeights::*matrix = nullptr;
+  /// The name 1bitLLM's checkpoints use instead, where it differs
+  /// (self_attn.inner_attn_ln, mlp.ffn_layernorm); "" otherwise.
+  std::string hf_old_name;
 };
 
 /// The float vector of `w` that `e` names (not a BitLinear weight).
@@ -43,7 +46,8 @@ const tern::ref::TernaryMatrix &matrixOf(const tern::ref::ModelWeights &w,
 
 /// All tensors of a model with `config`, in forward order: embedding,
 /// per layer (norms, q, k, v, attn_sub_norm, o, norm, gate, up,
-/// ffn_sub_norm, down), final norm, and lm_head when not tied.
+/// ffn_sub_norm, down; the sub-norms only with config.sub_norms), final
+/// norm, and lm_head when not tied.
 std::vector<ExpectedTensor> expectedTensors(const tern::ref::ModelConfig &c);
 
 /// "[2560, 640]"

@@ -2,10 +2,12 @@
 //
 // Mirrors transformers/models/bitnet/modeling_bitnet.py:
 //   BitNetDecoderLayer: h = h + o_proj(attn_sub_norm(attn(input_norm(h))))
-//                       h = h + down(ffn_sub_norm(relu2(gate(x)) * up(x))),
+//                       h = h + down(ffn_sub_norm(act(gate(x)) * up(x))),
 //                           x = post_attention_layernorm(h)
 // with every projection an AutoBitLinear (int8 absmax activations, ternary
-// weights, one scale per tensor).
+// weights, one scale per tensor). The config says which of its variants:
+// act relu2 or silu, the two sub-norms present or not (LlamaDecoderLayer
+// with transformers' BitLinear has none), each matrix's ScaleMode.
 //
 //===----------------------------------------------------------------------===//
 
@@ -115,9 +117,9 @@ bool checkWeights(const ModelConfig &c, const ModelWeights &w,
         !checkVector(p + "post_attention_layernorm.weight", L.post_attn_norm,
                      c.hidden, err) ||
         !checkVector(p + "self_attn.attn_sub_norm.weight", L.attn_sub_norm,
-                     qDim, err) ||
-        !checkVector(p + "mlp.ffn_sub_norm.weight", L.ffn_sub_norm, c.ffn,
-                     err) ||
+                     c.sub_norms ? qDim : 0, err) ||
+        !checkVector(p + "mlp.ffn_sub_norm.weight", L.ffn_sub_norm,
+                     c.sub_norms ? c.ffn : 0, err) ||
         !checkMatrix(p + "self_attn.q_proj.weight", L.q, qDim, c.hidden, err) ||
         !checkMatrix(p + "self_attn.k_proj.weight", L.k, kvDim, c.hidden,
                      err) ||
@@ -271,9 +273,10 @@ bool ReferenceModel::forward(const int32_t *tokens, int T, KVCache &cache,
     for (int t = 0; t < T; ++t)
       attention(at(qv, t, QD), kCache, vCache, c.heads, c.kv_heads, hd,
                 start + t, at(att, t, QD));
-    for (int t = 0; t < T; ++t)
-      rmsNorm(at(att, t, QD), L.attn_sub_norm.data(), QD, c.rms_eps,
-              at(att, t, QD));
+    if (c.sub_norms)
+      for (int t = 0; t < T; ++t)
+        rmsNorm(at(att, t, QD), L.attn_sub_norm.data(), QD, c.rms_eps,
+                at(att, t, QD));
     quantizeRows(att.data(), T, QD, qa.data(), sa.data());
     project(L.o, qa.data(), sa.data(), T, tmp.data());
     for (size_t i = 0; i < rows * H; ++i)
@@ -287,9 +290,10 @@ bool ReferenceModel::forward(const int32_t *tokens, int T, KVCache &cache,
     project(L.gate, qa.data(), sa.data(), T, g.data());
     project(L.up, qa.data(), sa.data(), T, u.data());
     for (size_t i = 0; i < rows * F; ++i)
-      g[i] = relu2(g[i]) * u[i];
-    for (int t = 0; t < T; ++t)
-      rmsNorm(at(g, t, F), L.ffn_sub_norm.data(), F, c.rms_eps, at(g, t, F));
+      g[i] = (c.activation == Activation::Silu ? silu(g[i]) : relu2(g[i])) * u[i];
+    if (c.sub_norms)
+      for (int t = 0; t < T; ++t)
+        rmsNorm(at(g, t, F), L.ffn_sub_norm.data(), F, c.rms_eps, at(g, t, F));
     quantizeRows(g.data(), T, F, qa.data(), sa.data());
     project(L.down, qa.data(), sa.data(), T, tmp.data());
     for (size_t i = 0; i < rows * H; ++i)

@@ -45,6 +45,40 @@ bool validate(const ModelConfig &c, std::string *err) {
   return true;
 }
 
+bool applyFamily(const std::string &family, ModelConfig *c) {
+  if (family == "bitnet") {
+    c->activation = Activation::Relu2;
+    c->sub_norms = true;
+    c->scale_mode = ScaleMode::Multiply;
+    c->tied_embeddings = true;
+  } else if (family == "llama158") {
+    c->activation = Activation::Silu;
+    c->sub_norms = false;
+    c->scale_mode = ScaleMode::Divide;
+    c->tied_embeddings = false;
+  } else if (family == "1bitllm") {
+    c->activation = Activation::Silu;
+    c->sub_norms = true;
+    c->scale_mode = ScaleMode::Multiply;
+    c->tied_embeddings = true;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+const char *activationName(Activation a) {
+  return a == Activation::Silu ? "silu" : "relu2";
+}
+
+std::string presetFamily(const std::string &name) {
+  if (name == "llama3-8b" || name == "falcon3-1b")
+    return "llama158";
+  if (name == "bitnet-large")
+    return "1bitllm";
+  return "bitnet";
+}
+
 ModelConfig presetConfig(const std::string &name, bool *ok) {
   ModelConfig c;
   c.rope_theta = 500000.0f;
@@ -90,10 +124,45 @@ ModelConfig presetConfig(const std::string &name, bool *ok) {
     c.head_dim = 128;
     c.vocab = 128256;
     c.max_context = 4096;
+  } else if (name == "llama3-8b") {
+    // HF1BitLLM/Llama3-8B-1.58-100B-tokens (Meta-Llama-3-8B-Instruct's shape).
+    c.hidden = 4096;
+    c.ffn = 14336;
+    c.layers = 32;
+    c.heads = 32;
+    c.kv_heads = 8;
+    c.head_dim = 128;
+    c.vocab = 128256;
+    c.max_context = 8192;
+  } else if (name == "falcon3-1b") {
+    // tiiuae/Falcon3-1B-Instruct-1.58bit: head_dim 256, vocab 131072.
+    c.hidden = 2048;
+    c.ffn = 8192;
+    c.layers = 18;
+    c.heads = 8;
+    c.kv_heads = 4;
+    c.head_dim = 256;
+    c.vocab = 131072;
+    c.max_context = 8192;
+    c.rope_theta = 1000042.0f;
+    c.rms_eps = 1e-6f;
+  } else if (name == "bitnet-large") {
+    // 1bitLLM/bitnet_b1_58-large (LLaMA 2 vocabulary, no GQA).
+    c.hidden = 1536;
+    c.ffn = 4096;
+    c.layers = 24;
+    c.heads = 16;
+    c.kv_heads = 16;
+    c.head_dim = 96;
+    c.vocab = 32002;
+    c.max_context = 2048;
+    c.rope_theta = 10000.0f;
   } else {
     c = ModelConfig();
     found = false;
   }
+  if (found)
+    applyFamily(presetFamily(name), &c);
   if (ok)
     *ok = found;
   return c;

@@ -7,17 +7,29 @@
 #ifndef TERN_RUNTIME_REFERENCE_MODEL_CONFIG_H
 #define TERN_RUNTIME_REFERENCE_MODEL_CONFIG_H
 
+#include "runtime/reference/ops.h"
+
 #include <string>
 
 namespace tern {
 namespace ref {
+
+/// The FFN's gate activation (HF `hidden_act`): BitNet b1.58 2B4T uses
+/// relu2, the Llama-3 / Falcon3 1.58-bit and 1bitLLM models silu.
+enum class Activation { Relu2, Silu };
 
 /// Hyper-parameters of a BitNet b1.58 decoder. Field <-> HF BitNetConfig:
 /// hidden = hidden_size, ffn = intermediate_size, layers = num_hidden_layers,
 /// heads = num_attention_heads, kv_heads = num_key_value_heads,
 /// head_dim = head_dim, vocab = vocab_size,
 /// max_context = max_position_embeddings, rope_theta, rms_eps = rms_norm_eps,
-/// tied_embeddings = tie_word_embeddings.
+/// tied_embeddings = tie_word_embeddings, activation = hidden_act.
+/// sub_norms: BitNet's attn_sub_norm / ffn_sub_norm before o_proj and
+/// down_proj (2B4T, 1bitLLM); the Llama-3 / Falcon3 1.58-bit models have
+/// none and quantize those inputs directly. scale_mode: how a packed
+/// checkpoint's weight_scale applies (quantization_config: autobitlinear
+/// multiplies, the plain BitLinear divides); weights quantized at load
+/// (master weights, GGUF) always multiply by their absmean.
 ///
 /// Projection shapes ([out, in]): q_proj [heads*head_dim, hidden],
 /// k_proj/v_proj [kv_heads*head_dim, hidden], o_proj [hidden, heads*head_dim],
@@ -35,17 +47,42 @@ struct ModelConfig {
   float rope_theta = 500000.0f;
   float rms_eps = 1e-5f;
   bool tied_embeddings = true;
+  Activation activation = Activation::Relu2;
+  bool sub_norms = true;
+  ScaleMode scale_mode = ScaleMode::Multiply;
 };
+
+/// The ternary model families tern reads, by what their files say (HF
+/// config.json's model_type / architectures / quantization_config, GGUF's
+/// architecture and metadata):
+///  * "bitnet":   BitNet b1.58 2B4T: relu2, sub-norms, multiply, tied head;
+///  * "llama158": HF1BitLLM Llama3-8B-1.58, tiiuae Falcon3-*-1.58bit:
+///                LlamaForCausalLM with quant_method bitnet: silu, no
+///                sub-norms, divide, untied lm_head;
+///  * "1bitllm":  1bitLLM bitnet_b1_58-large / -3B: silu, sub-norms under
+///                their old names, float master weights, tied head.
+/// Sets those four fields of *c and returns true, or false for an unknown
+/// name (c unchanged).
+bool applyFamily(const std::string &family, ModelConfig *c);
+
+/// "relu2" or "silu" (HF hidden_act).
+const char *activationName(Activation a);
 
 /// Checks that sizes are positive, heads % kv_heads == 0, head_dim is even,
 /// rope_theta > 0 and rms_eps >= 0 (all finite). On failure returns false and,
 /// when `err` is non-null, stores a message naming the rule and the numbers.
 bool validate(const ModelConfig &config, std::string *err);
 
-/// Returns the preset named `name`: "micro", "tiny", "small" or "2b4t" (BitNet
-/// b1.58 2B4T). Sets *ok (when non-null) to false and returns a
+/// Returns the preset named `name`: "micro", "tiny", "small", "2b4t" (BitNet
+/// b1.58 2B4T), or one shaped like a published model of another family
+/// ("llama3-8b", "falcon3-1b", "bitnet-large", with that family's
+/// activation, norms, scale mode and head; see presetFamily). Sets *ok (when non-null) to false and returns a
 /// default-constructed (invalid) config for an unknown name.
 ModelConfig presetConfig(const std::string &name, bool *ok);
+
+/// The family a preset is shaped after: "llama158" for llama3-8b and
+/// falcon3-1b, "1bitllm" for bitnet-large, "bitnet" for the rest.
+std::string presetFamily(const std::string &name);
 
 } // namespace ref
 } // namespace tern

@@ -78,6 +78,8 @@ float relu2(float x) {
   return r * r;
 }
 
+float silu(float x) { return x / (1.0f + std::exp(-x)); }
+
 void attention(const float *q, const float *k_cache, const float *v_cache,
                int heads, int kv_heads, int head_dim, int pos, float *out) {
   const int group = heads / kv_heads;

@@ -58,6 +58,9 @@ void ropeCosSin(int head_dim, int pos, int i, float theta, float *c, float *s);
 /// Squared ReLU (HF ACT2FN["relu2"]): r = max(x, 0); r*r.
 float relu2(float x);
 
+/// SiLU (HF ACT2FN["silu"], torch's CPU kernel): x / (1 + exp(-x)).
+float silu(float x);
+
 /// Causal grouped-query attention of one query position `pos` over cached
 /// positions 0..pos (inclusive), as in HF eager_attention_forward.
 ///   q:      [heads][head_dim] (already rotated)

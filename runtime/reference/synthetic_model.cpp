@@ -97,6 +97,14 @@ static TernaryMatrix ternaryMatrix(Rng &rng, int rows, int cols, float gain) {
   return m;
 }
 
+// The divide-mode scale of m: the power of two nearest 1 / scale, so that
+// acc / (s * ws) and the multiply form acc / s * (1 / ws) that GGUF files
+// store are the same float (both exact scalings by a power of two).
+static void toDivide(TernaryMatrix &m) {
+  m.mode = ScaleMode::Divide;
+  m.scale = std::ldexp(1.0f, -static_cast<int>(std::lround(std::log2(m.scale))));
+}
+
 ModelWeights makeSyntheticWeights(const ModelConfig &c, uint64_t seed,
                                   float out_gain) {
   ModelWeights w;
@@ -120,6 +128,15 @@ ModelWeights makeSyntheticWeights(const ModelConfig &c, uint64_t seed,
     L.gate = ternaryMatrix(rng, c.ffn, c.hidden, 1.0f);
     L.up = ternaryMatrix(rng, c.ffn, c.hidden, 1.0f);
     L.down = ternaryMatrix(rng, c.hidden, c.ffn, out_gain);
+    // The family's variants change no draw: a model's other tensors are
+    // the same whatever its sub-norms and scale mode.
+    if (!c.sub_norms) {
+      L.attn_sub_norm.clear();
+      L.ffn_sub_norm.clear();
+    }
+    if (c.scale_mode == ScaleMode::Divide)
+      for (TernaryMatrix *m : {&L.q, &L.k, &L.v, &L.o, &L.gate, &L.up, &L.down})
+        toDivide(*m);
   }
   w.final_norm = uniformVector(rng, c.hidden, 0.8f, 1.2f);
   if (!c.tied_embeddings)

@@ -64,6 +64,9 @@ constexpr float kSyntheticQKGain = 3.0f;
 ///  * norm weights U[0.8, 1.2);
 ///  * embedding k/4096 for k uniform in [-204, 204]; lm_head likewise when
 ///    not tied.
+///  * the config's variants: no sub-norm weights without sub_norms; with
+///    ScaleMode::Divide each scale becomes the power of two nearest its
+///    inverse (the same draws, so only those tensors differ).
 /// Scales and norm weights are rounded to bfloat16. Every value is therefore
 /// exact in bf16, f16 and f32, so the HF checkpoint (bf16) and GGUF files
 /// (f16/f32, TQ/I2_S block scales) of one synthetic model hold the same

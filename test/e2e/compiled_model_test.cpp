@@ -1,4 +1,5 @@
-// End to end: synthetic BitNet models (`tiny`, `small`) compiled by
+// End to end: synthetic BitNet models (`tiny`, `small`, and `tiny` of the
+// llama158 and 1bitllm families) compiled by
 // tern-compile for each target this machine runs (x86 natively, AArch64
 // under qemu-aarch64), executed, and compared with the scalar reference:
 //
@@ -16,6 +17,7 @@
 // either fails, test/support/LogitsCompare.h). A prefill row's argmax may
 // differ only where the reference's two candidates are closer than twice
 // that bound, a near-tie the noise can flip; generated ids must be equal.
+#include "frontend/model/Model.h"
 #include "frontend/model/ModelWriter.h"
 #include "runtime/reference/model.h"
 #include "runtime/reference/synthetic_model.h"
@@ -90,22 +92,36 @@ struct Built {
   ref::ModelWeights weights;
 };
 
+/// `preset` is a shape ("tiny") or a shape of a family ("tiny@llama158"),
+/// written in the family's published format: packed HF for bitnet and
+/// llama158, float masters for 1bitllm. The reference runs the weights as
+/// tern reads them back (masters are quantized at load).
 const Built &syntheticModel(const std::string &preset) {
   static std::map<std::string, Built> models;
   auto it = models.find(preset);
   if (it != models.end())
     return it->second;
+  const size_t at = preset.find('@');
+  const std::string shape = preset.substr(0, at),
+                    family = at == std::string::npos ? "bitnet" : preset.substr(at + 1);
   Built m;
   m.dir = tempDir();
-  m.model = m.dir + "/" + preset + "-hf";
+  m.model = m.dir + "/" + shape + "-" + family + "-hf";
   bool ok = false;
-  m.config = ref::presetConfig(preset, &ok);
+  m.config = ref::presetConfig(shape, &ok);
   EXPECT_TRUE(ok) << preset;
-  m.weights = ref::makeSyntheticWeights(m.config, 7);
+  EXPECT_TRUE(ref::applyFamily(family, &m.config)) << family;
   model::WriteOptions o;
-  o.format = "hf";
+  o.format = family == "1bitllm" ? "hf-master" : "hf";
+  o.family = family;
   std::string err;
-  EXPECT_TRUE(model::writeModel(m.model, m.config, m.weights, o, &err)) << err;
+  EXPECT_TRUE(model::writeModel(m.model, m.config, ref::makeSyntheticWeights(m.config, 7), o,
+                                &err))
+      << err;
+  model::Model loaded;
+  EXPECT_TRUE(model::loadModel(m.model, &loaded, &err)) << err;
+  EXPECT_TRUE(model::toReferenceWeights(loaded, &m.weights, &err)) << err;
+  m.config = loaded.config;
   return models.emplace(preset, std::move(m)).first->second;
 }
 
@@ -288,6 +304,27 @@ TEST(CompiledModel, SmallAArch64Dotprod) {
   if (std::string why = noAArch64(); !why.empty())
     GTEST_SKIP() << why;
   compareDecode("small", kDotprod, 24, {"2"});
+}
+
+// The other families: Llama-3 / Falcon3 1.58-bit (silu, no sub-norms,
+// divide-mode scales, untied head) and 1bitLLM (silu with sub-norms, float
+// master weights quantized at load).
+TEST(CompiledModel, Llama158Host) {
+  comparePrefill("tiny@llama158", kHost);
+  compareDecode("tiny@llama158", kHost, 12);
+}
+TEST(CompiledModel, Llama158Generic) {
+  comparePrefill("tiny@llama158", kGeneric);
+}
+TEST(CompiledModel, OneBitLLMHost) {
+  comparePrefill("tiny@1bitllm", kHost);
+  compareDecode("tiny@1bitllm", kHost, 12, {"2"});
+}
+TEST(CompiledModel, Llama158AArch64Dotprod) {
+  if (std::string why = noAArch64(); !why.empty())
+    GTEST_SKIP() << why;
+  comparePrefill("tiny@llama158", kDotprod);
+  compareDecode("tiny@llama158", kDotprod, 12, {"2"});
 }
 
 // The comparisons themselves: a planted NaN or Inf fails in either input,

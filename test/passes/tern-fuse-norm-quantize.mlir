@@ -106,10 +106,11 @@ func.func @mul_without_relu2(%g: tensor<?x192xf32>, %u: tensor<?x192xf32>, %w: t
 // -----
 
 // The normalized value is used elsewhere too (or never quantized, like the
-// final norm feeding the LM head): nothing changes.
+// final norm feeding the LM head): the norm stays, and its quantize
+// becomes a norm_quantize of its own, without a norm.
 // CHECK-LABEL: func.func @norm_other_use
-// CHECK-NEXT: tern.rms_norm
-// CHECK-NEXT: tern.quantize
+// CHECK-NEXT: %[[N:.*]] = tern.rms_norm
+// CHECK-NEXT: tern.norm_quantize %[[N]] : tensor<?x64xf32> -> tensor<?x64xi8>, tensor<?xf32>
 // CHECK-NEXT: tern.rms_norm
 // CHECK-NEXT: tern.matmul
 // CHECK-NOT: norm_quantize
@@ -123,11 +124,15 @@ func.func @norm_other_use(%x: tensor<?x64xf32>, %w: tensor<64xbf16>, %head: tens
 
 // -----
 
-// A quantize of something else stays; nested regions are visited.
+// A quantize of something else is a norm_quantize without a weight (the
+// models without sub-norms quantize the attention output so); nested
+// regions are visited.
 // CHECK-LABEL: func.func @nested
-// CHECK: tern.quantize %{{.*}} : tensor<?x64xf32>
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x64xf32>
+// CHECK: tern.norm_quantize %[[X]] : tensor<?x64xf32> -> tensor<?x64xi8>, tensor<?xf32>
+// CHECK-NOT: tern.quantize
 // CHECK: scf.if
-// CHECK-NEXT: tern.norm_quantize
+// CHECK-NEXT: tern.norm_quantize %[[X]], %{{.*}} : tensor<?x64xf32>, tensor<64xbf16>
 // CHECK-NEXT: scf.yield
 func.func @nested(%x: tensor<?x64xf32>, %w: tensor<64xbf16>, %c: i1) -> (tensor<?x64xi8>, tensor<?x64xi8>) {
   %q0, %s0 = tern.quantize %x : tensor<?x64xf32> -> tensor<?x64xi8>, tensor<?xf32>
@@ -139,4 +144,62 @@ func.func @nested(%x: tensor<?x64xf32>, %w: tensor<64xbf16>, %c: i1) -> (tensor<
     scf.yield %q0 : tensor<?x64xi8>
   }
   return %q0, %r : tensor<?x64xi8>, tensor<?x64xi8>
+}
+
+// -----
+
+// silu(gate) * up -> sub-norm -> quantize (1bitLLM): gated, activation silu.
+// CHECK-LABEL: func.func @silu_gated
+// CHECK-SAME: (%[[G:.*]]: tensor<?x192xf32>, %[[U:.*]]: tensor<?x192xf32>, %[[W:.*]]: tensor<192xbf16>)
+// CHECK-NEXT: %[[Q:.*]], %[[S:.*]] = tern.norm_quantize %[[G]] gated_by %[[U]], %[[W]] {activation = #tern.activation<silu>} : tensor<?x192xf32> gated_by tensor<?x192xf32>, tensor<192xbf16> -> tensor<?x192xi8>, tensor<?xf32>
+// CHECK-NEXT: return %[[Q]], %[[S]]
+func.func @silu_gated(%g: tensor<?x192xf32>, %u: tensor<?x192xf32>, %w: tensor<192xbf16>) -> (tensor<?x192xi8>, tensor<?xf32>) {
+  %r = tern.silu %g : tensor<?x192xf32>
+  %m = tern.mul %u, %r : tensor<?x192xf32>
+  %n = tern.rms_norm %m, %w : tensor<?x192xf32>, tensor<192xbf16>
+  %q, %s = tern.quantize %n : tensor<?x192xf32> -> tensor<?x192xi8>, tensor<?xf32>
+  return %q, %s : tensor<?x192xi8>, tensor<?xf32>
+}
+
+// -----
+
+// silu(gate) * up quantized with no sub-norm (Llama-3 / Falcon3 1.58-bit):
+// a gated norm_quantize without a weight.
+// CHECK-LABEL: func.func @silu_no_norm
+// CHECK-SAME: (%[[G:.*]]: tensor<?x192xf32>, %[[U:.*]]: tensor<?x192xf32>)
+// CHECK-NEXT: %[[Q:.*]], %[[S:.*]] = tern.norm_quantize %[[G]] gated_by %[[U]] {activation = #tern.activation<silu>} : tensor<?x192xf32> gated_by tensor<?x192xf32> -> tensor<?x192xi8>, tensor<?xf32>
+// CHECK-NEXT: return %[[Q]], %[[S]]
+func.func @silu_no_norm(%g: tensor<?x192xf32>, %u: tensor<?x192xf32>) -> (tensor<?x192xi8>, tensor<?xf32>) {
+  %r = tern.silu %g : tensor<?x192xf32>
+  %m = tern.mul %r, %u : tensor<?x192xf32>
+  %q, %s = tern.quantize %m : tensor<?x192xf32> -> tensor<?x192xi8>, tensor<?xf32>
+  return %q, %s : tensor<?x192xi8>, tensor<?xf32>
+}
+
+// -----
+
+// relu2 without a norm: gated, the default activation (not printed).
+// CHECK-LABEL: func.func @relu2_no_norm
+// CHECK-NEXT: tern.norm_quantize %{{[^ ]*}} gated_by %{{[^ ]*}} : tensor<4x192xf32> gated_by tensor<4x192xf32> -> tensor<4x192xi8>, tensor<4xf32>
+// CHECK-NEXT: return
+func.func @relu2_no_norm(%g: tensor<4x192xf32>, %u: tensor<4x192xf32>) -> (tensor<4x192xi8>, tensor<4xf32>) {
+  %r = tern.relu2 %g : tensor<4x192xf32>
+  %m = tern.mul %r, %u : tensor<4x192xf32>
+  %q, %s = tern.quantize %m : tensor<4x192xf32> -> tensor<4x192xi8>, tensor<4xf32>
+  return %q, %s : tensor<4x192xi8>, tensor<4xf32>
+}
+
+// -----
+
+// The silu has another use: it stays, and the product is quantized alone.
+// CHECK-LABEL: func.func @silu_other_use
+// CHECK-NEXT: %[[R:.*]] = tern.silu
+// CHECK-NEXT: %[[M:.*]] = tern.mul %[[R]], %{{.*}}
+// CHECK-NEXT: tern.norm_quantize %[[M]] : tensor<?x192xf32> -> tensor<?x192xi8>, tensor<?xf32>
+// CHECK-NEXT: return
+func.func @silu_other_use(%g: tensor<?x192xf32>, %u: tensor<?x192xf32>) -> (tensor<?x192xi8>, tensor<?xf32>, tensor<?x192xf32>) {
+  %r = tern.silu %g : tensor<?x192xf32>
+  %m = tern.mul %r, %u : tensor<?x192xf32>
+  %q, %s = tern.quantize %m : tensor<?x192xf32> -> tensor<?x192xi8>, tensor<?xf32>
+  return %q, %s, %r : tensor<?x192xi8>, tensor<?xf32>, tensor<?x192xf32>
 }

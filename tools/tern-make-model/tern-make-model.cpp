@@ -6,6 +6,8 @@
 //   tern-make-model --preset small -o small-hf               (HF, packed)
 //   tern-make-model --preset small --format hf-master -o small-bf16
 //   tern-make-model --preset 2b4t --format gguf --type i2_s -o 2b4t.gguf
+//   tern-make-model --family llama158 --preset tiny -o tiny-llama158
+//   tern-make-model --preset falcon3-1b -o falcon3-1b      (llama158 family)
 //
 // The same --preset and --seed give the same model in every format (values
 // are chosen exactly representable in bf16 and f16). The LLaMA 3 tokenizer
@@ -32,8 +34,17 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("tern-make-model options");
 static cl::opt<std::string> preset("preset", cl::desc("Model shape"),
-                                   cl::value_desc("micro|tiny|small|2b4t"),
+                                   cl::value_desc("micro|tiny|small|2b4t|llama3-8b|falcon3-1b|bitnet-large"),
                                    cl::init("small"), cl::cat(category));
+static cl::opt<std::string>
+    family("family",
+           cl::desc("Whose model to write: bitnet (BitNet b1.58 2B4T: relu2, "
+                    "sub-norms, tied), llama158 (Llama-3 / Falcon3 1.58-bit: "
+                    "silu, no sub-norms, divide scales, untied lm_head) or "
+                    "1bitllm (bitnet_b1_58: silu, sub-norms, master weights); "
+                    "default: the preset's"),
+           cl::value_desc("bitnet|llama158|1bitllm"), cl::init(""),
+           cl::cat(category));
 static cl::opt<unsigned long long> seed("seed", cl::desc("Random seed"),
                                         cl::value_desc("N"), cl::init(1),
                                         cl::cat(category));
@@ -42,7 +53,7 @@ static cl::opt<std::string>
            cl::desc("hf (packed ternary safetensors, like "
                     "microsoft/bitnet-b1.58-2B-4T), hf-master (bf16 master "
                     "weights) or gguf"),
-           cl::value_desc("hf|hf-master|gguf"), cl::init("hf"),
+           cl::value_desc("hf|hf-master|gguf"), cl::init(""),
            cl::cat(category));
 static cl::opt<std::string>
     ternaryType("type", cl::desc("GGUF type of the BitLinear weights"),
@@ -94,7 +105,15 @@ int main(int argc, char **argv) {
   bool known = false;
   tern::ref::ModelConfig config = tern::ref::presetConfig(preset, &known);
   if (!known)
-    return fail("unknown --preset '" + preset + "' (expected micro, tiny, small or 2b4t)");
+    return fail("unknown --preset '" + preset +
+                "' (expected micro, tiny, small, 2b4t, llama3-8b, falcon3-1b or "
+                "bitnet-large)");
+  const std::string fam = family.empty() ? tern::ref::presetFamily(preset) : family;
+  if (!tern::ref::applyFamily(fam, &config))
+    return fail("unknown --family '" + fam + "' (expected bitnet, llama158 or 1bitllm)");
+  // 1bitLLM publishes float master weights, the others packed ternary.
+  if (format.empty())
+    format = fam == "1bitllm" ? "hf-master" : "hf";
   if (format != "hf" && format != "hf-master" && format != "gguf")
     return fail("unknown --format '" + format +
                 "' (expected hf, hf-master or gguf)");
@@ -117,7 +136,7 @@ int main(int argc, char **argv) {
     haveTokenizer = true;
   }
 
-  llvm::errs() << "tern-make-model: generating '" << preset << "' (seed "
+  llvm::errs() << "tern-make-model: generating " << fam << " '" << preset << "' (seed "
                << seed << "): " << config.layers << " layers, hidden "
                << config.hidden << ", ffn " << config.ffn << ", vocab "
                << config.vocab << "\n";
@@ -128,10 +147,11 @@ int main(int argc, char **argv) {
 
   tern::model::WriteOptions options;
   options.format = format;
+  options.family = fam;
   options.gguf_type = ternaryType;
   options.gguf_float_type = floatType;
   options.arch = arch;
-  options.name = "tern synthetic BitNet b1.58 (" + preset + ", seed " +
+  options.name = "tern synthetic " + fam + " (" + preset + ", seed " +
                  std::to_string(seed) + ")";
   options.tokenizer = haveTokenizer ? &tokens : nullptr;
   options.progress = [](const std::string &line) {

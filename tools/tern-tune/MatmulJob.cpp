@@ -49,7 +49,7 @@ std::string MatmulJob::label() const {
 bool writeJob(const MatmulJob &j, const std::string &path, std::string *err) {
   std::ofstream f(path);
   f << "target " << j.target << "\nkind " << sched::kindName(j.kind) << "\nK " << j.K
-    << "\nN " << j.N << "\nhead_dim " << j.headDim << "\ncontext " << j.context << "\ngated " << j.gated << "\nepsilon " << std::setprecision(9) << j.epsilon << std::setprecision(6) << "\nelem " << floatTypeName(j.elem) << "\nparts";
+    << "\nN " << j.N << "\nhead_dim " << j.headDim << "\ncontext " << j.context << "\ngated " << j.gated << "\nsilu " << j.silu << "\nnorm " << j.norm << "\nepsilon " << std::setprecision(9) << j.epsilon << std::setprecision(6) << "\nelem " << floatTypeName(j.elem) << "\nparts";
   for (int64_t p : j.parts)
     f << " " << p;
   f << "\nlayout " << j.layout.bits << " " << j.layout.pack_dim << " " << j.layout.block << " "
@@ -94,6 +94,10 @@ bool readJob(const std::string &path, MatmulJob *j, std::string *err) {
       s >> j->context;
     else if (key == "gated")
       s >> j->gated;
+    else if (key == "silu")
+      s >> j->silu;
+    else if (key == "norm")
+      s >> j->norm;
     else if (key == "epsilon")
       s >> j->epsilon;
     else if (key == "elem") {

@@ -49,6 +49,8 @@ struct MatmulShape {
   /// Norm + quantize: N = 1, K = the row length, elem = the weight's
   /// type, and these.
   bool gated = false;
+  bool silu = false; ///< gated: silu(x) * u, else relu2(x) * u
+  bool norm = true;  ///< false: quantize only (no weight)
   float epsilon = 1e-5f;
 
   /// Output rows: the heads' N, the ternary parts' sum.

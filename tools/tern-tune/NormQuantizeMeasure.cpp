@@ -1,7 +1,8 @@
 //===- NormQuantizeMeasure.cpp - one norm + quantize schedule, measured ---===//
 //
 // The child's work for a norm_quantize job (MatmulJob.h: K = the row
-// length, elem = the norm weight's type, gated = relu2(x) * u, epsilon):
+// length, elem = the norm weight's type, gated = act(x) * u with act silu
+// or relu2, norm = false for no weight (quantize only), epsilon):
 // T = tokens rows of RMSNorm and int8 quantization (NormQuantizeKernel.cpp).
 //
 // The check. The norm is float: its sum of squares is the kernel's own
@@ -46,6 +47,8 @@ codegen::NormQuantizeParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
   p.max_batch = j.tokens;
   p.epsilon = j.epsilon;
   p.gated = j.gated;
+  p.silu = j.silu;
+  p.norm = j.norm;
   p.quantize = true;
   p.elem = j.elem;
   codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, s), &p);
@@ -93,7 +96,7 @@ int runNormQuantizeJob(const MatmulJob &j, const std::string &resultPath) {
   tern_kernel_fn fn = kd.fn, base = kd.base;
 
   const int64_t K = p.K, T = j.tokens;
-  SeededInts rng(uint64_t(K * 131 + T * 7 + j.gated));
+  SeededInts rng(uint64_t(K * 131 + T * 7 + j.gated + 2 * j.silu + 4 * j.norm));
   // Inputs in [-3, 3] and [-2, 2] at 1/256 steps; the weight in [0.25, 1.75].
   std::vector<float> x(size_t(T * K)), u(size_t(T * K));
   for (float &v : x)
@@ -134,7 +137,8 @@ int runNormQuantizeJob(const MatmulJob &j, const std::string &resultPath) {
     std::vector<void *> a = {x.data()};
     if (p.gated)
       a.push_back(u.data());
-    a.push_back(w.data());
+    if (p.norm)
+      a.push_back(w.data());
     a.push_back(q.data());
     a.push_back(s.data());
     return a;

@@ -674,22 +674,25 @@ int main(int argc, char **argv) {
   // The fused norms + quantize (CPU), once per row length, weight type,
   // gating and epsilon: n = 1, k = the row length.
   graph->walk([&](mlir::tern::NormQuantizeOp nq) {
-    auto wt = mlir::cast<mlir::RankedTensorType>(nq.getWeight().getType());
     Kernel k;
     k.kind = sched::Kind::kNormQuantize;
     k.N = 1;
-    k.K = wt.getShape()[0];
+    k.K = mlir::cast<mlir::RankedTensorType>(nq.getInput().getType()).getShape()[1];
     std::string type;
     llvm::raw_string_ostream os(type);
-    os << wt.getElementType();
+    if (nq.getWeight())
+      os << mlir::cast<mlir::RankedTensorType>(nq.getWeight().getType()).getElementType();
     k.gated = bool(nq.getUp());
+    k.silu = nq.getActivation() == mlir::tern::Activation::silu;
+    k.norm = bool(nq.getWeight());
     k.epsilon = nq.getEpsilon().convertToFloat();
-    k.layoutText = sched::normQuantizeLayoutKey(type, k.gated);
-    if (gpu || !wanted(k.kind) || !tune::floatTypeFromName(type, &k.elem) ||
+    k.layoutText = sched::normQuantizeLayoutKey(type, k.gated, k.silu);
+    if (gpu || !wanted(k.kind) || (k.norm && !tune::floatTypeFromName(type, &k.elem)) ||
         (!only.empty() && only != "1x" + std::to_string(k.K)))
       return;
     for (Kernel &o : kernels)
       if (o.kind == k.kind && o.K == k.K && o.elem == k.elem && o.gated == k.gated &&
+          o.silu == k.silu && o.norm == k.norm &&
           o.epsilon == k.epsilon)
         return void(++o.count);
     kernels.push_back(k);

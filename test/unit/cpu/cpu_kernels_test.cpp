@@ -202,12 +202,15 @@ struct NormCase {
   NormQuantizeParams p;
 };
 NormQuantizeParams normParams(int64_t K, bool gated, bool quantize,
-                              FloatType elem, float eps = 1e-5f) {
+                              FloatType elem, float eps = 1e-5f, bool silu = false,
+                              bool norm = true) {
   NormQuantizeParams p;
   p.K = K;
   p.max_batch = 4;
   p.epsilon = eps;
   p.gated = gated;
+  p.silu = silu;
+  p.norm = norm;
   p.quantize = quantize;
   p.elem = elem;
   return p;
@@ -222,6 +225,14 @@ const std::vector<NormCase> &normCases() {
       {"norm_y_2b4t_f16", normParams(2560, false, false, FloatType::F16)},
       {"norm_q_odd", normParams(37, false, true, FloatType::F32, 1e-6f)},
       {"norm_gated_y_odd", normParams(37, true, false, FloatType::BF16)},
+      // The families without relu2 or sub-norms (index 8 on).
+      {"norm_silu_q_tiny", normParams(512, true, true, FloatType::F32, 1e-5f, true)},
+      {"norm_silu_q_1bitllm", normParams(4096, true, true, FloatType::BF16, 1e-5f, true)},
+      {"silu_q_llama3", normParams(14336, true, true, FloatType::F32, 1e-5f, true, false)},
+      {"silu_q_odd", normParams(37, true, true, FloatType::F32, 1e-5f, true, false)},
+      {"relu2_q_odd", normParams(37, true, true, FloatType::F32, 1e-5f, false, false)},
+      {"q_only_tiny", normParams(256, false, true, FloatType::F32, 1e-5f, false, false)},
+      {"q_only_odd", normParams(37, false, true, FloatType::F32, 1e-5f, false, false)},
   };
   return cases;
 }
@@ -249,7 +260,8 @@ void runNorm(int idx) {
   std::vector<void *> args = {x.data()};
   if (p.gated)
     args.push_back(u.data());
-  args.push_back(w.data());
+  if (p.norm)
+    args.push_back(w.data());
   if (p.quantize) {
     args.push_back(q.data());
     args.push_back(s.data());
@@ -270,9 +282,10 @@ void runNorm(int idx) {
     std::vector<float> h(x.begin() + t * K, x.begin() + (t + 1) * K);
     if (p.gated)
       for (int64_t i = 0; i < K; ++i)
-        h[i] = ref::relu2(h[i]) * u[t * K + i];
-    std::vector<float> yr(K);
-    ref::rmsNorm(h.data(), w.values.data(), static_cast<int>(K), p.epsilon, yr.data());
+        h[i] = (p.silu ? ref::silu(h[i]) : ref::relu2(h[i])) * u[t * K + i];
+    std::vector<float> yr = h;
+    if (p.norm)
+      ref::rmsNorm(h.data(), w.values.data(), static_cast<int>(K), p.epsilon, yr.data());
     if (!p.quantize) {
       for (int64_t i = 0; i < K; ++i) {
         float got = y[t * K + i], want = yr[i];
@@ -286,6 +299,10 @@ void runNorm(int idx) {
     }
     std::vector<int8_t> qr(K);
     float sr = ref::quantizeActivations(yr.data(), static_cast<int>(K), qr.data());
+    if (!p.norm && !p.silu) { // no float reassociation at all: bit-exact
+      EXPECT_EQ(s[t], sr) << "t=" << t;
+      EXPECT_EQ(0, std::memcmp(q.data() + t * K, qr.data(), size_t(K))) << "t=" << t;
+    }
     double srel = std::fabs(s[t] - sr) / sr;
     maxRel = std::max(maxRel, srel);
     EXPECT_LE(srel, 1e-5) << "t=" << t << " s " << s[t] << " want " << sr;
@@ -314,6 +331,27 @@ TEST(CpuNormKernel, GatedQuantize2B4TBf16) { runNorm(4); }
 TEST(CpuNormKernel, NormOnly2B4TF16) { runNorm(5); }
 TEST(CpuNormKernel, QuantizeOddK) { runNorm(6); }
 TEST(CpuNormKernel, GatedNormOnlyOddKBf16) { runNorm(7); }
+TEST(CpuNormKernel, SiluGatedQuantizeTiny) { runNorm(8); }
+TEST(CpuNormKernel, SiluGatedQuantize1bitLLMBf16) { runNorm(9); }
+TEST(CpuNormKernel, SiluQuantizeNoNormLlama3) { runNorm(10); }
+TEST(CpuNormKernel, SiluQuantizeNoNormOddK) { runNorm(11); }
+TEST(CpuNormKernel, Relu2QuantizeNoNormOddK) { runNorm(12); }
+TEST(CpuNormKernel, QuantizeOnlyTiny) { runNorm(13); }
+TEST(CpuNormKernel, QuantizeOnlyOddK) { runNorm(14); }
+
+// silu and relu2 are different kernels: the same inputs quantize
+// differently (guards against the activation flag being ignored).
+TEST(CpuNormKernel, SiluIsNotRelu2) {
+  GET_KERNEL(fs, normJit(), "silu_q_odd");
+  GET_KERNEL(fr, normJit(), "relu2_q_odd");
+  const int64_t K = 37, M = 4;
+  std::vector<float> x = uniform(M * K, -3.0f, 3.0f, 7), u = uniform(M * K, -2.0f, 2.0f, 8);
+  std::vector<int8_t> qs(M * K), qr(M * K);
+  std::vector<float> ss(M), sr(M);
+  call(fs, {x.data(), u.data(), qs.data(), ss.data()}, 0, M, 0, 0, M);
+  call(fr, {x.data(), u.data(), qr.data(), sr.data()}, 0, M, 0, 0, M);
+  EXPECT_NE(0, std::memcmp(qs.data(), qr.data(), qs.size()));
+}
 
 // Rounding: halfway products round to even, out-of-range ones clamp, NaN
 // rows quantize to 0 (the reference's contract, through the kernel).
@@ -355,7 +393,8 @@ struct NormVariant {
 const std::vector<NormVariant> &normVariants() {
   static const std::vector<NormVariant> v = [] {
     std::vector<NormVariant> out;
-    for (int base : {1, 3, 4, 6, 7}) // y tiny, q 2b4t, gated q 2b4t, q odd, gated y odd
+    // y tiny, q 2b4t, gated q 2b4t, q odd, gated y odd, silu q, silu q no norm, q only
+    for (int base : {1, 3, 4, 6, 7, 8, 11, 14})
       for (auto [m, u] : {std::pair<int64_t, int64_t>{1, 1}, {2, 1}, {4, 1}, {3, 2}, {1, 2},
                           {1, 4}, {4, 4}})
         out.push_back({base, m, u});
@@ -404,7 +443,8 @@ TEST(CpuNormKernel, ScheduleKeepsEveryBit) {
     std::vector<void *> args = {x.data()};
     if (p.gated)
       args.push_back(u.data());
-    args.push_back(w.data());
+    if (p.norm)
+      args.push_back(w.data());
     if (p.quantize) {
       args.push_back(o.q.data());
       args.push_back(o.s.data());

@@ -366,6 +366,60 @@ GPU_TEST(GpuKernels, NormQuantizeMatchesReference) {
   k.finish();
 }
 
+// The other families' forms: silu(gate) * up through the norm (1bitLLM),
+// and silu(gate) * up quantized with no norm at all (Llama-3 / Falcon3
+// 1.58-bit), each against ref::silu and ref::quantizeActivations.
+void gpuGatedCase(bool norm) {
+  cpu::NormQuantizeParams p;
+  p.K = 1000;
+  p.max_batch = 3;
+  p.epsilon = 1e-5f;
+  p.quantize = true;
+  p.gated = true;
+  p.silu = true;
+  p.norm = norm;
+  p.elem = cpu::FloatType::F32;
+  CaseBuilder k;
+  ASSERT_TRUE(k.kernel([&](mlir::OpBuilder &b, mlir::gpu::GPUModuleOp gm) {
+    return nvptx::buildGpuNormQuantizeKernel(b, gm, "k", p);
+  })) << k.err;
+  EXPECT_NE(k.ptx().find("ex2.approx"), std::string::npos) << "silu's exp";
+  EXPECT_EQ(k.ptx().find("sqrt") == std::string::npos, !norm) << "a norm has its sqrt";
+  std::mt19937 rng(norm ? 6 : 7);
+  std::normal_distribution<float> nd(0.0f, 2.0f);
+  std::vector<float> x(3 * p.K), u(3 * p.K), w(p.K), s(3, 0.0f), wantS(3);
+  for (auto &v : x)
+    v = nd(rng);
+  for (auto &v : u)
+    v = nd(rng);
+  for (auto &v : w)
+    v = 0.5f + 0.001f * float(&v - w.data());
+  std::vector<int8_t> q(3 * p.K, 0), wantQ(3 * p.K);
+  for (int t = 0; t < 3; ++t) {
+    std::vector<float> h(p.K), y(p.K);
+    for (int64_t i = 0; i < p.K; ++i)
+      h[i] = ref::silu(x[t * p.K + i]) * u[t * p.K + i];
+    if (norm)
+      ref::rmsNorm(h.data(), w.data(), int(p.K), p.epsilon, y.data());
+    else
+      y = h;
+    wantS[t] = ref::quantizeActivations(y.data(), int(p.K), wantQ.data() + t * p.K);
+  }
+  const uint32_t row = uint32_t(p.K);
+  // ex2.approx (~2 ulp) and the sum's order may move a value across a
+  // rounding boundary: at most 2 of a token's 1000, the scale within 1e-5.
+  std::vector<uint32_t> bufs = {k.input("x", x, row), k.input("up", u, row)};
+  if (norm)
+    bufs.push_back(k.input("norm_weight", w));
+  bufs.push_back(k.output("q", q, wantQ, Compare::kRowOff, 2, row));
+  bufs.push_back(k.output("scale", s, wantS, Compare::kRel, 1e-5f));
+  k.launch(0, bufs, 0, 3, 0, 0, 3);
+  k.finish();
+}
+
+GPU_TEST(GpuKernels, SiluNormQuantizeMatchesReference) { gpuGatedCase(true); }
+GPU_TEST(GpuKernels, SiluQuantizeNoNormMatchesReference) { gpuGatedCase(false); }
+
 GPU_TEST(GpuKernels, RopeFromTableMatchesReference) {
   cpu::RopeParams p;
   p.heads = 3;

@@ -102,3 +102,46 @@ TEST(ModelConfig, ValidateRejectsBadConfigs) {
   c.hidden = 48;
   EXPECT_TRUE(validate(c, &err)) << err;
 }
+
+TEST(ModelConfig, FamiliesAndTheirPresets) {
+  bool ok = false;
+  ModelConfig l = presetConfig("llama3-8b", &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(presetFamily("llama3-8b"), "llama158");
+  EXPECT_EQ(l.hidden, 4096);
+  EXPECT_EQ(l.ffn, 14336);
+  EXPECT_EQ(l.kv_heads, 8);
+  EXPECT_EQ(l.activation, Activation::Silu);
+  EXPECT_FALSE(l.sub_norms);
+  EXPECT_EQ(l.scale_mode, ScaleMode::Divide);
+  EXPECT_FALSE(l.tied_embeddings);
+
+  ModelConfig f = presetConfig("falcon3-1b", &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(f.head_dim, 256);
+  EXPECT_EQ(f.rope_theta, 1000042.0f);
+  EXPECT_EQ(f.vocab, 131072);
+
+  ModelConfig b = presetConfig("bitnet-large", &ok);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(presetFamily("bitnet-large"), "1bitllm");
+  EXPECT_EQ(b.activation, Activation::Silu);
+  EXPECT_TRUE(b.sub_norms);
+  EXPECT_TRUE(b.tied_embeddings);
+  for (const ModelConfig &c : {l, f, b}) {
+    std::string err;
+    EXPECT_TRUE(validate(c, &err)) << err;
+  }
+
+  ModelConfig t = presetConfig("tiny", &ok);
+  EXPECT_EQ(t.activation, Activation::Relu2);
+  EXPECT_TRUE(t.sub_norms);
+  ASSERT_TRUE(applyFamily("1bitllm", &t));
+  EXPECT_EQ(t.activation, Activation::Silu);
+  EXPECT_TRUE(t.sub_norms);
+  ModelConfig before = t;
+  EXPECT_FALSE(applyFamily("gpt2", &t));
+  EXPECT_EQ(t.activation, before.activation);
+  EXPECT_STREQ(activationName(Activation::Silu), "silu");
+  EXPECT_STREQ(activationName(Activation::Relu2), "relu2");
+}

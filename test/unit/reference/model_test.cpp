@@ -356,3 +356,107 @@ TEST(Model, GenerateGreedyErrors) {
   EXPECT_TRUE(gen.empty());
   EXPECT_TRUE(contains(err, "token id 9999")) << err;
 }
+
+// The Llama-3 / Falcon3 1.58-bit form, composed by hand for one token:
+// silu gate, no sub-norms (the attention output and the FFN product are
+// quantized as they are), divide-mode scales, an untied head.
+TEST(ModelFamilies, Llama158MatchesHandComposedSingleToken) {
+  ModelConfig c = tinyConfig();
+  c.layers = 1;
+  ASSERT_TRUE(applyFamily("llama158", &c));
+  ModelWeights w = makeSyntheticWeights(c, 9);
+  ASSERT_TRUE(w.layers[0].attn_sub_norm.empty());
+  ASSERT_EQ(w.layers[0].o.mode, ScaleMode::Divide);
+  ReferenceModel m(c, w);
+  ASSERT_TRUE(m.ok()) << m.error();
+  const int32_t tok = 21;
+  std::vector<float> logits(c.vocab);
+  KVCache cache = m.makeCache();
+  std::string err;
+  ASSERT_TRUE(m.forward(&tok, 1, cache, logits.data(), &err)) << err;
+
+  const LayerWeights &L = w.layers[0];
+  const int H = c.hidden, QD = c.heads * c.head_dim, F = c.ffn;
+  auto linear = [](const TernaryMatrix &M, const std::vector<float> &x) {
+    std::vector<int8_t> q(x.size());
+    float s = quantizeActivations(x.data(), static_cast<int>(x.size()), q.data());
+    std::vector<float> y(M.rows);
+    for (int n = 0; n < M.rows; ++n) // transformers' BitLinear.post_quant_process
+      y[n] = static_cast<float>(ternaryDot(M.w.data() + size_t(n) * M.cols, q.data(), M.cols)) /
+             (s * M.scale);
+    return y;
+  };
+  std::vector<float> h(w.embedding.begin() + tok * H, w.embedding.begin() + (tok + 1) * H);
+  std::vector<float> x(H);
+  rmsNorm(h.data(), L.input_norm.data(), H, c.rms_eps, x.data());
+  std::vector<float> vv = linear(L.v, x);
+  std::vector<float> a(QD);
+  for (int hq = 0; hq < c.heads; ++hq)
+    for (int d = 0; d < c.head_dim; ++d)
+      a[hq * c.head_dim + d] = vv[(hq / (c.heads / c.kv_heads)) * c.head_dim + d];
+  std::vector<float> o = linear(L.o, a); // no attn_sub_norm
+  for (int i = 0; i < H; ++i)
+    h[i] = h[i] + o[i];
+  rmsNorm(h.data(), L.post_attn_norm.data(), H, c.rms_eps, x.data());
+  std::vector<float> g = linear(L.gate, x), u = linear(L.up, x);
+  for (int i = 0; i < F; ++i)
+    g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i]; // silu, no ffn_sub_norm
+  std::vector<float> dn = linear(L.down, g);
+  for (int i = 0; i < H; ++i)
+    h[i] = h[i] + dn[i];
+  rmsNorm(h.data(), w.final_norm.data(), H, c.rms_eps, x.data());
+  std::vector<float> expected(c.vocab);
+  matmulTransposed(x.data(), w.lm_head.data(), 1, H, c.vocab, expected.data());
+  EXPECT_EQ(logits, expected);
+}
+
+// Each variant changes the logits (by construction: the same draws), so a
+// path that ignored one would be caught: silu vs relu2, sub-norms or none,
+// divide-mode scales read as multipliers.
+TEST(ModelFamilies, EachVariantChangesTheLogits) {
+  auto run = [](const ModelConfig &c, const ModelWeights &w) {
+    ReferenceModel m(c, w);
+    EXPECT_TRUE(m.ok()) << m.error();
+    KVCache cache = m.makeCache();
+    std::vector<int32_t> toks = {3, 9, 27, 81};
+    std::vector<float> out(toks.size() * size_t(c.vocab));
+    std::string err;
+    EXPECT_TRUE(m.forward(toks.data(), 4, cache, out.data(), &err)) << err;
+    return out;
+  };
+  const ModelConfig base = tinyConfig();
+  const std::vector<float> relu = run(base, makeSyntheticWeights(base, 2));
+  ModelConfig silu = base;
+  silu.activation = Activation::Silu;
+  EXPECT_NE(run(silu, makeSyntheticWeights(silu, 2)), relu);
+  ModelConfig noSub = base;
+  noSub.sub_norms = false;
+  EXPECT_NE(run(noSub, makeSyntheticWeights(noSub, 2)), relu);
+
+  ModelConfig div = base;
+  div.scale_mode = ScaleMode::Divide;
+  ModelWeights wd = makeSyntheticWeights(div, 2);
+  const std::vector<float> divided = run(div, wd);
+  // The same numbers as multipliers 1 / scale: identical (powers of two).
+  ModelWeights wm = wd;
+  for (LayerWeights &L : wm.layers)
+    for (TernaryMatrix *mt : {&L.q, &L.k, &L.v, &L.o, &L.gate, &L.up, &L.down}) {
+      mt->mode = ScaleMode::Multiply;
+      mt->scale = 1.0f / mt->scale;
+    }
+  EXPECT_EQ(run(base, wm), divided);
+  // Read as multipliers without inverting: different.
+  for (LayerWeights &L : wd.layers)
+    for (TernaryMatrix *mt : {&L.q, &L.k, &L.v, &L.o, &L.gate, &L.up, &L.down})
+      mt->mode = ScaleMode::Multiply;
+  EXPECT_NE(run(base, wd), divided);
+}
+
+TEST(ModelFamilies, MissingOrUnexpectedSubNormsAreNamed) {
+  ModelConfig c = tinyConfig();
+  ModelWeights w = makeSyntheticWeights(c, 1);
+  c.sub_norms = false; // weights still have them
+  std::string err;
+  EXPECT_FALSE(checkWeights(c, w, &err));
+  EXPECT_TRUE(contains(err, "model.layers.0.self_attn.attn_sub_norm.weight: expected [0]")) << err;
+}
