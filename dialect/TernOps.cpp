@@ -50,10 +50,13 @@ static bool encodingBlock(StringRef enc, int64_t *block, int64_t *bytes) {
   } else if (enc == "ggml.i2_s") {
     *block = 128; // 32 bytes of codes; the scale follows all blocks
     *bytes = 32;
-  } else if (enc == "absmean.bf16" || enc == "absmean.f16") {
-    *block = 1; // float master weights, quantized to ternary at compile time
+  } else if (enc == "absmean.bf16" || enc == "absmean.f16" || enc == "ternary.bf16" ||
+             enc == "ternary.f16") {
+    // float master weights, quantized to ternary at compile time (absmean),
+    // or floats that are ternary x one scale already (GGUF F16/BF16)
+    *block = 1;
     *bytes = 2;
-  } else if (enc == "absmean.f32") {
+  } else if (enc == "absmean.f32" || enc == "ternary.f32") {
     *block = 1;
     *bytes = 4;
   } else {
@@ -87,7 +90,8 @@ LogicalResult GlobalOp::verify() {
                            << " has unknown encoding \"" << *enc
                            << "\" (known: \"ggml.tq1_0\", \"ggml.tq2_0\", "
                               "\"ggml.i2_s\", \"absmean.bf16\", "
-                              "\"absmean.f16\", \"absmean.f32\")";
+                              "\"absmean.f16\", \"absmean.f32\", \"ternary.bf16\", "
+                              "\"ternary.f16\", \"ternary.f32\")";
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor || tensor.getRank() != 2 ||
         !tensor.getElementType().isInteger(8))

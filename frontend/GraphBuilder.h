@@ -35,7 +35,7 @@ struct TensorLocation {
   std::string float_type = "bf16";
   /// Ternary tensors: empty for the HF packed layout (uint8 [out/4, in]
   /// with a separate `weight_scale` tensor); otherwise a `tern.global`
-  /// encoding ("ggml.tq2_0", "ggml.tq1_0", "ggml.i2_s", "absmean.bf16", ...)
+  /// encoding ("ggml.tq2_0", "ggml.tq1_0", "ggml.i2_s", "absmean.bf16", "ternary.f16", ...)
   /// whose per-matrix scale is `scale`, emitted as a constant.
   std::string encoding;
   float scale = 0.0f;

@@ -67,8 +67,9 @@ mlir::OwningOpRef<mlir::ModuleOp> importModel(mlir::MLIRContext &ctx,
       case tern::model::Encoding::I2_S:
         loc.encoding = "ggml.i2_s";
         break;
-      default:
-        loc.encoding = std::string("absmean.") + floatTypeName(t.encoding);
+      default: // floats: exactly ternary x scale (GGUF), or masters (HF)
+        loc.encoding = std::string(t.exact_ternary ? "ternary." : "absmean.") +
+                       floatTypeName(t.encoding);
         break;
       }
       if (!loc.encoding.empty() &&

@@ -411,6 +411,13 @@ bool GgufParser::readTensorInfo(TensorInfo *t) {
       return false;
   if (!readU32(&t->type, "ggml type"))
     return false;
+  if (t->type == 38 || t->type == 39) // bitnet.cpp's TL1 / TL2
+    return fail(here() + "type " + std::string(t->type == 38 ? "TL1" : "TL2") + " (" +
+                std::to_string(t->type) +
+                ") is bitnet.cpp's lookup-table layout for one CPU's kernels, not a "
+                "storage format: convert the model to I2_S, TQ1_0, TQ2_0 or F16 "
+                "(bitnet.cpp's setup_env.py -q i2_s, or llama-quantize) and tern "
+                "picks its own layout");
   if (!typeTraits(t->type))
     return fail(here() + "unknown ggml type " + std::to_string(t->type));
   if (!readU64(&t->offset, "data offset"))

@@ -5,6 +5,22 @@
 // archs whose "pairs of head values are offset by n_rot/2") and their
 // converters do not permute q/k rows, so the weights are HF's, unchanged.
 //
+// Arch "llama" (the Llama-3 / Falcon3 1.58-bit models as llama.cpp and
+// bitnet.cpp convert them): silu, no sub-norms, an untied output, and the
+// q/k rows permuted for llama's interleaved RoPE (LlamaModel.permute), which
+// decoding undoes so the graph's NEOX RoPE applies.
+//
+// BitLinear weights may be floats (F32/F16/BF16, as the converters write
+// them before llama-quantize): they must be exactly ternary x one scale,
+// which is recovered exactly.
+//
+// The FFN activation of a "bitnet" file is not in llama.cpp's metadata, and
+// the arch name is shared by 2B4T conversions (relu2) and 1bitLLM's (silu):
+// tern.hidden_act (tern's writer) decides, else the vocabulary (1bitLLM's
+// is LLaMA 2's SentencePiece, tokenizer.ggml.model "llama"; 2B4T's is
+// LLaMA 3's BPE, "gpt2"), else bitnet.cpp's "bitnet-25" / "bitnet-b1.58"
+// (2B4T, relu2); a bare "bitnet" file with neither is an error.
+//
 //===----------------------------------------------------------------------===//
 #include "frontend/model/Fail.h"
 #include "frontend/gguf/GgmlTypes.h"
@@ -25,11 +41,34 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
   std::string arch;
   if (!g->getString("general.architecture", &arch, err))
     return false;
-  if (arch != "bitnet" && arch != "bitnet-b1.58" && arch != "bitnet-25")
+  const bool llama = arch == "llama";
+  if (!llama && arch != "bitnet" && arch != "bitnet-b1.58" && arch != "bitnet-25")
     return fail(err, path + ": unknown architecture '" + arch +
-                         "' (tern reads 'bitnet', 'bitnet-b1.58' and "
-                         "'bitnet-25')");
+                         "' (tern reads 'bitnet', 'bitnet-b1.58', 'bitnet-25' "
+                         "and ternary 'llama')");
   tern::ref::ModelConfig c;
+  tern::ref::applyFamily(llama ? "llama158" : "bitnet", &c);
+  c.scale_mode = tern::ref::ScaleMode::Multiply; // GGUF scales multiply
+  if (const gguf::Value *v = g->find("tern.hidden_act")) {
+    std::string act;
+    if (!g->getString("tern.hidden_act", &act, err))
+      return false;
+    if (act != "relu2" && act != "silu")
+      return fail(err, path + ": key 'tern.hidden_act' = '" + act +
+                           "' (expected relu2 or silu)");
+    (void)v;
+    c.activation = act == "silu" ? tern::ref::Activation::Silu : tern::ref::Activation::Relu2;
+  } else if (!llama) {
+    std::string vocab;
+    if (g->find("tokenizer.ggml.model") && !g->getString("tokenizer.ggml.model", &vocab, err))
+      return false;
+    if (vocab == "llama")
+      c.activation = tern::ref::Activation::Silu; // 1bitLLM (LLaMA 2 vocabulary)
+    else if (vocab.empty() && arch == "bitnet")
+      return fail(err, path + ": arch 'bitnet' is BitNet b1.58 2B4T (relu2) or 1bitLLM "
+                              "(silu), and this file has neither a tokenizer nor "
+                              "tern.hidden_act to tell which");
+  }
   auto u32 = [&](const std::string &key, int *v) {
     uint32_t x = 0;
     if (!g->getU32(arch + "." + key, &x, err))
@@ -75,6 +114,11 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
     c.vocab = static_cast<int>(emb->ne[1]);
   }
   c.tied_embeddings = g->tensor("output.weight") == nullptr;
+  // A llama file with sub-norm tensors, or a bitnet one without, is not
+  // the model its arch says.
+  if (llama && g->tensor("blk.0.attn_sub_norm.weight"))
+    return fail(err, path + ": tensor 'blk.0.attn_sub_norm.weight' is a sub-norm, which arch "
+                            "'llama' does not have");
   std::string verr;
   if (!tern::ref::validate(c, &verr))
     return fail(err, path + ": " + verr);
@@ -101,6 +145,10 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
     Tensor x = tensorAt(e.hf_name, e.gguf_name, path, e.shape, t->file_offset,
                         t->bytes, t->data);
     x.ternary = e.ternary;
+    if (llama && e.matrix == &tern::ref::LayerWeights::q)
+      x.permuted_heads = c.heads;
+    else if (llama && e.matrix == &tern::ref::LayerWeights::k)
+      x.permuted_heads = c.kv_heads;
     switch (t->type) {
     case gguf::GGML_TYPE_F32:
       x.encoding = Encoding::F32;
@@ -122,13 +170,14 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
       break;
     default:
       return fail(err, where + ": tensor type " + gguf::typeName(t->type) +
-                           " (" + std::to_string(t->type) +
-                           ") is not supported");
+                           " (" + std::to_string(t->type) + ") is not supported" +
+                           (e.ternary ? " for a BitLinear weight: tern runs ternary models "
+                                        "(TQ1_0, TQ2_0, I2_S, or F32/F16/BF16 holding "
+                                        "ternary x one scale)"
+                                      : ""));
     }
-    if (e.ternary && isFloatEncoding(x.encoding))
-      return fail(err, where + ": a BitLinear weight stored as " +
-                           gguf::typeName(t->type) +
-                           "; tern reads them as TQ1_0, TQ2_0 or I2_S");
+    // Floats holding a BitLinear weight: exactly ternary x one scale.
+    x.exact_ternary = e.ternary && isFloatEncoding(x.encoding);
     if (!e.ternary && !isFloatEncoding(x.encoding))
       return fail(err, where + ": type " + gguf::typeName(t->type) +
                            " for a float tensor (expected F32, F16 or BF16)");

@@ -73,6 +73,31 @@ bool singleFloat(const Model &m, int index, float *v, std::string *err) {
   return true;
 }
 
+// Floats that are t * m with t in {-1, 0, 1} and one m > 0: sets w = t and
+// *scale = m (1 for an all-zero matrix). Anything else names the first
+// value that breaks the rule.
+bool recoverTernary(const std::vector<float> &f, int64_t cols, int8_t *w, float *scale,
+                    const std::string &where, std::string *err) {
+  float m = 0.0f;
+  for (size_t i = 0; i < f.size(); ++i) {
+    const float a = std::fabs(f[i]);
+    const bool bad = !std::isfinite(f[i]) || (a != 0.0f && m != 0.0f && a != m);
+    if (bad) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    ": not ternary x one scale: value %g at [%lld, %lld], where %g was "
+                    "seen (a BitLinear weight stored as floats must be -s, 0 or s)",
+                    f[i], (long long)(i / size_t(cols)), (long long)(i % size_t(cols)), m);
+      return fail(err, where + buf);
+    }
+    if (a != 0.0f && m == 0.0f)
+      m = a;
+    w[i] = f[i] > 0.0f ? 1 : f[i] < 0.0f ? -1 : 0;
+  }
+  *scale = m > 0.0f ? m : 1.0f;
+  return true;
+}
+
 // Ternary values and scale of a BitLinear weight.
 bool decodeTernary(const Model &m, const Tensor &t, std::vector<int8_t> *w,
                    float *scale, std::string *err) {
@@ -99,14 +124,23 @@ bool decodeTernary(const Model &m, const Tensor &t, std::vector<int8_t> *w,
       return fail(err, t.path + ": " + derr);
     break;
   }
-  default: { // float master weights: absmean quantization (HF WeightQuant)
+  default: {
     std::vector<float> f;
     if (!decodeFloats(t, &f, err))
       return false;
+    if (t.exact_ternary) { // GGUF floats: ternary x one scale, recovered exactly
+      if (!recoverTernary(f, cols, w->data(), scale, where, err))
+        return false;
+      break;
+    }
+    // HF float master weights: absmean quantization (HF WeightQuant).
     *scale = tern::ref::quantizeWeightsAbsmean(f.data(), f.size(), w->data());
     break;
   }
   }
+  if (t.permuted_heads > 0 &&
+      !unpermuteHeads(w, rows, cols, t.permuted_heads, where, err))
+    return false;
   if (t.extra_scale_tensor >= 0) {
     float extra = 0;
     if (!singleFloat(m, t.extra_scale_tensor, &extra, err))
@@ -127,6 +161,45 @@ bool decodeTernary(const Model &m, const Tensor &t, std::vector<int8_t> *w,
 }
 
 } // namespace
+
+template <typename T>
+bool unpermuteHeads(std::vector<T> *w, int64_t rows, int64_t cols, int heads,
+                    const std::string &name, std::string *err) {
+  if (heads <= 0 || rows % (2 * int64_t(heads)) != 0)
+    return fail(err, name + ": cannot undo the q/k row permutation of arch llama: " +
+                         std::to_string(heads) + " heads do not split " +
+                         std::to_string(rows) + " rows into pairs of halves");
+  const int64_t d = rows / heads, half = d / 2;
+  std::vector<T> out(w->size());
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t j = 0; j < half; ++j)
+      for (int64_t s = 0; s < 2; ++s)
+        std::memcpy(&out[size_t((h * d + s * half + j) * cols)],
+                    &(*w)[size_t((h * d + 2 * j + s) * cols)], size_t(cols) * sizeof(T));
+  *w = std::move(out);
+  return true;
+}
+
+template <typename T>
+std::vector<T> permuteHeads(const std::vector<T> &w, int64_t rows, int64_t cols, int heads) {
+  const int64_t d = rows / heads, half = d / 2;
+  std::vector<T> out(w.size());
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t j = 0; j < half; ++j)
+      for (int64_t s = 0; s < 2; ++s)
+        std::memcpy(&out[size_t((h * d + 2 * j + s) * cols)],
+                    &w[size_t((h * d + s * half + j) * cols)], size_t(cols) * sizeof(T));
+  return out;
+}
+
+template bool unpermuteHeads<int8_t>(std::vector<int8_t> *, int64_t, int64_t, int,
+                                     const std::string &, std::string *);
+template bool unpermuteHeads<float>(std::vector<float> *, int64_t, int64_t, int,
+                                    const std::string &, std::string *);
+template std::vector<int8_t> permuteHeads<int8_t>(const std::vector<int8_t> &, int64_t,
+                                                  int64_t, int);
+template std::vector<float> permuteHeads<float>(const std::vector<float> &, int64_t,
+                                                int64_t, int);
 
 const char *encodingName(Encoding e) {
   switch (e) {

@@ -61,6 +61,15 @@ struct Tensor {
   /// GGUF: optional llama.cpp `<name>.scale` (F32 [1]) tensor index; the
   /// effective scale is the decoded one times this.
   int extra_scale_tensor = -1;
+  /// A BitLinear weight stored as floats that are exactly ternary x one
+  /// scale (GGUF F32/F16/BF16, as llama.cpp's converters write them): the
+  /// values and the scale are recovered exactly, and anything else is an
+  /// error naming the tensor. False for HF master weights (absmean).
+  bool exact_ternary = false;
+  /// GGUF arch llama: q/k rows were permuted for interleaved RoPE by
+  /// llama.cpp's LlamaModel.permute with this many heads; decoding undoes
+  /// it (0: not permuted).
+  int permuted_heads = 0;
 };
 
 /// Where the tokenizer of a model is.
@@ -105,6 +114,19 @@ bool toReferenceWeights(const Model &model, tern::ref::ModelWeights *out,
 bool decodeTernaryTensor(const Model &model, const Tensor &t,
                          std::vector<int8_t> *w, float *scale,
                          std::string *err);
+
+/// Undoes llama.cpp's LlamaModel.permute of a [rows, cols] matrix with
+/// `heads` heads (rows = heads * head_dim): GGUF row h*d + 2j + s holds HF
+/// row h*d + s*d/2 + j. An error (naming `name`) when 2 * heads does not
+/// divide rows.
+template <typename T>
+bool unpermuteHeads(std::vector<T> *w, int64_t rows, int64_t cols, int heads,
+                    const std::string &name, std::string *err);
+
+/// llama.cpp's LlamaModel.permute (what its converter writes for arch
+/// llama): the inverse of unpermuteHeads.
+template <typename T>
+std::vector<T> permuteHeads(const std::vector<T> &w, int64_t rows, int64_t cols, int heads);
 
 /// Widens a float tensor (F32/F16/BF16) to f32; an error names the tensor.
 bool decodeFloatTensor(const Tensor &t, std::vector<float> *out,

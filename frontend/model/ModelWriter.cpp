@@ -4,6 +4,7 @@
 #include "frontend/gguf/GgmlTypes.h"
 #include "frontend/gguf/GgufFile.h"
 #include "frontend/model/HFConfig.h"
+#include "frontend/model/Model.h"
 #include "frontend/model/TensorNames.h"
 #include "frontend/safetensors/Safetensors.h"
 #include "frontend/tokenizer/Tokenizer.h"
@@ -180,9 +181,15 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
     ttype = gguf::GGML_TYPE_TQ1_0;
   else if (o.gguf_type == "i2_s")
     ttype = gguf::GGML_TYPE_I2_S;
+  else if (o.gguf_type == "f32") // ternary x scale as floats, as converters write them
+    ttype = gguf::GGML_TYPE_F32;
+  else if (o.gguf_type == "f16")
+    ttype = gguf::GGML_TYPE_F16;
+  else if (o.gguf_type == "bf16")
+    ttype = gguf::GGML_TYPE_BF16;
   else
     return fail(err, "unknown GGUF ternary type '" + o.gguf_type +
-                         "' (expected tq2_0, tq1_0 or i2_s)");
+                         "' (expected tq2_0, tq1_0, i2_s, f32, f16 or bf16)");
   uint32_t ftype;
   if (o.gguf_float_type == "f16")
     ftype = gguf::GGML_TYPE_F16;
@@ -193,16 +200,21 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
   else
     return fail(err, "unknown GGUF float type '" + o.gguf_float_type +
                          "' (expected f16, f32 or bf16)");
-  if (o.family != "bitnet")
-    return fail(err, path + ": GGUF files of the " + o.family +
-                         " family are not written yet (write format hf or "
-                         "hf-master)");
-  if (o.arch != "bitnet" && o.arch != "bitnet-b1.58" && o.arch != "bitnet-25")
-    return fail(err, "unknown GGUF architecture '" + o.arch +
-                         "' (expected bitnet, bitnet-b1.58 or bitnet-25)");
+  // llama158 converts to arch llama (q/k rows permuted for its
+  // interleaved RoPE); bitnet and 1bitllm to the bitnet archs.
+  const bool llama = o.family == "llama158";
+  const std::string arch = !o.arch.empty() ? o.arch : llama ? "llama" : "bitnet";
+  if (llama ? arch != "llama"
+            : arch != "bitnet" && arch != "bitnet-b1.58" && arch != "bitnet-25")
+    return fail(err, "GGUF architecture '" + arch + "' does not fit the " + o.family +
+                         " family (expected " +
+                         (llama ? "llama" : "bitnet, bitnet-b1.58 or bitnet-25") + ")");
+  if (c.sub_norms == llama)
+    return fail(err, path + ": a " + arch + " GGUF " + (llama ? "has no" : "has") +
+                         " sub-norms, and this model " + (c.sub_norms ? "has" : "has none"));
   gguf::GgufWriter g;
-  const std::string a = o.arch + ".";
-  g.addString("general.architecture", o.arch);
+  const std::string a = arch + ".";
+  g.addString("general.architecture", arch);
   g.addString("general.name", o.name);
   g.addU32("general.alignment", 32);
   g.addU32(a + "vocab_size", static_cast<uint32_t>(c.vocab));
@@ -217,6 +229,8 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
   g.addU32(a + "rope.dimension_count", static_cast<uint32_t>(c.head_dim));
   g.addF32(a + "rope.freq_base", c.rope_theta);
   g.addF32(a + "attention.layer_norm_rms_epsilon", c.rms_eps);
+  // The FFN activation, which llama.cpp's keys do not say (LoadGGUF.cpp).
+  g.addString("tern.hidden_act", tern::ref::activationName(c.activation));
   if (const tern::tok::TokenizerData *t = o.tokenizer) {
     g.addString("tokenizer.ggml.model", "gpt2");
     g.addString("tokenizer.ggml.pre", "llama-bpe");
@@ -254,9 +268,23 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
     std::string cerr;
     if (e.ternary) {
       const tern::ref::TernaryMatrix &m = matrixOf(w, e);
-      if (!gguf::encodeTernary(ttype, m.w.data(), m.rows, m.cols,
-                               multiplyScale(m), &bytes, &cerr))
-        return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);
+      std::vector<int8_t> vals = m.w;
+      // llama.cpp's LlamaModel.permute of q (heads) and k (kv heads).
+      if (llama && (e.matrix == &tern::ref::LayerWeights::q ||
+                    e.matrix == &tern::ref::LayerWeights::k))
+        vals = permuteHeads(vals, m.rows, m.cols,
+                            e.matrix == &tern::ref::LayerWeights::q ? c.heads : c.kv_heads);
+      const float s = multiplyScale(m);
+      if (gguf::isTernaryType(ttype)) {
+        if (!gguf::encodeTernary(ttype, vals.data(), m.rows, m.cols, s, &bytes, &cerr))
+          return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);
+      } else {
+        std::vector<float> f(vals.size());
+        for (size_t i = 0; i < f.size(); ++i)
+          f[i] = float(vals[i]) * s;
+        if (!gguf::encodeFloats(ttype, f.data(), f.size(), &bytes, &cerr))
+          return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);
+      }
       g.addTensor(e.gguf_name, ne, ttype, std::move(bytes));
     } else {
       const std::vector<float> &f = floatsOf(w, e);

@@ -9,9 +9,11 @@
 //    and tokenizer.json / tokenizer_config.json when a tokenizer is given;
 //  * "hf-master": the same directory with bf16 master weights [out, in]
 //    instead (no quantization_config), as microsoft/bitnet-b1.58-2B-4T-bf16;
-//  * "gguf": GGUF v3 with llama.cpp's names and keys for `arch`, BitLinear
-//    weights in TQ2_0, TQ1_0 or I2_S, norms in F32, the embedding (and an
-//    untied output) in F16, F32 or BF16, and gpt2-style tokenizer metadata.
+//  * "gguf": GGUF v3 with llama.cpp's names and keys for `arch` (llama158:
+//    arch llama with q/k rows permuted as llama.cpp's converter does),
+//    BitLinear weights in TQ2_0, TQ1_0, I2_S or as F32/F16/BF16 floats,
+//    norms in F32, the embedding (and an untied output) in F16, F32 or
+//    BF16, tern.hidden_act, and gpt2-style tokenizer metadata.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_FRONTEND_MODEL_MODELWRITER_H
@@ -31,12 +33,17 @@ namespace tern::model {
 
 struct WriteOptions {
   std::string format = "hf";           ///< "hf", "hf-master" or "gguf"
-  std::string gguf_type = "tq2_0";     ///< "tq2_0", "tq1_0" or "i2_s"
+  /// BitLinear weights: "tq2_0", "tq1_0", "i2_s", or "f32" / "f16" /
+  /// "bf16" (ternary x scale as floats, as llama.cpp's converters write
+  /// them before llama-quantize).
+  std::string gguf_type = "tq2_0";
   std::string gguf_float_type = "f16"; ///< embedding/output: f16, f32, bf16
-  std::string arch = "bitnet";  ///< "bitnet", "bitnet-b1.58" or "bitnet-25"
+  /// GGUF general.architecture: "bitnet", "bitnet-b1.58" or "bitnet-25"
+  /// (bitnet, 1bitllm), "llama" (llama158); "" is the family's first.
+  std::string arch;
   /// Whose files to write (ref::applyFamily): "bitnet" (2B4T's), "llama158"
   /// (LlamaForCausalLM + quant_method bitnet, untied lm_head) or "1bitllm"
-  /// (BitnetForCausalLM, master weights, old sub-norm names). GGUF: bitnet only.
+  /// (BitnetForCausalLM, master weights, old sub-norm names).
   std::string family = "bitnet";
   std::string name = "tern synthetic BitNet b1.58"; ///< general.name
   const tern::tok::TokenizerData *tokenizer = nullptr; ///< optional

@@ -65,7 +65,7 @@ tern.global @neg : tensor<4xf32> from "f" offset -1
 
 // -----
 
-// expected-error @+1 {{'tern.global' op weight @w has unknown encoding "ggml.q4_k" (known: "ggml.tq1_0", "ggml.tq2_0", "ggml.i2_s", "absmean.bf16", "absmean.f16", "absmean.f32")}}
+// expected-error @+1 {{'tern.global' op weight @w has unknown encoding "ggml.q4_k" (known: "ggml.tq1_0", "ggml.tq2_0", "ggml.i2_s", "absmean.bf16", "absmean.f16", "absmean.f32", "ternary.bf16", "ternary.f16", "ternary.f32")}}
 tern.global @w : tensor<256x256xi8> from "model.gguf" offset 0 encoding "ggml.q4_k"
 
 // -----

@@ -28,6 +28,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace cl = llvm::cl;
@@ -56,8 +57,9 @@ static cl::opt<std::string>
            cl::value_desc("hf|hf-master|gguf"), cl::init(""),
            cl::cat(category));
 static cl::opt<std::string>
-    ternaryType("type", cl::desc("GGUF type of the BitLinear weights"),
-                cl::value_desc("tq2_0|tq1_0|i2_s"), cl::init("tq2_0"),
+    ternaryType("type", cl::desc("GGUF type of the BitLinear weights (f32/f16/bf16: "
+                                 "ternary x scale as floats, as converters write them)"),
+                cl::value_desc("tq2_0|tq1_0|i2_s|f32|f16|bf16"), cl::init("tq2_0"),
                 cl::cat(category));
 static cl::opt<std::string>
     floatType("float-type",
@@ -65,8 +67,9 @@ static cl::opt<std::string>
               cl::value_desc("f16|f32|bf16"), cl::init("f16"),
               cl::cat(category));
 static cl::opt<std::string>
-    arch("arch", cl::desc("GGUF general.architecture"),
-         cl::value_desc("bitnet|bitnet-b1.58|bitnet-25"), cl::init("bitnet"),
+    arch("arch", cl::desc("GGUF general.architecture (default: the family's: bitnet, or "
+                          "llama for llama158)"),
+         cl::value_desc("bitnet|bitnet-b1.58|bitnet-25|llama"), cl::init(""),
          cl::cat(category));
 static cl::opt<float>
     outGain("out-gain",
@@ -130,7 +133,11 @@ int main(int argc, char **argv) {
     tern::tok::Tokenizer full;
     if (!tern::tok::Tokenizer::fromJSONFile(tokenizerPath, &full, &err))
       return fail(err);
-    if (!tern::tok::truncateVocabulary(full.data(), config.vocab, &tokens,
+    // A model vocabulary larger than the tokenizer's (falcon3-1b's 131072)
+    // keeps the whole tokenizer: the extra embedding rows are never named,
+    // as in padded published vocabularies.
+    const int32_t fullV = int32_t(full.data().tokens.size());
+    if (!tern::tok::truncateVocabulary(full.data(), std::min(config.vocab, fullV), &tokens,
                                        &err))
       return fail(err);
     haveTokenizer = true;

@@ -675,6 +675,11 @@ TEST(GgufReader, BadTensorInfos) {
              "tensor 'blk.0.attn_q.weight': n_dims 5 is not in 1..4");
   EXPECT_HAS(parseErr(one({4}, 99, 0, 64)),
              "tensor 'blk.0.attn_q.weight': unknown ggml type 99");
+  // bitnet.cpp's TL1 / TL2 say how to convert instead.
+  EXPECT_HAS(parseErr(one({256, 4}, 38, 0, 64)),
+             "tensor 'blk.0.attn_q.weight': type TL1 (38) is bitnet.cpp's lookup-table layout");
+  EXPECT_HAS(parseErr(one({256, 4}, 39, 0, 64)),
+             "convert the model to I2_S, TQ1_0, TQ2_0 or F16");
   EXPECT_HAS(parseErr(one({4}, GGML_TYPE_F32, 16, 64)),
              "tensor 'blk.0.attn_q.weight': offset 16 is not a multiple of "
              "the alignment 32");

@@ -7,6 +7,7 @@
 // logits, and the configs tern cannot run are one-line errors.
 //
 //===----------------------------------------------------------------------===//
+#include "frontend/gguf/GgufFile.h"
 #include "frontend/model/HFConfig.h"
 #include "frontend/model/Model.h"
 #include "frontend/model/ModelWriter.h"
@@ -279,4 +280,135 @@ TEST(FamilyWriter, AConfigThatDoesNotFitItsFamilyIsAnError) {
   e.family = "llama";
   EXPECT_FALSE(writeHFConfig(c, e, &text, &err));
   EXPECT_TRUE(contains(err, "unknown model family 'llama'")) << err;
+}
+
+// Every family in every GGUF type (the ternary ones and floats holding
+// ternary x scale, as the converters write them before llama-quantize)
+// reads back as the same model: identical reference logits to its HF form.
+TEST(FamilyRoundTrip, EveryGGUFTypeGivesTheSameLogits) {
+  for (const char *family : {"bitnet", "llama158", "1bitllm"}) {
+    const ref::ModelConfig c = tinyOf(family);
+    const ref::ModelWeights w = ref::makeSyntheticWeights(c, 5);
+    const std::vector<float> want = logits(c, w);
+    for (const char *type : {"tq2_0", "tq1_0", "i2_s", "f32", "f16", "bf16"}) {
+      SCOPED_TRACE(std::string(family) + " " + type);
+      WriteOptions o;
+      o.format = "gguf";
+      o.family = family;
+      o.gguf_type = type;
+      const std::string path = temp(std::string(family) + "-" + type + ".gguf");
+      std::string err;
+      ASSERT_TRUE(writeModel(path, c, w, o, &err)) << err;
+      Model m;
+      ASSERT_TRUE(loadModel(path, &m, &err)) << err;
+      EXPECT_EQ(m.arch, std::string(family) == "llama158" ? "llama" : "bitnet");
+      EXPECT_EQ(m.config.activation, c.activation);
+      EXPECT_EQ(m.config.sub_norms, c.sub_norms);
+      EXPECT_EQ(m.config.tied_embeddings, c.tied_embeddings);
+      ref::ModelWeights got;
+      ASSERT_TRUE(toReferenceWeights(m, &got, &err)) << err;
+      EXPECT_EQ(got.layers[1].q.w, w.layers[1].q.w) << "q rows back in HF order";
+      EXPECT_EQ(got.layers[1].k.w, w.layers[1].k.w) << "k rows back in HF order";
+      EXPECT_EQ(logits(m.config, std::move(got)), want);
+    }
+  }
+}
+
+// The q/k rows of an arch llama file are in llama.cpp's order
+// (LlamaModel.permute: reshape(heads, 2, d/2, cols).swapaxes(1, 2)), so a
+// reader that forgot to undo it would not see HF's rows.
+TEST(FamilyRoundTrip, LlamaPermutationIsLlamaCpps) {
+  std::vector<int> rows = {0, 1, 2, 3, 4, 5, 6, 7};
+  std::vector<int8_t> w(rows.begin(), rows.end()); // one column: the row's HF index
+  std::vector<int8_t> p = permuteHeads(w, 8, 1, 2);
+  EXPECT_EQ(std::vector<int>(p.begin(), p.end()), (std::vector<int>{0, 2, 1, 3, 4, 6, 5, 7}));
+  std::string err;
+  ASSERT_TRUE(unpermuteHeads(&p, 8, 1, 2, "q", &err)) << err;
+  EXPECT_EQ(p, w);
+  EXPECT_FALSE(unpermuteHeads(&p, 6, 1, 2, "blk.0.attn_q.weight", &err));
+  EXPECT_TRUE(contains(err, "blk.0.attn_q.weight: cannot undo the q/k row permutation")) << err;
+
+  // In a written file: the stored rows of attn_q are the permuted ones.
+  const ref::ModelConfig c = tinyOf("llama158");
+  const ref::ModelWeights wt = ref::makeSyntheticWeights(c, 6);
+  WriteOptions o;
+  o.format = "gguf";
+  o.family = "llama158";
+  o.gguf_type = "f32";
+  const std::string path = temp("perm.gguf");
+  ASSERT_TRUE(writeModel(path, c, wt, o, &err)) << err;
+  Model m;
+  ASSERT_TRUE(loadModel(path, &m, &err)) << err;
+  Tensor raw = *m.find("model.layers.0.self_attn.q_proj.weight");
+  raw.permuted_heads = 0; // as stored
+  std::vector<int8_t> stored;
+  float scale = 0;
+  ASSERT_TRUE(decodeTernaryTensor(m, raw, &stored, &scale, &err)) << err;
+  EXPECT_EQ(stored, permuteHeads(wt.layers[0].q.w, wt.layers[0].q.rows, wt.layers[0].q.cols,
+                                 c.heads));
+  EXPECT_NE(stored, wt.layers[0].q.w);
+  EXPECT_EQ(scale, 1.0f / wt.layers[0].q.scale) << "divide-mode scale stored inverted";
+}
+
+TEST(FamilyWriter, GGUFArchMustFitTheFamily) {
+  const ref::ModelConfig c = tinyOf("llama158");
+  WriteOptions o;
+  o.format = "gguf";
+  o.family = "llama158";
+  o.arch = "bitnet";
+  std::string err;
+  EXPECT_FALSE(writeModel(temp("x.gguf"), c, ref::makeSyntheticWeights(c, 1), o, &err));
+  EXPECT_TRUE(contains(err, "GGUF architecture 'bitnet' does not fit the llama158 family"))
+      << err;
+}
+
+// A "bitnet" GGUF's activation: tern.hidden_act, else the vocabulary
+// (LLaMA 2's SentencePiece: 1bitLLM, silu), else bitnet.cpp's 2B4T arch
+// names; a bare "bitnet" file with neither is an error, never a guess.
+TEST(FamilyConfig, BitnetGGUFActivationFromMetadataOrIdentity) {
+  const ref::ModelConfig c = tinyOf("1bitllm");
+  WriteOptions o;
+  o.format = "gguf";
+  o.family = "1bitllm";
+  const std::string src = temp("ident-src.gguf");
+  std::string err;
+  ASSERT_TRUE(writeModel(src, c, ref::makeSyntheticWeights(c, 2), o, &err)) << err;
+  gguf::GgufFile f;
+  ASSERT_TRUE(gguf::GgufFile::open(src, &f, &err)) << err;
+  // The file without tern.hidden_act, as arch `arch`, with vocabulary `vocab`.
+  auto variant = [&](const std::string &tag, const std::string &arch, const std::string &vocab) {
+    gguf::GgufWriter w;
+    for (const auto &kv : f.metadata()) {
+      std::string key = kv.first;
+      if (key == "tern.hidden_act")
+        continue;
+      if (key == "general.architecture") {
+        w.addString(key, arch);
+        continue;
+      }
+      if (key.rfind("bitnet.", 0) == 0)
+        key = arch + key.substr(6);
+      w.addValue(key, kv.second);
+    }
+    if (!vocab.empty())
+      w.addString("tokenizer.ggml.model", vocab);
+    for (const gguf::TensorInfo &t : f.tensors())
+      w.addTensor(t.name, t.ne, t.type, std::vector<uint8_t>(t.data, t.data + t.bytes));
+    const std::string out = temp("ident-" + tag + ".gguf");
+    std::string e;
+    EXPECT_TRUE(w.write(out, &e)) << e;
+    return out;
+  };
+  Model m;
+  ASSERT_TRUE(loadModel(src, &m, &err)) << err;
+  EXPECT_EQ(m.config.activation, ref::Activation::Silu) << "tern.hidden_act";
+  ASSERT_TRUE(loadModel(variant("spm", "bitnet", "llama"), &m, &err)) << err;
+  EXPECT_EQ(m.config.activation, ref::Activation::Silu) << "LLaMA 2 vocabulary: 1bitLLM";
+  ASSERT_TRUE(loadModel(variant("bpe", "bitnet", "gpt2"), &m, &err)) << err;
+  EXPECT_EQ(m.config.activation, ref::Activation::Relu2) << "LLaMA 3 vocabulary: 2B4T";
+  ASSERT_TRUE(loadModel(variant("b25", "bitnet-25", ""), &m, &err)) << err;
+  EXPECT_EQ(m.config.activation, ref::Activation::Relu2) << "bitnet.cpp's 2B4T arch";
+  EXPECT_FALSE(loadModel(variant("bare", "bitnet", ""), &m, &err));
+  EXPECT_TRUE(contains(err, "arch 'bitnet' is BitNet b1.58 2B4T (relu2) or 1bitLLM (silu)"))
+      << err;
 }

@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -318,8 +319,12 @@ std::string ggufWith(const std::string &tag,
 } // namespace
 
 TEST(ModelBadInput, GGUFUnknownArchitecture) {
-  std::string p = ggufWith("arch", [](auto &, auto &, bool *) {}, nullptr, "llama");
-  EXPECT_TRUE(contains(loadError(p), "unknown architecture 'llama'"));
+  std::string p = ggufWith("arch", [](auto &, auto &, bool *) {}, nullptr, "gpt2");
+  EXPECT_TRUE(contains(loadError(p), "unknown architecture 'gpt2'"));
+  // A bitnet file relabelled llama keeps its sub-norms: not a llama.
+  std::string l = ggufWith("arch-llama", [](auto &, auto &, bool *) {}, nullptr, "llama");
+  EXPECT_TRUE(contains(loadError(l), "tensor 'blk.0.attn_sub_norm.weight' is a sub-norm, "
+                                     "which arch 'llama' does not have"));
 }
 
 TEST(ModelBadInput, GGUFMissingTensor) {
@@ -347,17 +352,28 @@ TEST(ModelBadInput, GGUFShapeContradictsMetadata) {
 }
 
 TEST(ModelBadInput, GGUFWrongTensorTypes) {
-  // A norm stored as TQ2_0, a BitLinear weight stored as F32.
-  std::string p = ggufWith("ftype", [](gguf::GgufWriter &w, const gguf::TensorInfo &t,
-                                       bool *skip) {
-    if (t.name == "blk.0.attn_k.weight") {
+  // A BitLinear weight stored as F32 that is not ternary x one scale
+  // (two magnitudes), one with a NaN; a norm stored as Q8_0.
+  auto floats = [](const std::string &tag, float a, float b) {
+    return ggufWith(tag, [a, b](gguf::GgufWriter &w, const gguf::TensorInfo &t, bool *skip) {
+      if (t.name != "blk.0.attn_k.weight")
+        return;
       *skip = true;
-      w.addTensor(t.name, t.ne, gguf::GGML_TYPE_F32,
-                  std::vector<uint8_t>(t.nelements * 4));
-    }
-  });
-  EXPECT_TRUE(contains(loadError(p), "tensor 'blk.0.attn_k.weight': a BitLinear "
-                                     "weight stored as f32"));
+      std::vector<float> f(t.nelements, 0.0f);
+      f[3] = a;
+      f[t.ne[0] + 5] = b; // row 1, column 5
+      std::vector<uint8_t> bytes(f.size() * 4);
+      std::memcpy(bytes.data(), f.data(), bytes.size());
+      w.addTensor(t.name, t.ne, gguf::GGML_TYPE_F32, bytes);
+    });
+  };
+  std::string e = loadError(floats("ftype", 0.5f, -0.25f));
+  EXPECT_TRUE(contains(e, "tensor 'blk.0.attn_k.weight': not ternary x one scale: value "
+                          "-0.25 at [1, 5], where 0.5 was seen"))
+      << e;
+  e = loadError(floats("fnan", 0.5f, std::nanf("")));
+  EXPECT_TRUE(contains(e, "tensor 'blk.0.attn_k.weight': not ternary x one scale: value nan"))
+      << e;
   std::string q = ggufWith("q8", [](gguf::GgufWriter &w, const gguf::TensorInfo &t,
                                     bool *skip) {
     if (t.name == "output_norm.weight") {
