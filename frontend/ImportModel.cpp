@@ -54,6 +54,8 @@ mlir::OwningOpRef<mlir::ModuleOp> importModel(mlir::MLIRContext &ctx,
     loc.offset = static_cast<int64_t>(t.file_offset);
     if (tern::model::isFloatEncoding(t.encoding))
       loc.float_type = floatTypeName(t.encoding);
+    else if (tern::model::isQuantizedFloatEncoding(t.encoding))
+      loc.float_type = "f32"; // what the plan builder dequantizes Q8_0 / Q6_K to
     if (t.ternary) {
       switch (t.encoding) {
       case tern::model::Encoding::HFPacked:

@@ -242,15 +242,32 @@ bool PlanBuilder::floatWeight(Value v, Operation *user, uint32_t *id,
   const model::Tensor *t = model.find(name);
   if (!t)
     return fail(user, "the model has no tensor '" + name + "'");
-  if (!model::isFloatEncoding(t->encoding))
+  const bool quantized = model::isQuantizedFloatEncoding(t->encoding);
+  if (!model::isFloatEncoding(t->encoding) && !quantized)
     return fail(user, model.path + ": tensor '" + name +
-                          "' is not stored as f32, f16 or bf16");
-  *elem = t->encoding == model::Encoding::F32   ? FloatType::F32
-          : t->encoding == model::Encoding::F16 ? FloatType::F16
-                                                : FloatType::BF16;
+                          "' is not stored as f32, f16, bf16, q8_0 or q6_K");
+  *elem = t->encoding == model::Encoding::F32 || quantized ? FloatType::F32
+          : t->encoding == model::Encoding::F16              ? FloatType::F16
+                                                             : FloatType::BF16;
   auto it = weightIds.find(name);
   if (it != weightIds.end()) {
     *id = it->second;
+    return true;
+  }
+  if (quantized) {
+    // Q8_0 / Q6_K (a bitnet.cpp --quant-embd embedding): dequantized as
+    // ggml does into an f32 table, the reference's values exactly (f16
+    // would round them, and a model amplifies that). An f32 head streams
+    // 4 bytes per weight: --head=int8 reads 1.
+    std::vector<float> f;
+    std::string derr;
+    if (!model::decodeFloatTensor(*t, &f, &derr))
+      return fail(user, derr);
+    std::vector<uint8_t> h(f.size() * 4);
+    std::memcpy(h.data(), f.data(), h.size());
+    plan->blobs.push_back(std::move(h));
+    *id = newBuffer(TERN_BUF_WEIGHT, plan->blobs.back().size(), name, plan->blobs.size() - 1);
+    weightIds[name] = *id;
     return true;
   }
   plan->blobs.emplace_back(t->data, t->data + t->bytes);

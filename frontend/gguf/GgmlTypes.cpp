@@ -445,6 +445,47 @@ bool decodeFloats(uint32_t type, const uint8_t *bytes, uint64_t count,
     for (uint64_t i = 0; i < count; ++i)
       out[i] = ref::bf16ToF32(loadU16(bytes + 2 * i));
     return true;
+  case GGML_TYPE_Q8_0: // ggml dequantize_row_q8_0: y = d * q
+    if (count % 32) {
+      setErr(err, "decodeFloats: Q8_0 needs a multiple of 32 values");
+      return false;
+    }
+    for (uint64_t b = 0; b < count / 32; ++b) {
+      const uint8_t *blk = bytes + 34 * b;
+      const float d = ref::f16ToF32(loadU16(blk));
+      for (int i = 0; i < 32; ++i)
+        out[32 * b + i] = d * float(int8_t(blk[2 + i]));
+    }
+    return true;
+  case GGML_TYPE_Q6_K: // ggml dequantize_row_q6_K, its expression order
+    if (count % 256) {
+      setErr(err, "decodeFloats: Q6_K needs a multiple of 256 values");
+      return false;
+    }
+    for (uint64_t b = 0; b < count / 256; ++b) {
+      const uint8_t *ql = bytes + 210 * b, *qh = ql + 128;
+      const int8_t *sc = reinterpret_cast<const int8_t *>(qh + 64);
+      const float d = ref::f16ToF32(loadU16(qh + 64 + 16));
+      float *y = out + 256 * b;
+      for (int n = 0; n < 256; n += 128) {
+        for (int l = 0; l < 32; ++l) {
+          const int is = l / 16;
+          const int q1 = int((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+          const int q2 = int((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+          const int q3 = int((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+          const int q4 = int((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+          y[l + 0] = d * float(sc[is + 0]) * float(q1);
+          y[l + 32] = d * float(sc[is + 2]) * float(q2);
+          y[l + 64] = d * float(sc[is + 4]) * float(q3);
+          y[l + 96] = d * float(sc[is + 6]) * float(q4);
+        }
+        y += 128;
+        ql += 64;
+        qh += 32;
+        sc += 8;
+      }
+    }
+    return true;
   default:
     setErr(err, std::string("decodeFloats: ") + typeName(type) + " (type " +
                     std::to_string(type) + ") is not a float type");
@@ -470,6 +511,68 @@ bool encodeFloats(uint32_t type, const float *in, uint64_t count,
                                                : ref::f32ToBf16(in[i]);
       p[2 * i] = static_cast<uint8_t>(h);
       p[2 * i + 1] = static_cast<uint8_t>(h >> 8);
+    }
+    return true;
+  }
+  case GGML_TYPE_Q8_0: { // d = absmax / 127 (f16), q = round(x / d)
+    if (count % 32) {
+      setErr(err, "encodeFloats: Q8_0 needs a multiple of 32 values");
+      return false;
+    }
+    out->resize(base + count / 32 * 34);
+    uint8_t *p = out->data() + base;
+    for (uint64_t b = 0; b < count / 32; ++b, p += 34) {
+      float amax = 0;
+      for (int i = 0; i < 32; ++i)
+        amax = std::max(amax, std::fabs(in[32 * b + i]));
+      const uint16_t dh = ref::f32ToF16(amax / 127.0f);
+      const float d = ref::f16ToF32(dh);
+      p[0] = uint8_t(dh);
+      p[1] = uint8_t(dh >> 8);
+      for (int i = 0; i < 32; ++i)
+        p[2 + i] = uint8_t(int8_t(d > 0 ? std::clamp(std::lround(in[32 * b + i] / d), -127L, 127L) : 0));
+    }
+    return true;
+  }
+  case GGML_TYPE_Q6_K: {
+    // A valid encoding, simpler than ggml's quantize_row_q6_K search: each
+    // 16-value group's scale absmax / 31 as an int8 multiple of the block's
+    // d (f16), q = round(x / (d * sc)) in [-32, 31].
+    if (count % 256) {
+      setErr(err, "encodeFloats: Q6_K needs a multiple of 256 values");
+      return false;
+    }
+    out->resize(base + count / 256 * 210);
+    uint8_t *p = out->data() + base;
+    for (uint64_t b = 0; b < count / 256; ++b, p += 210) {
+      const float *x = in + 256 * b;
+      float gs[16], maxScale = 0;
+      for (int g = 0; g < 16; ++g) {
+        float amax = 0;
+        for (int i = 0; i < 16; ++i)
+          amax = std::max(amax, std::fabs(x[16 * g + i]));
+        gs[g] = amax / 31.0f;
+        maxScale = std::max(maxScale, gs[g]);
+      }
+      const uint16_t dh = ref::f32ToF16(maxScale / 127.0f);
+      const float d = ref::f16ToF32(dh);
+      uint8_t *ql = p, *qh = p + 128;
+      int8_t *sc = reinterpret_cast<int8_t *>(p + 192);
+      std::memset(p, 0, 210);
+      for (int g = 0; g < 16; ++g)
+        sc[g] = int8_t(d > 0 ? std::clamp(std::lround(gs[g] / d), 1L, 127L) : 0);
+      p[208] = uint8_t(dh);
+      p[209] = uint8_t(dh >> 8);
+      // Element e = 128 h + 32 k + l (k: which of q1..q4) lives in group
+      // e / 16 and in ql / qh as dequantize_row_q6_K reads it.
+      for (int e = 0; e < 256; ++e) {
+        const int h = e / 128, k = (e % 128) / 32, l = e % 32;
+        const float step = d * float(sc[e / 16]);
+        const int q = step > 0 ? int(std::clamp(std::lround(x[e] / step), -32L, 31L)) + 32 : 32;
+        uint8_t &low = ql[64 * h + l + (k & 1) * 32];
+        low |= uint8_t((q & 0xF) << ((k >> 1) * 4));
+        qh[32 * h + l] |= uint8_t(((q >> 4) & 3) << (2 * k));
+      }
     }
     return true;
   }

@@ -145,11 +145,15 @@ bool tensorElements(const std::vector<uint64_t> &ne, uint64_t *count,
 bool tensorBytes(uint32_t type, const std::vector<uint64_t> &ne,
                  uint64_t *bytes, std::string *err);
 
-/// Float tensors (F32, F16, BF16, little-endian): `bytes` must hold
-/// count * type_size bytes. Unsupported type -> false + error.
+/// Float tensors (F32, F16, BF16, little-endian; and the block-quantized
+/// Q8_0 and Q6_K as ggml dequantizes them, which bitnet.cpp recommends for
+/// embeddings): `bytes` must hold count / block * type_size bytes.
+/// Unsupported type -> false + error.
 bool decodeFloats(uint32_t type, const uint8_t *bytes, uint64_t count,
                   float *out, std::string *err);
-/// Appends count * type_size bytes to `out` (F16/BF16 round to nearest even).
+/// Appends the encoding of `count` values to `out` (F16/BF16 round to
+/// nearest even; Q8_0 d = absmax / 127; Q6_K a valid, simple encoding:
+/// per-16 scales absmax / 31 as int8 multiples of an f16 d).
 bool encodeFloats(uint32_t type, const float *in, uint64_t count,
                   std::vector<uint8_t> *out, std::string *err);
 

@@ -168,6 +168,16 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
     case gguf::GGML_TYPE_I2_S:
       x.encoding = Encoding::I2_S;
       break;
+    case gguf::GGML_TYPE_Q8_0:
+    case gguf::GGML_TYPE_Q6_K:
+      // The embedding and the head only (bitnet.cpp's --quant-embd):
+      // dequantized as ggml does.
+      if (e.global == &tern::ref::ModelWeights::embedding ||
+          e.global == &tern::ref::ModelWeights::lm_head) {
+        x.encoding = t->type == gguf::GGML_TYPE_Q8_0 ? Encoding::Q8_0 : Encoding::Q6_K;
+        break;
+      }
+      [[fallthrough]];
     default:
       return fail(err, where + ": tensor type " + gguf::typeName(t->type) +
                            " (" + std::to_string(t->type) + ") is not supported" +
@@ -178,7 +188,7 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
     }
     // Floats holding a BitLinear weight: exactly ternary x one scale.
     x.exact_ternary = e.ternary && isFloatEncoding(x.encoding);
-    if (!e.ternary && !isFloatEncoding(x.encoding))
+    if (!e.ternary && !isFloatEncoding(x.encoding) && !isQuantizedFloatEncoding(x.encoding))
       return fail(err, where + ": type " + gguf::typeName(t->type) +
                            " for a float tensor (expected F32, F16 or BF16)");
     if (e.ternary) {

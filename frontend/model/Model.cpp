@@ -42,9 +42,24 @@ uint64_t elements(const Tensor &t) {
   return n;
 }
 
-// Widens a float tensor (F32/F16/BF16) to f32.
+// Widens a float tensor (F32/F16/BF16) to f32, or dequantizes a Q8_0 /
+// Q6_K one as ggml does.
 bool decodeFloats(const Tensor &t, std::vector<float> *out, std::string *err) {
   const uint64_t n = elements(t);
+  if (isQuantizedFloatEncoding(t.encoding)) {
+    const bool q8 = t.encoding == Encoding::Q8_0;
+    const uint64_t block = q8 ? 32 : 256, size = q8 ? 34 : 210;
+    if (n % block || t.bytes < n / block * size)
+      return fail(err, t.path + ": tensor '" + t.stored_name + "': cannot read " +
+                           std::to_string(n) + " values from " + encodingName(t.encoding) +
+                           " data of " + std::to_string(t.bytes) + " bytes");
+    out->resize(n);
+    std::string derr;
+    if (!gguf::decodeFloats(q8 ? gguf::GGML_TYPE_Q8_0 : gguf::GGML_TYPE_Q6_K, t.data, n,
+                            out->data(), &derr))
+      return fail(err, t.path + ": tensor '" + t.stored_name + "': " + derr);
+    return true;
+  }
   const int size = t.encoding == Encoding::F32 ? 4 : 2;
   if (!isFloatEncoding(t.encoding) || t.bytes < n * size)
     return fail(err, t.path + ": tensor '" + t.stored_name + "': cannot read " +
@@ -217,6 +232,10 @@ const char *encodingName(Encoding e) {
     return "TQ2_0";
   case Encoding::I2_S:
     return "I2_S";
+  case Encoding::Q8_0:
+    return "Q8_0";
+  case Encoding::Q6_K:
+    return "Q6_K";
   }
   return "?";
 }
@@ -224,6 +243,8 @@ const char *encodingName(Encoding e) {
 bool isFloatEncoding(Encoding e) {
   return e == Encoding::F32 || e == Encoding::F16 || e == Encoding::BF16;
 }
+
+bool isQuantizedFloatEncoding(Encoding e) { return e == Encoding::Q8_0 || e == Encoding::Q6_K; }
 
 const Tensor *Model::find(const std::string &name) const {
   for (const Tensor &t : tensors)

@@ -39,9 +39,16 @@ enum class Encoding {
   TQ1_0,    ///< llama.cpp, 256 weights per 54-byte block
   TQ2_0,    ///< llama.cpp, 256 weights per 66-byte block
   I2_S,     ///< bitnet.cpp, 2-bit codes then one f32 scale
+  Q8_0,     ///< ggml, 32 values per d (f16) and 32 int8: embeddings / heads
+  Q6_K,     ///< ggml, 256 values per 210-byte block: embeddings / heads
 };
 const char *encodingName(Encoding e);
+/// F32, F16, BF16: stored floats, read as they are.
 bool isFloatEncoding(Encoding e);
+/// Q8_0, Q6_K: floats block-quantized by ggml (bitnet.cpp's recommended
+/// embedding), dequantized as ggml does; the compiled kernels read them
+/// as f32.
+bool isQuantizedFloatEncoding(Encoding e);
 
 /// One tensor of the model.
 struct Tensor {

@@ -197,9 +197,13 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
     ftype = gguf::GGML_TYPE_F32;
   else if (o.gguf_float_type == "bf16")
     ftype = gguf::GGML_TYPE_BF16;
+  else if (o.gguf_float_type == "q8_0") // bitnet.cpp's --quant-embd kinds
+    ftype = gguf::GGML_TYPE_Q8_0;
+  else if (o.gguf_float_type == "q6_k")
+    ftype = gguf::GGML_TYPE_Q6_K;
   else
     return fail(err, "unknown GGUF float type '" + o.gguf_float_type +
-                         "' (expected f16, f32 or bf16)");
+                         "' (expected f16, f32, bf16, q8_0 or q6_k)");
   // llama158 converts to arch llama (q/k rows permuted for its
   // interleaved RoPE); bitnet and 1bitllm to the bitnet archs.
   const bool llama = o.family == "llama158";

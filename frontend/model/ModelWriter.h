@@ -37,7 +37,9 @@ struct WriteOptions {
   /// "bf16" (ternary x scale as floats, as llama.cpp's converters write
   /// them before llama-quantize).
   std::string gguf_type = "tq2_0";
-  std::string gguf_float_type = "f16"; ///< embedding/output: f16, f32, bf16
+  /// Embedding / output: "f16", "f32", "bf16", or ggml's block-quantized
+  /// "q8_0" / "q6_k" (bitnet.cpp's --quant-embd).
+  std::string gguf_float_type = "f16";
   /// GGUF general.architecture: "bitnet", "bitnet-b1.58" or "bitnet-25"
   /// (bitnet, 1bitllm), "llama" (llama158); "" is the family's first.
   std::string arch;

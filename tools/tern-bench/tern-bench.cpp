@@ -670,13 +670,41 @@ void BM_Int8Peak(benchmark::State &state, IsaInfo isa, int threads) {
   int8Peak()[threads] = std::max(int8Peak()[threads], gops);
 }
 
-/// The LM head of 2B4T (128256 x 2560) as decode runs it (one token): the
+/// The LM head of 2B4T (128256 x 2560; --head-shape) as decode runs it (one token): the
 /// float kernel on bf16 or f16 weights (656 MB: tern-compile's default for
 /// a model that stores them so; the 2B4T GGUFs and tern-make-model's 2b4t
 /// have an f16 tied head) or the int8 one (--head=int8, 328 MB). All exceed
 /// any last-level cache, so every call streams from DRAM.
+/// The matmul shapes (N x K) benchmarked, 2B4T's unless --shapes names
+/// others (e.g. llama3-8b's 4096x4096,1024x4096,14336x4096,4096x14336),
+/// and the head's (--head-shape).
+std::vector<std::pair<int64_t, int64_t>> gShapes = {
+    {2560, 2560}, {640, 2560}, {6912, 2560}, {2560, 6912}};
+std::pair<int64_t, int64_t> gHeadShape = {128256, 2560};
+
+/// "NxK[,NxK...]" into *out; false on anything else.
+bool parseShapes(const std::string &text, std::vector<std::pair<int64_t, int64_t>> *out) {
+  out->clear();
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t comma = text.find(',', at);
+    std::string one = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    long n = 0, k = 0;
+    char x = 0, extra = 0;
+    // K a multiple of 16 (the i2lane steps), N of 64 (whole row groups).
+    if (std::sscanf(one.c_str(), "%ld%c%ld%c", &n, &x, &k, &extra) != 3 || x != 'x' || n < 64 ||
+        k < 16 || n % 64 || k % 16 || n > (1L << 20) || k > (1L << 20))
+      return false;
+    out->push_back({n, k});
+    if (comma == std::string::npos)
+      break;
+    at = comma + 1;
+  }
+  return !out->empty();
+}
+
 void BM_Head(benchmark::State &state, IsaInfo isa, bool int8, FloatType elem, int threads) {
-  const int64_t N = 128256, K = 2560;
+  const int64_t N = gHeadShape.first, K = gHeadShape.second;
   const char *elemName = elem == FloatType::F16 ? "f16" : "bf16";
   std::string key = std::string(isa.name) + (int8 ? std::string("/int8") : "/" + std::string(elemName));
   auto &k = kernelCache()["head/" + key];
@@ -822,12 +850,12 @@ int main(int argc, char **argv) {
     std::vector<char *> rest = {argv[0]};
     for (int i = 1; i < argc; ++i) {
       std::string a = argv[i];
-      const char *names[] = {"--model", "--e2e-tokens", "--e2e-decode", "--plot",
-                             "--gpu-bench-out", "--tiles"};
+      const char *names[] = {"--model",         "--e2e-tokens", "--e2e-decode", "--plot",
+                             "--gpu-bench-out", "--tiles",      "--shapes",     "--head-shape"};
       int which = -1;
       std::string value;
       bool hasValue = false;
-      for (int k = 0; k < 6; ++k) {
+      for (int k = 0; k < 8; ++k) {
         std::string n = names[k];
         if (a == n) {
           which = k;
@@ -855,6 +883,20 @@ int main(int argc, char **argv) {
       }
       if (which == 4) {
         gpuBenchOut = value;
+        continue;
+      }
+      if (which == 6 || which == 7) { // --shapes NxK,... / --head-shape NxK
+        std::vector<std::pair<int64_t, int64_t>> v;
+        if (!parseShapes(value, &v) || (which == 7 && v.size() != 1)) {
+          std::fprintf(stderr,
+                       "tern-bench: error: %s expects %s (N a multiple of 64, K of 16), got '%s'\n",
+                       names[which], which == 6 ? "NxK[,NxK...]" : "one NxK", value.c_str());
+          return 1;
+        }
+        if (which == 6)
+          gShapes = v;
+        else
+          gHeadShape = v[0];
         continue;
       }
       if (which == 5) { // --tiles MxN: the prefill register tile
@@ -985,8 +1027,7 @@ int main(int argc, char **argv) {
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
 
-  const std::pair<int64_t, int64_t> shapes[] = {
-      {2560, 2560}, {640, 2560}, {6912, 2560}, {2560, 6912}};
+  const std::vector<std::pair<int64_t, int64_t>> &shapes = gShapes;
   for (const IsaInfo &isa : hostIsas())
     for (int t : threadCounts)
       benchmark::RegisterBenchmark(
@@ -1001,7 +1042,8 @@ int main(int argc, char **argv) {
         if (!int8 && isa.isa != hostIsas()[0].isa)
           continue; // the float head does not depend on the dot-product ISA
         std::string name = std::string("head-") + (int8 ? "int8/" + std::string(isa.name) : kind) +
-                           "/128256x2560/threads:" + std::to_string(t);
+                           "/" + std::to_string(gHeadShape.first) + "x" +
+                           std::to_string(gHeadShape.second) + "/threads:" + std::to_string(t);
         const FloatType elem = std::string(kind) == "f16" ? FloatType::F16 : FloatType::BF16;
         benchmark::RegisterBenchmark(name.c_str(), BM_Head, isa, int8, elem, t)
             ->UseRealTime()

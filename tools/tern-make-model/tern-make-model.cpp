@@ -64,7 +64,7 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     floatType("float-type",
               cl::desc("GGUF type of the embedding (and untied output)"),
-              cl::value_desc("f16|f32|bf16"), cl::init("f16"),
+              cl::value_desc("f16|f32|bf16|q8_0|q6_k"), cl::init("f16"),
               cl::cat(category));
 static cl::opt<std::string>
     arch("arch", cl::desc("GGUF general.architecture (default: the family's: bitnet, or "

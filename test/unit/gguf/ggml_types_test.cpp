@@ -179,6 +179,99 @@ TEST(GgmlTypes, Floats) {
 }
 
 //===----------------------------------------------------------------------===//
+// Q8_0 and Q6_K (embeddings and heads, as bitnet.cpp's --quant-embd writes)
+//===----------------------------------------------------------------------===//
+
+// Q8_0 block: d (f16) then 32 int8; y = d * q.
+TEST(Q8_0, GoldenBlock) {
+  std::vector<uint8_t> b(34, 0);
+  b[0] = 0x00;
+  b[1] = 0x38; // d = 0.5
+  b[2 + 0] = 3;
+  b[2 + 5] = uint8_t(int8_t(-128));
+  b[2 + 31] = 127;
+  std::vector<float> y(32);
+  std::string err;
+  ASSERT_TRUE(decodeFloats(GGML_TYPE_Q8_0, b.data(), 32, y.data(), &err)) << err;
+  EXPECT_EQ(y[0], 1.5f);
+  EXPECT_EQ(y[5], -64.0f);
+  EXPECT_EQ(y[31], 63.5f);
+  EXPECT_EQ(y[1], 0.0f);
+}
+
+// Q6_K block (210 bytes): ql[128], qh[64], scales[16] (int8), d (f16).
+// Element e = 128 h + 32 k + l takes its low 4 bits from ql[64 h + l + 32 (k & 1)]
+// (low nibble for k < 2, high for k >= 2), its high 2 bits from bits 2k of
+// qh[32 h + l], and its scale from scales[e / 16]: y = d * sc * (q - 32).
+TEST(Q6_K, GoldenBlock) {
+  std::vector<uint8_t> b(210, 0);
+  uint8_t *ql = b.data(), *qh = ql + 128;
+  int8_t *sc = reinterpret_cast<int8_t *>(qh + 64);
+  b[208] = 0x00;
+  b[209] = 0x3c; // d = 1
+  for (int g = 0; g < 16; ++g)
+    sc[g] = int8_t(g + 1);
+  // e = 0: q = 0x21 (low 1, high 2) -> 33 - 32 = 1, scale 1.
+  ql[0] = 0x01;
+  qh[0] = 0x02;
+  // e = 96 + 17 = 113 (h 0, k 3, l 17): ql[17 + 32] high nibble 0xF, qh[17]
+  // bits 6-7 = 3 -> q 63 - 32 = 31, group 7 -> scale 8: 248.
+  ql[49] = 0xF0;
+  qh[17] = 0xC0;
+  // e = 128 + 64 + 2 = 194 (h 1, k 2, l 2): ql[64 + 2] high nibble 0, qh[32 + 2]
+  // bits 4-5 = 0 -> q 0 - 32 = -32, group 12 -> scale 13: -416.
+  // Every other element is q = 0 - 32 (all bits 0) times its scale; e = 0's
+  // neighbour e = 64 shares ql[0]'s high nibble (0) and qh[0] bits 4-5 (0).
+  std::vector<float> y(256);
+  std::string err;
+  ASSERT_TRUE(decodeFloats(GGML_TYPE_Q6_K, b.data(), 256, y.data(), &err)) << err;
+  EXPECT_EQ(y[0], 1.0f);
+  EXPECT_EQ(y[113], 248.0f);
+  EXPECT_EQ(y[194], -416.0f);
+  EXPECT_EQ(y[64], -32.0f * 5); // group 4
+  EXPECT_EQ(y[255], -32.0f * 16);
+}
+
+// The encoders write what the decoders read back within each format's
+// step: Q8_0 within d / 2, Q6_K within d * sc / 2 of each value.
+TEST(Q8_0AndQ6_K, RoundTrip) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> u(-0.05f, 0.05f);
+  std::vector<float> x(512);
+  for (float &v : x)
+    v = u(rng);
+  x[7] = 0.2f; // an outlier in the first group
+  for (uint32_t type : {GGML_TYPE_Q8_0, GGML_TYPE_Q6_K}) {
+    SCOPED_TRACE(typeName(type));
+    std::vector<uint8_t> bytes;
+    std::string err;
+    ASSERT_TRUE(encodeFloats(type, x.data(), x.size(), &bytes, &err)) << err;
+    uint64_t want = 0;
+    ASSERT_TRUE(tensorBytes(type, {512}, &want, &err)) << err;
+    EXPECT_EQ(bytes.size(), want);
+    std::vector<float> y(x.size());
+    ASSERT_TRUE(decodeFloats(type, bytes.data(), x.size(), y.data(), &err)) << err;
+    const int group = type == GGML_TYPE_Q8_0 ? 32 : 16;
+    const float levels = type == GGML_TYPE_Q8_0 ? 127.0f : 31.0f;
+    for (size_t g = 0; g < x.size() / group; ++g) {
+      float amax = 0;
+      for (int i = 0; i < group; ++i)
+        amax = std::max(amax, std::fabs(x[g * group + i]));
+      // Q6_K's scale is an int8 multiple of d, so its step may be up to
+      // d / 2 coarser than amax / 31: allow a tenth more.
+      const float tol = amax / levels * (type == GGML_TYPE_Q8_0 ? 0.51f : 0.6f) + 1e-7f;
+      for (int i = 0; i < group; ++i)
+        ASSERT_LE(std::fabs(y[g * group + i] - x[g * group + i]), tol) << g * group + i;
+    }
+  }
+  std::vector<float> out(16);
+  std::vector<uint8_t> b(210);
+  std::string err;
+  EXPECT_FALSE(decodeFloats(GGML_TYPE_Q6_K, b.data(), 100, out.data(), &err));
+  EXPECT_NE(err.find("multiple of 256"), std::string::npos) << err;
+}
+
+//===----------------------------------------------------------------------===//
 // TQ2_0
 //===----------------------------------------------------------------------===//
 

@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 
@@ -411,4 +413,75 @@ TEST(FamilyConfig, BitnetGGUFActivationFromMetadataOrIdentity) {
   EXPECT_FALSE(loadModel(variant("bare", "bitnet", ""), &m, &err));
   EXPECT_TRUE(contains(err, "arch 'bitnet' is BitNet b1.58 2B4T (relu2) or 1bitLLM (silu)"))
       << err;
+}
+
+// Embeddings and untied heads block-quantized as Q8_0 / Q6_K (bitnet.cpp's
+// --quant-embd): read as ggml dequantizes them, each value within its
+// block's step of the model's.
+TEST(FamilyRoundTrip, QuantizedEmbeddingAndHead) {
+  const ref::ModelConfig c = tinyOf("llama158"); // untied: both tables
+  const ref::ModelWeights w = ref::makeSyntheticWeights(c, 8);
+  const std::vector<float> want = logits(c, w);
+  for (const char *ftype : {"q8_0", "q6_k"}) {
+    SCOPED_TRACE(ftype);
+    WriteOptions o;
+    o.format = "gguf";
+    o.family = "llama158";
+    o.gguf_float_type = ftype;
+    const std::string path = temp(std::string("qembd-") + ftype + ".gguf");
+    std::string err;
+    ASSERT_TRUE(writeModel(path, c, w, o, &err)) << err;
+    Model m;
+    ASSERT_TRUE(loadModel(path, &m, &err)) << err;
+    const Tensor *e = m.find("model.embed_tokens.weight");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->encoding, std::string(ftype) == "q8_0" ? Encoding::Q8_0 : Encoding::Q6_K);
+    EXPECT_EQ(m.find("lm_head.weight")->encoding, e->encoding);
+    ref::ModelWeights got;
+    ASSERT_TRUE(toReferenceWeights(m, &got, &err)) << err;
+    // Every value within its block's step of the original (|x| < 0.05).
+    float worst = 0;
+    for (size_t i = 0; i < w.embedding.size(); ++i)
+      worst = std::max(worst, std::fabs(got.embedding[i] - w.embedding[i]));
+    EXPECT_GT(worst, 0.0f) << "quantized, not copied";
+    EXPECT_LT(worst, 0.05f / (std::string(ftype) == "q8_0" ? 127 : 25));
+    worst = 0;
+    for (size_t i = 0; i < w.lm_head.size(); ++i)
+      worst = std::max(worst, std::fabs(got.lm_head[i] - w.lm_head[i]));
+    EXPECT_LT(worst, 0.05f / (std::string(ftype) == "q8_0" ? 127 : 25));
+    // (Logits are not compared with the f16 model's: the synthetic model
+    // amplifies any perturbation through its int8 activations; tern-run
+    // vs the compiled model checks the path end to end, in lit.)
+    const std::vector<float> have = logits(m.config, std::move(got));
+    for (float v : have)
+      ASSERT_TRUE(std::isfinite(v));
+  }
+}
+
+// I2_S packs blocks of 128 over the whole tensor, not per row, so rows
+// whose length is not a multiple of 128 (1bitLLM bitnet_b1_58-3B's down_proj
+// reads 8640 = 67.5 blocks) decode like any other; TQ1_0 / TQ2_0 blocks run
+// along a row, so such a row cannot be written in them, and the writer says
+// which tensor and why.
+TEST(FamilyRoundTrip, RowsThatAreNotWholeI2SBlocks) {
+  ref::ModelConfig c = tinyOf("1bitllm");
+  c.ffn = 320; // down_proj rows of 320 = 2.5 blocks of 128
+  const ref::ModelWeights w = ref::makeSyntheticWeights(c, 9);
+  WriteOptions o;
+  o.format = "gguf";
+  o.family = "1bitllm";
+  o.gguf_type = "i2_s";
+  std::string err;
+  const std::string path = temp("k320-i2s.gguf");
+  ASSERT_TRUE(writeModel(path, c, w, o, &err)) << err;
+  Model m;
+  ASSERT_TRUE(loadModel(path, &m, &err)) << err;
+  ref::ModelWeights got;
+  ASSERT_TRUE(toReferenceWeights(m, &got, &err)) << err;
+  EXPECT_EQ(got.layers[0].down.w, w.layers[0].down.w);
+  EXPECT_EQ(logits(m.config, std::move(got)), logits(c, w));
+  o.gguf_type = "tq2_0";
+  EXPECT_FALSE(writeModel(temp("k320-tq2.gguf"), c, w, o, &err));
+  EXPECT_TRUE(contains(err, "blk.0.ffn_down.weight")) << err;
+  EXPECT_TRUE(contains(err, "256")) << err;
 }
