@@ -242,6 +242,15 @@ LogicalResult RopeOp::verify() {
   if (!(getTheta().convertToFloat() > 0.0f))
     return emitOpError() << "theta must be positive, got "
                          << getTheta().convertToFloat();
+  if (std::optional<ArrayRef<float>> ff = getFreqFactors()) {
+    if (int64_t(ff->size()) != d / 2)
+      return emitOpError() << "freq_factors has " << ff->size()
+                           << " values; head_dim " << d << " rotates " << d / 2
+                           << " pairs";
+    for (float f : *ff)
+      if (!(f > 0.0f) || !std::isfinite(f))
+        return emitOpError() << "freq_factors must be positive and finite, got " << f;
+  }
   return success();
 }
 

@@ -252,12 +252,18 @@ def Tern_RopeOp : Tern_Op<"rope", [Pure, AllTypesMatch<["input", "result"]>]> {
     i + head_dim/2 (HF `rotate_half`), for i < head_dim / 2:
     `y[i] = x[i] cos - x[i + d/2] sin`, `y[i + d/2] = x[i + d/2] cos + x[i] sin`.
 
+    `freq_factors` (optional, head_dim / 2 positive values: llama.cpp's
+    `rope_freqs`, what HF's `rope_scaling` types become) divides pair i's
+    frequency: angle `positions[t] * theta^(-2i / head_dim) / freq_factors[i]`.
+
     ```mlir
     %qr = tern.rope %q, %pos {head_dim = 16 : i64, theta = 5.0e+05 : f32} : tensor<?x64xf32>, tensor<?xi32>
+    %kr = tern.rope %k, %pos {head_dim = 4 : i64, theta = 5.0e+05 : f32, freq_factors = array<f32: 1.0, 8.0>} : tensor<?x8xf32>, tensor<?xi32>
     ```
   }];
   let arguments = (ins Tern_F32Tensor2D:$input, Tern_IdTensor1D:$positions,
-                       I64Attr:$head_dim, F32Attr:$theta);
+                       I64Attr:$head_dim, F32Attr:$theta,
+                       OptionalAttr<DenseF32ArrayAttr>:$freq_factors);
   let results = (outs Tern_F32Tensor2D:$result);
   let assemblyFormat = [{
     $input `,` $positions attr-dict `:` type($input) `,` type($positions)

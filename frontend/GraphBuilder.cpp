@@ -152,8 +152,11 @@ void Builder::build() {
     Value v = bitlinear(x, p + "self_attn.v_proj", kvDim, H);
     auto headDim = b.getI64IntegerAttr(c.head_dim);
     auto theta = b.getF32FloatAttr(c.rope_theta);
-    q = RopeOp::create(b, loc, q, positions, headDim, theta);
-    k = RopeOp::create(b, loc, k, positions, headDim, theta);
+    DenseF32ArrayAttr ff =
+        c.rope_freq_factors.empty() ? DenseF32ArrayAttr()
+                                    : b.getDenseF32ArrayAttr(c.rope_freq_factors);
+    q = RopeOp::create(b, loc, q, positions, headDim, theta, ff);
+    k = RopeOp::create(b, loc, k, positions, headDim, theta, ff);
     auto attn = AttentionOp::create(
         b, loc, TypeRange{act(qDim), cacheType, cacheType}, q, k, v,
         entry->getArgument(3 + 2 * i), entry->getArgument(4 + 2 * i), start,

@@ -156,6 +156,7 @@ struct RopeParams {
   int64_t heads = 0, head_dim = 0, max_batch = 1;
   float theta = 500000.0f;
   int64_t max_context = 0; ///< positions (GPU: rows of its cos/sin table)
+  std::vector<float> freq_factors; ///< per pair (ref::rope's), or empty
 };
 
 /// Causal grouped-query attention with the KV-cache append (ref::attention).

@@ -195,6 +195,8 @@ private:
   uint32_t ropeTable(const RopeParams &p) {
     std::string key = "rope_table." + std::to_string(p.head_dim) + "." +
                       std::to_string(p.theta);
+    for (float f : p.freq_factors)
+      key += "." + std::to_string(f);
     if (auto it = weightIds.find(key); it != weightIds.end())
       return it->second;
     const int64_t half = p.head_dim / 2;
@@ -202,7 +204,8 @@ private:
     for (int64_t pos = 0; pos < p.max_context; ++pos)
       for (int64_t i = 0; i < half; ++i)
         ref::ropeCosSin(int(p.head_dim), int(pos), int(i), p.theta,
-                        &t[pos * p.head_dim + 2 * i], &t[pos * p.head_dim + 2 * i + 1]);
+                        &t[pos * p.head_dim + 2 * i], &t[pos * p.head_dim + 2 * i + 1],
+                        p.freq_factors.empty() ? nullptr : p.freq_factors.data());
     const uint8_t *raw = reinterpret_cast<const uint8_t *>(t.data());
     plan->blobs.emplace_back(raw, raw + t.size() * 4);
     uint32_t id = newBuffer(TERN_BUF_WEIGHT, t.size() * 4, key, plan->blobs.size() - 1);
@@ -549,6 +552,8 @@ bool PlanBuilder::visit(Operation *op) {
     p.heads = cols(r.getInput()) / p.head_dim;
     p.max_batch = maxB;
     p.theta = r.getTheta().convertToFloat();
+    if (std::optional<ArrayRef<float>> ff = r.getFreqFactors())
+      p.freq_factors.assign(ff->begin(), ff->end());
     uint32_t xb;
     if (!buffer(r.getInput(), &xb, op))
       return false;
@@ -556,6 +561,8 @@ bool PlanBuilder::visit(Operation *op) {
       return fail(op, "input is used after RoPE; in-place rotation needs it dead");
     p.max_context = maxContext;
     ss << "rope " << p.heads << " " << p.head_dim << " " << p.theta;
+    for (float f : p.freq_factors)
+      ss << " " << f;
     uint32_t k = kernel(sig, [&](StringRef n) { emit->rope(b, n, p); });
     bind(r.getResult(), xb);
     std::vector<uint32_t> args = {xb};

@@ -2,6 +2,7 @@
 //
 // For each token t in [begin, end) (range: TOKENS) at position start + t:
 //   a_i = (float)pos * inv_i,  inv_i = 1 / pow(theta, 2i / d)   (i < d/2)
+//         (divided by freq_factors[i] where the model scales RoPE)
 //   c = cos(a), s = sin(a)            (vectors, computed once per token)
 //   for every head: x1 = x[i], x2 = x[i + d/2]
 //     x[i] = x1*c - x2*s;  x[i + d/2] = x2*c + x1*s
@@ -14,6 +15,7 @@
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/Kernels.h"
 #include "codegen/cpu/VectorUtils.h"
+#include "runtime/reference/ops.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -42,8 +44,8 @@ func::FuncOp buildRopeKernel(OpBuilder &b, ModuleOp module, StringRef name,
   // The inverse frequencies, exactly as ref::rope computes them.
   std::vector<float> inv(chunks * width, 0.0f);
   for (int64_t i = 0; i < half; ++i)
-    inv[i] = 1.0f / std::pow(p.theta, static_cast<float>(2 * i) /
-                                          static_cast<float>(hd));
+    inv[i] = ref::ropeInvFreq(int(hd), int(i), p.theta,
+                              p.freq_factors.empty() ? nullptr : p.freq_factors.data());
   SmallVector<Value> invV;
   for (int64_t c = 0; c < chunks; ++c)
     invV.push_back(arith::ConstantOp::create(

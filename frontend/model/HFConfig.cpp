@@ -127,11 +127,32 @@ bool parseHFConfig(const std::string &text, const std::string &file,
           r ? r->getString("rope_type") : std::nullopt;
       if (!kind && r)
         kind = r->getString("type");
-      if (!kind || *kind != "default")
-        return fail(err, file + ": rope_scaling " +
-                             (kind ? "type \"" + kind->str() + "\""
-                                   : std::string("(no type)")) +
-                             " is not supported yet (tern applies plain RoPE)");
+      if (!kind)
+        return fail(err, file + ": rope_scaling has no rope_type");
+      if (*kind != "default") {
+        tern::ref::ModelConfig::RopeScaling s;
+        s.type = kind->str();
+        auto num = [&](const char *key, double *out) {
+          if (const llvm::json::Value *v = r->get(key)) {
+            std::optional<double> x = v->getAsNumber();
+            if (!x)
+              return fail(err, file + ": rope_scaling." + key + " must be a number");
+            *out = *x;
+          }
+          return true;
+        };
+        double orig = s.original_max_position;
+        if (!num("factor", &s.factor) || !num("low_freq_factor", &s.low_freq_factor) ||
+            !num("high_freq_factor", &s.high_freq_factor) ||
+            !num("original_max_position_embeddings", &orig))
+          return false;
+        s.original_max_position = int(orig);
+        std::string serr;
+        if (!tern::ref::ropeScalingFactors(s, c.head_dim, c.rope_theta, &c.rope_freq_factors,
+                                           &serr))
+          return fail(err, file + ": " + serr);
+        c.rope_scaling = s;
+      }
     }
   std::string verr;
   if (!tern::ref::validate(c, &verr))
@@ -186,13 +207,30 @@ bool writeHFConfig(const tern::ref::ModelConfig &c, const HFConfigExtras &e,
       {"num_hidden_layers", c.layers},
       {"num_key_value_heads", c.kv_heads},
       {"rms_norm_eps", static_cast<double>(c.rms_eps)},
-      {"rope_scaling", nullptr},
+      {"rope_scaling", nullptr}, // set below when the model scales RoPE
       {"rope_theta", static_cast<double>(c.rope_theta)},
       {"tie_word_embeddings", c.tied_embeddings},
       {"torch_dtype", "bfloat16"},
       {"use_cache", true},
       {"vocab_size", c.vocab},
   };
+  if (!c.rope_freq_factors.empty()) {
+    const tern::ref::ModelConfig::RopeScaling &s = c.rope_scaling;
+    std::vector<float> again;
+    std::string serr;
+    if (s.type.empty() ||
+        !tern::ref::ropeScalingFactors(s, c.head_dim, c.rope_theta, &again, &serr) ||
+        again != c.rope_freq_factors)
+      return fail(err, "the model's RoPE frequency factors come from no rope_scaling "
+                       "config.json can say (a GGUF rope_freqs tensor?): write it as GGUF");
+    llvm::json::Object r{{"rope_type", s.type}, {"factor", s.factor}};
+    if (s.type == "llama3") {
+      r["low_freq_factor"] = s.low_freq_factor;
+      r["high_freq_factor"] = s.high_freq_factor;
+      r["original_max_position_embeddings"] = s.original_max_position;
+    }
+    o["rope_scaling"] = std::move(r);
+  }
   if (e.quantized) {
     llvm::json::Object q{{"quant_method", "bitnet"}};
     if (c.scale_mode == tern::ref::ScaleMode::Multiply) {

@@ -29,6 +29,8 @@
 #include "frontend/model/MappedFile.h"
 #include "frontend/model/TensorNames.h"
 
+#include <cstring>
+
 namespace tern::model {
 
 bool loadGGUF(const std::string &path, Model *out, std::string *err) {
@@ -114,6 +116,15 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
     c.vocab = static_cast<int>(emb->ne[1]);
   }
   c.tied_embeddings = g->tensor("output.weight") == nullptr;
+  // llama.cpp's RoPE frequency divisors (Llama 3.1's rope_scaling).
+  if (const gguf::TensorInfo *rf = g->tensor("rope_freqs.weight")) {
+    if (rf->type != gguf::GGML_TYPE_F32 || rf->nelements != uint64_t(c.head_dim / 2))
+      return fail(err, path + ": tensor 'rope_freqs.weight': expected " +
+                           std::to_string(c.head_dim / 2) + " F32 values (head_dim / 2), got " +
+                           std::to_string(rf->nelements) + " " + gguf::typeName(rf->type));
+    c.rope_freq_factors.resize(size_t(rf->nelements));
+    std::memcpy(c.rope_freq_factors.data(), rf->data, rf->nelements * 4);
+  }
   // A llama file with sub-norm tensors, or a bitnet one without, is not
   // the model its arch says.
   if (llama && g->tensor("blk.0.attn_sub_norm.weight"))

@@ -18,6 +18,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 namespace tern::model {
@@ -260,6 +261,12 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
       g.addU32("tokenizer.ggml.eot_token_id", static_cast<uint32_t>(t->eot));
     g.addBool("tokenizer.ggml.add_bos_token", true);
     g.addString("tokenizer.chat_template", kBitNetChatTemplateJinja);
+  }
+  if (!c.rope_freq_factors.empty()) { // llama.cpp's rope_freqs
+    std::vector<uint8_t> bytes(c.rope_freq_factors.size() * 4);
+    std::memcpy(bytes.data(), c.rope_freq_factors.data(), bytes.size());
+    g.addTensor("rope_freqs.weight", {uint64_t(c.rope_freq_factors.size())},
+                gguf::GGML_TYPE_F32, std::move(bytes));
   }
   std::vector<ExpectedTensor> all = expectedTensors(c);
   size_t done = 0;

@@ -263,8 +263,9 @@ bool ReferenceModel::forward(const int32_t *tokens, int T, KVCache &cache,
     project(L.v, qa.data(), sa.data(), T, vv.data());
     for (int t = 0; t < T; ++t) {
       const int pos = start + t;
-      rope(at(qv, t, QD), c.heads, hd, pos, c.rope_theta);
-      rope(at(kv, t, KVD), c.kv_heads, hd, pos, c.rope_theta);
+      const float *ff = c.rope_freq_factors.empty() ? nullptr : c.rope_freq_factors.data();
+      rope(at(qv, t, QD), c.heads, hd, pos, c.rope_theta, ff);
+      rope(at(kv, t, KVD), c.kv_heads, hd, pos, c.rope_theta, ff);
       std::memcpy(kCache + static_cast<size_t>(pos) * KVD, at(kv, t, KVD),
                   sizeof(float) * KVD);
       std::memcpy(vCache + static_cast<size_t>(pos) * KVD, at(vv, t, KVD),

@@ -38,10 +38,60 @@ bool validate(const ModelConfig &c, std::string *err) {
     return fail(err, "model config: rope_theta must be positive and finite, "
                      "got " +
                          std::to_string(c.rope_theta));
+  if (!c.rope_freq_factors.empty()) {
+    if (static_cast<int>(c.rope_freq_factors.size()) != c.head_dim / 2)
+      return fail(err, "model config: " + std::to_string(c.rope_freq_factors.size()) +
+                           " RoPE frequency factors for head_dim " +
+                           std::to_string(c.head_dim) + " (expected head_dim / 2)");
+    for (float f : c.rope_freq_factors)
+      if (!std::isfinite(f) || !(f > 0.0f))
+        return fail(err, "model config: RoPE frequency factors must be positive and "
+                         "finite, got " +
+                             std::to_string(f));
+  }
   if (!std::isfinite(c.rms_eps) || c.rms_eps < 0.0f)
     return fail(err, "model config: rms_eps must be non-negative and finite, "
                      "got " +
                          std::to_string(c.rms_eps));
+  return true;
+}
+
+bool ropeScalingFactors(const ModelConfig::RopeScaling &s, int head_dim, float theta,
+                        std::vector<float> *factors, std::string *err) {
+  factors->clear();
+  if (s.type.empty())
+    return true;
+  if (!(s.factor > 0) || !std::isfinite(s.factor))
+    return fail(err, "rope_scaling factor must be positive, got " + std::to_string(s.factor));
+  const int half = head_dim / 2;
+  if (s.type == "linear") {
+    factors->assign(size_t(half), float(s.factor));
+    return true;
+  }
+  if (s.type != "llama3")
+    return fail(err, "rope_scaling type \"" + s.type +
+                         "\" is not supported (tern applies llama3 and linear)");
+  if (!(s.high_freq_factor > s.low_freq_factor) || !(s.low_freq_factor > 0) ||
+      s.original_max_position <= 0)
+    return fail(err, "rope_scaling llama3 needs 0 < low_freq_factor < high_freq_factor and "
+                     "a positive original_max_position_embeddings");
+  const double lowWave = s.original_max_position / s.low_freq_factor;
+  const double highWave = s.original_max_position / s.high_freq_factor;
+  for (int i = 0; i < half; ++i) {
+    const double freq = 1.0 / std::pow(double(theta), double(2 * i) / double(head_dim));
+    const double wavelen = 2 * M_PI / freq;
+    double f;
+    if (wavelen < highWave) {
+      f = 1;
+    } else if (wavelen > lowWave) {
+      f = s.factor;
+    } else {
+      const double smooth = (s.original_max_position / wavelen - s.low_freq_factor) /
+                            (s.high_freq_factor - s.low_freq_factor);
+      f = 1 / ((1 - smooth) / s.factor + smooth);
+    }
+    factors->push_back(float(f));
+  }
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include "runtime/reference/ops.h"
 
 #include <string>
+#include <vector>
 
 namespace tern {
 namespace ref {
@@ -50,7 +51,29 @@ struct ModelConfig {
   Activation activation = Activation::Relu2;
   bool sub_norms = true;
   ScaleMode scale_mode = ScaleMode::Multiply;
+  /// RoPE frequency divisors, one per rotated pair (head_dim / 2), as
+  /// llama.cpp's rope_freqs tensor holds them: pair i turns at
+  /// inv_i / rope_freq_factors[i]. Empty: plain RoPE. HF's rope_scaling
+  /// types become these (ropeScalingFactors).
+  std::vector<float> rope_freq_factors;
+  /// The HF rope_scaling they came from, to write it back: rope_type
+  /// "llama3" (factor, low_freq_factor, high_freq_factor,
+  /// original_max_position_embeddings) or "linear" (factor); "" none.
+  struct RopeScaling {
+    std::string type;
+    double factor = 1, low_freq_factor = 1, high_freq_factor = 4;
+    int original_max_position = 8192;
+  } rope_scaling;
 };
+
+/// The per-pair divisors of a rope_scaling, as llama.cpp's converter
+/// computes rope_freqs (LlamaModel.generate_extra_tensors): llama3 keeps
+/// wavelengths below original / high_freq_factor, divides those above
+/// original / low_freq_factor by factor, and blends between; linear
+/// divides every pair by factor. False (with a message) for an unknown
+/// type or bad numbers.
+bool ropeScalingFactors(const ModelConfig::RopeScaling &s, int head_dim, float theta,
+                        std::vector<float> *factors, std::string *err);
 
 /// The ternary model families tern reads, by what their files say (HF
 /// config.json's model_type / architectures / quantization_config, GGUF's

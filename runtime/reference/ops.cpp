@@ -48,19 +48,26 @@ void rmsNorm(const float *x, const float *w, int n, float eps, float *y) {
   }
 }
 
-void ropeCosSin(int head_dim, int pos, int i, float theta, float *c, float *s) {
+float ropeInvFreq(int head_dim, int i, float theta, const float *freq_factors) {
   const float inv = 1.0f / std::pow(theta, static_cast<float>(2 * i) /
                                                static_cast<float>(head_dim));
+  return freq_factors ? inv / freq_factors[i] : inv;
+}
+
+void ropeCosSin(int head_dim, int pos, int i, float theta, float *c, float *s,
+                const float *freq_factors) {
+  const float inv = ropeInvFreq(head_dim, i, theta, freq_factors);
   const float a = static_cast<float>(pos) * inv;
   *c = std::cos(a);
   *s = std::sin(a);
 }
 
-void rope(float *x, int n_heads, int head_dim, int pos, float theta) {
+void rope(float *x, int n_heads, int head_dim, int pos, float theta,
+          const float *freq_factors) {
   const int half = head_dim / 2;
   for (int i = 0; i < half; ++i) {
     float c, s;
-    ropeCosSin(head_dim, pos, i, theta, &c, &s);
+    ropeCosSin(head_dim, pos, i, theta, &c, &s, freq_factors);
     for (int h = 0; h < n_heads; ++h) {
       float *xh = x + static_cast<size_t>(h) * head_dim;
       const float x1 = xh[i];

@@ -48,12 +48,17 @@ void rmsNorm(const float *x, const float *w, int n, float eps, float *y);
 /// Rotary embedding in place on one token's [n_heads][head_dim] vector,
 /// NEOX / HF rotate_half style. For each head and i < d/2:
 ///   inv = 1.0f / pow(theta, (float)(2*i) / (float)d);  a = (float)pos * inv
+///   (with freq_factors, llama.cpp's rope_freqs: inv = inv / freq_factors[i])
 ///   c = cos(a), s = sin(a)     (float)
 ///   x[i]       = x1*c - x2*s   with x1 = x[i], x2 = x[i + d/2]
 ///   x[i + d/2] = x2*c + x1*s
-void rope(float *x, int n_heads, int head_dim, int pos, float theta);
+void rope(float *x, int n_heads, int head_dim, int pos, float theta,
+          const float *freq_factors = nullptr);
 /// The rotation of pair i at position pos that rope applies (its cos, sin).
-void ropeCosSin(int head_dim, int pos, int i, float theta, float *c, float *s);
+void ropeCosSin(int head_dim, int pos, int i, float theta, float *c, float *s,
+                const float *freq_factors = nullptr);
+/// Pair i's inverse frequency as rope computes it.
+float ropeInvFreq(int head_dim, int i, float theta, const float *freq_factors = nullptr);
 
 /// Squared ReLU (HF ACT2FN["relu2"]): r = max(x, 0); r*r.
 float relu2(float x);

@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 namespace cl = llvm::cl;
 
@@ -37,6 +38,11 @@ static cl::OptionCategory category("tern-make-model options");
 static cl::opt<std::string> preset("preset", cl::desc("Model shape"),
                                    cl::value_desc("micro|tiny|small|2b4t|llama3-8b|falcon3-1b|bitnet-large"),
                                    cl::init("small"), cl::cat(category));
+static cl::opt<std::string>
+    ropeScaling("rope-scaling",
+                cl::desc("Scale RoPE as HF's rope_scaling does: llama3 (Llama 3.1's factor 8, "
+                         "low/high_freq_factor 1/4, original context 8192) or linear:F"),
+                cl::value_desc("llama3|linear:F"), cl::init(""), cl::cat(category));
 static cl::opt<std::string>
     family("family",
            cl::desc("Whose model to write: bitnet (BitNet b1.58 2B4T: relu2, "
@@ -114,6 +120,22 @@ int main(int argc, char **argv) {
   const std::string fam = family.empty() ? tern::ref::presetFamily(preset) : family;
   if (!tern::ref::applyFamily(fam, &config))
     return fail("unknown --family '" + fam + "' (expected bitnet, llama158 or 1bitllm)");
+  if (!ropeScaling.empty()) {
+    tern::ref::ModelConfig::RopeScaling s;
+    if (ropeScaling == "llama3") {
+      s = {"llama3", 8.0, 1.0, 4.0, 8192};
+    } else if (ropeScaling.getValue().rfind("linear:", 0) == 0) {
+      s.type = "linear";
+      s.factor = std::atof(ropeScaling.c_str() + 7);
+    } else {
+      return fail("unknown --rope-scaling '" + ropeScaling + "' (expected llama3 or linear:F)");
+    }
+    std::string serr;
+    if (!tern::ref::ropeScalingFactors(s, config.head_dim, config.rope_theta,
+                                       &config.rope_freq_factors, &serr))
+      return fail("--rope-scaling: " + serr);
+    config.rope_scaling = s;
+  }
   // 1bitLLM publishes float master weights, the others packed ternary.
   if (format.empty())
     format = fam == "1bitllm" ? "hf-master" : "hf";

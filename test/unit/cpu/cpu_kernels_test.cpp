@@ -9,6 +9,7 @@
 #include "codegen/cpu/Kernels.h"
 #include "codegen/cpu/VectorUtils.h"
 #include "runtime/reference/float_formats.h"
+#include "runtime/reference/model_config.h"
 #include "runtime/reference/ops.h"
 #include "runtime/reference/quantize.h"
 
@@ -480,6 +481,14 @@ const std::vector<RopeCase> &ropeCases() {
       {"rope_2b4t_q", {20, 128, 4, 500000.0f}},
       {"rope_2b4t_k", {5, 128, 4, 500000.0f}},
       {"rope_odd", {3, 40, 4, 10000.0f}},
+      // Llama 3.1's rope_scaling (factor 8, 1, 4, 8192) on head_dim 64.
+      {"rope_llama3", [] {
+         RopeParams p{4, 64, 4, 500000.0f};
+         ref::ModelConfig::RopeScaling s{"llama3", 8, 1, 4, 8192};
+         std::string err;
+         EXPECT_TRUE(ref::ropeScalingFactors(s, 64, 500000.0f, &p.freq_factors, &err)) << err;
+         return p;
+       }()},
   };
   return cases;
 }
@@ -505,7 +514,8 @@ void runRope(int idx) {
     call(fn, {x.data()}, 0, M, start, 0, 2);
     for (int64_t t = 0; t < M; ++t)
       ref::rope(want.data() + t * row, static_cast<int>(p.heads),
-                static_cast<int>(p.head_dim), static_cast<int>(start + t), p.theta);
+                static_cast<int>(p.head_dim), static_cast<int>(start + t), p.theta,
+                p.freq_factors.empty() ? nullptr : p.freq_factors.data());
     for (int64_t i = 0; i < M * row; ++i) {
       double d = std::fabs(double(x[i]) - double(want[i]));
       maxAbs = std::max(maxAbs, d);
@@ -520,6 +530,20 @@ TEST(CpuRopeKernel, TinyK) { runRope(1); }
 TEST(CpuRopeKernel, B2B4TQ) { runRope(2); }
 TEST(CpuRopeKernel, B2B4TK) { runRope(3); }
 TEST(CpuRopeKernel, OddHeadDim) { runRope(4); }
+TEST(CpuRopeKernel, Llama3Scaling) {
+  runRope(5);
+  // The factors are llama.cpp's: 1 for short wavelengths, the factor for
+  // long ones, a blend between; and they change the rotation.
+  const std::vector<float> &f = ropeCases()[5].p.freq_factors;
+  ASSERT_EQ(f.size(), 32u);
+  EXPECT_EQ(f.front(), 1.0f);
+  EXPECT_EQ(f.back(), 8.0f);
+  EXPECT_TRUE(std::any_of(f.begin(), f.end(), [](float v) { return v > 1.0f && v < 8.0f; }));
+  std::vector<float> a(64, 1.0f), b(64, 1.0f);
+  ref::rope(a.data(), 1, 64, 1000, 500000.0f);
+  ref::rope(b.data(), 1, 64, 1000, 500000.0f, f.data());
+  EXPECT_NE(a, b);
+}
 
 //===----------------------------------------------------------------------===//
 // Attention

@@ -183,8 +183,11 @@ TEST(FamilyConfig, WhatTernCannotRunIsAOneLineError) {
   e = error(kLlama3_158, "\"silu\"", "\"gelu\"");
   EXPECT_TRUE(contains(e, "hidden_act \"gelu\" is not supported")) << e;
   e = error(kLlama3_158, "\"rope_scaling\": null",
-            R"("rope_scaling": {"factor": 8.0, "rope_type": "llama3"})");
-  EXPECT_TRUE(contains(e, "rope_scaling type \"llama3\" is not supported yet")) << e;
+            R"("rope_scaling": {"factor": 8.0, "rope_type": "dynamic"})");
+  EXPECT_TRUE(contains(e, "rope_scaling type \"dynamic\" is not supported")) << e;
+  e = error(kLlama3_158, "\"rope_scaling\": null",
+            R"("rope_scaling": {"factor": 8.0, "low_freq_factor": 4, "high_freq_factor": 1, "rope_type": "llama3"})");
+  EXPECT_TRUE(contains(e, "low_freq_factor < high_freq_factor")) << e;
   e = error(kLlama3_158, "\"model_type\": \"llama\"", "\"model_type\": \"mistral\"");
   EXPECT_TRUE(contains(e, "unknown architecture: model_type \"mistral\"")) << e;
   e = error(k2B4T, "\"autobitlinear\"", "\"fancylinear\"");
@@ -484,4 +487,51 @@ TEST(FamilyRoundTrip, RowsThatAreNotWholeI2SBlocks) {
   EXPECT_FALSE(writeModel(temp("k320-tq2.gguf"), c, w, o, &err));
   EXPECT_TRUE(contains(err, "blk.0.ffn_down.weight")) << err;
   EXPECT_TRUE(contains(err, "256")) << err;
+}
+
+// HF's rope_scaling (Llama 3.1's llama3 type) becomes llama.cpp's per-pair
+// frequency divisors; the HF and GGUF forms (rope_freqs.weight) of one
+// model give identical logits, which differ from the unscaled model's.
+TEST(FamilyRoundTrip, RopeScalingLlama3) {
+  ref::ModelConfig c = tinyOf("llama158");
+  c.rope_scaling = {"llama3", 8.0, 1.0, 4.0, 8192};
+  std::string err;
+  ASSERT_TRUE(ref::ropeScalingFactors(c.rope_scaling, c.head_dim, c.rope_theta,
+                                      &c.rope_freq_factors, &err))
+      << err;
+  const ref::ModelWeights w = ref::makeSyntheticWeights(c, 4);
+  ref::ModelConfig plain = c;
+  plain.rope_freq_factors.clear();
+  plain.rope_scaling = {};
+  const std::vector<float> want = logits(c, w);
+  EXPECT_NE(logits(plain, w), want) << "the scaling changes the model";
+  for (const char *format : {"hf", "gguf"}) {
+    SCOPED_TRACE(format);
+    WriteOptions o;
+    o.format = format;
+    o.family = "llama158";
+    const std::string path = temp(std::string("rope-") + format + (o.format == "gguf" ? ".gguf" : ""));
+    ASSERT_TRUE(writeModel(path, c, w, o, &err)) << err;
+    Model m;
+    ASSERT_TRUE(loadModel(path, &m, &err)) << err;
+    EXPECT_EQ(m.config.rope_freq_factors, c.rope_freq_factors);
+    ref::ModelWeights got;
+    ASSERT_TRUE(toReferenceWeights(m, &got, &err)) << err;
+    EXPECT_EQ(logits(m.config, std::move(got)), want);
+  }
+  // A type tern does not apply, and an HF file cannot say a GGUF's free-form
+  // factors.
+  std::string j = kLlama3_158;
+  j.replace(j.find("\"rope_scaling\": null"), 20,
+            R"("rope_scaling": {"rope_type": "yarn", "factor": 4.0})");
+  ref::ModelConfig y;
+  HFConfigExtras e;
+  EXPECT_FALSE(parse(j, &y, &e, &err));
+  EXPECT_TRUE(contains(err, "rope_scaling type \"yarn\" is not supported")) << err;
+  ref::ModelConfig odd = c;
+  odd.rope_freq_factors[3] = 2.5f;
+  std::string text;
+  e.family = "llama158";
+  EXPECT_FALSE(writeHFConfig(odd, e, &text, &err));
+  EXPECT_TRUE(contains(err, "write it as GGUF")) << err;
 }
