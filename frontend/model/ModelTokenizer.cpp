@@ -1,6 +1,7 @@
 //===- ModelTokenizer.cpp - The tokenizer that comes with a model ---------===//
 #include "frontend/model/ModelTokenizer.h"
 #include "frontend/model/Fail.h"
+#include "frontend/tokenizer/TokenizerJSON.h"
 #include "frontend/gguf/GgufFile.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -61,7 +62,7 @@ bool fromGGUF(const gguf::GgufFile &g, tern::tok::Tokenizer *out,
 bool loadTokenizer(const Model &m, tern::tok::Tokenizer *out,
                    std::string *err) {
   if (!m.tokenizer.json_path.empty())
-    return tern::tok::Tokenizer::fromJSONFile(m.tokenizer.json_path, out, err);
+    return tern::tok::tokenizerFromJSONFile(m.tokenizer.json_path, out, err);
   if (m.tokenizer.in_gguf && m.gguf)
     return fromGGUF(*m.gguf, out, err);
   return fail(err, m.path + ": the model has no tokenizer (no tokenizer.json "
@@ -76,10 +77,10 @@ bool loadTokenizerFromPath(const std::string &path, tern::tok::Tokenizer *out,
     llvm::sys::path::append(p, "tokenizer.json");
     if (!llvm::sys::fs::exists(p))
       return fail(err, path + ": directory has no tokenizer.json");
-    return tern::tok::Tokenizer::fromJSONFile(std::string(p.str()), out, err);
+    return tern::tok::tokenizerFromJSONFile(std::string(p.str()), out, err);
   }
   if (llvm::sys::path::extension(path) == ".json")
-    return tern::tok::Tokenizer::fromJSONFile(path, out, err);
+    return tern::tok::tokenizerFromJSONFile(path, out, err);
   Model m;
   if (!loadModel(path, &m, err))
     return false;

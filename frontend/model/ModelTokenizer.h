@@ -3,7 +3,7 @@
 #define TERN_FRONTEND_MODEL_MODELTOKENIZER_H
 
 #include "frontend/model/Model.h"
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
 namespace tern::model {
 

@@ -7,7 +7,8 @@
 #include "frontend/model/Model.h"
 #include "frontend/model/TensorNames.h"
 #include "frontend/safetensors/Safetensors.h"
-#include "frontend/tokenizer/Tokenizer.h"
+#include "frontend/tokenizer/TokenizerJSON.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
 #include "runtime/reference/float_formats.h"
 #include "runtime/reference/ternary_layout.h"

@@ -8,9 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/common/JsonNesting.h"
-#include "frontend/tokenizer/PreTokenizer.h"
-#include "frontend/tokenizer/Tokenizer.h"
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/PreTokenizer.h"
+#include "frontend/tokenizer/TokenizerJSON.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
@@ -66,7 +66,7 @@ bool isLlama3PreTokenizer(const json::Value *pre) {
 
 } // namespace
 
-bool Tokenizer::fromJSON(std::string_view text, const std::string &name,
+bool tokenizerFromJSON(std::string_view text, const std::string &name,
                          Tokenizer *out, std::string *err) {
   auto fail = [&](const std::string &msg) {
     *err = name + ": " + msg;
@@ -213,10 +213,10 @@ bool Tokenizer::fromJSON(std::string_view text, const std::string &name,
   }
   // transformers.js and HF tokenizers default to false.
   data.ignore_merges = model->getBoolean("ignore_merges").value_or(false);
-  return fromData(std::move(data), name, out, err);
+  return Tokenizer::fromData(std::move(data), name, out, err);
 }
 
-bool Tokenizer::fromJSONFile(const std::string &path, Tokenizer *out,
+bool tokenizerFromJSONFile(const std::string &path, Tokenizer *out,
                              std::string *err) {
   std::FILE *f = std::fopen(path.c_str(), "rb");
   if (!f) {
@@ -235,7 +235,7 @@ bool Tokenizer::fromJSONFile(const std::string &path, Tokenizer *out,
     *err = path + ": cannot read: " + std::strerror(e);
     return false;
   }
-  return fromJSON(text, path, out, err);
+  return tokenizerFromJSON(text, path, out, err);
 }
 
 bool writeTokenizerJSON(const TokenizerData &input, const std::string &path,

@@ -19,7 +19,7 @@
 #ifndef TERN_RUNTIME_ENGINE_TOKENIZERBLOB_H
 #define TERN_RUNTIME_ENGINE_TOKENIZERBLOB_H
 
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -24,8 +24,8 @@
 // PCRE2), e.g. cross-compiled for AArch64. Only --tokens prompts work; the
 // tokenizer blob in the .tpack is ignored.
 #ifndef TERN_NO_TOKENIZER
-#include "frontend/tokenizer/ChatTemplate.h"
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/ChatTemplate.h"
+#include "runtime/tokenizer/Tokenizer.h"
 #include "runtime/engine/TokenizerBlob.h"
 #else
 namespace tern::tok {

@@ -10,9 +10,10 @@
 //    the file, or give a tokenizer whose encode/decode round-trips.
 //
 //===----------------------------------------------------------------------===//
-#include "frontend/tokenizer/ByteLevel.h"
-#include "frontend/tokenizer/Tokenizer.h"
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/ByteLevel.h"
+#include "frontend/tokenizer/TokenizerJSON.h"
+#include "runtime/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -80,7 +81,7 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   const std::string path = env && *env ? env : TERN_TOKENIZER_JSON;
   vocabulary = new Tokenizer();
   std::string err;
-  if (Tokenizer::fromJSONFile(path, vocabulary, &err)) {
+  if (tokenizerFromJSONFile(path, vocabulary, &err)) {
     std::fprintf(stderr, "tokenizer_fuzz: %s (%d tokens)\n", path.c_str(),
                  vocabulary->vocabSize());
   } else {
@@ -98,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   Tokenizer loaded;
   std::string err;
-  if (!Tokenizer::fromJSON(bytes, "fuzz.json", &loaded, &err)) {
+  if (!tokenizerFromJSON(bytes, "fuzz.json", &loaded, &err)) {
     if (err.rfind("fuzz.json: ", 0) != 0 || err.size() <= 11 ||
         err.find('\n') != std::string::npos)
       die("loader error is not one line naming the file");

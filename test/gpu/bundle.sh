@@ -12,7 +12,7 @@
 #   cases/    the GPU kernel tests: PTX, inputs and the scalar reference's
 #             outputs (tern-gpu-kernel-tests with TERN_GPU_CASES_OUT)
 #   bench/    the gpu/ benchmarks' kernels (tern-bench --gpu-bench-out)
-#   models/   tiny and small as sm_80 and sm_90 executables with their
+#   models/   tiny, small and tiny-llama158 as sm_80 and sm_90 executables with their
 #             .tpack, the CPU build's logits and greedy ids for the same
 #             prompts; tiny's HF checkpoint (for transformers there); 2b4t
 #             as executables plus .tpack skeletons (tern-pack-skeleton:
@@ -54,9 +54,16 @@ seq -s, 1 8 > "$out/models/logits.tokens"
 echo 1,2,3 > "$out/models/gen.tokens"
 seq -s, 100 227 > "$out/models/prefill128.tokens"
 echo 1,2,3,4 > "$out/models/decode.tokens"
-for m in tiny small; do
+# tiny-llama158: tiny as the Llama-3 / Falcon3 1.58-bit files are (silu, no
+# sub-norms, divide-mode scales, untied head), which transformers reads
+# with its own BitNet quantizer there.
+for m in tiny small tiny-llama158; do
   say "$m: executables for sm_80 and sm_90, CPU logits and greedy ids"
-  "$bin/tern-make-model" --preset "$m" -o "$work/$m-hf" 2>/dev/null
+  case $m in
+    *-llama158) make=(--family llama158 --preset "${m%-llama158}") ;;
+    *) make=(--preset "$m") ;;
+  esac
+  "$bin/tern-make-model" "${make[@]}" -o "$work/$m-hf" 2>/dev/null
   for t in sm_80 sm_90; do
     "$bin/tern-compile" "$work/$m-hf" --target=$t -q -o "$out/models/$m-$t"
   done
@@ -65,6 +72,7 @@ for m in tiny small; do
   "$work/$m-cpu" --tokens "$(cat "$out/models/gen.tokens")" -n 16 > "$out/models/$m.cpu-gen.ids" 2>/dev/null
 done
 cp -r "$work/tiny-hf" "$out/models/tiny-hf"
+cp -r "$work/tiny-llama158-hf" "$out/models/tiny-llama158-hf"
 
 if [[ ${TERN_BUNDLE_2B4T:-1} != 0 ]]; then
   say "2b4t: making the model (1.1 GB, a minute)"

@@ -66,10 +66,10 @@ step kernel-cases 300 "$here/bin/tern-gpu-check" cases "$here/cases"
 say "  $(grep '^cases:' "$out/kernel-cases.log")"
 grep -E '^(FAIL|SKIP) ' "$out/kernel-cases.log" | sed 's/^/  /' | tee -a "$summary" > /dev/null
 
-# 2. tiny and small: GPU vs CPU.
+# 2. tiny, small and tiny-llama158: GPU vs CPU.
 m_tokens=$(cat "$here/models/logits.tokens")
 g_tokens=$(cat "$here/models/gen.tokens")
-for m in tiny small; do
+for m in tiny small tiny-llama158; do
   exe=$here/models/$m-$target
   step "$m-logits" 120 "$exe" --tokens "$m_tokens" --logits-out "$out/$m.gpu.f32" &&
     step "$m-logits-vs-cpu" 120 python3 "$here/compare_logits.py" "$out/$m.gpu.f32" "$here/models/$m.cpu.f32" 1e-3 &&
@@ -83,6 +83,12 @@ if python3 -c 'import torch, transformers' > /dev/null 2>&1; then
   step hf-transformers-logits 180 python3 "$here/hf_logits.py" "$here/models/tiny-hf" "$m_tokens" "$out/tiny.transformers.f32" &&
     step hf-transformers-vs-tern 60 python3 "$here/compare_logits.py" "$out/tiny.transformers.f32" "$here/models/tiny.cpu.f32" 1e-3 &&
     say "  $(tail -1 "$out/hf-transformers-vs-tern.log")"
+  # The llama158 form: transformers' LlamaForCausalLM with its BitNet
+  # quantizer (BitLinear divides by weight_scale), an independent check of
+  # tern's reading of those files.
+  step hf-transformers-llama158-logits 180 python3 "$here/hf_logits.py" "$here/models/tiny-llama158-hf" "$m_tokens" "$out/tiny-llama158.transformers.f32" &&
+    step hf-transformers-llama158-vs-tern 60 python3 "$here/compare_logits.py" "$out/tiny-llama158.transformers.f32" "$here/models/tiny-llama158.cpu.f32" 1e-3 &&
+    say "  $(tail -1 "$out/hf-transformers-llama158-vs-tern.log")"
 else
   skipped hf-transformers "python3 has no torch/transformers"
 fi

@@ -18,7 +18,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/model/ModelWriter.h"
-#include "frontend/tokenizer/Tokenizer.h"
+#include "frontend/tokenizer/TokenizerJSON.h"
+#include "runtime/tokenizer/Tokenizer.h"
 #include "runtime/reference/model_config.h"
 #include "runtime/reference/synthetic_model.h"
 
@@ -153,7 +154,7 @@ int main(int argc, char **argv) {
       return fail(tokenizerPath + ": no tokenizer.json there (run ./setup.sh, "
                                   "pass --tokenizer FILE, or --no-tokenizer)");
     tern::tok::Tokenizer full;
-    if (!tern::tok::Tokenizer::fromJSONFile(tokenizerPath, &full, &err))
+    if (!tern::tok::tokenizerFromJSONFile(tokenizerPath, &full, &err))
       return fail(err);
     // A model vocabulary larger than the tokenizer's (falcon3-1b's 131072)
     // keeps the whole tokenizer: the extra embedding rows are never named,

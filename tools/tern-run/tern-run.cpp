@@ -16,7 +16,7 @@
 
 #include "frontend/model/Model.h"
 #include "frontend/model/ModelTokenizer.h"
-#include "frontend/tokenizer/ChatTemplate.h"
+#include "runtime/tokenizer/ChatTemplate.h"
 #include "runtime/reference/model.h"
 #include "runtime/reference/model_config.h"
 #include "runtime/reference/synthetic_model.h"

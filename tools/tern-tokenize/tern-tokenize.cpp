@@ -14,10 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/tokenizer/ChatTemplate.h"
+#include "runtime/tokenizer/ChatTemplate.h"
 #include "frontend/model/ModelTokenizer.h"
-#include "frontend/tokenizer/Tokenizer.h"
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"

@@ -59,7 +59,9 @@ for t in ["sm_80", "sm_90"]:
             not os.path.exists(os.path.join(top, "tune-" + t, "manifest.txt")):
         errors.append(f"tune-{t}/manifest.txt is missing (tern-tune --emit-candidates)")
 for m in ["tiny-sm_80", "tiny-sm_90", "small-sm_80", "small-sm_90", "tiny.cpu.f32",
-          "small.cpu.f32", "tiny.cpu-gen.ids", "small.cpu-gen.ids", "tiny-hf/config.json"]:
+          "small.cpu.f32", "tiny.cpu-gen.ids", "small.cpu-gen.ids", "tiny-hf/config.json",
+          "tiny-llama158-sm_80", "tiny-llama158-sm_90", "tiny-llama158.cpu.f32",
+          "tiny-llama158.cpu-gen.ids", "tiny-llama158-hf/config.json"]:
     if not os.path.exists(os.path.join(top, "models", m)):
         errors.append(f"models/{m} is missing")
 if os.environ.get("TERN_BUNDLE_2B4T", "1") != "0":

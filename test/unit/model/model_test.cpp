@@ -5,6 +5,7 @@
 #include "frontend/model/ModelTokenizer.h"
 #include "frontend/model/ModelWriter.h"
 #include "frontend/safetensors/Safetensors.h"
+#include "frontend/tokenizer/TokenizerJSON.h"
 #include "runtime/reference/float_formats.h"
 #include "runtime/reference/quantize.h"
 #include "runtime/reference/synthetic_model.h"
@@ -491,7 +492,7 @@ TEST(ModelTokenizer, GGUFAndTokenizerJSONAgree) {
     GTEST_SKIP() << json << " is missing: run ./setup.sh";
   tok::Tokenizer full;
   std::string err;
-  ASSERT_TRUE(tok::Tokenizer::fromJSONFile(json, &full, &err)) << err;
+  ASSERT_TRUE(tok::tokenizerFromJSONFile(json, &full, &err)) << err;
   ref::ModelConfig c = tiny();
   tok::TokenizerData small;
   ASSERT_TRUE(tok::truncateVocabulary(full.data(), c.vocab, &small, &err)) << err;

@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/engine/TokenizerBlob.h"
 
-#include "frontend/tokenizer/ByteLevel.h"
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/ByteLevel.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
 #include "TestPack.h"
 

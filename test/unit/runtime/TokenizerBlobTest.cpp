@@ -1,8 +1,8 @@
 //===- TokenizerBlobTest.cpp - the TERNTOK1 blob: round trip, bad input ---===//
 #include "runtime/engine/TokenizerBlob.h"
 
-#include "frontend/tokenizer/ByteLevel.h"
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/ByteLevel.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
 #include <gtest/gtest.h>
 

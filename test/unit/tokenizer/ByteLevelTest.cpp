@@ -1,5 +1,5 @@
 //===- ByteLevelTest.cpp - The GPT-2 byte <-> unicode mapping -------------===//
-#include "frontend/tokenizer/ByteLevel.h"
+#include "runtime/tokenizer/ByteLevel.h"
 
 #include <gtest/gtest.h>
 

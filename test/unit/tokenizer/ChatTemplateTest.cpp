@@ -1,5 +1,5 @@
 //===- ChatTemplateTest.cpp - The BitNet b1.58 chat format ----------------===//
-#include "frontend/tokenizer/ChatTemplate.h"
+#include "runtime/tokenizer/ChatTemplate.h"
 
 #include <gtest/gtest.h>
 

@@ -7,9 +7,10 @@
 // message, when the npm tokenizer.json or the reference file is missing.
 //
 //===----------------------------------------------------------------------===//
-#include "frontend/tokenizer/ChatTemplate.h"
-#include "frontend/tokenizer/Tokenizer.h"
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/ChatTemplate.h"
+#include "frontend/tokenizer/TokenizerJSON.h"
+#include "runtime/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #include "TestUtil.h"
 
@@ -58,7 +59,7 @@ const Tokenizer *llama3(std::string *why) {
               " is missing: run ./setup.sh to fetch the LLaMA 3 tokenizer";
       return static_cast<Tokenizer *>(nullptr);
     }
-    if (!Tokenizer::fromJSONFile(kTokenizerJson, t, &error))
+    if (!tokenizerFromJSONFile(kTokenizerJson, t, &error))
       return static_cast<Tokenizer *>(nullptr);
     return t;
   }();

@@ -4,7 +4,7 @@
 // builds from tokenizer.json (String.prototype.match with flags "gu").
 //
 //===----------------------------------------------------------------------===//
-#include "frontend/tokenizer/PreTokenizer.h"
+#include "runtime/tokenizer/PreTokenizer.h"
 
 #include <gtest/gtest.h>
 

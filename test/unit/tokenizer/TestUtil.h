@@ -2,8 +2,8 @@
 #ifndef TERN_TEST_UNIT_TOKENIZER_TESTUTIL_H
 #define TERN_TEST_UNIT_TOKENIZER_TESTUTIL_H
 
-#include "frontend/tokenizer/ByteLevel.h"
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/ByteLevel.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
 #include <cstdio>
 #include <cstdlib>

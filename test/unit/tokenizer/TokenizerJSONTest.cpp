@@ -1,6 +1,7 @@
 //===- TokenizerJSONTest.cpp - tokenizer.json read/write, truncation ------===//
-#include "frontend/tokenizer/PreTokenizer.h"
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/PreTokenizer.h"
+#include "frontend/tokenizer/TokenizerJSON.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
 #include "TestUtil.h"
 
@@ -83,7 +84,7 @@ TEST(TokenizerJSON, ReadsBothMergeFormats) {
                                 "\"special\":true}]");
     Tokenizer t;
     std::string err;
-    ASSERT_TRUE(Tokenizer::fromJSON(json, "t.json", &t, &err)) << err;
+    ASSERT_TRUE(tokenizerFromJSON(json, "t.json", &t, &err)) << err;
     EXPECT_EQ(t.vocabSize(), 258);
     EXPECT_EQ(t.eot(), 257);
     EXPECT_TRUE(t.data().ignore_merges);
@@ -98,7 +99,7 @@ TEST(TokenizerJSON, HolesBecomeUnusedPlaceholders) {
   std::string json = jsonWith("{" + byteVocabJson() + ",\"zz\":258}", "[]");
   Tokenizer t;
   std::string err;
-  ASSERT_TRUE(Tokenizer::fromJSON(json, "t.json", &t, &err)) << err;
+  ASSERT_TRUE(tokenizerFromJSON(json, "t.json", &t, &err)) << err;
   EXPECT_EQ(t.vocabSize(), 259);
   EXPECT_EQ(t.data().tokens[257], "[PAD257]");
   EXPECT_EQ(t.data().token_types[257], kTokenUnused);
@@ -110,7 +111,7 @@ TEST(TokenizerJSON, WriteThenReadRoundTrips) {
   std::string err;
   ASSERT_TRUE(writeTokenizerJSON(d, path, &err)) << err;
   Tokenizer back;
-  ASSERT_TRUE(Tokenizer::fromJSONFile(path, &back, &err)) << err;
+  ASSERT_TRUE(tokenizerFromJSONFile(path, &back, &err)) << err;
   Tokenizer orig;
   ASSERT_TRUE(Tokenizer::fromData(d, "orig", &orig, &err)) << err;
   EXPECT_EQ(back.data().tokens, orig.data().tokens);
@@ -169,7 +170,7 @@ TEST(TruncateVocabulary, KeepsFirstRegularTokensAndTheirMerges) {
   const std::string path = tempPath("truncated.json");
   ASSERT_TRUE(writeTokenizerJSON(t, path, &err)) << err;
   Tokenizer back;
-  ASSERT_TRUE(Tokenizer::fromJSONFile(path, &back, &err)) << err;
+  ASSERT_TRUE(tokenizerFromJSONFile(path, &back, &err)) << err;
   EXPECT_EQ(back.data().tokens, t.tokens);
   EXPECT_EQ(back.data().merges, t.merges);
   EXPECT_EQ(back.bos(), 258);
@@ -210,7 +211,7 @@ TEST_P(MalformedJSON, GivesAnErrorNamingTheFile) {
   writeFile(path, GetParam().text());
   Tokenizer t;
   std::string err;
-  EXPECT_FALSE(Tokenizer::fromJSONFile(path, &t, &err));
+  EXPECT_FALSE(tokenizerFromJSONFile(path, &t, &err));
   EXPECT_EQ(err.rfind(path + ": ", 0), 0u) << err;
   EXPECT_NE(err.find(GetParam().expected), std::string::npos) << err;
   EXPECT_EQ(err.find('\n'), std::string::npos) << err;
@@ -272,9 +273,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(TokenizerJSON, MissingFileAndDirectory) {
   Tokenizer t;
   std::string err;
-  EXPECT_FALSE(Tokenizer::fromJSONFile("/nonexistent/tokenizer.json", &t, &err));
+  EXPECT_FALSE(tokenizerFromJSONFile("/nonexistent/tokenizer.json", &t, &err));
   EXPECT_EQ(err, "/nonexistent/tokenizer.json: cannot open: No such file or directory");
-  EXPECT_FALSE(Tokenizer::fromJSONFile("/tmp", &t, &err));
+  EXPECT_FALSE(tokenizerFromJSONFile("/tmp", &t, &err));
   EXPECT_EQ(err.rfind("/tmp: ", 0), 0u) << err;
 }
 

@@ -1,5 +1,5 @@
 //===- TokenizerTest.cpp - BPE, added tokens, validation on tiny vocabs ---===//
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
 #include "TestUtil.h"
 

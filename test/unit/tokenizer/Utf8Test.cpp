@@ -1,5 +1,5 @@
 //===- Utf8Test.cpp - WHATWG replacement, validation, escaping ------------===//
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 //===- Utf8.cpp - UTF-8 validation and WHATWG replacement -----------------===//
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #include <cstdio>
 

@@ -1,5 +1,5 @@
 //===- ChatTemplate.cpp - BitNet b1.58 2B4T chat format -------------------===//
-#include "frontend/tokenizer/ChatTemplate.h"
+#include "runtime/tokenizer/ChatTemplate.h"
 
 #include <string_view>
 

@@ -63,13 +63,7 @@ struct TokenizerData {
 
 class Tokenizer {
 public:
-  /// Loads a Hugging Face tokenizer.json (byte-level BPE with the LLaMA 3
-  /// pre-tokenizer; anything else is rejected with an error).
-  static bool fromJSONFile(const std::string &path, Tokenizer *out,
-                           std::string *err);
-  /// The same from text; `name` only appears in error messages.
-  static bool fromJSON(std::string_view json, const std::string &name,
-                       Tokenizer *out, std::string *err);
+  // Reading a tokenizer.json: frontend/tokenizer/TokenizerJSON.h.
   /// Validates `data` (non-empty valid UTF-8 tokens, unique, all 256 byte
   /// tokens present, merges of two known regular tokens whose concatenation
   /// is a known regular token, ids and types in range) and builds the
@@ -127,13 +121,6 @@ bool splitMerge(std::string_view merge,
 /// false + err when V is too small or too large.
 bool truncateVocabulary(const TokenizerData &full, int32_t V,
                         TokenizerData *out, std::string *err);
-
-/// Writes an HF-style tokenizer.json (model type BPE, byte-level, the LLaMA 3
-/// pre-tokenizer split regex, added_tokens, ignore_merges, merges as pairs,
-/// a post-processor that prepends the BOS token like Meta's file) for
-/// `data`; readable by Tokenizer::fromJSONFile.
-bool writeTokenizerJSON(const TokenizerData &data, const std::string &path,
-                        std::string *err);
 
 } // namespace tern::tok
 

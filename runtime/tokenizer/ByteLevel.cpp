@@ -1,7 +1,7 @@
 //===- ByteLevel.cpp - GPT-2 byte <-> unicode mapping ---------------------===//
-#include "frontend/tokenizer/ByteLevel.h"
+#include "runtime/tokenizer/ByteLevel.h"
 
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #include <array>
 

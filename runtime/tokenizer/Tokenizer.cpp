@@ -1,9 +1,9 @@
 //===- Tokenizer.cpp - LLaMA 3 byte-level BPE tokenizer -------------------===//
-#include "frontend/tokenizer/Tokenizer.h"
+#include "runtime/tokenizer/Tokenizer.h"
 
-#include "frontend/tokenizer/ByteLevel.h"
-#include "frontend/tokenizer/PreTokenizer.h"
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/ByteLevel.h"
+#include "runtime/tokenizer/PreTokenizer.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,7 @@
 //===- PreTokenizer.cpp - The LLaMA 3 split regex -------------------------===//
-#include "frontend/tokenizer/PreTokenizer.h"
+#include "runtime/tokenizer/PreTokenizer.h"
 
-#include "frontend/tokenizer/Utf8.h"
+#include "runtime/tokenizer/Utf8.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
