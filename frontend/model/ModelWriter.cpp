@@ -301,6 +301,12 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
     } else {
       const std::vector<float> &f = floatsOf(w, e);
       const uint32_t type = e.shape.size() == 1 ? gguf::GGML_TYPE_F32 : ftype;
+      // ggml's blocks run along a row (ne[0]).
+      const int64_t block = gguf::typeTraits(type)->block;
+      if (e.shape.back() % block)
+        return fail(err, path + ": tensor '" + e.gguf_name + "': " + gguf::typeName(type) +
+                             " needs a row length that is a multiple of " +
+                             std::to_string(block) + ", got " + std::to_string(e.shape.back()));
       if (!gguf::encodeFloats(type, f.data(), f.size(), &bytes, &cerr))
         return fail(err, path + ": tensor '" + e.gguf_name + "': " + cerr);
       g.addTensor(e.gguf_name, ne, type, std::move(bytes));

@@ -7,8 +7,8 @@
 // So ' ' is 'Ġ' (U+0120), '\n' is 'Ċ' (U+010A).
 //
 //===----------------------------------------------------------------------===//
-#ifndef TERN_FRONTEND_TOKENIZER_BYTELEVEL_H
-#define TERN_FRONTEND_TOKENIZER_BYTELEVEL_H
+#ifndef TERN_RUNTIME_TOKENIZER_BYTELEVEL_H
+#define TERN_RUNTIME_TOKENIZER_BYTELEVEL_H
 
 #include <cstdint>
 #include <string>

@@ -24,8 +24,8 @@
 // letter upper case, the rest lower, ASCII).
 //
 //===----------------------------------------------------------------------===//
-#ifndef TERN_FRONTEND_TOKENIZER_CHATTEMPLATE_H
-#define TERN_FRONTEND_TOKENIZER_CHATTEMPLATE_H
+#ifndef TERN_RUNTIME_TOKENIZER_CHATTEMPLATE_H
+#define TERN_RUNTIME_TOKENIZER_CHATTEMPLATE_H
 
 #include <string>
 #include <vector>

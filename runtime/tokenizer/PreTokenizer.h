@@ -21,8 +21,8 @@
 //    V8 in Node 20 knows Unicode 17.0).
 //
 //===----------------------------------------------------------------------===//
-#ifndef TERN_FRONTEND_TOKENIZER_PRETOKENIZER_H
-#define TERN_FRONTEND_TOKENIZER_PRETOKENIZER_H
+#ifndef TERN_RUNTIME_TOKENIZER_PRETOKENIZER_H
+#define TERN_RUNTIME_TOKENIZER_PRETOKENIZER_H
 
 #include <string>
 #include <string_view>

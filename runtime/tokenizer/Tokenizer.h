@@ -19,8 +19,8 @@
 // out of range are skipped. Nothing here throws or aborts on bad input.
 //
 //===----------------------------------------------------------------------===//
-#ifndef TERN_FRONTEND_TOKENIZER_TOKENIZER_H
-#define TERN_FRONTEND_TOKENIZER_TOKENIZER_H
+#ifndef TERN_RUNTIME_TOKENIZER_TOKENIZER_H
+#define TERN_RUNTIME_TOKENIZER_TOKENIZER_H
 
 #include <cstdint>
 #include <memory>

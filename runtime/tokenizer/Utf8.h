@@ -13,8 +13,8 @@
 // A leading byte order mark is kept (Buffer.toString keeps it).
 //
 //===----------------------------------------------------------------------===//
-#ifndef TERN_FRONTEND_TOKENIZER_UTF8_H
-#define TERN_FRONTEND_TOKENIZER_UTF8_H
+#ifndef TERN_RUNTIME_TOKENIZER_UTF8_H
+#define TERN_RUNTIME_TOKENIZER_UTF8_H
 
 #include <cstddef>
 #include <cstdint>

