@@ -187,6 +187,10 @@ bool writeHFConfig(const tern::ref::ModelConfig &c, const HFConfigExtras &e,
   if (e.family == "1bitllm" && e.quantized)
     return fail(err, "1bitLLM checkpoints hold float master weights: write "
                      "them with format hf-master");
+  if (e.family == "llama158" && !e.quantized)
+    return fail(err, "llama158 checkpoints hold packed ternary weights (a llama "
+                     "config without quant_method bitnet is not a ternary model): "
+                     "write them with format hf");
   llvm::json::Object o{
       {"architectures",
        llvm::json::Array{e.family == "bitnet"    ? "BitNetForCausalLM"

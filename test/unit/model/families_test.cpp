@@ -282,6 +282,10 @@ TEST(FamilyWriter, AConfigThatDoesNotFitItsFamilyIsAnError) {
   c = tinyOf("1bitllm");
   EXPECT_FALSE(writeHFConfig(c, e, &text, &err)); // packed by default
   EXPECT_TRUE(contains(err, "master weights")) << err;
+  e.family = "llama158";
+  e.quantized = false;
+  EXPECT_FALSE(writeHFConfig(tinyOf("llama158"), e, &text, &err));
+  EXPECT_TRUE(contains(err, "llama158 checkpoints hold packed ternary weights")) << err;
   e.family = "llama";
   EXPECT_FALSE(writeHFConfig(c, e, &text, &err));
   EXPECT_TRUE(contains(err, "unknown model family 'llama'")) << err;
