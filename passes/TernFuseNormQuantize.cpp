@@ -54,58 +54,38 @@ static std::optional<GatedProduct> matchGatedProduct(MulOp mul) {
 }
 
 // quantize(rms_norm(mul(act(g), u), w))  ==>  norm_quantize g gated_by u, w
-//                                               {activation = act}
-// (act relu2 or silu, either mul order), when the activation, the mul and
-// the rms_norm each have this single use. Tried first (highest benefit).
+// quantize(mul(act(g), u))               ==>  norm_quantize g gated_by u
+//                                               (both {activation = act})
+// (act relu2 or silu, either mul order; the second form is the models
+// without an ffn_sub_norm), when the activation, the mul and the rms_norm
+// each have this single use. Tried first (highest benefit).
 struct FuseGatedNormQuantize : OpRewritePattern<QuantizeOp> {
   FuseGatedNormQuantize(MLIRContext *ctx)
       : OpRewritePattern<QuantizeOp>(ctx, /*benefit=*/3) {}
 
   LogicalResult matchAndRewrite(QuantizeOp quant,
                                 PatternRewriter &rewriter) const override {
-    auto norm = quant.getInput().getDefiningOp<RmsNormOp>();
-    if (!norm || !norm->hasOneUse())
-      return rewriter.notifyMatchFailure(quant,
-                                         "input is not a single-use rms_norm");
-    auto mul = norm.getInput().getDefiningOp<MulOp>();
+    Value product = quant.getInput();
+    auto norm = product.getDefiningOp<RmsNormOp>();
+    if (norm) {
+      if (!norm->hasOneUse())
+        return rewriter.notifyMatchFailure(quant, "the rms_norm has other uses");
+      product = norm.getInput();
+    }
+    auto mul = product.getDefiningOp<MulOp>();
     if (!mul || !mul->hasOneUse())
-      return rewriter.notifyMatchFailure(quant,
-                                         "norm input is not a single-use mul");
+      return rewriter.notifyMatchFailure(quant, "no single-use mul to fuse");
     std::optional<GatedProduct> g = matchGatedProduct(mul);
     if (!g)
       return rewriter.notifyMatchFailure(quant, "no single-use relu2 or silu factor");
     auto fused = NormQuantizeOp::create(
         rewriter, quant.getLoc(), quant.getOutput().getType(),
-        quant.getScale().getType(), g->gate, g->up, norm.getWeight(), g->act,
-        norm.getEpsilon(), /*schedule=*/ScheduleAttr());
+        quant.getScale().getType(), g->gate, g->up, norm ? norm.getWeight() : Value(), g->act,
+        norm ? norm.getEpsilon() : rewriter.getF32FloatAttr(1e-5f).getValue(),
+        /*schedule=*/ScheduleAttr());
     rewriter.replaceOp(quant, fused.getResults());
-    rewriter.eraseOp(norm);
-    rewriter.eraseOp(mul);
-    rewriter.eraseOp(g->activation);
-    return success();
-  }
-};
-
-// quantize(mul(act(g), u))  ==>  norm_quantize g gated_by u {activation = act}
-// (no norm: the models without an ffn_sub_norm), when the activation and
-// the mul each have this single use.
-struct FuseGatedQuantize : OpRewritePattern<QuantizeOp> {
-  FuseGatedQuantize(MLIRContext *ctx)
-      : OpRewritePattern<QuantizeOp>(ctx, /*benefit=*/2) {}
-
-  LogicalResult matchAndRewrite(QuantizeOp quant,
-                                PatternRewriter &rewriter) const override {
-    auto mul = quant.getInput().getDefiningOp<MulOp>();
-    if (!mul || !mul->hasOneUse())
-      return rewriter.notifyMatchFailure(quant, "input is not a single-use mul");
-    std::optional<GatedProduct> g = matchGatedProduct(mul);
-    if (!g)
-      return rewriter.notifyMatchFailure(quant, "no single-use relu2 or silu factor");
-    auto fused = NormQuantizeOp::create(
-        rewriter, quant.getLoc(), quant.getOutput().getType(),
-        quant.getScale().getType(), g->gate, g->up, /*weight=*/Value(), g->act,
-        rewriter.getF32FloatAttr(1e-5f).getValue(), /*schedule=*/ScheduleAttr());
-    rewriter.replaceOp(quant, fused.getResults());
+    if (norm)
+      rewriter.eraseOp(norm);
     rewriter.eraseOp(mul);
     rewriter.eraseOp(g->activation);
     return success();
@@ -159,8 +139,7 @@ struct TernFuseNormQuantizePass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseGatedNormQuantize, FuseGatedQuantize, FuseNormQuantize,
-                 QuantizeAlone>(&getContext());
+    patterns.add<FuseGatedNormQuantize, FuseNormQuantize, QuantizeAlone>(&getContext());
     if (failed(rewriteOnly<QuantizeOp>(getOperation(), std::move(patterns),
                               getArgument())))
       return signalPassFailure();

@@ -93,10 +93,8 @@ bool parseHFConfig(const std::string &text, const std::string &file,
     return false;
   if (!tern::ref::applyFamily(family, &c))
     return fail(err, file + ": internal: unknown family " + family);
-  c.tied_embeddings =
-      o->getBoolean("tie_word_embeddings").value_or(family != "llama158");
-  c.activation = family == "bitnet" ? tern::ref::Activation::Relu2
-                                    : tern::ref::Activation::Silu;
+  // The family's choices (applyFamily) where the file is silent.
+  c.tied_embeddings = o->getBoolean("tie_word_embeddings").value_or(c.tied_embeddings);
   if (const llvm::json::Value *act = o->get("hidden_act")) {
     std::optional<llvm::StringRef> a = act->getAsString();
     if (a == llvm::StringRef("relu2"))

@@ -51,14 +51,13 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
   tern::ref::ModelConfig c;
   tern::ref::applyFamily(llama ? "llama158" : "bitnet", &c);
   c.scale_mode = tern::ref::ScaleMode::Multiply; // GGUF scales multiply
-  if (const gguf::Value *v = g->find("tern.hidden_act")) {
+  if (g->find("tern.hidden_act")) {
     std::string act;
     if (!g->getString("tern.hidden_act", &act, err))
       return false;
     if (act != "relu2" && act != "silu")
       return fail(err, path + ": key 'tern.hidden_act' = '" + act +
                            "' (expected relu2 or silu)");
-    (void)v;
     c.activation = act == "silu" ? tern::ref::Activation::Silu : tern::ref::Activation::Relu2;
   } else if (!llama) {
     std::string vocab;
@@ -156,10 +155,8 @@ bool loadGGUF(const std::string &path, Model *out, std::string *err) {
     Tensor x = tensorAt(e.hf_name, e.gguf_name, path, e.shape, t->file_offset,
                         t->bytes, t->data);
     x.ternary = e.ternary;
-    if (llama && e.matrix == &tern::ref::LayerWeights::q)
-      x.permuted_heads = c.heads;
-    else if (llama && e.matrix == &tern::ref::LayerWeights::k)
-      x.permuted_heads = c.kv_heads;
+    if (llama)
+      x.permuted_heads = llamaPermutedHeads(e, c);
     switch (t->type) {
     case gguf::GGML_TYPE_F32:
       x.encoding = Encoding::F32;

@@ -30,6 +30,10 @@ uint32_t ggmlType(Encoding e) {
     return gguf::GGML_TYPE_TQ2_0;
   case Encoding::I2_S:
     return gguf::GGML_TYPE_I2_S;
+  case Encoding::Q8_0:
+    return gguf::GGML_TYPE_Q8_0;
+  case Encoding::Q6_K:
+    return gguf::GGML_TYPE_Q6_K;
   default:
     return ~0u;
   }
@@ -47,16 +51,16 @@ uint64_t elements(const Tensor &t) {
 bool decodeFloats(const Tensor &t, std::vector<float> *out, std::string *err) {
   const uint64_t n = elements(t);
   if (isQuantizedFloatEncoding(t.encoding)) {
-    const bool q8 = t.encoding == Encoding::Q8_0;
-    const uint64_t block = q8 ? 32 : 256, size = q8 ? 34 : 210;
-    if (n % block || t.bytes < n / block * size)
+    const uint32_t type = ggmlType(t.encoding);
+    const gguf::TypeTraits *traits = gguf::typeTraits(type);
+    if (n % uint64_t(traits->block) ||
+        t.bytes < n / uint64_t(traits->block) * uint64_t(traits->type_size))
       return fail(err, t.path + ": tensor '" + t.stored_name + "': cannot read " +
                            std::to_string(n) + " values from " + encodingName(t.encoding) +
                            " data of " + std::to_string(t.bytes) + " bytes");
     out->resize(n);
     std::string derr;
-    if (!gguf::decodeFloats(q8 ? gguf::GGML_TYPE_Q8_0 : gguf::GGML_TYPE_Q6_K, t.data, n,
-                            out->data(), &derr))
+    if (!gguf::decodeFloats(type, t.data, n, out->data(), &derr))
       return fail(err, t.path + ": tensor '" + t.stored_name + "': " + derr);
     return true;
   }

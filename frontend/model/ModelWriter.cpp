@@ -282,10 +282,8 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
       const tern::ref::TernaryMatrix &m = matrixOf(w, e);
       std::vector<int8_t> vals = m.w;
       // llama.cpp's LlamaModel.permute of q (heads) and k (kv heads).
-      if (llama && (e.matrix == &tern::ref::LayerWeights::q ||
-                    e.matrix == &tern::ref::LayerWeights::k))
-        vals = permuteHeads(vals, m.rows, m.cols,
-                            e.matrix == &tern::ref::LayerWeights::q ? c.heads : c.kv_heads);
+      if (const int heads = llama ? llamaPermutedHeads(e, c) : 0)
+        vals = permuteHeads(vals, m.rows, m.cols, heads);
       const float s = multiplyScale(m);
       if (gguf::isTernaryType(ttype)) {
         if (!gguf::encodeTernary(ttype, vals.data(), m.rows, m.cols, s, &bytes, &cerr))

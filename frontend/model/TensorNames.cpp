@@ -79,6 +79,14 @@ const tern::ref::TernaryMatrix &matrixOf(const tern::ref::ModelWeights &w,
   return matrixOf(const_cast<tern::ref::ModelWeights &>(w), e);
 }
 
+int llamaPermutedHeads(const ExpectedTensor &e, const tern::ref::ModelConfig &c) {
+  if (e.matrix == &tern::ref::LayerWeights::q)
+    return c.heads;
+  if (e.matrix == &tern::ref::LayerWeights::k)
+    return c.kv_heads;
+  return 0;
+}
+
 std::string shapeString(const std::vector<int64_t> &shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)

@@ -50,6 +50,11 @@ const tern::ref::TernaryMatrix &matrixOf(const tern::ref::ModelWeights &w,
 /// norm, and lm_head when not tied.
 std::vector<ExpectedTensor> expectedTensors(const tern::ref::ModelConfig &c);
 
+/// The heads llama.cpp's converter permutes `e`'s rows with for arch llama
+/// (LlamaModel.permute: q by heads, k by kv_heads), or 0 for any other
+/// tensor.
+int llamaPermutedHeads(const ExpectedTensor &e, const tern::ref::ModelConfig &c);
+
 /// "[2560, 640]"
 std::string shapeString(const std::vector<int64_t> &shape);
 
