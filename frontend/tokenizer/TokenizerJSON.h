@@ -15,12 +15,14 @@
 
 namespace tern::tok {
 
-/// Loads a Hugging Face tokenizer.json (byte-level BPE with the LLaMA 3
-/// pre-tokenizer; anything else is rejected with an error).
+/// Loads a Hugging Face tokenizer.json (BPE with any pipeline Pipeline.h
+/// implements; anything else is rejected with an error naming it), with the
+/// tokenizer_config.json beside it when there is one.
 bool tokenizerFromJSONFile(const std::string &path, Tokenizer *out, std::string *err);
-/// The same from text; `name` only appears in error messages.
+/// The same from text; `name` only appears in error messages; `config` is
+/// the text of tokenizer_config.json ("" when there is none).
 bool tokenizerFromJSON(std::string_view json, const std::string &name, Tokenizer *out,
-                       std::string *err);
+                       std::string *err, std::string_view config = {});
 
 /// Writes an HF-style tokenizer.json (model type BPE, byte-level, the LLaMA 3
 /// pre-tokenizer split regex, added_tokens, ignore_merges, merges as pairs,

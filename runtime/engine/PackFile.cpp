@@ -10,7 +10,7 @@
 //   * vocab, hidden, layers, heads, kv_heads, head_dim, ffn, max_context,
 //     max_batch > 0; bos, eos, eot in [-1, vocab);
 //   * both tables and the tokenizer lie within the file, the tables 64-byte
-//     aligned; a tokenizer starts with "TERNTOK1";
+//     aligned; a tokenizer starts with "TERNTOK2";
 //   * buffers: reserved == 0; weights 64-byte aligned and within the file;
 //     every other kind has offset 0; activation and state bytes > 0 (and at
 //     most 2^48, per row times max_batch for activations); tokens bytes 0 or
@@ -189,7 +189,7 @@ bool validateTables(const tern_pack_header &h, const tern_buffer *buffers,
   if (tokenizer && h.tokenizer_bytes > 0 &&
       !looksLikeTokenizerBlob(tokenizer, h.tokenizer_bytes))
     return fail("the tokenizer at offset " + str(h.tokenizer_offset) +
-                " is not a TERNTOK1 blob");
+                " is not a TERNTOK blob");
 
   int tokensBuffers = 0, logitsBuffers = 0;
   for (uint32_t i = 0; i < h.n_buffers; ++i) {

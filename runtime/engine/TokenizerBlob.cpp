@@ -6,7 +6,11 @@
 
 namespace tern::rt {
 
-const char kTokenizerBlobMagic[8] = {'T', 'E', 'R', 'N', 'T', 'O', 'K', '1'};
+const char kTokenizerBlobMagic[8] = {'T', 'E', 'R', 'N', 'T', 'O', 'K', '2'};
+
+namespace {
+const char kTokenizerBlobMagicV1[8] = {'T', 'E', 'R', 'N', 'T', 'O', 'K', '1'};
+} // namespace
 
 namespace {
 
@@ -48,6 +52,7 @@ public:
     *v = static_cast<int32_t>(u);
     return true;
   }
+  bool flag(uint32_t *v, uint32_t max) { return u32(v) && *v <= max; }
   bool string(std::string *s) {
     uint32_t len;
     if (!u32(&len) || left() < len)
@@ -62,6 +67,79 @@ private:
   size_t n_;
   size_t at_ = 0;
 };
+
+/// The version-2 section (after the special ids).
+bool parsePipeline(Reader *r, tern::tok::TokenizerData *d, std::string *err) {
+  using namespace tern::tok;
+  auto fail = [&](const std::string &msg) {
+    *err = "tokenizer blob: " + msg;
+    return false;
+  };
+  uint32_t model, bf, fuse, chat, nScores;
+  if (!r->i32(&d->unk) || !r->flag(&model, 1) || !r->flag(&bf, 1) ||
+      !r->flag(&fuse, 1) || !r->flag(&chat, 3) || !r->u32(&nScores))
+    return fail("truncated or invalid pipeline header");
+  Pipeline &p = d->pipeline;
+  p = Pipeline();
+  p.model = static_cast<ModelKind>(model);
+  p.byte_fallback = bf != 0;
+  p.fuse_unk = fuse != 0;
+  d->chat_template = static_cast<ChatTemplateKind>(chat);
+  if (uint64_t(nScores) * 4 > r->left())
+    return fail(std::to_string(nScores) + " scores need more bytes than the "
+                "blob has");
+  d->scores.resize(nScores);
+  for (uint32_t i = 0; i < nScores; ++i) {
+    uint32_t bits;
+    r->u32(&bits);
+    std::memcpy(&d->scores[i], &bits, 4);
+  }
+  uint32_t n, a, b, c, e, f, g, h;
+  if (!r->u32(&n) || uint64_t(n) * 20 > r->left())
+    return fail("truncated normalizers");
+  for (uint32_t i = 0; i < n; ++i) {
+    NormalizerStep s;
+    if (!r->flag(&a, NormalizerStep::Strip) || !r->string(&s.pattern) ||
+        !r->flag(&b, 1) || !r->string(&s.content) || !r->flag(&c, 1) ||
+        !r->flag(&e, 1))
+      return fail("truncated or invalid normalizer " + std::to_string(i));
+    s.kind = static_cast<NormalizerStep::Kind>(a);
+    s.regex = b, s.left = c, s.right = e;
+    p.normalizers.push_back(std::move(s));
+  }
+  if (!r->u32(&n) || uint64_t(n) * 44 > r->left())
+    return fail("truncated pre-tokenizers");
+  for (uint32_t i = 0; i < n; ++i) {
+    PreTokenizerStep s;
+    uint32_t beh, split;
+    if (!r->flag(&a, PreTokenizerStep::Metaspace) || !r->string(&s.pattern) ||
+        !r->flag(&b, 1) || !r->flag(&beh, 4) || !r->flag(&c, 1) ||
+        !r->flag(&e, 1) || !r->flag(&f, 1) || !r->flag(&g, 1) ||
+        !r->string(&s.replacement) || !r->flag(&h, 2) || !r->flag(&split, 1))
+      return fail("truncated or invalid pre-tokenizer " + std::to_string(i));
+    s.kind = static_cast<PreTokenizerStep::Kind>(a);
+    s.regex = b;
+    s.behavior = static_cast<SplitBehavior>(beh);
+    s.invert = c, s.add_prefix_space = e, s.use_regex = f;
+    s.individual_digits = g;
+    s.prepend_scheme = static_cast<PreTokenizerStep::Prepend>(h);
+    s.split = split;
+    p.pre_tokenizers.push_back(std::move(s));
+  }
+  if (!r->u32(&n) || uint64_t(n) * 24 > r->left())
+    return fail("truncated decoders");
+  for (uint32_t i = 0; i < n; ++i) {
+    DecoderStep s;
+    if (!r->flag(&a, DecoderStep::Metaspace) || !r->string(&s.pattern) ||
+        !r->string(&s.content) || !r->i32(&s.start) || !r->i32(&s.stop) ||
+        !r->flag(&h, 2))
+      return fail("truncated or invalid decoder " + std::to_string(i));
+    s.kind = static_cast<DecoderStep::Kind>(a);
+    s.prepend_scheme = static_cast<PreTokenizerStep::Prepend>(h);
+    p.decoders.push_back(std::move(s));
+  }
+  return true;
+}
 
 } // namespace
 
@@ -96,12 +174,64 @@ bool serializeTokenizer(const tern::tok::TokenizerData &d, std::string *out,
     putI32(&blob, t);
   for (int32_t id : d.special_ids)
     putI32(&blob, id);
+
+  // Version 2: the pipeline, scores, unk, the chat format.
+  const tern::tok::Pipeline &p = d.pipeline;
+  if (d.scores.size() > limit)
+    return fail("too many scores");
+  putI32(&blob, d.unk);
+  putU32(&blob, static_cast<uint32_t>(p.model));
+  putU32(&blob, p.byte_fallback ? 1u : 0u);
+  putU32(&blob, p.fuse_unk ? 1u : 0u);
+  putU32(&blob, static_cast<uint32_t>(d.chat_template));
+  putU32(&blob, static_cast<uint32_t>(d.scores.size()));
+  for (float f : d.scores) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    putU32(&blob, bits);
+  }
+  bool ok = true;
+  putU32(&blob, static_cast<uint32_t>(p.normalizers.size()));
+  for (const auto &n : p.normalizers) {
+    putU32(&blob, n.kind);
+    ok &= putString(&blob, n.pattern);
+    putU32(&blob, n.regex);
+    ok &= putString(&blob, n.content);
+    putU32(&blob, n.left);
+    putU32(&blob, n.right);
+  }
+  putU32(&blob, static_cast<uint32_t>(p.pre_tokenizers.size()));
+  for (const auto &t : p.pre_tokenizers) {
+    putU32(&blob, t.kind);
+    ok &= putString(&blob, t.pattern);
+    putU32(&blob, t.regex);
+    putU32(&blob, static_cast<uint32_t>(t.behavior));
+    putU32(&blob, t.invert);
+    putU32(&blob, t.add_prefix_space);
+    putU32(&blob, t.use_regex);
+    putU32(&blob, t.individual_digits);
+    ok &= putString(&blob, t.replacement);
+    putU32(&blob, t.prepend_scheme);
+    putU32(&blob, t.split);
+  }
+  putU32(&blob, static_cast<uint32_t>(p.decoders.size()));
+  for (const auto &x : p.decoders) {
+    putU32(&blob, x.kind);
+    ok &= putString(&blob, x.pattern);
+    ok &= putString(&blob, x.content);
+    putI32(&blob, x.start);
+    putI32(&blob, x.stop);
+    putU32(&blob, x.prepend_scheme);
+  }
+  if (!ok)
+    return fail("a pipeline string longer than 4 GiB");
   *out = std::move(blob);
   return true;
 }
 
 bool looksLikeTokenizerBlob(const uint8_t *bytes, size_t size) {
-  return size >= 8 && std::memcmp(bytes, kTokenizerBlobMagic, 8) == 0;
+  return size >= 8 && (std::memcmp(bytes, kTokenizerBlobMagic, 8) == 0 ||
+                       std::memcmp(bytes, kTokenizerBlobMagicV1, 8) == 0);
 }
 
 bool parseTokenizerBlob(const uint8_t *bytes, size_t size,
@@ -113,7 +243,8 @@ bool parseTokenizerBlob(const uint8_t *bytes, size_t size,
   if (!bytes && size)
     return fail("no data");
   if (!looksLikeTokenizerBlob(bytes, size))
-    return fail("bad magic (expected \"TERNTOK1\")");
+    return fail("bad magic (expected \"TERNTOK2\" or \"TERNTOK1\")");
+  const bool v1 = std::memcmp(bytes, kTokenizerBlobMagicV1, 8) == 0;
   Reader r(bytes + 8, size - 8);
   uint32_t nTokens, nMerges, nTypes, nSpecials, ignore;
   tern::tok::TokenizerData d;
@@ -151,6 +282,8 @@ bool parseTokenizerBlob(const uint8_t *bytes, size_t size,
   for (uint32_t i = 0; i < nSpecials; ++i)
     if (!r.i32(&d.special_ids[i]))
       return fail("truncated in special id " + std::to_string(i));
+  if (!v1 && !parsePipeline(&r, &d, err))
+    return false;
   if (r.left() != 0)
     return fail(std::to_string(r.left()) + " unexpected bytes after the data");
   *out = std::move(d);

@@ -3,7 +3,7 @@
 // A compiled model carries its tokenizer as one binary blob, little-endian,
 // every count and length checked on reading:
 //
-//   "TERNTOK1"                                         8 bytes
+//   "TERNTOK2"                                         8 bytes
 //   u32 n_tokens, n_merges, n_token_types, n_special_ids
 //   i32 bos, eos, eot
 //   u32 ignore_merges (0 or 1)
@@ -11,8 +11,20 @@
 //   n_merges  x { u32 len, bytes, u32 len, bytes }     merges in rank order
 //   n_token_types x i32
 //   n_special_ids x i32
+//   i32 unk; u32 model (0 BPE, 1 SPM), byte_fallback, fuse_unk,
+//   chat_template (ChatTemplateKind); u32 n_scores, n_scores x f32 bits
+//   u32 n x normalizer { u32 kind, str pattern, u32 regex, str content,
+//                        u32 left, u32 right }
+//   u32 n x pre-tokenizer { u32 kind, str pattern, u32 regex, u32 behavior,
+//                           u32 invert, add_prefix_space, use_regex,
+//                           individual_digits, str replacement,
+//                           u32 prepend_scheme, u32 split }
+//   u32 n x decoder { u32 kind, str pattern, str content, i32 start,
+//                     i32 stop, u32 prepend_scheme }
 //
-// and nothing after. Parsing checks only the structure; Tokenizer::fromData
+// and nothing after (str = u32 length + bytes). A "TERNTOK1" blob (tern
+// before the pipeline) has nothing after the special ids and means LLaMA 3's
+// pipeline and the BitNet chat format. Parsing checks only the structure; Tokenizer::fromData
 // validates the contents.
 //
 //===----------------------------------------------------------------------===//
@@ -27,7 +39,7 @@
 
 namespace tern::rt {
 
-/// "TERNTOK1"
+/// "TERNTOK2" (what serializeTokenizer writes; "TERNTOK1" is read too)
 extern const char kTokenizerBlobMagic[8];
 
 /// Replaces *out with the blob of `data`. Fails (with *err when given) only

@@ -92,7 +92,7 @@ void tern_model_free(tern_model *model);
 /* Valid until tern_model_free. */
 const tern_model_config *tern_model_get_config(const tern_model *model);
 const char *tern_model_path(const tern_model *model);
-/* The serialized tokenizer (TERNTOK1 blob) inside the mapping, or NULL with
+/* The serialized tokenizer (TERNTOK2 blob) inside the mapping, or NULL with
  * *bytes = 0 when the model has none. */
 const uint8_t *tern_model_tokenizer(const tern_model *model, size_t *bytes);
 

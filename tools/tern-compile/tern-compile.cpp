@@ -514,6 +514,7 @@ int main(int argc, char **argv) {
                                   gpu ? TERN_RUNTIME_MAIN_GPU_LIB : TERN_RUNTIME_MAIN_LIB,
                                   TERN_RUNTIME_LIB,
                                   TERN_TOKENIZER_CORE_LIB, TERN_PCRE2_LIB,
+                                  TERN_UTF8PROC_LIB,
                                   "-lpthread", "-lm", "-ldl"};
 #if defined(TERN_AARCH64_CXX) && defined(TERN_AARCH64_RUNTIME_LIB)
   // Cross: a static executable (runs under qemu-aarch64 without -L); the

@@ -1,4 +1,4 @@
-//===- TokenizerBlobTest.cpp - the TERNTOK1 blob: round trip, bad input ---===//
+//===- TokenizerBlobTest.cpp - the TERNTOK2 blob: round trip, bad input ---===//
 #include "runtime/engine/TokenizerBlob.h"
 
 #include "runtime/tokenizer/ByteLevel.h"
@@ -11,6 +11,12 @@
 using namespace tern::rt;
 using tern::tok::Tokenizer;
 using tern::tok::TokenizerData;
+using tern::tok::Pipeline;
+using tern::tok::ModelKind;
+using tern::tok::PreTokenizerStep;
+using tern::tok::NormalizerStep;
+using tern::tok::DecoderStep;
+using tern::tok::ChatTemplateKind;
 
 namespace {
 
@@ -45,7 +51,7 @@ TEST(TokenizerBlob, RoundTrip) {
   const TokenizerData d = smallData();
   std::string blob, err;
   ASSERT_TRUE(serializeTokenizer(d, &blob, &err)) << err;
-  EXPECT_EQ(blob.substr(0, 8), "TERNTOK1");
+  EXPECT_EQ(blob.substr(0, 8), "TERNTOK2");
   EXPECT_TRUE(looksLikeTokenizerBlob(u8(blob), blob.size()));
   TokenizerData back;
   ASSERT_TRUE(parseTokenizerBlob(u8(blob), blob.size(), &back, &err)) << err;
@@ -71,13 +77,78 @@ TEST(TokenizerBlob, EmptyFieldsAndDefaults) {
   TokenizerData d; // no tokens at all, defaults
   std::string blob, err;
   ASSERT_TRUE(serializeTokenizer(d, &blob, &err));
-  EXPECT_EQ(blob.size(), 8u + 4 * 8);
   TokenizerData back;
   back.tokens = {"junk"};
   ASSERT_TRUE(parseTokenizerBlob(u8(blob), blob.size(), &back, &err)) << err;
   EXPECT_TRUE(back.tokens.empty());
   EXPECT_EQ(back.bos, -1);
   EXPECT_TRUE(back.ignore_merges);
+  ASSERT_EQ(back.pipeline.pre_tokenizers.size(), 2u); // LLaMA 3's
+  EXPECT_EQ(back.pipeline.pre_tokenizers[0].pattern,
+            d.pipeline.pre_tokenizers[0].pattern);
+
+  // A version-1 blob (tern before the pipeline) is the same header and
+  // nothing after the special ids: LLaMA 3's pipeline, the BitNet format.
+  std::string v1 = blob.substr(0, 8 + 4 * 8);
+  v1[7] = '1';
+  TokenizerData old;
+  old.pipeline = Pipeline::sentencePiece(ModelKind::Spm);
+  old.chat_template = ChatTemplateKind::Llama3;
+  ASSERT_TRUE(parseTokenizerBlob(u8(v1), v1.size(), &old, &err)) << err;
+  EXPECT_TRUE(old.pipeline.byteLevel());
+  EXPECT_EQ(old.pipeline.model, ModelKind::Bpe);
+  EXPECT_EQ(old.chat_template, ChatTemplateKind::BitNet);
+}
+
+TEST(TokenizerBlob, PipelineScoresUnkAndChatFormatRoundTrip) {
+  TokenizerData d = smallData();
+  d.pipeline = Pipeline::sentencePiece(ModelKind::Spm);
+  PreTokenizerStep m;
+  m.kind = PreTokenizerStep::Metaspace;
+  m.replacement = "_";
+  m.prepend_scheme = PreTokenizerStep::First;
+  m.split = false;
+  d.pipeline.pre_tokenizers = {m};
+  d.pipeline.fuse_unk = false;
+  d.scores.assign(d.tokens.size(), 0.f);
+  d.scores[257] = -2.5f;
+  d.unk = 3;
+  d.chat_template = ChatTemplateKind::Falcon3;
+  std::string blob, err;
+  ASSERT_TRUE(serializeTokenizer(d, &blob, &err)) << err;
+  TokenizerData back;
+  ASSERT_TRUE(parseTokenizerBlob(u8(blob), blob.size(), &back, &err)) << err;
+  EXPECT_EQ(back.scores, d.scores);
+  EXPECT_EQ(back.unk, 3);
+  EXPECT_EQ(back.chat_template, ChatTemplateKind::Falcon3);
+  EXPECT_EQ(back.pipeline.model, ModelKind::Spm);
+  EXPECT_TRUE(back.pipeline.byte_fallback);
+  EXPECT_FALSE(back.pipeline.fuse_unk);
+  ASSERT_EQ(back.pipeline.normalizers.size(), 2u);
+  EXPECT_EQ(back.pipeline.normalizers[0].kind, NormalizerStep::Prepend);
+  EXPECT_EQ(back.pipeline.normalizers[0].content, "\xE2\x96\x81");
+  ASSERT_EQ(back.pipeline.pre_tokenizers.size(), 1u);
+  EXPECT_EQ(back.pipeline.pre_tokenizers[0].replacement, "_");
+  EXPECT_EQ(back.pipeline.pre_tokenizers[0].prepend_scheme,
+            PreTokenizerStep::First);
+  EXPECT_FALSE(back.pipeline.pre_tokenizers[0].split);
+  ASSERT_EQ(back.pipeline.decoders.size(), 4u);
+  EXPECT_EQ(back.pipeline.decoders[3].kind, DecoderStep::Strip);
+  EXPECT_EQ(back.pipeline.decoders[3].start, 1);
+  // An enum out of range is an error, not a cast.
+  std::string bad = blob;
+  TokenizerData d2 = d;
+  d2.chat_template = static_cast<ChatTemplateKind>(3);
+  std::string b2;
+  ASSERT_TRUE(serializeTokenizer(d2, &b2, &err));
+  // The chat byte is the only difference between the two blobs.
+  size_t diff = 0;
+  while (diff < blob.size() && blob[diff] == b2[diff])
+    ++diff;
+  ASSERT_LT(diff, blob.size());
+  bad[diff] = 9;
+  EXPECT_FALSE(parseTokenizerBlob(u8(bad), bad.size(), &back, &err));
+  EXPECT_NE(err.find("pipeline header"), std::string::npos) << err;
 }
 
 TEST(TokenizerBlob, EveryTruncationFails) {
@@ -103,7 +174,7 @@ TEST(TokenizerBlob, BadBlobs) {
     return parseTokenizerBlob(u8(b), b.size(), &out, &err);
   };
   std::string b = blob;
-  b[7] = '2';
+  b[7] = '3';
   EXPECT_FALSE(parse(b));
   EXPECT_NE(err.find("bad magic"), std::string::npos) << err;
   EXPECT_FALSE(parse(blob + "x"));

