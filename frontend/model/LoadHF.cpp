@@ -215,6 +215,9 @@ bool loadHFDirectory(const std::string &dir, Model *out, std::string *err) {
   const std::string tok = join(dir, "tokenizer.json");
   if (llvm::sys::fs::exists(tok))
     out->tokenizer.json_path = tok;
+  const std::string spm = join(dir, "tokenizer.model");
+  if (llvm::sys::fs::exists(spm))
+    out->tokenizer.model_path = spm;
   return true;
 }
 

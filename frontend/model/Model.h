@@ -82,6 +82,9 @@ struct Tensor {
 /// Where the tokenizer of a model is.
 struct TokenizerSource {
   std::string json_path; ///< HF: tokenizer.json next to the weights ("" if none)
+  /// HF: tokenizer.model (SentencePiece) next to them, used when there is
+  /// no tokenizer.json ("" if none).
+  std::string model_path;
   bool in_gguf = false;  ///< GGUF: tokenizer.ggml.* metadata
 };
 

@@ -7,6 +7,7 @@
 #include "frontend/model/Model.h"
 #include "frontend/model/TensorNames.h"
 #include "frontend/safetensors/Safetensors.h"
+#include "frontend/tokenizer/SentencePieceModel.h"
 #include "frontend/tokenizer/TokenizerJSON.h"
 #include "runtime/tokenizer/Tokenizer.h"
 
@@ -33,6 +34,32 @@ const char *const kBitNetChatTemplateJinja =
     "message['role'] == 'assistant' %}{{ 'Assistant: ' + message['content'] "
     "+ '<|eot_id|>' }}{%- endif %}{%- endfor %}{%- if add_generation_prompt "
     "%}{{ 'Assistant: ' }}{%- endif %}";
+
+namespace {
+
+// tern's Jinja for the other families' formats (ChatTemplate.h); each is
+// recognized again by chatTemplateKindFromJinja.
+const char *const kLlama3ChatTemplateJinja =
+    "{{ bos_token }}{% for message in messages %}{{ '<|start_header_id|>' + "
+    "message['role'] + '<|end_header_id|>\n\n' + message['content'] | trim "
+    "+ '<|eot_id|>' }}{% endfor %}{% if add_generation_prompt %}{{ "
+    "'<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}";
+const char *const kFalcon3ChatTemplateJinja =
+    "{% for message in messages %}{{ '<|' + message['role'] + '|>\n' + "
+    "message['content'] + '\n' }}{% endfor %}{% if add_generation_prompt "
+    "%}{{ '<|assistant|>\n' }}{% endif %}";
+
+} // namespace
+
+const char *chatTemplateJinja(tern::tok::ChatTemplateKind kind) {
+  switch (kind) {
+  case tern::tok::ChatTemplateKind::BitNet: return kBitNetChatTemplateJinja;
+  case tern::tok::ChatTemplateKind::Llama3: return kLlama3ChatTemplateJinja;
+  case tern::tok::ChatTemplateKind::Falcon3: return kFalcon3ChatTemplateJinja;
+  case tern::tok::ChatTemplateKind::None: return nullptr;
+  }
+  return nullptr;
+}
 
 namespace {
 
@@ -154,15 +181,28 @@ bool writeHF(const std::string &dir, const tern::ref::ModelConfig &c,
     if (!tern::tok::writeTokenizerJSON(*o.tokenizer,
                                        join(dir, "tokenizer.json"), err))
       return false;
+    // A SentencePiece vocabulary (1bitLLM's LLaMA 2) also as tokenizer.model,
+    // as its checkpoints ship it.
+    const bool spm = !o.tokenizer->pipeline.byteLevel();
+    if (spm) {
+      tern::tok::TokenizerData sp;
+      if (!tern::tok::sentencePieceFromBpe(*o.tokenizer, &sp, err) ||
+          !tern::tok::writeSentencePieceModel(sp, join(dir, "tokenizer.model"),
+                                              err))
+        return false;
+    }
     llvm::json::Object tc{
         {"bos_token", tokenText(o.tokenizer, o.tokenizer->bos,
                                 "<|begin_of_text|>")},
         {"eos_token", tokenText(o.tokenizer, o.tokenizer->eos,
                                 "<|end_of_text|>")},
-        {"chat_template", kBitNetChatTemplateJinja},
         {"model_max_length", c.max_context},
-        {"tokenizer_class", "PreTrainedTokenizerFast"},
+        {"tokenizer_class", spm ? "LlamaTokenizer" : "PreTrainedTokenizerFast"},
     };
+    if (spm)
+      tc["legacy"] = true;
+    if (const char *jinja = chatTemplateJinja(o.tokenizer->chat_template))
+      tc["chat_template"] = jinja;
     std::string s;
     llvm::raw_string_ostream os(s);
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(tc))) << "\n";
@@ -237,10 +277,28 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
   g.addF32(a + "attention.layer_norm_rms_epsilon", c.rms_eps);
   // The FFN activation, which llama.cpp's keys do not say (LoadGGUF.cpp).
   g.addString("tern.hidden_act", tern::ref::activationName(c.activation));
-  if (const tern::tok::TokenizerData *t = o.tokenizer) {
-    g.addString("tokenizer.ggml.model", "gpt2");
-    g.addString("tokenizer.ggml.pre", "llama-bpe");
+  tern::tok::TokenizerData spmForm;
+  const tern::tok::TokenizerData *t = o.tokenizer;
+  const bool spm = t && !t->pipeline.byteLevel();
+  if (spm) { // llama.cpp's "llama" vocabulary: pieces with scores
+    if (!tern::tok::sentencePieceFromBpe(*t, &spmForm, err))
+      return false;
+    t = &spmForm;
+  }
+  if (t) {
+    g.addString("tokenizer.ggml.model", spm ? "llama" : "gpt2");
+    if (!spm)
+      g.addString("tokenizer.ggml.pre", "llama-bpe");
     g.addStringArray("tokenizer.ggml.tokens", t->tokens);
+    if (spm) {
+      g.addF32Array("tokenizer.ggml.scores", t->scores);
+      bool prefix = false;
+      for (const auto &n : t->pipeline.normalizers)
+        prefix |= n.kind == tern::tok::NormalizerStep::Prepend;
+      g.addBool("tokenizer.ggml.add_space_prefix", prefix);
+      if (t->unk >= 0)
+        g.addU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(t->unk));
+    }
     std::vector<int32_t> types = t->token_types;
     if (types.size() != t->tokens.size()) {
       types.assign(t->tokens.size(), 1);
@@ -249,11 +307,13 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
           types[static_cast<size_t>(id)] = 3;
     }
     g.addI32Array("tokenizer.ggml.token_type", types);
-    std::vector<std::string> merges;
-    merges.reserve(t->merges.size());
-    for (const auto &m : t->merges)
-      merges.push_back(m.first + " " + m.second);
-    g.addStringArray("tokenizer.ggml.merges", std::move(merges));
+    if (!spm) {
+      std::vector<std::string> merges;
+      merges.reserve(t->merges.size());
+      for (const auto &m : t->merges)
+        merges.push_back(m.first + " " + m.second);
+      g.addStringArray("tokenizer.ggml.merges", std::move(merges));
+    }
     if (t->bos >= 0)
       g.addU32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(t->bos));
     if (t->eos >= 0)
@@ -261,7 +321,8 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
     if (t->eot >= 0)
       g.addU32("tokenizer.ggml.eot_token_id", static_cast<uint32_t>(t->eot));
     g.addBool("tokenizer.ggml.add_bos_token", true);
-    g.addString("tokenizer.chat_template", kBitNetChatTemplateJinja);
+    if (const char *jinja = chatTemplateJinja(t->chat_template))
+      g.addString("tokenizer.chat_template", jinja);
   }
   if (!c.rope_freq_factors.empty()) { // llama.cpp's rope_freqs
     std::vector<uint8_t> bytes(c.rope_freq_factors.size() * 4);

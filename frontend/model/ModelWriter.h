@@ -21,6 +21,7 @@
 
 #include "runtime/reference/model.h"
 #include "runtime/reference/model_config.h"
+#include "runtime/tokenizer/ChatTemplate.h"
 
 #include <functional>
 #include <string>
@@ -75,6 +76,8 @@ std::vector<uint8_t> packHFCheckpoint(const tern::ref::TernaryMatrix &m);
 /// The BitNet b1.58 2B4T chat template as Jinja (tokenizer_config.json,
 /// GGUF tokenizer.chat_template).
 extern const char *const kBitNetChatTemplateJinja;
+/// tern's Jinja for each chat format (nullptr for None).
+const char *chatTemplateJinja(tern::tok::ChatTemplateKind kind);
 
 } // namespace tern::model
 

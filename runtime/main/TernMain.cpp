@@ -67,8 +67,8 @@ const char kUsage[] =
     "                        \".tpack\")\n"
     "  -n, --n-predict N     tokens to generate (default 0; -1: until end of\n"
     "                        text or a full context, the default with -i)\n"
-    "  --chat                wrap --prompt as one user turn of the BitNet chat\n"
-    "                        template\n"
+    "  --chat                wrap --prompt as one user turn of the model's chat\n"
+    "                        format (BitNet, Llama 3 or Falcon3)\n"
     "  --logits-out FILE     write the prompt's logits as raw little-endian\n"
     "                        float32 [T, vocab], one row per prompt token\n"
     "  --gen-logits-out FILE with -n: write the logits each generated token\n"
@@ -617,7 +617,8 @@ int runInteractive(const Reporter &r, const Options &o, Session &s,
       continue;
     }
     const std::string text =
-        tern::tok::applyBitNetChatTemplate({{"user", line}}, true);
+        tern::tok::applyChatTemplate(tok.data().chat_template,
+                                      {{"user", line}}, true);
     std::vector<int32_t> ids = tail;
     std::vector<int32_t> turn =
         tok.encode(text, {/*add_bos=*/first && !o.noBos, /*parse_special=*/true});
@@ -732,7 +733,8 @@ extern "C" int tern_main(int argc, char **argv,
   else if (o.promptSet && !o.interactive) {
     std::string t = o.prompt;
     if (o.chat)
-      t = tern::tok::applyBitNetChatTemplate({{"user", o.prompt}}, true);
+      t = tern::tok::applyChatTemplate(tok.data().chat_template,
+                                      {{"user", o.prompt}}, true);
     prompt = tok.encode(t, {/*add_bos=*/!o.noBos, /*parse_special=*/true});
     if (!checkIds(prompt, cfg.vocab, &err))
       return r.fail(err);

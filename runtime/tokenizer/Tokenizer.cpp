@@ -744,6 +744,115 @@ bool splitMerge(std::string_view merge,
   return true;
 }
 
+namespace {
+
+/// A SentencePiece-style vocabulary (LLaMA 2's: <unk> <s> </s>, the 256
+/// byte pieces, then pieces by score, single characters last) cut to V ids:
+/// its special tokens and byte pieces in their order, then "▁" and the ASCII
+/// characters, then the results of merges in rank order whose parts are kept,
+/// until V (unused placeholders fill the rest). Every kept piece is thus the
+/// result of kept merges, so a score model (which joins any two pieces
+/// whose text is a token) and the merges encode alike.
+bool truncateSentencePieceVocabulary(const TokenizerData &full, int32_t V,
+                                     TokenizerData *out, std::string *err) {
+  const size_t fullV = full.tokens.size();
+  if (V <= 0 || static_cast<size_t>(V) > fullV) {
+    *err = "vocabulary size " + std::to_string(V) + " is not in [1, " +
+           std::to_string(fullV) + "]";
+    return false;
+  }
+  const size_t keep = static_cast<size_t>(V);
+  std::vector<uint8_t> special(fullV, 0);
+  for (int32_t id : full.special_ids)
+    if (id >= 0 && static_cast<size_t>(id) < fullV)
+      special[id] = 1;
+  auto typeOf = [&](size_t i) {
+    return full.token_types.size() == fullV ? full.token_types[i]
+                                            : static_cast<int32_t>(kTokenNormal);
+  };
+  std::vector<int32_t> order; // old ids, in new-id order
+  std::unordered_map<std::string_view, int32_t> kept;
+  auto take = [&](size_t i) {
+    if (order.size() < keep &&
+        kept.emplace(full.tokens[i], static_cast<int32_t>(order.size())).second)
+      order.push_back(static_cast<int32_t>(i));
+  };
+  for (size_t i = 0; i < fullV; ++i)
+    if (special[i] || typeOf(i) != kTokenNormal ||
+        static_cast<int32_t>(i) == full.unk ||
+        (full.tokens[i].size() == 6 && full.tokens[i].compare(0, 3, "<0x") == 0))
+      take(i);
+  for (size_t i = 0; i < fullV; ++i) {
+    const std::string &t = full.tokens[i];
+    if (t == "\xE2\x96\x81" || (t.size() == 1 && t[0] >= 0x20 && t[0] < 0x7F))
+      take(i);
+  }
+  std::unordered_map<std::string_view, size_t> fullId;
+  for (size_t i = 0; i < fullV; ++i)
+    fullId.emplace(full.tokens[i], i);
+  std::string joined;
+  for (const auto &m : full.merges) {
+    if (order.size() >= keep)
+      break;
+    if (!kept.count(m.first) || !kept.count(m.second))
+      continue;
+    joined = m.first + m.second;
+    auto it = fullId.find(joined);
+    if (it != fullId.end())
+      take(it->second);
+  }
+  for (int32_t id : {full.bos, full.eos, full.eot, full.unk})
+    if (id >= 0 && !kept.count(full.tokens[id])) {
+      *err = "vocabulary size " + std::to_string(V) +
+             " is too small: it drops special token " + std::to_string(id);
+      return false;
+    }
+  TokenizerData t;
+  t.pipeline = full.pipeline;
+  t.ignore_merges = full.ignore_merges;
+  t.chat_template = full.chat_template;
+  auto remap = [&](int32_t id) {
+    return id < 0 ? -1 : kept.at(full.tokens[id]);
+  };
+  for (int32_t old : order) {
+    t.tokens.push_back(full.tokens[old]);
+    t.token_types.push_back(typeOf(old));
+    if (full.scores.size() == fullV)
+      t.scores.push_back(full.scores[old]);
+    if (special[old])
+      t.special_ids.push_back(static_cast<int32_t>(t.tokens.size() - 1));
+  }
+  while (t.tokens.size() < keep) {
+    t.tokens.push_back("<unused_" + std::to_string(t.tokens.size()) + ">");
+    t.token_types.push_back(kTokenUnused);
+    if (full.scores.size() == fullV)
+      t.scores.push_back(-1e9f);
+  }
+  t.bos = remap(full.bos);
+  t.eos = remap(full.eos);
+  t.eot = remap(full.eot);
+  t.unk = remap(full.unk);
+  for (const auto &m : full.merges) {
+    joined = m.first + m.second;
+    if (kept.count(m.first) && kept.count(m.second) && kept.count(joined))
+      t.merges.push_back(m);
+  }
+  if (full.pipeline.byte_fallback)
+    for (unsigned b = 0; b < 256; ++b) {
+      char name[8];
+      std::snprintf(name, sizeof(name), "<0x%02X>", b);
+      if (!kept.count(name)) {
+        *err = "vocabulary size " + std::to_string(V) +
+               " is too small: it drops the byte piece " + name;
+        return false;
+      }
+    }
+  *out = std::move(t);
+  return true;
+}
+
+} // namespace
+
 bool truncateVocabulary(const TokenizerData &full, int32_t V,
                         TokenizerData *out, std::string *err) {
   const size_t fullV = full.tokens.size();
@@ -751,6 +860,8 @@ bool truncateVocabulary(const TokenizerData &full, int32_t V,
     *out = full;
     return true;
   }
+  if (!full.pipeline.byteLevel())
+    return truncateSentencePieceVocabulary(full, V, out, err);
   static const char *const kSpecials[] = {
       "<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>",
       "<|end_header_id|>", "<|eot_id|>"};

@@ -138,7 +138,9 @@ bool splitMerge(std::string_view merge,
 /// tokens <|begin_of_text|>, <|end_of_text|>, <|start_header_id|>,
 /// <|end_header_id|>, <|eot_id|> at ids V-5..V-1 (bos = V-5, eos = V-4,
 /// eot = V-1). If V == full.tokens.size(), *out = full unchanged. Returns
-/// false + err when V is too small or too large.
+/// false + err when V is too small or too large. A vocabulary that is not
+/// byte-level (SentencePiece style) keeps its specials and byte pieces, "▁"
+/// and ASCII, then merge results by rank (renumbered; see Tokenizer.cpp).
 bool truncateVocabulary(const TokenizerData &full, int32_t V,
                         TokenizerData *out, std::string *err);
 

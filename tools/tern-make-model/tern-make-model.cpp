@@ -85,8 +85,10 @@ static cl::opt<float>
                      "model echo its input token)"),
             cl::init(tern::ref::kDefaultOutGain), cl::cat(category));
 static cl::opt<std::string>
-    tokenizerPath("tokenizer", cl::desc("LLaMA 3 tokenizer.json to include"),
-                  cl::value_desc("file"), cl::init(TERN_DEFAULT_TOKENIZER_JSON),
+    tokenizerPath("tokenizer",
+                  cl::desc("tokenizer.json to include (default: the npm "
+                           "LLaMA 3 one; LLaMA 2's for --family 1bitllm)"),
+                  cl::value_desc("file"), cl::init(""),
                   cl::cat(category));
 static cl::opt<bool> noTokenizer("no-tokenizer",
                                  cl::desc("Write the model without a tokenizer"),
@@ -150,6 +152,9 @@ int main(int argc, char **argv) {
   tern::tok::TokenizerData tokens;
   bool haveTokenizer = false;
   if (!noTokenizer) {
+    if (tokenizerPath.empty())
+      tokenizerPath = fam == "1bitllm" ? TERN_DEFAULT_LLAMA2_TOKENIZER_JSON
+                                       : TERN_DEFAULT_TOKENIZER_JSON;
     if (!llvm::sys::fs::exists(tokenizerPath))
       return fail(tokenizerPath + ": no tokenizer.json there (run ./setup.sh, "
                                   "pass --tokenizer FILE, or --no-tokenizer)");
@@ -163,6 +168,12 @@ int main(int argc, char **argv) {
     if (!tern::tok::truncateVocabulary(full.data(), std::min(config.vocab, fullV), &tokens,
                                        &err))
       return fail(err);
+    // The family's chat format (the published models' templates).
+    tokens.chat_template =
+        fam == "bitnet"    ? tern::tok::ChatTemplateKind::BitNet
+        : fam == "1bitllm" ? tern::tok::ChatTemplateKind::None
+        : preset.rfind("falcon3", 0) == 0 ? tern::tok::ChatTemplateKind::Falcon3
+                                          : tern::tok::ChatTemplateKind::Llama3;
     haveTokenizer = true;
   }
 

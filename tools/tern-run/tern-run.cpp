@@ -92,7 +92,7 @@ static cl::opt<std::string>
 
 static cl::opt<bool> chatFormat(
     "chat",
-    cl::desc("Wrap --prompt as one user turn of the BitNet chat template"),
+    cl::desc("Wrap --prompt as one user turn of the model's chat format (BitNet, Llama 3, Falcon3)"),
     cl::cat(runCategory));
 
 static cl::opt<std::string> logitsOut(
@@ -394,7 +394,8 @@ int main(int argc, char **argv) {
   if (!promptText.empty()) {
     std::string text = promptText;
     if (chatFormat)
-      text = tern::tok::applyBitNetChatTemplate({{"user", promptText}}, true);
+      text = tern::tok::applyChatTemplate(tokenizer.data().chat_template,
+                                          {{"user", promptText}}, true);
     prompt = tokenizer.encode(text, {/*add_bos=*/true, /*parse_special=*/true});
     for (int32_t id : prompt)
       if (id >= config.vocab)

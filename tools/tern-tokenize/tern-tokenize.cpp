@@ -3,7 +3,7 @@
 //   tern-tokenize TOKENIZER "Hello world"       -> 128000,9906,1917
 //   tern-tokenize TOKENIZER --no-bos "Hello"    -> 9906
 //   tern-tokenize TOKENIZER --show-pieces "Hi"  -> one "ID<TAB>"piece"" line per token
-//   tern-tokenize TOKENIZER --chat "Hi"         -> the BitNet chat prompt for one user message
+//   tern-tokenize TOKENIZER --chat "Hi"         -> the model's chat prompt for one user message
 //   tern-tokenize TOKENIZER --file prompt.txt   (or "-" as the text: stdin)
 //   tern-tokenize TOKENIZER --decode 9906,1917  -> Hello world
 //
@@ -56,8 +56,9 @@ static cl::opt<bool> showPieces(
 
 static cl::opt<bool>
     chat("chat",
-         cl::desc("Wrap the text as one user message in the BitNet chat "
-                  "template (with the assistant generation prompt)"),
+         cl::desc("Wrap the text as one user message in the tokenizer's chat "
+                  "format (BitNet, Llama 3, Falcon3; with the assistant "
+                  "generation prompt)"),
          cl::cat(category));
 
 static cl::opt<std::string>
@@ -163,7 +164,8 @@ int main(int argc, char **argv) {
     text = positional[1];
   }
   if (chat)
-    text = tern::tok::applyBitNetChatTemplate({{"user", text}}, true);
+    text = tern::tok::applyChatTemplate(tok.data().chat_template,
+                                        {{"user", text}}, true);
 
   Tokenizer::EncodeOptions opts;
   opts.add_bos = !noBos;
