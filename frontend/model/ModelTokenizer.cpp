@@ -11,13 +11,12 @@
 
 namespace tern::model {
 
-namespace {
-
-/// The pipeline of a GGUF "gpt2" vocabulary from tokenizer.ggml.pre, as
-/// llama.cpp names them (llama-vocab.cpp); absent means LLaMA 3's, which
-/// tern's own files used before they said so.
-bool gpt2Pipeline(const std::string &file, const std::string &pre,
-                  tern::tok::Pipeline *p, bool *ignoreMerges, std::string *err) {
+// The pipeline of a GGUF "gpt2" vocabulary from tokenizer.ggml.pre, as
+// llama.cpp names them (llama-vocab.cpp); absent means LLaMA 3's, which
+// tern's own files used before they said so.
+bool ggufPreTokenizer(const std::string &file, const std::string &pre,
+                      tern::tok::Pipeline *p, bool *ignoreMerges,
+                      std::string *err) {
   using tern::tok::PreTokenizerStep;
   *p = tern::tok::Pipeline::llama3();
   *ignoreMerges = true;
@@ -47,6 +46,8 @@ bool gpt2Pipeline(const std::string &file, const std::string &pre,
                        "' is not supported (tern knows llama-bpe, llama3, "
                        "llama-v3, falcon3, falcon-h1, pixtral, qwen2, gpt-2)");
 }
+
+namespace {
 
 /// True (with *err naming the file) when `dir` is an HF checkpoint whose
 /// tokenizer_config.json names the slow LlamaTokenizer (SentencePiece) and
@@ -108,7 +109,7 @@ bool fromGGUF(const gguf::GgufFile &g, tern::tok::Tokenizer *out,
     if (g.find("tokenizer.ggml.pre") &&
         !g.getString("tokenizer.ggml.pre", &pre, err))
       return false;
-    if (!gpt2Pipeline(file, pre, &d.pipeline, &d.ignore_merges, err))
+    if (!ggufPreTokenizer(file, pre, &d.pipeline, &d.ignore_merges, err))
       return false;
     std::vector<std::string> merges;
     if (!g.getStringArray("tokenizer.ggml.merges", &merges, err))

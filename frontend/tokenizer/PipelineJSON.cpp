@@ -78,8 +78,11 @@ bool readPrependScheme(const json::Object &o, const std::string &where,
   return true;
 }
 
-bool readNormalizer(const json::Value *v, const std::string &where,
-                    std::vector<NormalizerStep> *out, std::string *err) {
+/// Calls one(object, type, where) for each step of `v`: null or absent is no
+/// step, a Sequence (its steps under `seqKey`) is flattened.
+template <typename Fn>
+bool forEachStep(const json::Value *v, const std::string &where,
+                 const char *seqKey, std::string *err, Fn one) {
   if (!v || v->kind() == json::Value::Null)
     return true;
   const json::Object *o = v->getAsObject();
@@ -88,19 +91,24 @@ bool readNormalizer(const json::Value *v, const std::string &where,
     return false;
   }
   const std::string type = typeOf(*o);
-  NormalizerStep s;
-  if (type == "Sequence") {
-    const json::Array *a = o->getArray("normalizers");
-    if (!a) {
-      *err = where + ": Sequence without a \"normalizers\" array";
-      return false;
-    }
-    for (size_t i = 0; i < a->size(); ++i)
-      if (!readNormalizer(&(*a)[i], where + ".normalizers[" + std::to_string(i) + "]",
-                          out, err))
-        return false;
-    return true;
+  if (type != "Sequence")
+    return one(*o, type, where);
+  const json::Array *a = o->getArray(seqKey);
+  if (!a) {
+    *err = where + ": Sequence without a \"" + seqKey + "\" array";
+    return false;
   }
+  for (size_t i = 0; i < a->size(); ++i)
+    if (!forEachStep(&(*a)[i], where + "." + seqKey + "[" + std::to_string(i) + "]",
+                     seqKey, err, one))
+      return false;
+  return true;
+}
+
+bool readNormalizerOne(const json::Object &step, const std::string &type,
+                       const std::string &where, std::vector<NormalizerStep> *out, std::string *err) {
+  const json::Object *o = &step;
+  NormalizerStep s;
   if (type == "NFC" || type == "NFD" || type == "NFKC" || type == "NFKD") {
     s.kind = type == "NFC"    ? NormalizerStep::NFC
              : type == "NFD"  ? NormalizerStep::NFD
@@ -134,30 +142,10 @@ bool readNormalizer(const json::Value *v, const std::string &where,
   return true;
 }
 
-bool readPreTokenizer(const json::Value *v, const std::string &where,
-                      std::vector<PreTokenizerStep> *out, std::string *err) {
-  if (!v || v->kind() == json::Value::Null)
-    return true;
-  const json::Object *o = v->getAsObject();
-  if (!o) {
-    *err = where + ": not an object";
-    return false;
-  }
-  const std::string type = typeOf(*o);
+bool readPreTokenizerOne(const json::Object &step, const std::string &type,
+                         const std::string &where, std::vector<PreTokenizerStep> *out, std::string *err) {
+  const json::Object *o = &step;
   PreTokenizerStep s;
-  if (type == "Sequence") {
-    const json::Array *a = o->getArray("pretokenizers");
-    if (!a) {
-      *err = where + ": Sequence without a \"pretokenizers\" array";
-      return false;
-    }
-    for (size_t i = 0; i < a->size(); ++i)
-      if (!readPreTokenizer(&(*a)[i],
-                            where + ".pretokenizers[" + std::to_string(i) + "]",
-                            out, err))
-        return false;
-    return true;
-  }
   if (type == "Split") {
     s.kind = PreTokenizerStep::Split;
     if (!readPattern(*o, where, &s.pattern, &s.regex, err) ||
@@ -198,29 +186,10 @@ bool readPreTokenizer(const json::Value *v, const std::string &where,
   return true;
 }
 
-bool readDecoder(const json::Value *v, const std::string &where,
-                 std::vector<DecoderStep> *out, std::string *err) {
-  if (!v || v->kind() == json::Value::Null)
-    return true;
-  const json::Object *o = v->getAsObject();
-  if (!o) {
-    *err = where + ": not an object";
-    return false;
-  }
-  const std::string type = typeOf(*o);
+bool readDecoderOne(const json::Object &step, const std::string &type,
+                    const std::string &where, std::vector<DecoderStep> *out, std::string *err) {
+  const json::Object *o = &step;
   DecoderStep s;
-  if (type == "Sequence") {
-    const json::Array *a = o->getArray("decoders");
-    if (!a) {
-      *err = where + ": Sequence without a \"decoders\" array";
-      return false;
-    }
-    for (size_t i = 0; i < a->size(); ++i)
-      if (!readDecoder(&(*a)[i], where + ".decoders[" + std::to_string(i) + "]",
-                       out, err))
-        return false;
-    return true;
-  }
   if (type == "ByteLevel") {
     s.kind = DecoderStep::ByteLevel;
   } else if (type == "Replace") {
@@ -292,11 +261,23 @@ bool pipelineFromJSON(const json::Object &root, Pipeline *p, std::string *err) {
   p->normalizers.clear();
   p->pre_tokenizers.clear();
   p->decoders.clear();
-  return readNormalizer(root.get("normalizer"), "normalizer", &p->normalizers,
-                        err) &&
-         readPreTokenizer(root.get("pre_tokenizer"), "pre_tokenizer",
-                          &p->pre_tokenizers, err) &&
-         readDecoder(root.get("decoder"), "decoder", &p->decoders, err);
+  return forEachStep(root.get("normalizer"), "normalizer", "normalizers", err,
+                     [&](const json::Object &o, const std::string &type,
+                         const std::string &where) {
+                       return readNormalizerOne(o, type, where, &p->normalizers, err);
+                     }) &&
+         forEachStep(root.get("pre_tokenizer"), "pre_tokenizer", "pretokenizers",
+                     err,
+                     [&](const json::Object &o, const std::string &type,
+                         const std::string &where) {
+                       return readPreTokenizerOne(o, type, where,
+                                                  &p->pre_tokenizers, err);
+                     }) &&
+         forEachStep(root.get("decoder"), "decoder", "decoders", err,
+                     [&](const json::Object &o, const std::string &type,
+                         const std::string &where) {
+                       return readDecoderOne(o, type, where, &p->decoders, err);
+                     });
 }
 
 json::Value normalizerToJSON(const Pipeline &p) {

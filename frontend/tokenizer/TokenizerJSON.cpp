@@ -152,6 +152,13 @@ bool tokenizerFromJSON(std::string_view text, const std::string &name,
   if (!pipelineFromJSON(*root, &data.pipeline, err))
     return fail(*err);
   data.pipeline.model = ModelKind::Bpe;
+  // A byte-level file without a decoder (tern's files before 2026-12, and
+  // hand-written ones) decodes its bytes back, as tern always did.
+  if (data.pipeline.decoders.empty() && data.pipeline.byteLevel()) {
+    DecoderStep bl;
+    bl.kind = DecoderStep::ByteLevel;
+    data.pipeline.decoders.push_back(bl);
+  }
   data.pipeline.byte_fallback = model->getBoolean("byte_fallback").value_or(false);
   data.pipeline.fuse_unk = model->getBoolean("fuse_unk").value_or(false);
 
@@ -295,12 +302,12 @@ bool tokenizerFromJSON(std::string_view text, const std::string &name,
       if (auto bos = configToken(*config, "bos_token"); bos && !bos->empty())
         if (int32_t id = idOf(*bos); id >= 0)
           data.bos = id;
-    if (auto tmpl = config->getString("chat_template")) {
-      ChatTemplateKind kind;
-      data.chat_template = chatTemplateKindFromJinja(tmpl->str(), &kind)
-                               ? kind
-                               : ChatTemplateKind::None;
-    }
+    // A config without a chat_template is a base model's: no format.
+    ChatTemplateKind kind = ChatTemplateKind::None;
+    if (auto tmpl = config->getString("chat_template"))
+      if (!chatTemplateKindFromJinja(tmpl->str(), &kind))
+        kind = ChatTemplateKind::None;
+    data.chat_template = kind;
   }
   return Tokenizer::fromData(std::move(data), name, out, err);
 }

