@@ -96,12 +96,8 @@ bool fromGGUF(const gguf::GgufFile &g, tern::tok::Tokenizer *out,
     if (g.find("tokenizer.ggml.add_space_prefix") &&
         !g.getBool("tokenizer.ggml.add_space_prefix", &prefix, err))
       return false;
-    d.pipeline = tern::tok::Pipeline::sentencePiece(tern::tok::ModelKind::Spm);
-    d.pipeline.fuse_unk = false;
-    if (!prefix) {
-      d.pipeline.normalizers.erase(d.pipeline.normalizers.begin());
-      d.pipeline.decoders.pop_back();
-    }
+    d.pipeline =
+        tern::tok::Pipeline::sentencePiece(tern::tok::ModelKind::Spm, prefix);
     d.ignore_merges = false;
     d.chat_template = tern::tok::ChatTemplateKind::None;
   } else {

@@ -292,10 +292,8 @@ bool writeGGUF(const std::string &path, const tern::ref::ModelConfig &c,
     g.addStringArray("tokenizer.ggml.tokens", t->tokens);
     if (spm) {
       g.addF32Array("tokenizer.ggml.scores", t->scores);
-      bool prefix = false;
-      for (const auto &n : t->pipeline.normalizers)
-        prefix |= n.kind == tern::tok::NormalizerStep::Prepend;
-      g.addBool("tokenizer.ggml.add_space_prefix", prefix);
+      g.addBool("tokenizer.ggml.add_space_prefix",
+                t->pipeline.addsDummyPrefix());
       if (t->unk >= 0)
         g.addU32("tokenizer.ggml.unknown_token_id", static_cast<uint32_t>(t->unk));
     }

@@ -3,6 +3,8 @@
 
 #include "runtime/tokenizer/Utf8.h"
 
+#include "llvm/Support/MemoryBuffer.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -123,49 +125,6 @@ void putFloat(std::string *out, uint32_t field, float f) {
     out->push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
 }
 
-int byteValue(std::string_view t) {
-  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>')
-    return -1;
-  int v = 0;
-  for (char c : t.substr(3, 2)) {
-    int h = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    if (h < 0)
-      return -1;
-    v = v * 16 + h;
-  }
-  return v;
-}
-
-bool readFile(const std::string &path, std::string *text, std::string *err) {
-  std::FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    *err = path + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0)
-    text->append(buf, n);
-  bool bad = std::ferror(f);
-  std::fclose(f);
-  if (bad) {
-    *err = path + ": cannot read";
-    return false;
-  }
-  return true;
-}
-
-/// The pipeline of a SentencePiece BPE model.
-Pipeline spmPipeline(bool addDummyPrefix, bool byteFallback) {
-  Pipeline p = Pipeline::sentencePiece(ModelKind::Spm);
-  if (!addDummyPrefix) {
-    p.normalizers.erase(p.normalizers.begin()); // the Prepend
-    p.decoders.pop_back();                       // the Strip
-  }
-  p.byte_fallback = byteFallback;
-  p.fuse_unk = false; // SentencePiece emits one unk per unknown piece
-  return p;
-}
 
 } // namespace
 
@@ -213,7 +172,6 @@ bool tokenizerFromSentencePiece(std::string_view bytes, const std::string &name,
         } else if (f == kPieceType && t == 0)
           ptype = static_cast<int>(v);
       }
-      const int id = static_cast<int>(d.tokens.size());
       d.tokens.push_back(piece);
       d.scores.push_back(score);
       d.token_types.push_back(ptype == kSpUnknown      ? kTokenUnknown
@@ -222,7 +180,6 @@ bool tokenizerFromSentencePiece(std::string_view bytes, const std::string &name,
                               : ptype == kSpUnused     ? kTokenUnused
                               : ptype == kSpByte       ? kTokenByte
                                                        : kTokenNormal);
-      (void)id;
     } else if (field == kModelTrainerSpec) {
       while (w.next(&f, &t, &v, &s)) {
         if (f == kTrainerModelType && t == 0)
@@ -264,7 +221,8 @@ bool tokenizerFromSentencePiece(std::string_view bytes, const std::string &name,
   if (removeExtra)
     return fail("remove_extra_whitespaces is set in the normalizer spec, "
                 "which tern does not implement");
-  d.pipeline = spmPipeline(addDummyPrefix, byteFallback);
+  d.pipeline = Pipeline::sentencePiece(ModelKind::Spm, addDummyPrefix);
+  d.pipeline.byte_fallback = byteFallback;
   d.ignore_merges = false;
   const int64_t V = static_cast<int64_t>(d.tokens.size());
   auto idIf = [&](int64_t id, int type) {
@@ -284,10 +242,15 @@ bool tokenizerFromSentencePiece(std::string_view bytes, const std::string &name,
 
 bool tokenizerFromSentencePieceFile(const std::string &path, Tokenizer *out,
                                     std::string *err) {
-  std::string bytes;
-  if (!readFile(path, &bytes, err))
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/false);
+  if (!buf) {
+    *err = path + ": cannot open: " + buf.getError().message();
     return false;
-  return tokenizerFromSentencePiece(bytes, path, out, err);
+  }
+  const llvm::StringRef bytes = (*buf)->getBuffer();
+  return tokenizerFromSentencePiece(std::string_view(bytes.data(), bytes.size()),
+                                    path, out, err);
 }
 
 bool writeSentencePieceModel(const TokenizerData &input, const std::string &path,
@@ -328,12 +291,9 @@ bool writeSentencePieceModel(const TokenizerData &input, const std::string &path
   putInt(&trainer, kTrainerEosId, d.eos);
   putInt(&trainer, kTrainerPadId, -1);
   putBytes(&proto, kModelTrainerSpec, trainer);
-  bool prefix = false;
-  for (const NormalizerStep &n : d.pipeline.normalizers)
-    prefix |= n.kind == NormalizerStep::Prepend;
   std::string norm;
   putBytes(&norm, kNormName, "identity");
-  putInt(&norm, kNormAddDummyPrefix, prefix ? 1 : 0);
+  putInt(&norm, kNormAddDummyPrefix, d.pipeline.addsDummyPrefix() ? 1 : 0);
   putInt(&norm, kNormRemoveExtraWhitespaces, 0);
   putInt(&norm, kNormEscapeWhitespaces, 1);
   putBytes(&proto, kModelNormalizerSpec, norm);
@@ -372,17 +332,16 @@ bool sentencePieceFromBpe(const TokenizerData &bpe, TokenizerData *out,
     uint32_t cp;
     if (static_cast<int32_t>(i) == d.unk)
       d.token_types[i] = kTokenUnknown;
-    else if (byteValue(d.tokens[i]) >= 0 && d.token_types[i] == kTokenNormal)
+    else if (byteFallbackValue(d.tokens[i]) >= 0 && d.token_types[i] == kTokenNormal)
       d.token_types[i] = kTokenByte;
     else if (!scored[i] && decodeUtf8(d.tokens[i], 0, &cp) == d.tokens[i].size())
       d.scores[i] = 0.f; // single characters: never the result of a merge
   }
   d.merges.clear();
   d.special_ids.clear(); // the types say which are control
-  bool prefix = false;
-  for (const NormalizerStep &n : bpe.pipeline.normalizers)
-    prefix |= n.kind == NormalizerStep::Prepend;
-  d.pipeline = spmPipeline(prefix, bpe.pipeline.byte_fallback);
+  d.pipeline = Pipeline::sentencePiece(ModelKind::Spm,
+                                       bpe.pipeline.addsDummyPrefix());
+  d.pipeline.byte_fallback = bpe.pipeline.byte_fallback;
   d.ignore_merges = false;
   *out = std::move(d);
   return true;

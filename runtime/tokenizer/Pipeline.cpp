@@ -30,7 +30,7 @@ Pipeline Pipeline::llama3() {
   return p;
 }
 
-Pipeline Pipeline::sentencePiece(ModelKind model) {
+Pipeline Pipeline::sentencePiece(ModelKind model, bool addDummyPrefix) {
   Pipeline p;
   p.model = model;
   NormalizerStep prepend;
@@ -54,9 +54,33 @@ Pipeline Pipeline::sentencePiece(ModelKind model) {
   strip.content = " ";
   strip.start = 1;
   p.decoders = {r, bf, fuse, strip};
+  if (!addDummyPrefix) {
+    p.normalizers.erase(p.normalizers.begin()); // the Prepend
+    p.decoders.pop_back();                       // the Strip
+  }
   p.byte_fallback = true;
-  p.fuse_unk = true;
+  p.fuse_unk = model == ModelKind::Bpe;
   return p;
+}
+
+bool Pipeline::addsDummyPrefix() const {
+  for (const NormalizerStep &n : normalizers)
+    if (n.kind == NormalizerStep::Prepend)
+      return true;
+  return false;
+}
+
+int byteFallbackValue(std::string_view t) {
+  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>')
+    return -1;
+  auto hex = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+  };
+  int hi = hex(t[3]), lo = hex(t[4]);
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 }
 
 bool Pipeline::byteLevel() const {

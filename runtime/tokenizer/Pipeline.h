@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tern::tok {
@@ -120,13 +121,21 @@ struct Pipeline {
   static Pipeline llama3();
   /// LLaMA 3's split regex exactly as in its tokenizer.json.
   static const char *llama3SplitPattern();
-  /// LLaMA 2's SentencePiece form as HF writes it: Prepend "▁", Replace
-  /// " " -> "▁"; decoding Replace, ByteFallback, Fuse, Strip one space.
-  static Pipeline sentencePiece(ModelKind model);
+  /// LLaMA 2's SentencePiece form as HF writes it: Prepend "▁" (with
+  /// `addDummyPrefix`), Replace " " -> "▁"; byte fallback; decoding
+  /// Replace, ByteFallback, Fuse, and Strip one space (with the prefix).
+  /// fuse_unk as each model does it: HF's BPE fuses unknowns, SentencePiece
+  /// (Spm) emits one per unknown piece.
+  static Pipeline sentencePiece(ModelKind model, bool addDummyPrefix = true);
 
   /// Whether the model starts from bytes (a ByteLevel pre-tokenizer).
   bool byteLevel() const;
+  /// Whether a Prepend normalizer adds SentencePiece's dummy prefix.
+  bool addsDummyPrefix() const;
 };
+
+/// The byte a SentencePiece byte piece "<0xNN>" stands for, or -1.
+int byteFallbackValue(std::string_view token);
 
 } // namespace tern::tok
 

@@ -124,8 +124,6 @@ std::string propertyClass(std::string name) {
 
 } // namespace
 
-const char *jsSpaceClass() { return kJsSpace; }
-
 bool translateJsRegex(std::string_view jsIn, std::string *pcre,
                       std::string *err) {
   const std::string js = jsPreRewrites(jsIn);
@@ -328,7 +326,7 @@ void Regex::findAll(std::string_view text,
     if (rc == PCRE2_ERROR_NOMATCH)
       break;
     uint32_t cp;
-    if (rc < 0 && rc != 0) {
+    if (rc < 0) {
       // A resource limit (JIT stack, heap): not seen for tokenizer patterns
       // even on 100 MB runs, but never crash: skip one code point.
       if (offset >= n)

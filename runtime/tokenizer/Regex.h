@@ -33,9 +33,6 @@ namespace tern::tok {
 /// The PCRE2 pattern for the tokenizer.json regex `js`, or false with *err.
 bool translateJsRegex(std::string_view js, std::string *pcre, std::string *err);
 
-/// JavaScript's \s as the inside of a PCRE2 character class.
-const char *jsSpaceClass();
-
 class Regex {
 public:
   /// Compiles the tokenizer.json regex `js` (translated as above).

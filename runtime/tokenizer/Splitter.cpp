@@ -97,7 +97,6 @@ void splitByMatches(const std::string &text,
 bool Splitter::compile(const std::vector<PreTokenizerStep> &steps,
                        Splitter *out, std::string *err) {
   out->steps_.clear();
-  out->lastByteLevel_ = SIZE_MAX;
   for (size_t i = 0; i < steps.size(); ++i) {
     Step s{steps[i], nullptr};
     const PreTokenizerStep &p = s.step;
@@ -115,7 +114,6 @@ bool Splitter::compile(const std::vector<PreTokenizerStep> &steps,
     case PreTokenizerStep::ByteLevel:
       if (p.use_regex)
         ok = Regex::compile(kGpt2Pattern, &s.regex, err);
-      out->lastByteLevel_ = i;
       break;
     case PreTokenizerStep::Digits:
       ok = Regex::compilePcre(kNumeric, &s.regex, err);
@@ -144,7 +142,7 @@ void Splitter::split(const std::string &section, size_t sectionIndex,
   pieces->clear();
   pieces->push_back(section);
   thread_local std::vector<std::pair<size_t, size_t>> m;
-  std::vector<std::string> next;
+  thread_local std::vector<std::string> next; // swapped with *pieces
   bool mapped = false;
   for (size_t si = 0; si < steps_.size(); ++si) {
     const PreTokenizerStep &p = steps_[si].step;
@@ -170,7 +168,7 @@ void Splitter::split(const std::string &section, size_t sectionIndex,
         } else if (!text.empty()) {
           next.push_back(text);
         }
-        if (si != lastByteLevel_ || si + 1 < steps_.size())
+        if (si + 1 < steps_.size()) // later steps see byte-level text
           for (size_t j = first; j < next.size(); ++j)
             next[j] = bytesToByteLevel(next[j]);
         break;
@@ -204,8 +202,7 @@ void Splitter::split(const std::string &section, size_t sectionIndex,
       }
       }
     }
-    if (p.kind == PreTokenizerStep::ByteLevel &&
-        (si != lastByteLevel_ || si + 1 < steps_.size()))
+    if (p.kind == PreTokenizerStep::ByteLevel && si + 1 < steps_.size())
       mapped = true;
     pieces->swap(next);
   }

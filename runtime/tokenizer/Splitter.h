@@ -35,7 +35,6 @@ private:
     std::shared_ptr<const Regex> regex;
   };
   std::vector<Step> steps_;
-  size_t lastByteLevel_ = SIZE_MAX;
 };
 
 /// Cuts `text` at the matches (byte spans, in order) the way `behavior`

@@ -382,21 +382,15 @@ void Tokenizer::Impl::encodeSection(const std::string &section,
   if (section.empty())
     return;
   const size_t first = out->size();
-  if (normalizer.empty()) {
-    thread_local std::vector<std::string> pieces;
-    splitter.split(section, sectionIndex, &pieces);
-    for (const std::string &p : pieces)
-      encodePiece(p, out);
-  } else {
-    std::string text = section;
-    normalizer.apply(&text);
-    if (text.empty())
-      return;
-    thread_local std::vector<std::string> pieces;
-    splitter.split(text, sectionIndex, &pieces);
-    for (const std::string &p : pieces)
-      encodePiece(p, out);
-  }
+  thread_local std::string text;
+  text = section;
+  normalizer.apply(&text);
+  if (text.empty()) // normalized away: no pre-tokenizer runs (as in HF)
+    return;
+  thread_local std::vector<std::string> pieces;
+  splitter.split(text, sectionIndex, &pieces);
+  for (const std::string &p : pieces)
+    encodePiece(p, out);
   if (data.pipeline.fuse_unk && data.unk >= 0) {
     size_t w = first;
     for (size_t r = first; r < out->size(); ++r)
@@ -413,23 +407,6 @@ Tokenizer &Tokenizer::operator=(const Tokenizer &) = default;
 Tokenizer::Tokenizer(Tokenizer &&) noexcept = default;
 Tokenizer &Tokenizer::operator=(Tokenizer &&) noexcept = default;
 
-namespace {
-
-/// The byte of a "<0xNN>" token, or -1.
-int byteFallbackValue(std::string_view t) {
-  if (t.size() != 6 || t.compare(0, 3, "<0x") != 0 || t[5] != '>')
-    return -1;
-  auto hex = [](char c) {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                  : -1;
-  };
-  int hi = hex(t[3]), lo = hex(t[4]);
-  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
-}
-
-} // namespace
 
 bool Tokenizer::fromData(TokenizerData data, const std::string &name,
                          Tokenizer *out, std::string *err) {
@@ -780,7 +757,7 @@ bool truncateSentencePieceVocabulary(const TokenizerData &full, int32_t V,
   for (size_t i = 0; i < fullV; ++i)
     if (special[i] || typeOf(i) != kTokenNormal ||
         static_cast<int32_t>(i) == full.unk ||
-        (full.tokens[i].size() == 6 && full.tokens[i].compare(0, 3, "<0x") == 0))
+        byteFallbackValue(full.tokens[i]) >= 0)
       take(i);
   for (size_t i = 0; i < fullV; ++i) {
     const std::string &t = full.tokens[i];

