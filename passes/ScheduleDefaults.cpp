@@ -47,7 +47,7 @@ std::string mlir::tern::detectHostTarget() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   auto has = [&](const char *f) { return features.lookup(f); };
   if (has("avx512vnni") && has("avx512bw") && has("avx512vl"))
-    return "x86-avx512-vnni";
+    return has("amx-tile") && has("amx-int8") ? "x86-amx" : "x86-avx512-vnni";
   if (has("avx2"))
     return "x86-64-v3";
   return "generic";

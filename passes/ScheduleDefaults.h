@@ -4,7 +4,7 @@
 // applies, read off each target's schedule space
 // (codegen/common/ScheduleSpace.h: the targets declare them in their
 // folders), and the conversions between #tern.schedule and the space's
-// knob map. Target names: generic, x86-64-v3, x86-avx512-vnni,
+// knob map. Target names: generic, x86-64-v3, x86-avx512-vnni, x86-amx,
 // aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, sm_90a, host.
 //
 //===----------------------------------------------------------------------===//
@@ -35,7 +35,8 @@ std::string knownTargetList(bool withHost = true);
 /// True for the names in knownTargets().
 bool isKnownTarget(llvm::StringRef target);
 
-/// The concrete target "host" stands for on this machine: x86-avx512-vnni on
+/// The concrete target "host" stands for on this machine: x86-amx on x86
+/// with AVX-512 VNNI, BW, VL and AMX-INT8 (AMX-TILE); x86-avx512-vnni on
 /// x86 with AVX-512 VNNI, BW and VL; x86-64-v3 on x86 with AVX2; else generic.
 std::string detectHostTarget();
 

@@ -93,6 +93,16 @@ struct TernaryMatmulParams {
   /// with one vgf2p8affineqb (bits 2s..2s+1 of each byte to bits 0..1)
   /// instead of a shift and a mask. Ignored by the other ISAs.
   bool gfni = false;
+  /// x86 AMX-INT8 (i2lane with R = 16, K a multiple of 64; schedule
+  /// `isa = "amx"` on an AMX target): prefill tiles of 32 or 16 tokens x 2
+  /// groups run on tdpbssd. Each pair of groups is unpacked once into
+  /// signed int8 tiles (w = c - 1, the VNNI row order tdpbssd reads, 16 K
+  /// bytes per group on the stack), so no activation sum is subtracted;
+  /// the tokens left over and single tokens take the VNNI tiles.
+  bool amx = false;
+  /// The largest K the AMX tiles take (two groups' int8 weights, 32 K bytes,
+  /// live on the thread's stack).
+  static constexpr int64_t kAmxMaxK = 32768;
   int64_t totalRows() const;
   int64_t gemvTileN() const;
   /// The `i2lane` layout: one row per 32-bit lane (block 4, R > 1).

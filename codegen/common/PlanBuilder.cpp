@@ -494,13 +494,19 @@ bool PlanBuilder::visit(Operation *op) {
     p.isa = target.isa;
     applySchedule(mm.getScheduleAttr(), &p);
     p.gfni = target.gfni && p.lut == 0;
+    // AMX where the target has it and the schedule asks (x86-amx's default):
+    // i2lane with 16-row groups, whole 64-byte K tiles, two groups' int8
+    // weights on the stack.
+    p.amx = target.amx && mm.getScheduleAttr() && mm.getScheduleAttr().getIsa() == "amx" &&
+            p.lanes() && p.interleave == 16 && p.K % 64 == 0 &&
+            p.K <= TernaryMatmulParams::kAmxMaxK;
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
     if (std::string why = emit->checkTernaryMatmul(p); !why.empty())
       return fail(op, why);
     ss << "ternary_matmul K" << p.K << " B" << p.block << " R" << p.interleave
        << " lut" << p.lut << " isa" << int(p.isa) << (p.gfni ? " gfni" : "")
-       << " t" << p.tile_m << "x" << p.tile_n << "g" << p.gemv_tile_n << " pf" << p.prefetch
+       << (p.amx ? " amx" : "") << " t" << p.tile_m << "x" << p.tile_n << "g" << p.gemv_tile_n << " pf" << p.prefetch
        << " th" << p.threads << "u" << p.unroll << (p.mma.empty() ? "" : " " + p.mma)
        << " d"
        << p.divide << " r" << p.residual << " parts";

@@ -137,6 +137,7 @@ struct PlanTarget {
   DotIsa isa = DotIsa::Generic;
   int vector_bytes = 16;
   bool gfni = false; ///< TernaryMatmulParams::gfni for the 2-bit kernels
+  bool amx = false;  ///< AMX-INT8: TernaryMatmulParams::amx where the schedule asks
 };
 
 /// Builds the kernels of `graph`'s @forward through options.emitter (into

@@ -83,7 +83,8 @@ Schedule Space::defaults() const {
 const std::vector<TargetSchedules> &targets() {
   static const std::vector<TargetSchedules> all = {
       {"generic", genericSpace},         {"x86-64-v3", x86Space},
-      {"x86-avx512-vnni", x86Space},     {"aarch64-dotprod", aarch64Space},
+      {"x86-avx512-vnni", x86Space},     {"x86-amx", x86Space},
+      {"aarch64-dotprod", aarch64Space},
       {"aarch64-i8mm", aarch64Space},    {"sm_80", nvptxSpace},
       {"sm_90", nvptxSpace},             {"sm_90a", nvptxSpace},
   };

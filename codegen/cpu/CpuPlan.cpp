@@ -67,6 +67,7 @@ bool buildCpuPlan(ModuleOp graph, const model::Model &model, const CpuTarget &ta
   t.isa = target.isa;
   t.vector_bytes = target.vector_bytes;
   t.gfni = target.gfni;
+  t.amx = target.amx;
   return codegen::buildPlan(graph, model, t, o, kernels, plan, err);
 }
 

@@ -24,6 +24,8 @@ bool CpuTarget::hasFeature(const std::string &feature) const {
 static void deriveFeatures(CpuTarget *t) {
   t->gfni = t->isX86() && (t->isa == DotIsa::Avx2 || t->isa == DotIsa::Avx512Vnni) &&
             t->hasFeature("gfni");
+  t->amx = t->isX86() && t->isa == DotIsa::Avx512Vnni && t->hasFeature("amx-tile") &&
+           t->hasFeature("amx-int8");
 }
 
 bool applyFeatures(const std::string &mattr, CpuTarget *t, std::string *err) {
@@ -50,8 +52,8 @@ bool applyFeatures(const std::string &mattr, CpuTarget *t, std::string *err) {
 }
 
 std::vector<std::string> cpuTargetNames() {
-  return {"host",          "generic",         "x86-64-v3",
-          "x86-avx512-vnni", "aarch64-dotprod", "aarch64-i8mm"};
+  return {"host",    "generic",         "x86-64-v3",    "x86-avx512-vnni",
+          "x86-amx", "aarch64-dotprod", "aarch64-i8mm"};
 }
 
 const char *dotIsaName(DotIsa isa) {
@@ -89,6 +91,14 @@ bool resolveCpuTarget(const std::string &name, CpuTarget *out,
   if (name == "x86-avx512-vnni") {
     // x86-64-v4 (AVX-512 F/BW/DQ/VL) plus VNNI: Cascade Lake and later.
     *out = make(name, kX86, "x86-64-v4", "+avx512vnni", DotIsa::Avx512Vnni, 64);
+    return true;
+  }
+  if (name == "x86-amx") {
+    // AVX-512 VNNI plus AMX-INT8 (and GFNI, which every AMX CPU has):
+    // Sapphire Rapids and later. Prefill tiles of 16 tokens run on tdpbssd.
+    *out = make(name, kX86, "x86-64-v4", "+avx512vnni,+gfni,+amx-tile,+amx-int8",
+                DotIsa::Avx512Vnni, 64);
+    deriveFeatures(out);
     return true;
   }
   if (name == "aarch64-dotprod") {

@@ -30,6 +30,10 @@ struct CpuTarget {
   /// weights with vgf2p8affineqb. Detected on "host"; `--mattr=+gfni` adds it
   /// to a named target.
   bool gfni = false;
+  /// x86 with AMX-INT8 (Sapphire Rapids and later; the "x86-amx" target, or
+  /// `--mattr=+amx-tile,+amx-int8`): the i2lane prefill may run its tiles of
+  /// 16 tokens on tdpbssd (schedule `isa = "amx"`).
+  bool amx = false;
   bool isX86() const;
   bool isAArch64() const;
   /// Whether the feature string enables `feature` (the last +f / -f wins).

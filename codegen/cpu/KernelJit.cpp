@@ -2,6 +2,7 @@
 #include "codegen/cpu/KernelJit.h"
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/LowerKernels.h"
+#include "runtime/common/AmxPermission.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
@@ -19,6 +20,9 @@ std::unique_ptr<KernelJit> KernelJit::compile(ModuleOp module,
     return true;
   }();
   (void)initialized;
+  // The JIT compiles for this machine; where it has AMX the kernels may use
+  // it (a machine without it simply says no, and gets no AMX kernels).
+  (void)rt::requestAmxPermission();
   std::vector<std::string> names = kernelNames(module);
   PassManager pm(module.getContext());
   if (failed(buildKernelLoweringPipeline(pm, err)))

@@ -32,6 +32,7 @@
 #include "codegen/cpu/MatmulEpilogue.h"
 #include "codegen/cpu/VectorUtils.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -47,6 +48,8 @@ namespace {
 
 class LaneEmitter {
 public:
+  /// AMX: K tiles (64 bytes each) per straight-line chunk.
+  static constexpr int64_t kAmxChunk = 16;
   LaneEmitter(OpBuilder &b, const TernaryMatmulParams &p, const KernelArgs &a,
               const DotProduct &dot)
       : b(b), loc(b.getUnknownLoc()), p(p), a(a), dot(dot), R(p.interleave),
@@ -65,6 +68,14 @@ private:
   /// tm tokens from t x tn groups from g.
   void emitTile(int part, int64_t rowBase, Value lo, Value hi, Value g, Value t,
                 int64_t tm, int64_t tn);
+  /// AMX: tokens [t0, t0 + 16 * floor((t1 - t0) / 16)) of groups [gLo, gHi);
+  /// returns where the VNNI tiles take over.
+  Value emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Value gLo, Value gHi);
+  /// Unpacks groups g .. g+gn into the panel.
+  void emitAmxPanel(Value g, int64_t gn);
+  /// 16 * tm16 tokens from t x the gn groups of the panel (from g).
+  void emitAmxTile(int part, int64_t rowBase, Value lo, Value hi, Value g, int64_t gn,
+                   Value t, int64_t tm16);
   /// Stores token tok's R sums of the group at row0 (acc: sums - sums[t]).
   void emitStore(int part, int64_t rowBase, Value lo, Value hi, Value row0,
                  Value tok, Value acc, Value st);
@@ -75,7 +86,7 @@ private:
   const KernelArgs &a;
   const DotProduct &dot;
   const int64_t R, W;
-  Value sums, lanesTmp;
+  Value sums, lanesTmp, panel, amxOut;
 };
 
 void LaneEmitter::emit() {
@@ -87,6 +98,11 @@ void LaneEmitter::emit() {
   // Scratch for the lanes of a group that is stored row by row (allocated
   // once: an alloca inside the loops would grow the stack).
   lanesTmp = memref::AllocaOp::create(b, loc, MemRefType::get({R}, b.getI32Type()));
+  if (p.amx) {
+    b.getContext()->getOrLoadDialect<amx::AMXDialect>();
+    panel = memref::AllocaOp::create(b, loc, MemRefType::get({2 * 16 * p.K}, b.getI8Type()));
+    amxOut = memref::AllocaOp::create(b, loc, MemRefType::get({4 * 256}, b.getI32Type()));
+  }
   forEachPartRange(b, loc, p, a, [&](int part, int64_t base, Value lo, Value hi) {
     emitRows(part, base, lo, hi);
   });
@@ -109,9 +125,113 @@ void LaneEmitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
   Value gEnd = arith::DivUIOp::create(b, loc, add(hi, idx(R - 1)), idx(R));
   Value empty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, hi, lo);
   Value gHi = arith::SelectOp::create(b, loc, empty, gLo, gEnd);
-  forTokenTiles(b, loc, p, a, gLo, gHi, [&](Value t, Value g, int64_t tm, int64_t tn) {
+  KernelArgs rest = a;
+  if (p.amx)
+    rest.t0 = emitAmxRows(part, rowBase, lo, hi, gLo, gHi);
+  forTokenTiles(b, loc, p, rest, gLo, gHi, [&](Value t, Value g, int64_t tm, int64_t tn) {
     emitTile(part, rowBase, lo, hi, g, t, tm, tn);
   });
+}
+
+Value LaneEmitter::emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Value gLo,
+                               Value gHi) {
+  auto roundDown = [&](int64_t m) {
+    Value n = arith::SubIOp::create(b, loc, a.t1, a.t0);
+    return add(a.t0, mul(arith::DivUIOp::create(b, loc, n, idx(m)), idx(m)));
+  };
+  Value t16 = roundDown(16), t32 = roundDown(32);
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t16, a.t0);
+  auto ifAny = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifAny.getThenRegion().front());
+    vec::forTiles(b, loc, gLo, gHi, 2, [&](OpBuilder &, Location, Value g, int64_t gn) {
+      emitAmxPanel(g, gn);
+      vec::forLoop(b, loc, a.t0, t32, idx(32), ValueRange{},
+                   [&](OpBuilder &, Location, Value t, ValueRange) {
+                     emitAmxTile(part, rowBase, lo, hi, g, gn, t, 2);
+                     return SmallVector<Value>{};
+                   });
+      Value half = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t16, t32);
+      auto ifHalf = scf::IfOp::create(b, loc, half, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(&ifHalf.getThenRegion().front());
+      emitAmxTile(part, rowBase, lo, hi, g, gn, t32, 1);
+    });
+  }
+  return t16;
+}
+
+void LaneEmitter::emitAmxPanel(Value g, int64_t gn) {
+  const int64_t groupBytes = R * p.K / 4;
+  VectorType bytesT = dot.byteType(b.getContext());
+  Value one = dot.byteSplat(b, loc, 1);
+  for (int64_t j = 0; j < gn; ++j) {
+    Value src = mul(add(g, idx(j)), idx(groupBytes));
+    vec::forEach(b, loc, idx(0), idx(p.K / 16), [&](OpBuilder &, Location, Value kb) {
+      Value bytes = vector::LoadOp::create(b, loc, bytesT, a.buffers[2],
+                                           ValueRange{add(src, mul(kb, idx(W)))});
+      Value dst = add(idx(j * 16 * p.K), mul(kb, idx(4 * W)));
+      for (int64_t s = 0; s < 4; ++s) {
+        Value w = arith::SubIOp::create(b, loc, dot.unpackSubSlot(b, loc, bytes, s, p.gfni), one);
+        vector::StoreOp::create(b, loc, w, panel, ValueRange{add(dst, idx(s * W))});
+      }
+    });
+  }
+}
+
+void LaneEmitter::emitAmxTile(int part, int64_t rowBase, Value lo, Value hi, Value g,
+                              int64_t gn, Value t, int64_t tm16) {
+  MLIRContext *ctx = b.getContext();
+  auto aT = amx::TileType::get({16, 64}, b.getI8Type());
+  auto cT = amx::TileType::get({16, 16}, b.getI32Type());
+  // Tiles cannot cross a block boundary (LLVM keeps them in registers only
+  // within one), so the accumulators live in amxOut between chunks of
+  // kAmxChunk K tiles, each chunk straight-line code.
+  const int64_t kts = p.K / 64, chunks = kts / kAmxChunk, tail = kts % kAmxChunk;
+  for (int64_t c = 0; c < tm16 * gn; ++c)
+    amx::TileStoreOp::create(b, loc, amxOut, ValueRange{idx(c * 256)},
+                             amx::TileZeroOp::create(b, loc, cT), idx(16));
+  auto chunk = [&](Value kt0, int64_t n) {
+    SmallVector<Value> C;
+    for (int64_t c = 0; c < tm16 * gn; ++c)
+      C.push_back(amx::TileLoadOp::create(b, loc, cT, amxOut, ValueRange{idx(c * 256)}, idx(16)));
+    for (int64_t u = 0; u < n; ++u) {
+      Value kt = add(kt0, idx(u));
+      SmallVector<Value> A, B;
+      for (int64_t i = 0; i < tm16; ++i)
+        A.push_back(amx::TileLoadOp::create(
+            b, loc, aT, a.buffers[0],
+            ValueRange{add(mul(add(t, idx(16 * i)), idx(p.K)), mul(kt, idx(64)))}, idx(p.K)));
+      for (int64_t j = 0; j < gn; ++j)
+        B.push_back(amx::TileLoadOp::create(
+            b, loc, aT, panel, ValueRange{add(idx(j * 16 * p.K), mul(kt, idx(1024)))}, idx(64)));
+      for (int64_t i = 0; i < tm16; ++i)
+        for (int64_t j = 0; j < gn; ++j)
+          C[i * gn + j] = amx::TileMulIOp::create(b, loc, cT, A[i], B[j], C[i * gn + j]);
+    }
+    for (int64_t c = 0; c < tm16 * gn; ++c)
+      amx::TileStoreOp::create(b, loc, amxOut, ValueRange{idx(c * 256)}, C[c], idx(16));
+  };
+  if (chunks > 0)
+    vec::forLoop(b, loc, idx(0), idx(chunks * kAmxChunk), idx(kAmxChunk), ValueRange{},
+                 [&](OpBuilder &, Location, Value kt0, ValueRange) {
+                   chunk(kt0, kAmxChunk);
+                   return SmallVector<Value>{};
+                 });
+  if (tail > 0)
+    chunk(idx(chunks * kAmxChunk), tail);
+  VectorType accT = dot.accType(ctx);
+  for (int64_t i = 0; i < tm16; ++i)
+    vec::forEach(b, loc, idx(0), idx(16), [&](OpBuilder &, Location, Value r) {
+      Value tok = add(t, add(idx(16 * i), r));
+      Value st = memref::LoadOp::create(b, loc, a.buffers[1], ValueRange{tok});
+      for (int64_t j = 0; j < gn; ++j) {
+        Value acc = vector::LoadOp::create(b, loc, accT, amxOut,
+                                           ValueRange{add(idx((i * gn + j) * 256), mul(r, idx(16)))});
+        emitStore(part, rowBase, lo, hi, mul(add(g, idx(j)), idx(R)), tok, acc, st);
+      }
+    });
 }
 
 void LaneEmitter::emitTile(int part, int64_t rowBase, Value lo, Value hi, Value g,
@@ -218,6 +338,7 @@ void LaneEmitter::emitStore(int part, int64_t rowBase, Value lo, Value hi, Value
 
 void emitLaneMatmul(OpBuilder &b, const TernaryMatmulParams &p, const KernelArgs &args) {
   std::unique_ptr<DotProduct> dot = createDotProduct(p.isa, int(p.interleave * 4));
+  assert((!p.amx || p.interleave == 16) && "AMX: 16-row groups (PlanBuilder checks)");
   assert(dot->accType(b.getContext()).getNumElements() == p.interleave &&
          "i2lane: the dot product's lanes must be the group's rows (CpuPlan checks R)");
   LaneEmitter(b, p, args, *dot).emit();

@@ -29,7 +29,7 @@ std::string kernelLoweringPipeline() {
          "convert-scf-to-cf,"
          "expand-strided-metadata,"
          "lower-affine,"
-         "convert-vector-to-llvm,"
+         "convert-vector-to-llvm{enable-amx=1},"
          "finalize-memref-to-llvm,"
          "convert-math-to-llvm,"
          "convert-arith-to-llvm,"

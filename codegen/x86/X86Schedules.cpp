@@ -19,6 +19,12 @@
 //                by side, the run an R-row tile streams) or tl1 / tl2 (the
 //                lookup tables; tl2 reads 1.67 bits per weight); decode and
 //                prefill read the same copy, so a tuner chooses it first
+//   isa          x86-amx only, K a multiple of 64: "amx" runs the i2lane
+//                prefill in tiles of 32 or 16 tokens x 2 groups on AMX
+//                tdpbssd (weights unpacked once per pair of groups into
+//                int8 tiles; the tokens left over, and decode, take the
+//                VNNI tiles), "avx512-vnni" keeps every tile on vpdpbusd;
+//                the other layouts ignore it
 // The defaults were measured on Zen 4 and Zen 5 VMs (issues 5 and 9).
 //
 // The LM heads (FloatMatmulKernel.cpp, Int8MatmulKernel.cpp), one token:
@@ -76,7 +82,12 @@ Space x86Space(const std::string &target, Kind kind, const Shape &shape) {
   s.decodeKnobs = {"gemv_tile_n", "prefetch"};
   s.prefillKnobs = {"tile_m", "tile_n"};
   s.layoutKnobs = {"layout"};
-  s.version = 3; // 2: the layout knob; 3: i2lane
+  if (target == "x86-amx" && shape.k % 64 == 0) {
+    s.knobs.push_back({"isa", {"amx", "avx512-vnni"}, "amx",
+                       "prefill dot-product instructions (i2lane)"});
+    s.prefillKnobs.push_back("isa");
+  }
+  s.version = 4; // 2: the layout knob; 3: i2lane; 4: AMX
   return s;
 }
 

@@ -20,6 +20,7 @@
 // shape, so the checks, chunking and logits bookkeeping here serve both.
 //
 //===----------------------------------------------------------------------===//
+#include "runtime/common/AmxPermission.h"
 #include "runtime/cuda/CudaExecutor.h"
 #include "runtime/engine/Error.h"
 #include "runtime/engine/PackFile.h"
@@ -140,6 +141,16 @@ extern "C" tern_context *tern_context_new(const tern_model *model,
         ctx->logits = ctx->hostLogits.data();
       }
     return ctx;
+  }
+  // Kernels built for x86-amx run tile instructions: the process must hold
+  // the tile state before any thread does.
+  if (std::strncmp(h.target, "x86-amx", sizeof(h.target)) == 0) {
+    if (std::string why = tern::rt::requestAmxPermission(); !why.empty()) {
+      setError(err, err_len,
+               "this model was compiled for x86-amx, which this machine cannot run: " + why +
+                   " (recompile with --target=x86-avx512-vnni or --target=host)");
+      return nullptr;
+    }
   }
   const int cpus = tern_default_threads();
   if (n_threads <= 0)

@@ -22,6 +22,8 @@
 //   gemv-i2lane/..., gemm128-i2lane/...  the one-row-per-lane layout
 //   gemv-i2lane-gfni/..., gemm128-i2lane-gfni/...  the same, unpacked by
 //                                     vgf2p8affineqb (hosts with GFNI)
+//   gemm128-i2lane-amx/avx512-vnni/...  the same, prefill tiles on AMX
+//                                     tdpbssd (hosts with AMX-INT8)
 //
 // `--tiles MxN` sets the prefill register tile (tokens x rows, or x groups
 // of rows in i2lane) of every matmul; the default is x86's, 8x3.
@@ -65,6 +67,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "runtime/include/tern_plan.h"
+#include "runtime/common/AmxPermission.h"
 #include "runtime/reference/ternary_layout.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -413,6 +416,7 @@ struct LayoutInfo {
   int lut;            ///< 0, 3, 2, 0
   bool lanes = false; ///< i2lane: one row per 32-bit lane
   bool gfni = false;  ///< i2lane unpacked by vgf2p8affineqb (x86 with GFNI)
+  bool amx = false;   ///< i2lane prefill tiles on AMX tdpbssd (x86 with AMX-INT8)
 };
 
 ref::TernaryLayout benchLayout(const IsaInfo &isa, const LayoutInfo &lay) {
@@ -476,6 +480,7 @@ Kernel *getKernel(const IsaInfo &isa, const LayoutInfo &lay, int64_t N,
   if (lay.lanes)
     p.block = 4;
   p.gfni = lay.gfni;
+  p.amx = lay.amx;
   buildTernaryMatmulKernel(b, module, "mm", p);
   if (lay.lut) {
     LutTablesParams tp;
@@ -1055,11 +1060,16 @@ int main(int argc, char **argv) {
   std::vector<LayoutInfo> layouts = {{"i2", 0}, {"tl2", 3}, {"tl1", 2}, {"i2lane", 0, true}};
   if (hostHas("gfni"))
     layouts.push_back({"i2lane-gfni", 0, true, true});
+  if (hostHas("amx-int8") && hostHas("amx-tile") && rt::requestAmxPermission().empty())
+    layouts.push_back({"i2lane-amx", 0, true, hostHas("gfni"), true});
   for (const LayoutInfo &lay : layouts)
     for (const IsaInfo &isa : hostIsas())
       for (auto [N, K] : shapes)
         for (int64_t batch : {int64_t(1), int64_t(128)})
           for (int t : threadCounts) {
+            // AMX: 16-row groups (AVX-512), whole 64-byte K tiles, prefill.
+            if (lay.amx && (isa.isa != DotIsa::Avx512Vnni || K % 64 != 0 || batch == 1))
+              continue;
             std::string suffix = lay.lut || lay.lanes ? std::string("-") + lay.name : "";
             std::string name = std::string(batch == 1 ? "gemv" : "gemm128") +
                                suffix + "/" + isa.name + "/" + std::to_string(N) +

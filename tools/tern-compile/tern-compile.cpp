@@ -63,7 +63,7 @@ static cl::opt<std::string> output("o", cl::desc("Output file"), cl::value_desc(
                                    cl::Required, cl::cat(category));
 static cl::opt<std::string> targetName(
     "target",
-    cl::desc("host | generic | x86-64-v3 | x86-avx512-vnni | aarch64-dotprod | "
+    cl::desc("host | generic | x86-64-v3 | x86-avx512-vnni | x86-amx | aarch64-dotprod | "
              "aarch64-i8mm | sm_80 | sm_90 | sm_90a (NVIDIA GPUs, CUDA; sm_90a: "
              "exactly sm_90, with wgmma)"),
     cl::init("host"), cl::cat(category));
@@ -193,7 +193,8 @@ int main(int argc, char **argv) {
     return fail("--emit=ptx needs a GPU target (--target=sm_80 or sm_90)");
   std::string hostFamily = target.name;
   if (target.name == "host")
-    hostFamily = target.isa == ::tern::cpu::DotIsa::Avx512Vnni ? "x86-avx512-vnni"
+    hostFamily = target.amx                                     ? "x86-amx"
+                 : target.isa == ::tern::cpu::DotIsa::Avx512Vnni ? "x86-avx512-vnni"
                  : target.isa == ::tern::cpu::DotIsa::Avx2     ? "x86-64-v3"
                  : target.isa == ::tern::cpu::DotIsa::NeonI8mm ? "aarch64-i8mm"
                  : target.isa == ::tern::cpu::DotIsa::NeonDot  ? "aarch64-dotprod"

@@ -554,8 +554,11 @@ int main(int argc, char **argv) {
       return fail(err);
     const std::string host = mlir::tern::detectHostTarget();
     family = targetName == "host" ? host : targetName.getValue();
-    if (family != host && !(family == "x86-64-v3" && host == "x86-avx512-vnni") &&
-        family != "generic")
+    // An x86 host runs the x86 families below its own.
+    const bool below = (host == "x86-avx512-vnni" && family == "x86-64-v3") ||
+                       (host == "x86-amx" &&
+                        (family == "x86-64-v3" || family == "x86-avx512-vnni"));
+    if (family != host && !below && family != "generic")
       return fail("--target=" + family + " does not run on this machine (" + host +
                   "): tune on the machine itself");
   }

@@ -5,6 +5,7 @@
 #include "codegen/cpu/KernelJit.h"
 #include "codegen/cpu/Kernels.h"
 #include "test/unit/cpu/KernelTestSupport.h"
+#include "runtime/common/AmxPermission.h"
 #include "runtime/reference/ops.h"
 #include "runtime/reference/ternary_layout.h"
 
@@ -35,6 +36,8 @@ struct Case {
   bool extreme = false; ///< W = +1/-1 by row, q = -128/127 by token: the largest sums
   int64_t gemv_tile_n = 0; ///< rows per single-token tile (0: tile_n)
   bool gfni = false;       ///< i2lane unpacked by vgf2p8affineqb
+  bool amx = false;        ///< i2lane prefill tiles on AMX tdpbssd
+  int64_t max_batch = 7, t0 = 1, t1 = 6; ///< the tokens the kernel computes
 };
 
 std::string describe(const Case &c) {
@@ -42,7 +45,8 @@ std::string describe(const Case &c) {
                   " tile " + std::to_string(c.tile_m) + "x" + std::to_string(c.tile_n) +
                   " K=" + std::to_string(c.K) + " R=" + std::to_string(c.interleave) +
                   " lut=" + std::to_string(c.lut) + " gemv_tile_n=" +
-                  std::to_string(c.gemv_tile_n) + (c.gfni ? " gfni" : "") + " N=";
+                  std::to_string(c.gemv_tile_n) + (c.gfni ? " gfni" : "") + (c.amx ? " amx" : "") +
+                  " tokens [" + std::to_string(c.t0) + ", " + std::to_string(c.t1) + ") N=";
   for (int64_t n : c.parts)
     s += std::to_string(n) + "+";
   return s;
@@ -65,7 +69,7 @@ void runCase(const Case &c) {
   tern::cpu::test::KernelModule km;
   mlir::OpBuilder &b = km.b;
   mlir::ModuleOp module = km.module;
-  const int64_t maxBatch = 7;
+  const int64_t maxBatch = c.max_batch;
   TernaryMatmulParams p;
   p.K = c.K;
   p.parts = c.parts;
@@ -81,6 +85,7 @@ void runCase(const Case &c) {
   p.lut = c.lut;
   p.gemv_tile_n = c.gemv_tile_n;
   p.gfni = c.gfni;
+  p.amx = c.amx;
   buildTernaryMatmulKernel(b, module, "mm", p);
   LutTablesParams tp;
   tp.K = c.K;
@@ -167,9 +172,9 @@ void runCase(const Case &c) {
     }
   }
 
-  // Tokens [t0, t1) = [1, 6) and the rows split in three uneven ranges
-  // (at multiples of 16 for the lookup-table layout's row blocks).
-  const int64_t t0 = 1, t1 = 6;
+  // Tokens [t0, t1) (by default [1, 6)) and the rows split in three uneven
+  // ranges (at multiples of 16 for the lookup-table layout's row blocks).
+  const int64_t t0 = c.t0, t1 = c.t1;
   std::vector<void *> args = {c.lut ? static_cast<void *>(tables.data()) : q.data(),
                               s.data(), packed.data(), rowScale.data()};
   for (auto &o : out) args.push_back(o.data());
@@ -319,6 +324,38 @@ TEST_P(GfniUnpack, Cases) {
   }
 }
 TERN_INSTANTIATE_ISAS(GfniUnpack, Isa::Avx2, Isa::Avx512Vnni);
+
+class AmxTiles : public tern::cpu::test::IsaTest {};
+TEST_P(AmxTiles, Cases) {
+  // i2lane prefill on AMX tdpbssd (16-row groups, K a multiple of 64):
+  // 49 tokens are a 32-token tile, a 16-token tile and one VNNI token; 16
+  // and 35 tokens; groups in pairs and one alone, parts and range cuts
+  // inside a group, residual and divide, the largest sums (K = 2560 of
+  // -128 x -1), and the weights unpacked by shift and mask or by GFNI.
+  if (!tern::cpu::test::hostHas("amx-int8") || !tern::cpu::test::hostHas("amx-tile"))
+    GTEST_SKIP() << "this CPU has no AMX-INT8 (tdpbssd)";
+  if (std::string why = tern::rt::requestAmxPermission(); !why.empty())
+    GTEST_SKIP() << why;
+  auto amx = [&](std::vector<int64_t> parts, int64_t K, bool divide, bool residual,
+                 int64_t t0, int64_t t1, bool gfni, bool extreme = false) {
+    Case c{isa(), 4, 4, 2, 0, parts, K, divide, residual, 16};
+    c.gemv_tile_n = 2;
+    c.amx = true;
+    c.gfni = gfni;
+    c.extreme = extreme;
+    c.max_batch = t1 + 2;
+    c.t0 = t0;
+    c.t1 = t1;
+    runCase(c);
+  };
+  const bool gfni = tern::cpu::test::hostHas("gfni");
+  amx({5 * 16}, 256, false, false, 3, 52, false);
+  amx({5 * 16}, 256, false, false, 3, 52, gfni);
+  amx({30, 2, 16}, 64, true, false, 0, 16, gfni);   // parts split a group
+  amx({4 * 16}, 192, false, true, 1, 36, gfni);     // residual
+  amx({3 * 16}, 2560, true, true, 2, 34, gfni, true); // the largest sums
+}
+TERN_INSTANTIATE_ISAS(AmxTiles, Isa::Avx512Vnni);
 
 class LookupTableLayouts : public tern::cpu::test::IsaTest {};
 TEST_P(LookupTableLayouts, Cases) {
