@@ -68,9 +68,8 @@ private:
   /// tm tokens from t x tn groups from g.
   void emitTile(int part, int64_t rowBase, Value lo, Value hi, Value g, Value t,
                 int64_t tm, int64_t tn);
-  /// AMX: tokens [t0, t0 + 16 * floor((t1 - t0) / 16)) of groups [gLo, gHi);
-  /// returns where the VNNI tiles take over.
-  Value emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Value gLo, Value gHi);
+  /// AMX: tokens [t0, amxEnd) of groups [gLo, gHi).
+  void emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Value gLo, Value gHi);
   /// Unpacks groups g .. g+gn into the panel.
   void emitAmxPanel(Value g, int64_t gn);
   /// 16 * tm16 tokens from t x the gn groups of the panel (from g).
@@ -87,6 +86,11 @@ private:
   const DotProduct &dot;
   const int64_t R, W;
   Value sums, lanesTmp, panel, amxOut;
+  /// AMX: the ends of the 32- and 16-token tiles (t0 + a multiple of 32, of
+  /// 16); the VNNI tiles take [amxEnd, t1).
+  Value amx32End, amxEnd;
+  /// The tokens the VNNI tiles compute: all of them, or [amxEnd, t1).
+  KernelArgs vnni;
 };
 
 void LaneEmitter::emit() {
@@ -94,7 +98,17 @@ void LaneEmitter::emit() {
   // (K is a multiple of 16, not always of W).
   int64_t sumBytes = p.K % W == 0 ? W : p.K % 32 == 0 && W >= 32 ? 32 : 16;
   std::unique_ptr<DotProduct> sumDot = createDotProduct(p.isa, int(sumBytes));
-  sums = emitActivationSums(b, loc, p, a, *sumDot);
+  vnni = a;
+  if (p.amx) {
+    auto roundDown = [&](int64_t m) {
+      Value n = arith::SubIOp::create(b, loc, a.t1, a.t0);
+      return add(a.t0, mul(arith::DivUIOp::create(b, loc, n, idx(m)), idx(m)));
+    };
+    amx32End = roundDown(32);
+    amxEnd = vnni.t0 = roundDown(16);
+  }
+  // Only the VNNI tiles subtract activation sums (AMX's weights are signed).
+  sums = emitActivationSums(b, loc, p, vnni, *sumDot);
   // Scratch for the lanes of a group that is stored row by row (allocated
   // once: an alloca inside the loops would grow the stack).
   lanesTmp = memref::AllocaOp::create(b, loc, MemRefType::get({R}, b.getI32Type()));
@@ -125,21 +139,16 @@ void LaneEmitter::emitRows(int part, int64_t rowBase, Value lo, Value hi) {
   Value gEnd = arith::DivUIOp::create(b, loc, add(hi, idx(R - 1)), idx(R));
   Value empty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, hi, lo);
   Value gHi = arith::SelectOp::create(b, loc, empty, gLo, gEnd);
-  KernelArgs rest = a;
   if (p.amx)
-    rest.t0 = emitAmxRows(part, rowBase, lo, hi, gLo, gHi);
-  forTokenTiles(b, loc, p, rest, gLo, gHi, [&](Value t, Value g, int64_t tm, int64_t tn) {
+    emitAmxRows(part, rowBase, lo, hi, gLo, gHi);
+  forTokenTiles(b, loc, p, vnni, gLo, gHi, [&](Value t, Value g, int64_t tm, int64_t tn) {
     emitTile(part, rowBase, lo, hi, g, t, tm, tn);
   });
 }
 
-Value LaneEmitter::emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Value gLo,
-                               Value gHi) {
-  auto roundDown = [&](int64_t m) {
-    Value n = arith::SubIOp::create(b, loc, a.t1, a.t0);
-    return add(a.t0, mul(arith::DivUIOp::create(b, loc, n, idx(m)), idx(m)));
-  };
-  Value t16 = roundDown(16), t32 = roundDown(32);
+void LaneEmitter::emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Value gLo,
+                              Value gHi) {
+  Value t16 = amxEnd, t32 = amx32End;
   Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t16, a.t0);
   auto ifAny = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
   {
@@ -159,7 +168,6 @@ Value LaneEmitter::emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Va
       emitAmxTile(part, rowBase, lo, hi, g, gn, t32, 1);
     });
   }
-  return t16;
 }
 
 void LaneEmitter::emitAmxPanel(Value g, int64_t gn) {
