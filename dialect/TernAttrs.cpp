@@ -98,9 +98,9 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "\"wgmma\" (or absent: the target chooses), got \""
                        << mma << "\"";
   if (!isa.empty() && isa != "generic" && isa != "avx2" && isa != "avx512-vnni" &&
-      isa != "dotprod" && isa != "i8mm")
+      isa != "amx" && isa != "dotprod" && isa != "i8mm")
     return emitError() << "schedule isa must be \"generic\", \"avx2\", \"avx512-vnni\", "
-                          "\"dotprod\" or \"i8mm\" (or absent: the target's own), got \""
+                          "\"amx\", \"dotprod\" or \"i8mm\" (or absent: the target's own), got \""
                        << isa << "\"";
   if (!layout.empty() && !::tern::ref::isLayoutName(layout.str()))
     return emitError() << "schedule layout must be \"i2xR\" (2-bit codes, R >= 1 rows "

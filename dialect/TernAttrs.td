@@ -93,7 +93,9 @@ def Tern_ScheduleAttr : Tern_Attr<"Schedule", "schedule"> {
     "wgmma" (Hopper's warpgroup wgmma.mma_async m64nNk32 from shared memory,
     which needs --target=sm_90a); "" lets the target choose. `isa` picks a
     CPU kernel's dot-product instructions where the machine has several
-    ("avx512-vnni" or "avx2" for the int8 head on an AVX-512 VNNI target);
+    ("avx512-vnni" or "avx2" for the int8 head on an AVX-512 VNNI target;
+    "amx" or "avx512-vnni" for the i2lane prefill of ternary matmuls on
+    x86-amx, which the other layouts ignore);
     "" is the target's own. `layout` picks a ternary matmul's packed weight
     layout ("i2xR": 2-bit codes with R rows interleaved, "tl1", "tl2": the
     lookup tables; "" lets the packing pass's options decide):

@@ -71,8 +71,8 @@
 // RUN: not tern-opt %s '--tern-attach-schedule=target=host host-target=host' 2>&1 | FileCheck %s --check-prefix=ERR-HOST
 // RUN: not tern-opt %s '--tern-attach-schedule=target=host host-target=skylake' 2>&1 | FileCheck %s --check-prefix=ERR-HOST2
 // RUN: not tern-opt %s '--tern-attach-schedule=target=generic schedule=#tern.schedule<tile_n=2>' 2>&1 | FileCheck %s --check-prefix=ERR-BOTH
-// ERR-TARGET: error: tern-attach-schedule: unknown target 'x86' (valid: generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, sm_90a, host)
-// ERR-HOST: error: tern-attach-schedule: host-target 'host' is not a concrete target (valid: generic, x86-64-v3, x86-avx512-vnni, aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, sm_90a)
+// ERR-TARGET: error: tern-attach-schedule: unknown target 'x86' (valid: generic, x86-64-v3, x86-avx512-vnni, x86-amx, aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, sm_90a, host)
+// ERR-HOST: error: tern-attach-schedule: host-target 'host' is not a concrete target (valid: generic, x86-64-v3, x86-avx512-vnni, x86-amx, aarch64-dotprod, aarch64-i8mm, sm_80, sm_90, sm_90a)
 // ERR-HOST2: error: tern-attach-schedule: host-target 'skylake' is not a concrete target
 // ERR-BOTH: error: tern-attach-schedule: give either target= or schedule=, not both
 
@@ -179,7 +179,7 @@ func.func @second_function(%q: tensor<1x64xi8>, %s: tensor<1xf32>, %w: tensor<32
 // NEON: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = 4, tile_n = 2, prefetch = 4, layout = "i2x1">}
 
 // HOST-LABEL: func.func @kernels
-// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|8, tile_n = 3|4, tile_n = 2, prefetch = 4}}, layout = "i2x1">}
+// HOST: tern.ternary_matmul {{.*}}schedule = #tern.schedule<tile_m = {{1, tile_n = 1|8, tile_n = 3|4, tile_n = 2, prefetch = 4}}{{(, isa = "amx")?}}, layout = "i2x1">}
 
 // Inputs/schedules.json: the qkv op matches the k_proj weight record through
 // its packed global's `sources`; down_proj's weight record beats its shape
