@@ -18,6 +18,8 @@
 //   head-bf16/..., head-f16/..., head-int8/<isa>/... the 2B4T LM head, one token
 //   peak/int8/<isa>/threads:T         the int8 dot-product peak (registers
 //                                     only: independent accumulators)
+//   peak/int8/x86-amx/threads:T       the AMX-INT8 tdpbssd peak (hosts with
+//                                     AMX-INT8; tiles only)
 //
 //   gemv-i2lane/..., gemm128-i2lane/...  the one-row-per-lane layout
 //   gemv-i2lane-gfni/..., gemm128-i2lane-gfni/...  the same, unpacked by
@@ -62,6 +64,7 @@
 #include "codegen/cpu/DotProduct.h"
 #include "codegen/cpu/KernelFunc.h"
 #include "codegen/cpu/VectorUtils.h"
+#include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -75,6 +78,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include "RooflinePlot.h"
+#include "tools/common/LineVector.h"
 #include "tools/common/ModelProcess.h"
 #include "tools/common/ReadBandwidth.h"
 #include "tools/tern-bench/GpuBench.h"
@@ -398,7 +402,7 @@ struct Kernel {
   tern_kernel_fn fn = nullptr;
   tern_kernel_fn tablesFn = nullptr; ///< lookup-table layouts: q -> tables
   std::vector<uint8_t> tables;
-  std::vector<int8_t> q;
+  tern::tools::LineVector<int8_t> q; ///< 64-byte aligned, as the runtime's
   std::vector<float> s, rowScale, out;
   int64_t grain = 1; ///< TernaryMatmulParams::rowGrain
 };
@@ -673,6 +677,72 @@ void BM_Int8Peak(benchmark::State &state, IsaInfo isa, int threads) {
   double gops = ops / secs / 1e9;
   state.counters["GOP/s"] = gops;
   int8Peak()[threads] = std::max(int8Peak()[threads], gops);
+}
+
+/// The AMX-INT8 peak: tdpbssd on 4 accumulator tiles (16 x 16 i32) from 2
+/// activation and 2 weight tiles (16 x 64 i8), the 2 x 2 register tile the
+/// i2lane GEMM uses, 16 rounds per iteration between loading and storing
+/// the accumulators (tiles live in registers only within one block). The
+/// GEMM on AMX is quoted against this, not against the VNNI peak.
+void BM_AmxPeak(benchmark::State &state, int threads) {
+  auto &k = kernelCache()["peak/amx"];
+  const int64_t rounds = 16;
+  if (!k) {
+    mlir::OpBuilder b(&context());
+    b.getContext()->getOrLoadDialect<mlir::amx::AMXDialect>();
+    auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+    mlir::Location loc = b.getUnknownLoc();
+    KernelArgs a;
+    auto i8 = b.getI8Type(), i32 = b.getI32Type();
+    createKernel(b, module, "peak",
+                 {mlir::MemRefType::get({4 * 1024}, i8), mlir::MemRefType::get({4 * 256}, i32)},
+                 &a);
+    auto c = [&](int64_t v) { return vec::cIndex(b, loc, v); };
+    auto aT = mlir::amx::TileType::get({16, 64}, i8);
+    auto cT = mlir::amx::TileType::get({16, 16}, i32);
+    for (int64_t t = 0; t < 4; ++t)
+      mlir::amx::TileStoreOp::create(b, loc, a.buffers[1], mlir::ValueRange{c(t * 256)},
+                                     mlir::amx::TileZeroOp::create(b, loc, cT), c(16));
+    vec::forLoop(b, loc, a.begin, a.end, c(1), mlir::ValueRange{},
+                 [&](mlir::OpBuilder &b, mlir::Location loc, mlir::Value, mlir::ValueRange) {
+                   llvm::SmallVector<mlir::Value> A, B, C;
+                   for (int64_t t = 0; t < 4; ++t)
+                     C.push_back(mlir::amx::TileLoadOp::create(
+                         b, loc, cT, a.buffers[1], mlir::ValueRange{c(t * 256)}, c(16)));
+                   for (int64_t t = 0; t < 2; ++t) {
+                     A.push_back(mlir::amx::TileLoadOp::create(
+                         b, loc, aT, a.buffers[0], mlir::ValueRange{c(t * 1024)}, c(64)));
+                     B.push_back(mlir::amx::TileLoadOp::create(
+                         b, loc, aT, a.buffers[0], mlir::ValueRange{c((2 + t) * 1024)}, c(64)));
+                   }
+                   for (int64_t r = 0; r < rounds; ++r)
+                     for (int64_t i = 0; i < 2; ++i)
+                       for (int64_t j = 0; j < 2; ++j)
+                         C[i * 2 + j] =
+                             mlir::amx::TileMulIOp::create(b, loc, cT, A[i], B[j], C[i * 2 + j]);
+                   for (int64_t t = 0; t < 4; ++t)
+                     mlir::amx::TileStoreOp::create(b, loc, a.buffers[1],
+                                                    mlir::ValueRange{c(t * 256)}, C[t], c(16));
+                   return llvm::SmallVector<mlir::Value>{};
+                 });
+    mlir::func::ReturnOp::create(b, loc);
+    if (!(k = jitKernel(module, "peak", "the AMX peak"))) {
+      state.SkipWithError("kernel JIT failed");
+      return;
+    }
+    k->q.assign(4 * 1024, 1);
+  }
+  const int64_t iters = 1 << 12;
+  std::vector<std::array<int32_t, 4 * 256>> outs(threads);
+  Pool pool(threads);
+  auto job = [&](int i) {
+    void *args[2] = {k->q.data(), outs[i].data()};
+    k->fn(args, 0, 1, 0, 0, iters);
+  };
+  auto [secs, calls] = timeSteps(state, [&] { pool.run(job); });
+  // tdpbssd: 16 x 16 results of 64 products each.
+  double ops = 2.0 * 16 * 16 * 64 * 4 * rounds * iters * threads * calls;
+  state.counters["GOP/s"] = ops / secs / 1e9;
 }
 
 /// The LM head of 2B4T (128256 x 2560; --head-shape) as decode runs it (one token): the
@@ -1040,6 +1110,13 @@ int main(int argc, char **argv) {
           BM_Int8Peak, isa, t)
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
+  const bool amx = hostHas("amx-int8") && hostHas("amx-tile") && rt::requestAmxPermission().empty();
+  if (amx)
+    for (int t : threadCounts)
+      benchmark::RegisterBenchmark(("peak/int8/x86-amx/threads:" + std::to_string(t)).c_str(),
+                                   BM_AmxPeak, t)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
   for (const IsaInfo &isa : hostIsas())
     for (const char *kind : {"bf16", "f16", "int8"})
       for (int t : threadCounts) {
@@ -1060,7 +1137,7 @@ int main(int argc, char **argv) {
   std::vector<LayoutInfo> layouts = {{"i2", 0}, {"tl2", 3}, {"tl1", 2}, {"i2lane", 0, true}};
   if (hostHas("gfni"))
     layouts.push_back({"i2lane-gfni", 0, true, true});
-  if (hostHas("amx-int8") && hostHas("amx-tile") && rt::requestAmxPermission().empty())
+  if (amx)
     layouts.push_back({"i2lane-amx", 0, true, hostHas("gfni"), true});
   for (const LayoutInfo &lay : layouts)
     for (const IsaInfo &isa : hostIsas())

@@ -25,6 +25,7 @@
 #include "passes/ScheduleDefaults.h"
 #include "runtime/engine/ThreadPool.h"
 #include "runtime/reference/float_formats.h"
+#include "tools/common/LineVector.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
@@ -106,7 +107,7 @@ int runHeadJob(const MatmulJob &j, const std::string &resultPath) {
   const int64_t wBytes = N * K * elemBytes;
   std::vector<uint8_t> weights(static_cast<size_t>(wBytes));
   std::vector<float> x, s, scale;
-  std::vector<int8_t> q;
+  tools::LineVector<int8_t> q; // 64-byte aligned, as the runtime's
   std::vector<int32_t> corr;
   std::vector<void *> args;
   size_t weightArg = 0;

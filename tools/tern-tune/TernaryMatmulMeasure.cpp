@@ -17,6 +17,7 @@
 #include "codegen/common/PlanBuilder.h"
 #include "passes/ScheduleDefaults.h"
 #include "runtime/engine/ThreadPool.h"
+#include "tools/common/LineVector.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
@@ -98,7 +99,8 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   // Seeded inputs; the extreme row (all +1 against all -128) included.
   const int64_t N = j.rows(), K = j.K, T = j.tokens;
   SeededInts rng(uint64_t(N * 131 + K));
-  std::vector<int8_t> W(size_t(N * K)), q(size_t(T * K));
+  std::vector<int8_t> W(size_t(N * K));
+  tools::LineVector<int8_t> q(size_t(T * K)); // 64-byte aligned, as the runtime's
   for (auto &v : W)
     v = int8_t(rng.uniform(-1, 1));
   for (auto &v : q)
@@ -113,7 +115,7 @@ int runTernaryJob(const MatmulJob &j, const std::string &resultPath) {
   for (int64_t n = 0; n < N; ++n)
     rs[size_t(n)] = 0.01f + 0.001f * float(n % 17);
   const int64_t wBytes = ref::packedBytes(j.layout, N, K);
-  std::vector<uint8_t> packed(static_cast<size_t>(wBytes));
+  tools::LineVector<uint8_t> packed(static_cast<size_t>(wBytes));
   ref::packTernary(W.data(), N, K, j.layout, packed.data());
   std::vector<std::vector<float>> outs;
   for (int64_t n : j.parts)
