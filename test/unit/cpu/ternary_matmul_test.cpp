@@ -329,7 +329,7 @@ class AmxTiles : public tern::cpu::test::IsaTest {};
 TEST_P(AmxTiles, Cases) {
   // i2lane prefill on AMX tdpbssd (16-row groups, K a multiple of 64):
   // 49 tokens are a 32-token tile, a 16-token tile and one VNNI token; 16
-  // and 35 tokens; groups in pairs and one alone, parts and range cuts
+  // (one 16-token tile, which unpacks the panel itself) and 35 tokens; groups in pairs and one alone, parts and range cuts
   // inside a group, residual and divide, the largest sums (K = 2560 of
   // -128 x -1), and the weights unpacked by shift and mask or by GFNI.
   if (!tern::cpu::test::hostHas("amx-int8") || !tern::cpu::test::hostHas("amx-tile"))
@@ -354,6 +354,9 @@ TEST_P(AmxTiles, Cases) {
   amx({30, 2, 16}, 64, true, false, 0, 16, gfni);   // parts split a group
   amx({4 * 16}, 192, false, true, 1, 36, gfni);     // residual
   amx({3 * 16}, 2560, true, true, 2, 34, gfni, true); // the largest sums
+  // 90 tokens: the first 32-token tile unpacks the panel, the second one and
+  // the 16-token tile read it (17 K tiles: a chunk and a tail of one).
+  amx({3 * 16}, 1088, false, false, 0, 90, gfni);
 }
 TERN_INSTANTIATE_ISAS(AmxTiles, Isa::Avx512Vnni);
 
