@@ -46,6 +46,15 @@ void applySchedule(mlir::tern::ScheduleAttr s, TernaryMatmulParams *p) {
   }
 }
 
+void applySchedule(mlir::tern::ScheduleAttr s, const PlanTarget &target,
+                   TernaryMatmulParams *p) {
+  p->isa = target.isa;
+  applySchedule(s, p);
+  p->gfni = target.gfni && p->lut == 0;
+  p->amx = target.amx && s && s.getIsa() == "amx" && p->lanes() && p->interleave == 16 &&
+           p->K % 64 == 0 && p->K <= TernaryMatmulParams::kAmxMaxK;
+}
+
 void applySchedule(mlir::tern::ScheduleAttr s, AttentionParams *p) {
   // One query head per pass by default (the kernel as it was measured).
   p->tile_h = s && s.getTileN() > 0 ? s.getTileN() : 1;
@@ -491,15 +500,7 @@ bool PlanBuilder::visit(Operation *op) {
     for (int64_t n : mm.getPartsAttr().asArrayRef())
       p.parts.push_back(n);
     p.max_batch = maxB;
-    p.isa = target.isa;
-    applySchedule(mm.getScheduleAttr(), &p);
-    p.gfni = target.gfni && p.lut == 0;
-    // AMX where the target has it and the schedule asks (x86-amx's default):
-    // i2lane with 16-row groups, whole 64-byte K tiles, two groups' int8
-    // weights on the stack.
-    p.amx = target.amx && mm.getScheduleAttr() && mm.getScheduleAttr().getIsa() == "amx" &&
-            p.lanes() && p.interleave == 16 && p.K % 64 == 0 &&
-            p.K <= TernaryMatmulParams::kAmxMaxK;
+    applySchedule(mm.getScheduleAttr(), target, &p);
     p.divide = mm.getScaleMode() == ScaleMode::divide;
     p.residual = bool(mm.getResidual());
     if (std::string why = emit->checkTernaryMatmul(p); !why.empty())

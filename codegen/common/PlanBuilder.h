@@ -140,6 +140,15 @@ struct PlanTarget {
   bool amx = false;  ///< AMX-INT8: TernaryMatmulParams::amx where the schedule asks
 };
 
+/// The ternary matmul's schedule (as above) and what `target` adds: its
+/// dot-product ISA, GFNI unpacking (the 2-bit layouts), and AMX tiles where
+/// the schedule's isa is "amx" and the kernel can take them (i2lane with
+/// 16-row groups, whole 64-byte K tiles, K <= kAmxMaxK). The plan builder
+/// and tern-tune's measurer both set the parameters so, so a candidate is
+/// timed as the compiled model will run it.
+void applySchedule(mlir::tern::ScheduleAttr s, const PlanTarget &target,
+                   TernaryMatmulParams *p);
+
 /// Builds the kernels of `graph`'s @forward through options.emitter (into
 /// `kernels`, the module the emitter writes) and the plan into `plan`.
 /// Returns false with an error naming the op or tensor that cannot be

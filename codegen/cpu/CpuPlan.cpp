@@ -63,12 +63,16 @@ bool buildCpuPlan(ModuleOp graph, const model::Model &model, const CpuTarget &ta
   PlanOptions o = options;
   if (!o.emitter)
     o.emitter = &cpu;
+  return codegen::buildPlan(graph, model, planTargetOf(target), o, kernels, plan, err);
+}
+
+codegen::PlanTarget planTargetOf(const CpuTarget &target) {
   codegen::PlanTarget t;
   t.isa = target.isa;
   t.vector_bytes = target.vector_bytes;
   t.gfni = target.gfni;
   t.amx = target.amx;
-  return codegen::buildPlan(graph, model, t, o, kernels, plan, err);
+  return t;
 }
 
 } // namespace tern::cpu

@@ -23,6 +23,10 @@ bool buildCpuPlan(mlir::ModuleOp graph, const tern::model::Model &model,
                   const CpuTarget &target, const PlanOptions &options,
                   mlir::ModuleOp kernels, CompiledPlan *plan, std::string *err);
 
+/// What the plan builder knows of `target` (its ISA, vector width, GFNI,
+/// AMX); tern-tune builds its candidates' parameters from the same.
+codegen::PlanTarget planTargetOf(const CpuTarget &target);
+
 } // namespace tern::cpu
 
 #endif

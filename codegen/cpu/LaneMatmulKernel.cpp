@@ -157,10 +157,10 @@ void LaneEmitter::emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Val
   auto ifAny = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&ifAny.getThenRegion().front());
-  // The first tile of each pair of groups unpacks the panel as it goes (a
-  // K tile ahead of its tdpbssd, so the vector unit works while the tile
-  // unit does: unpacked before the tiles, it took ~40 % of the GEMM's time);
-  // the other tiles read it.
+  // The first 32-token tile of each pair of groups unpacks the panel as it
+  // goes (a K tile ahead of its tdpbssd, so the vector unit works while the
+  // tile unit does: unpacked before the tiles, it took ~40 % of the GEMM's
+  // time); the other tiles read it.
   auto ifElse = [&](Value cond, auto thenFn, auto elseFn) {
     auto op = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard g(b);
@@ -170,24 +170,36 @@ void LaneEmitter::emitAmxRows(int part, int64_t rowBase, Value lo, Value hi, Val
     elseFn();
   };
   vec::forTiles(b, loc, gLo, gHi, 2, [&](OpBuilder &, Location, Value g, int64_t gn) {
-    Value has32 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t32, a.t0);
+    // Fewer than 32 tokens (always so where max_batch < 32): the panel in
+    // one loop of its own, then the 16-token tile.
+    auto panelLoop = [&] {
+      vec::forLoop(b, loc, idx(0), idx(p.K / 64), idx(1), ValueRange{},
+                   [&](OpBuilder &, Location, Value kt, ValueRange) {
+                     emitAmxPanelTile(g, gn, kt);
+                     return SmallVector<Value>{};
+                   });
+    };
+    if (p.max_batch >= 32) {
+      Value has32 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t32, a.t0);
+      ifElse(
+          has32,
+          [&] {
+            emitAmxTile(part, rowBase, lo, hi, g, gn, a.t0, 2, /*unpack=*/true);
+            vec::forLoop(b, loc, add(a.t0, idx(32)), t32, idx(32), ValueRange{},
+                         [&](OpBuilder &, Location, Value t, ValueRange) {
+                           emitAmxTile(part, rowBase, lo, hi, g, gn, t, 2, /*unpack=*/false);
+                           return SmallVector<Value>{};
+                         });
+          },
+          panelLoop);
+    } else {
+      panelLoop();
+    }
     Value half = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, t16, t32);
-    ifElse(
-        has32,
-        [&] {
-          emitAmxTile(part, rowBase, lo, hi, g, gn, a.t0, 2, /*unpack=*/true);
-          vec::forLoop(b, loc, add(a.t0, idx(32)), t32, idx(32), ValueRange{},
-                       [&](OpBuilder &, Location, Value t, ValueRange) {
-                         emitAmxTile(part, rowBase, lo, hi, g, gn, t, 2, /*unpack=*/false);
-                         return SmallVector<Value>{};
-                       });
-          auto ifHalf = scf::IfOp::create(b, loc, half, /*withElseRegion=*/false);
-          OpBuilder::InsertionGuard g2(b);
-          b.setInsertionPointToStart(&ifHalf.getThenRegion().front());
-          emitAmxTile(part, rowBase, lo, hi, g, gn, t32, 1, /*unpack=*/false);
-        },
-        // Fewer than 32 tokens: the one 16-token tile (any > 0 says there is one).
-        [&] { emitAmxTile(part, rowBase, lo, hi, g, gn, a.t0, 1, /*unpack=*/true); });
+    auto ifHalf = scf::IfOp::create(b, loc, half, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(&ifHalf.getThenRegion().front());
+    emitAmxTile(part, rowBase, lo, hi, g, gn, t32, 1, /*unpack=*/false);
   });
 }
 
@@ -223,7 +235,8 @@ void LaneEmitter::emitAmxTile(int part, int64_t rowBase, Value lo, Value hi, Val
                              amx::TileZeroOp::create(b, loc, cT), idx(16));
   if (unpack)
     emitAmxPanelTile(g, gn, idx(0));
-  auto chunk = [&](Value kt0, int64_t n) {
+  // `last`: the final chunk, whose final K tile has no next one to unpack.
+  auto chunk = [&](Value kt0, int64_t n, bool last) {
     SmallVector<Value> C;
     for (int64_t c = 0; c < tm16 * gn; ++c)
       C.push_back(amx::TileLoadOp::create(b, loc, cT, amxOut, ValueRange{idx(c * 256)}, idx(16)));
@@ -240,21 +253,24 @@ void LaneEmitter::emitAmxTile(int part, int64_t rowBase, Value lo, Value hi, Val
       for (int64_t i = 0; i < tm16; ++i)
         for (int64_t j = 0; j < gn; ++j)
           C[i * gn + j] = amx::TileMulIOp::create(b, loc, cT, A[i], B[j], C[i * gn + j]);
-      // The next K tile (the last one again at the end: the same bytes).
-      if (unpack)
-        emitAmxPanelTile(g, gn, arith::MinUIOp::create(b, loc, add(kt, idx(1)), idx(kts - 1)));
+      if (unpack && !(last && u == n - 1))
+        emitAmxPanelTile(g, gn, add(kt, idx(1)));
     }
     for (int64_t c = 0; c < tm16 * gn; ++c)
       amx::TileStoreOp::create(b, loc, amxOut, ValueRange{idx(c * 256)}, C[c], idx(16));
   };
-  if (chunks > 0)
-    vec::forLoop(b, loc, idx(0), idx(chunks * kAmxChunk), idx(kAmxChunk), ValueRange{},
+  // The final chunk (the tail, or the last whole chunk) is emitted on its
+  // own, so every address in the loop is affine in its index (clamping the
+  // next K tile with a min made LLVM's loop strength reduction take half of
+  // an x86-amx build's time).
+  const int64_t loopChunks = tail > 0 ? chunks : chunks - 1;
+  if (loopChunks > 0)
+    vec::forLoop(b, loc, idx(0), idx(loopChunks * kAmxChunk), idx(kAmxChunk), ValueRange{},
                  [&](OpBuilder &, Location, Value kt0, ValueRange) {
-                   chunk(kt0, kAmxChunk);
+                   chunk(kt0, kAmxChunk, /*last=*/false);
                    return SmallVector<Value>{};
                  });
-  if (tail > 0)
-    chunk(idx(chunks * kAmxChunk), tail);
+  chunk(idx(loopChunks * kAmxChunk), tail > 0 ? tail : kAmxChunk, /*last=*/true);
   VectorType accT = dot.accType(ctx);
   for (int64_t i = 0; i < tm16; ++i)
     vec::forEach(b, loc, idx(0), idx(16), [&](OpBuilder &, Location, Value r) {

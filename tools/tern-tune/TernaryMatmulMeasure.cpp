@@ -12,6 +12,7 @@
 #include "tools/tern-tune/Rotation.h"
 
 #include "codegen/common/Jit.h"
+#include "codegen/cpu/CpuPlan.h"
 #include "codegen/cpu/Kernels.h"
 #include "codegen/cpu/KernelJit.h"
 #include "codegen/common/PlanBuilder.h"
@@ -44,11 +45,12 @@ cpu::TernaryMatmulParams paramsOf(mlir::MLIRContext *ctx, const MatmulJob &j,
   p.parts = j.parts;
   p.max_batch = j.tokens;
   p.setLayout(j.layout);
-  p.isa = t.isa;
   p.divide = j.divide;
   p.residual = j.residual;
-  codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, j.schedule), &p);
-  p.gfni = t.gfni && p.lut == 0; // as the plan builder sets it
+  // As the plan builder sets them (isa, GFNI, AMX included): an isa = amx
+  // candidate ran as VNNI code before, so the tuner timed the wrong kernel.
+  codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, j.schedule), cpu::planTargetOf(t),
+                         &p);
   return p;
 }
 

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/ScheduleSpace.h"
+#include "codegen/cpu/CpuPlan.h"
 #include "codegen/cpu/Kernels.h"
 #include "codegen/cpu/LowerKernels.h"
 #include "codegen/common/PlanBuilder.h"
@@ -41,8 +42,15 @@ namespace {
 // GPU's mma layout), 16 tokens (prefill tiles and single-token tails).
 constexpr int64_t kN = 64, kK = 2560, kBatch = 16;
 
+/// A target with only a dot-product ISA (no GFNI, no AMX).
+codegen::PlanTarget isaOnly(cpu::DotIsa isa) {
+  codegen::PlanTarget t;
+  t.isa = isa;
+  return t;
+}
+
 cpu::TernaryMatmulParams paramsFor(mlir::MLIRContext *ctx, const sched::Schedule &knobs,
-                                   cpu::DotIsa isa, int64_t block) {
+                                   const codegen::PlanTarget &target, int64_t block) {
   cpu::TernaryMatmulParams p;
   p.K = kK;
   p.parts = {kN};
@@ -56,8 +64,9 @@ cpu::TernaryMatmulParams paramsFor(mlir::MLIRContext *ctx, const sched::Schedule
     if (ref::layoutFromName(it->second, kK, block, 0, &l, nullptr))
       p.setLayout(l);
   }
-  p.isa = isa;
-  codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, knobs), &p);
+  // The target's facts as the plan builder and tern-tune set them (GFNI,
+  // AMX for isa = "amx").
+  codegen::applySchedule(mlir::tern::scheduleFromKnobs(ctx, knobs), target, &p);
   return p;
 }
 
@@ -115,7 +124,7 @@ std::string cpuCode(const std::string &name, const sched::Schedule &knobs,
     cpu::buildInt8MatmulKernel(b, module, "k", p);
   } else {
     cpu::buildTernaryMatmulKernel(b, module, "k",
-                                  paramsFor(&ctx, knobs, target.isa,
+                                  paramsFor(&ctx, knobs, cpu::planTargetOf(target),
                                             target.isa == cpu::DotIsa::Generic
                                                 ? 16
                                                 : target.vector_bytes));
@@ -146,7 +155,7 @@ std::string gpuCode(const std::string &name, const sched::Schedule &knobs) {
   for (bool single : {true, false}) {
     mlir::MLIRContext ctx(jitRegistry());
     ctx.loadAllAvailableDialects();
-    cpu::TernaryMatmulParams p = paramsFor(&ctx, knobs, cpu::DotIsa::Generic, 16);
+    cpu::TernaryMatmulParams p = paramsFor(&ctx, knobs, isaOnly(cpu::DotIsa::Generic), 16);
     nvptx::GpuLaunch launch;
     std::string ptx, err;
     if (!nvptx::buildKernelPtx(
@@ -239,7 +248,7 @@ void expectEveryValueChangesCode(const std::string &target, sched::Kind kind,
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, EveryKnob,
-                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
+                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni", "x86-amx",
                                            "aarch64-dotprod", "aarch64-i8mm", "sm_80",
                                            "sm_90", "sm_90a"),
                          targetTestName);
@@ -267,7 +276,7 @@ TEST_P(HeadEveryKnob, ChangesTheGeneratedCode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, HeadEveryKnob,
-                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
+                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni", "x86-amx",
                                            "aarch64-dotprod", "aarch64-i8mm"),
                          targetTestName);
 
@@ -289,7 +298,7 @@ TEST_P(NormEveryKnob, ChangesTheGeneratedCode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, NormEveryKnob,
-                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni",
+                         ::testing::Values("generic", "x86-64-v3", "x86-avx512-vnni", "x86-amx",
                                            "aarch64-dotprod", "aarch64-i8mm"),
                          targetTestName);
 
@@ -342,7 +351,7 @@ TEST(ScheduleSpace, PrefetchOnlyInSingleTokenTiles) {
     b.setInsertionPointToEnd(module.getBody());
     const sched::Schedule knobs = {{"tile_m", "4"}, {"tile_n", "3"}, {"gemv_tile_n", "2"},
                                    {"prefetch", "8"}, {"layout", layout}};
-    cpu::TernaryMatmulParams p = paramsFor(&ctx, knobs, cpu::DotIsa::Avx512Vnni, 64);
+    cpu::TernaryMatmulParams p = paramsFor(&ctx, knobs, isaOnly(cpu::DotIsa::Avx512Vnni), 64);
     cpu::buildTernaryMatmulKernel(b, module, "k", p); // tl2: the lookup body
     int prefetches = 0;
     module.walk([&](mlir::memref::PrefetchOp) { ++prefetches; });
@@ -357,7 +366,7 @@ TEST(ScheduleSpace, PrefetchOnlyInSingleTokenTiles) {
     mlir::OpBuilder b2(&ctx);
     auto module2 = mlir::ModuleOp::create(b2.getUnknownLoc());
     b2.setInsertionPointToEnd(module2.getBody());
-    cpu::TernaryMatmulParams p1 = paramsFor(&ctx, single, cpu::DotIsa::Avx512Vnni, 64);
+    cpu::TernaryMatmulParams p1 = paramsFor(&ctx, single, isaOnly(cpu::DotIsa::Avx512Vnni), 64);
     cpu::buildTernaryMatmulKernel(b2, module2, "k", p1);
     int singlePrefetches = 0;
     module2.walk([&](mlir::memref::PrefetchOp) { ++singlePrefetches; });

@@ -329,7 +329,7 @@ class AmxTiles : public tern::cpu::test::IsaTest {};
 TEST_P(AmxTiles, Cases) {
   // i2lane prefill on AMX tdpbssd (16-row groups, K a multiple of 64):
   // 49 tokens are a 32-token tile, a 16-token tile and one VNNI token; 16
-  // (one 16-token tile, which unpacks the panel itself) and 35 tokens; groups in pairs and one alone, parts and range cuts
+  // and 35 tokens; groups in pairs and one alone, parts and range cuts
   // inside a group, residual and divide, the largest sums (K = 2560 of
   // -128 x -1), and the weights unpacked by shift and mask or by GFNI.
   if (!tern::cpu::test::hostHas("amx-int8") || !tern::cpu::test::hostHas("amx-tile"))
@@ -337,13 +337,14 @@ TEST_P(AmxTiles, Cases) {
   if (std::string why = tern::rt::requestAmxPermission(); !why.empty())
     GTEST_SKIP() << why;
   auto amx = [&](std::vector<int64_t> parts, int64_t K, bool divide, bool residual,
-                 int64_t t0, int64_t t1, bool gfni, bool extreme = false) {
+                 int64_t t0, int64_t t1, bool gfni, bool extreme = false,
+                 int64_t maxBatch = 0) {
     Case c{isa(), 4, 4, 2, 0, parts, K, divide, residual, 16};
     c.gemv_tile_n = 2;
     c.amx = true;
     c.gfni = gfni;
     c.extreme = extreme;
-    c.max_batch = t1 + 2;
+    c.max_batch = maxBatch ? maxBatch : t1 + 2;
     c.t0 = t0;
     c.t1 = t1;
     runCase(c);
@@ -357,6 +358,9 @@ TEST_P(AmxTiles, Cases) {
   // 90 tokens: the first 32-token tile unpacks the panel, the second one and
   // the 16-token tile read it (17 K tiles: a chunk and a tail of one).
   amx({3 * 16}, 1088, false, false, 0, 90, gfni);
+  // 20 tokens of a kernel built for 64: no 32-token tile, so the panel is
+  // unpacked on its own (as always where max_batch < 32, the 16-token case).
+  amx({4 * 16}, 320, false, false, 5, 25, gfni, false, 64);
 }
 TERN_INSTANTIATE_ISAS(AmxTiles, Isa::Avx512Vnni);
 
