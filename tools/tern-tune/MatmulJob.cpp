@@ -209,11 +209,12 @@ std::string timeSamples(const MatmulJob &j, const std::function<void()> &once) {
     auto a = clock::now();
     for (int64_t r = 0; r < reps; ++r)
       once();
-    // A planted "fast" candidate reports a tenth of its time (tests: a
-    // winner that is certain to differ from the default); "slow-prefill"
+    // A planted "fast" candidate reports a hundredth of its time (tests: a
+    // winner that is certain to differ from the default; a tenth was not
+    // enough for tl2 against AMX's i2lane prefill); "slow-prefill"
     // a tenth for one token and ten times over several (a layout that wins
     // decode and loses prefill).
-    const double planted = j.plant == "fast"           ? 0.1
+    const double planted = j.plant == "fast"           ? 0.01
                            : j.plant != "slow-prefill" ? 1.0
                            : j.tokens > 1              ? 10.0
                                                        : 0.1;

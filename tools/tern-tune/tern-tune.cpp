@@ -193,7 +193,7 @@ struct Kernel : tune::MatmulShape {
 
 /// Tests plant failures: TERN_TUNE_PLANT="K=V&K2=V2:crash,K=V:hang,..."
 /// makes the child of every candidate with those knob values crash, hang,
-/// corrupt one output ("wrong") or report a tenth of its time ("fast").
+/// corrupt one output ("wrong") or report a hundredth of its time ("fast").
 struct Plant {
   sched::Schedule when;
   std::string kind;
