@@ -76,71 +76,87 @@
 using namespace llvm;
 using namespace tern;
 
-static cl::opt<std::string> input(cl::Positional, cl::desc("<model>"), cl::init(""));
-static cl::opt<std::string> targetName("target", cl::desc("CPU target (default: host)"),
-                                       cl::init("host"));
+/// tern-tune's own options: --help lists these, not LLVM's hundreds.
+static cl::OptionCategory tuneCategory("tern-tune options");
+static cl::opt<std::string> input(cl::cat(tuneCategory), cl::Positional, cl::desc("<model>"),
+                                  cl::init(""));
+static cl::opt<std::string> targetName(
+    cl::cat(tuneCategory), "target",
+    cl::desc("host, a CPU target (x86-64-v3, x86-avx512-vnni, x86-amx, aarch64-...) or a GPU "
+             "one (sm_80, sm_90, sm_90a: with --emit-candidates)"),
+    cl::init("host"));
 // --threads N (a linked library registers its own "threads" option, so
 // main() renames it to --tune-threads before parsing).
-static cl::opt<std::string> threadsText(
-    "tune-threads", cl::desc("threads per kernel call: N, or a list such as 1,2 (--threads)"),
-    cl::init("1"));
-static cl::opt<std::string> budgetText("budget", cl::desc("search time in all: 90s, 10m"),
-                                       cl::init("10m"));
+static cl::opt<std::string>
+    threadsText(cl::cat(tuneCategory), "tune-threads",
+                cl::desc("threads per kernel call: N, or a list such as 1,2 (--threads)"),
+                cl::init("1"));
+static cl::opt<std::string> budgetText(cl::cat(tuneCategory), "budget",
+                                       cl::desc("search time in all: 90s, 10m"), cl::init("10m"));
 static cl::opt<std::string> rotateText(
-    "rotate",
+    cl::cat(tuneCategory), "rotate",
     cl::desc("decode timing: the weight copies rotated through, in bytes (64M, 1G); default: 4x "
              "the last-level cache this machine reports, at least 256M"),
     cl::init(""));
-static cl::opt<int> prefillTokens("prefill-tokens", cl::desc("tokens of the prefill bucket"),
-                                  cl::init(128));
-static cl::opt<std::string> output("o", cl::desc("tuning database to merge the records into"),
+static cl::opt<int> prefillTokens(cl::cat(tuneCategory), "prefill-tokens",
+                                  cl::desc("tokens of the prefill bucket"), cl::init(128));
+static cl::opt<std::string> output(cl::cat(tuneCategory), "o",
+                                   cl::desc("tuning database to merge the records into"),
                                    cl::init(""));
-static cl::opt<std::string> scheduleOut("schedule-out",
+static cl::opt<std::string> scheduleOut(cl::cat(tuneCategory), "schedule-out",
                                         cl::desc("also write the winners as a schedule file"),
                                         cl::init(""));
-static cl::opt<std::string> show("show", cl::desc("print a tuning database as text"),
-                                 cl::init(""));
-static cl::list<std::string> compare(
-    "compare",
-    cl::desc("A,B: does the second tuning run agree with the first (same schedules, speeds "
-             "within the spread, differences not resolvable)?"),
-    cl::CommaSeparated);
-static cl::list<std::string> merge("merge", cl::desc("merge tuning databases into -o"),
-                                   cl::CommaSeparated);
-static cl::opt<std::string> measureJob("measure-job", cl::desc("(internal) run one job"),
-                                       cl::init(""), cl::Hidden);
-static cl::opt<std::string> resultFile("result", cl::desc("(internal) the job's result"),
-                                       cl::init(""), cl::Hidden);
-static cl::opt<std::string> report(
-    "report", cl::desc("draw every candidate against each knob as a PNG (with --show DB: that DB's)"),
-    cl::init(""));
-static cl::opt<std::string> emitCandidates(
-    "emit-candidates", cl::desc("GPU targets: write every candidate kernel to DIR"), cl::init(""));
-static cl::opt<std::string> importResults(
-    "import-results", cl::desc("records from DIR's candidates and tern-gpu-check tune's results"),
-    cl::init(""));
-static cl::opt<std::string> resultsFile("results",
+static cl::opt<std::string> show(cl::cat(tuneCategory), "show",
+                                 cl::desc("print a tuning database as text"), cl::init(""));
+static cl::list<std::string>
+    compare(cl::cat(tuneCategory), "compare",
+            cl::desc("A,B: does the second tuning run agree with the first (same schedules, speeds "
+                     "within the spread, differences not resolvable)?"),
+            cl::CommaSeparated);
+static cl::list<std::string> merge(cl::cat(tuneCategory), "merge",
+                                   cl::desc("merge tuning databases into -o"), cl::CommaSeparated);
+static cl::opt<std::string> measureJob(cl::cat(tuneCategory), "measure-job",
+                                       cl::desc("(internal) run one job"), cl::init(""),
+                                       cl::Hidden);
+static cl::opt<std::string> resultFile(cl::cat(tuneCategory), "result",
+                                       cl::desc("(internal) the job's result"), cl::init(""),
+                                       cl::Hidden);
+static cl::opt<std::string>
+    report(cl::cat(tuneCategory), "report",
+           cl::desc("draw every candidate against each knob as a PNG (with --show DB: that DB's)"),
+           cl::init(""));
+static cl::opt<std::string>
+    emitCandidates(cl::cat(tuneCategory), "emit-candidates",
+                   cl::desc("GPU targets: write every candidate kernel to DIR"), cl::init(""));
+static cl::opt<std::string>
+    importResults(cl::cat(tuneCategory), "import-results",
+                  cl::desc("records from DIR's candidates and tern-gpu-check tune's results"),
+                  cl::init(""));
+static cl::opt<std::string> resultsFile(cl::cat(tuneCategory), "results",
                                         cl::desc("with --import-results: the results file "
                                                  "(default DIR/results.txt)"),
                                         cl::init(""));
-static cl::opt<bool> quiet("q", cl::desc("no progress on stderr"), cl::init(false));
+static cl::opt<bool> quiet(cl::cat(tuneCategory), "q", cl::desc("no progress on stderr"),
+                           cl::init(false));
 static cl::opt<int> confirmRounds(
-    "confirm-rounds",
+    cl::cat(tuneCategory), "confirm-rounds",
     cl::desc("interleaved rounds of the end-to-end check, default vs tuned build (0: none)"),
     cl::init(5));
-static cl::opt<int> confirmDecode("confirm-decode",
+static cl::opt<int> confirmDecode(cl::cat(tuneCategory), "confirm-decode",
                                   cl::desc("tokens decoded per end-to-end round"), cl::init(32));
-static cl::opt<std::string> only("only", cl::desc("tune only the kernels of this NxK"),
-                                 cl::init(""));
+static cl::opt<std::string> only(cl::cat(tuneCategory), "only",
+                                 cl::desc("tune only the kernels of this NxK"), cl::init(""));
 static cl::opt<std::string> pinLayout(
-    "layout",
-    cl::desc("keep this weight layout (i2xR, tl1, tl2; as tern-compile --layout/--interleave) "
-             "instead of searching it first"),
+    cl::cat(tuneCategory), "layout",
+    cl::desc(
+        "keep this weight layout (i2lane, i2xR, tl1, tl2; as tern-compile --layout/--interleave) "
+        "instead of searching it first"),
     cl::init(""));
-static cl::list<std::string> kinds(
-    "kind", cl::desc("tune only these kernel kinds: ternary_matmul, matmul (the float head), "
-                     "int8_matmul (the --head=int8 head), attention"),
-    cl::CommaSeparated);
+static cl::list<std::string>
+    kinds(cl::cat(tuneCategory), "kind",
+          cl::desc("tune only these kernel kinds: ternary_matmul, matmul (the float head), "
+                   "int8_matmul (the --head=int8 head), attention, norm_quantize"),
+          cl::CommaSeparated);
 
 namespace {
 
@@ -449,6 +465,7 @@ int main(int argc, char **argv) {
   std::vector<const char *> cargs;
   for (const std::string &a : args)
     cargs.push_back(a.c_str());
+  cl::HideUnrelatedOptions(tuneCategory);
   cl::ParseCommandLineOptions(int(cargs.size()), cargs.data(),
                               "tern-tune: search kernel schedules on this machine\n");
 
