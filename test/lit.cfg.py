@@ -57,6 +57,9 @@ except OSError:
     _flags = []
 if "gfni" in _flags and "avx2" in _flags:
     config.available_features.add("x86-gfni")
+# "REQUIRES: x86-amx" tests run AMX-INT8 tiles (tdpbssd: --target=x86-amx).
+if all(f in _flags for f in ("amx_tile", "amx_int8", "avx512_vnni", "gfni")):
+    config.available_features.add("x86-amx")
 
 # CUDA: ptxas (the CUDA toolkit, /usr/local/cuda on these machines) assembles
 # the generated PTX in "REQUIRES: ptxas" tests; "REQUIRES: cuda-gpu" tests

@@ -24,7 +24,7 @@
 //   gemv-i2lane/..., gemm128-i2lane/...  the one-row-per-lane layout
 //   gemv-i2lane-gfni/..., gemm128-i2lane-gfni/...  the same, unpacked by
 //                                     vgf2p8affineqb (hosts with GFNI)
-//   gemm128-i2lane-amx/avx512-vnni/...  the same, prefill tiles on AMX
+//   gemm128-i2lane/x86-amx/...        the same, prefill tiles on AMX
 //                                     tdpbssd (hosts with AMX-INT8)
 //
 // `--tiles MxN` sets the prefill register tile (tokens x rows, or x groups
@@ -1147,9 +1147,11 @@ int main(int argc, char **argv) {
             // AMX: 16-row groups (AVX-512), whole 64-byte K tiles, prefill.
             if (lay.amx && (isa.isa != DotIsa::Avx512Vnni || K % 64 != 0 || batch == 1))
               continue;
-            std::string suffix = lay.lut || lay.lanes ? std::string("-") + lay.name : "";
+            // The AMX GEMM is i2lane as tern-compile --target=x86-amx builds it.
+            std::string suffix =
+                lay.amx ? "-i2lane" : lay.lut || lay.lanes ? std::string("-") + lay.name : "";
             std::string name = std::string(batch == 1 ? "gemv" : "gemm128") +
-                               suffix + "/" + isa.name + "/" + std::to_string(N) +
+                               suffix + "/" + (lay.amx ? "x86-amx" : isa.name) + "/" + std::to_string(N) +
                                "x" + std::to_string(K) +
                                "/threads:" + std::to_string(t);
             benchmark::RegisterBenchmark(name.c_str(), BM_Matmul, isa, lay, N,
